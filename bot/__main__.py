@@ -1,0 +1,75 @@
+"""`python -m bot [run|migrate]`: the command line of roadmap-bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.i18n import create_i18n
+from bot.logs import configure_logging
+from bot.settings import Settings, SettingsError, load_settings
+from storage.database import Database
+from storage.migrate import current_revision, upgrade_to_head
+
+EXIT_OK = 0
+EXIT_CONFIG = 2
+
+
+def _cli_locale() -> str:
+    language = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return "en" if language.lower().startswith("en") else "ru"
+
+
+def _say(key: str, **params: object) -> str:
+    return create_i18n().gettext(key, locale=_cli_locale()).format(**params)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="roadmap-bot", description=_say("cli.description"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help=_say("cli.run"))
+    commands.add_parser("migrate", help=_say("cli.migrate"))
+    return parser
+
+
+async def _run(settings: Settings) -> None:
+    from bot.app import Application
+
+    application = await Application.create(settings)
+    await application.run_polling()
+
+
+async def _migrate(settings: Settings) -> None:
+    database = Database.from_url(settings.resolved_database_url)
+    try:
+        await upgrade_to_head(database.engine)
+        revision = await current_revision(database.engine)
+    finally:
+        await database.close()
+    print(_say("cli.migrated", revision=revision))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings)
+        if arguments.command == "migrate":
+            asyncio.run(_migrate(settings))
+        else:
+            asyncio.run(_run(settings))
+    except SettingsError as error:
+        print(f"{error.variable}: {_say(error.key)}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    logging.captureWarnings(True)
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Assembly of the running bot: the same for `python -m bot` and for the end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass, field
+
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.utils.i18n import SimpleI18nMiddleware
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.commands import register_commands
+from bot.i18n import CatalogI18n, create_i18n
+from bot.middlewares import ActorMiddleware
+from bot.settings import Settings, SettingsError, require_token
+from bot.telegram import create_bot
+from core.clock import Clock, SystemClock
+from handlers import get_routers
+from scheduler.setup import create_scheduler
+from storage.database import Database
+from storage.migrate import upgrade_to_head
+
+logger = logging.getLogger(__name__)
+
+# How long to wait between attempts to reach Telegram at start, growing up to the last value.
+_CONNECT_BACKOFF_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
+
+def create_dispatcher(
+    settings: Settings, database: Database, clock: Clock, i18n: CatalogI18n
+) -> Dispatcher:
+    dispatcher = Dispatcher(settings=settings, database=database, clock=clock)
+    dispatcher.update.outer_middleware(ActorMiddleware(database, settings.admin_ids))
+    SimpleI18nMiddleware(i18n).setup(dispatcher)
+    dispatcher.include_routers(*get_routers())
+    return dispatcher
+
+
+@dataclass
+class Application:
+    settings: Settings
+    clock: Clock
+    database: Database
+    i18n: CatalogI18n
+    bot: Bot
+    dispatcher: Dispatcher
+    scheduler: AsyncIOScheduler
+    _closed: bool = field(default=False, init=False)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _stop_task: asyncio.Task[None] | None = field(default=None, init=False)
+
+    @classmethod
+    async def create(cls, settings: Settings, clock: Clock | None = None) -> Application:
+        token = require_token(settings)
+        clock = clock or SystemClock()
+        database = Database.from_url(settings.resolved_database_url)
+        try:
+            await upgrade_to_head(database.engine)
+        except BaseException:
+            await database.close()
+            raise
+        i18n = create_i18n()
+        return cls(
+            settings=settings,
+            clock=clock,
+            database=database,
+            i18n=i18n,
+            bot=create_bot(token.get_secret_value(), settings.telegram_api_base),
+            dispatcher=create_dispatcher(settings, database, clock, i18n),
+            scheduler=create_scheduler(settings.zone),
+        )
+
+    async def run_polling(self, *, handle_signals: bool = True) -> None:
+        """Until SIGINT/SIGTERM (or `request_stop()`); then everything is closed."""
+        loop = asyncio.get_running_loop()
+        if handle_signals:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, self.request_stop)
+        try:
+            self.scheduler.start()
+            if not await self._wait_for_telegram():
+                return
+            try:
+                await register_commands(self.bot, self.i18n)
+            except TelegramAPIError as error:
+                # The menu is a convenience; the bot still works without it.
+                logger.warning("could not register the command menu: %s", error)
+            await self.dispatcher.start_polling(
+                self.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+            )
+        finally:
+            if handle_signals:
+                for signum in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(signum)
+            await self.aclose()
+
+    async def _wait_for_telegram(self) -> bool:
+        """Retries getMe while Telegram is unreachable; False when asked to stop meanwhile."""
+        attempt = 0
+        while not self._stopping.is_set():
+            try:
+                me = await self.bot.me()
+            except TelegramUnauthorizedError:
+                raise SettingsError("BOT_TOKEN", "settings.rejected.bot_token") from None
+            except TelegramAPIError as error:
+                delay = _CONNECT_BACKOFF_SECONDS[min(attempt, len(_CONNECT_BACKOFF_SECONDS) - 1)]
+                logger.warning("Telegram is unreachable (%s); retrying in %s s", error, delay)
+                attempt += 1
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                continue
+            logger.info("connected as @%s (id %s)", me.username, me.id)
+            return not self._stopping.is_set()
+        return False
+
+    def request_stop(self) -> None:
+        """Safe to call from a signal handler, before, during or after polling."""
+        if self._stopping.is_set():
+            return
+        logger.info("stopping")
+        self._stopping.set()
+        self._stop_task = asyncio.get_running_loop().create_task(self._stop_polling())
+
+    async def _stop_polling(self) -> None:
+        # Before polling starts this raises; run_polling then sees _stopping instead.
+        with contextlib.suppress(RuntimeError):
+            await self.dispatcher.stop_polling()
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.bot.session.close()
+        await self.database.close()
+        logger.info("stopped")

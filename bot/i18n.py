@@ -1,0 +1,42 @@
+"""Translations straight from the `.po` catalogs, compiled in memory at start.
+
+A fresh clone therefore needs no `pybabel compile` step, and a `.mo` file can never be
+older than the `.po` it came from.
+"""
+
+from __future__ import annotations
+
+import gettext
+from io import BytesIO
+from pathlib import Path
+
+from aiogram.utils.i18n import I18n
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+DEFAULT_LOCALE = "ru"
+DOMAIN = "messages"
+
+
+def compile_catalog(po_path: Path) -> gettext.GNUTranslations:
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class CatalogI18n(I18n):
+    """aiogram's I18n, reading `.po` files instead of compiled `.mo` files."""
+
+    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
+        return {
+            po_path.parent.parent.name: compile_catalog(po_path)
+            for po_path in sorted(self.path.glob(f"*/LC_MESSAGES/{self.domain}.po"))
+        }
+
+
+def create_i18n() -> CatalogI18n:
+    return CatalogI18n(path=LOCALES_DIR, default_locale=DEFAULT_LOCALE, domain=DOMAIN)

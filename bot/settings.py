@@ -1,0 +1,106 @@
+"""Settings from the environment and `.env` (every variable is documented in `.env.example`)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# What @BotFather issues: the bot's numeric id, a colon, then the secret part.
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
+_URL_RE = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str | None = None
+    data_dir: Path = Path("data")
+    telegram_api_base: str | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    timezone: str = "Asia/Vladivostok"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not _TOKEN_RE.match(value.strip()):
+            # The value itself is never echoed: a mistyped token is still a secret.
+            raise ValueError("malformed")
+        return value.strip()
+
+    @field_validator("telegram_api_base", mode="before")
+    @classmethod
+    def _api_base_shape(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not _URL_RE.match(value.strip()):
+            raise ValueError("malformed")
+        return value.strip().rstrip("/")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part for part in re.split(r"[,;\s]+", value) if part]
+            if not all(re.fullmatch(r"-?\d{1,20}", part) for part in parts):
+                raise ValueError("malformed")
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("unknown") from error
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'roadmap.sqlite3'}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class SettingsError(Exception):
+    """One bad setting: which environment variable, and the catalog key that says how to fix it."""
+
+    def __init__(self, variable: str, key: str) -> None:
+        super().__init__(variable)
+        self.variable = variable
+        self.key = key
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        raise SettingsError(field.upper(), f"settings.invalid.{field}") from None
+
+
+def require_token(settings: Settings) -> SecretStr:
+    if settings.bot_token is None:
+        raise SettingsError("BOT_TOKEN", "settings.missing.bot_token")
+    return settings.bot_token

@@ -1,0 +1,1 @@
+"""The bottom layer: small pure types every other package may use (clock, roles, errors)."""

@@ -1,0 +1,47 @@
+"""One place that turns failures into a short, polite answer and a log line."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import gettext as _
+
+from core.errors import UserFacingError
+
+logger = logging.getLogger(__name__)
+router = Router(name=__name__)
+
+
+async def _tell(event: ErrorEvent, text: str) -> None:
+    update = event.update
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.message is not None:
+            await update.message.answer(text)
+    except TelegramAPIError:
+        logger.warning("could not tell user %s about an error", _user_id(event))
+
+
+def _user_id(event: ErrorEvent) -> int | None:
+    update = event.update
+    source = update.message or update.callback_query
+    user = source.from_user if source is not None else None
+    return user.id if user is not None else None
+
+
+@router.errors()
+async def on_error(event: ErrorEvent) -> None:
+    """Expected refusals get their own words; anything else an apology and a log entry."""
+    error = event.exception
+    if isinstance(error, UserFacingError):
+        logger.info("refused user %s: %s", _user_id(event), error.key)
+        await _tell(event, _(error.key).format(**error.params))
+        return
+    logger.exception(
+        "update %s from user %s failed", event.update.update_id, _user_id(event), exc_info=error
+    )
+    await _tell(event, _("error.unexpected"))

@@ -1,0 +1,57 @@
+"""/start and /help: the first conversation."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.text_decorations import html_decoration
+
+from core.models import Role
+from services.access import Actor
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == "private")
+
+_HELP_KEYS = {
+    Role.ADMIN: "help.coordinator",
+    Role.COORDINATOR: "help.coordinator",
+    Role.EXECUTOR: "help.executor",
+    Role.OBSERVER: "help.observer",
+}
+
+
+def _greeting_name(message: Message, actor: Actor) -> str:
+    if actor.person is not None:
+        return html_decoration.quote(actor.person.full_name)
+    user = message.from_user
+    return html_decoration.quote(user.first_name if user is not None else "")
+
+
+@router.message(CommandStart(deep_link=True))
+async def start_with_unknown_link(message: Message) -> None:
+    """A link no feature recognised: old, mistyped or not ours."""
+    await message.answer(_("start.unknown_link"))
+
+
+@router.message(CommandStart())
+async def start(message: Message, actor: Actor) -> None:
+    """Welcome that fits who is writing."""
+    name = _greeting_name(message, actor)
+    if actor.is_admin:
+        text = _("start.admin").format(name=name)
+    elif actor.role is Role.COORDINATOR:
+        text = _("start.coordinator").format(name=name)
+    elif actor.role in (Role.EXECUTOR, Role.OBSERVER):
+        text = _("start.executor").format(name=name)
+    else:
+        text = _("start.stranger").format(name=name)
+    await message.answer(text)
+
+
+@router.message(Command("help"))
+async def help_command(message: Message, actor: Actor) -> None:
+    """What this person can do here."""
+    role = actor.role
+    await message.answer(_(_HELP_KEYS[role]) if role is not None else _("help.stranger"))

@@ -1,0 +1,1 @@
+"""Pure roadmap parsing: readers, deadlines, responsible people. No Telegram, no SQL."""

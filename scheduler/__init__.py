@@ -1,0 +1,1 @@
+"""APScheduler set-up, the jobs it runs, and (later) the outbox sender."""

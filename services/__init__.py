@@ -1,0 +1,1 @@
+"""Application services: the rules handlers, jobs and the CLI share. No aiogram here."""

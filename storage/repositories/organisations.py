@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import RowMapping, literal, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.models import OrganisationKind
+from storage.records import Organisation
+from storage.schema import organisations
+
+
+def _organisation(row: RowMapping) -> Organisation:
+    return Organisation(
+        id=row["id"],
+        name=row["name"],
+        kind=OrganisationKind(row["kind"]),
+        parent_id=row["parent_id"],
+        timezone=row["timezone"],
+        created_at=row["created_at"],
+    )
+
+
+class OrganisationRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(
+        self,
+        *,
+        name: str,
+        kind: OrganisationKind,
+        timezone: str,
+        created_at: datetime,
+        parent_id: int | None = None,
+    ) -> Organisation:
+        result = await self._connection.execute(
+            organisations.insert()
+            .values(
+                name=name,
+                kind=kind.value,
+                parent_id=parent_id,
+                timezone=timezone,
+                created_at=created_at,
+            )
+            .returning(*organisations.c)
+        )
+        return _organisation(result.mappings().one())
+
+    async def get(self, organisation_id: int) -> Organisation | None:
+        result = await self._connection.execute(
+            select(organisations).where(organisations.c.id == organisation_id)
+        )
+        row = result.mappings().one_or_none()
+        return None if row is None else _organisation(row)
+
+    async def list_all(self) -> list[Organisation]:
+        result = await self._connection.execute(
+            select(organisations).order_by(organisations.c.name, organisations.c.id)
+        )
+        return [_organisation(row) for row in result.mappings()]
+
+    async def descendant_ids(self, organisation_id: int) -> list[int]:
+        """The organisation and every organisation below it, at any depth."""
+        tree = (
+            select(organisations.c.id)
+            .where(organisations.c.id == organisation_id)
+            .cte("tree", recursive=True)
+        )
+        tree = tree.union_all(
+            select(organisations.c.id).where(organisations.c.parent_id == tree.c.id)
+        )
+        result = await self._connection.execute(select(tree.c.id).order_by(tree.c.id))
+        return list(result.scalars())
+
+    async def ancestor_ids(self, organisation_id: int) -> list[int]:
+        """The organisation and every organisation above it, nearest first."""
+        chain = (
+            select(
+                organisations.c.id, organisations.c.parent_id, literal(0).label("depth")
+            )
+            .where(organisations.c.id == organisation_id)
+            .cte("chain", recursive=True)
+        )
+        chain = chain.union_all(
+            select(
+                organisations.c.id, organisations.c.parent_id, (chain.c.depth + 1)
+            ).where(organisations.c.id == chain.c.parent_id)
+        )
+        result = await self._connection.execute(select(chain.c.id).order_by(chain.c.depth))
+        return list(result.scalars())
