@@ -7,6 +7,8 @@ older than the `.po` it came from.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 
@@ -36,6 +38,16 @@ class CatalogI18n(I18n):
             po_path.parent.parent.name: compile_catalog(po_path)
             for po_path in sorted(self.path.glob(f"*/LC_MESSAGES/{self.domain}.po"))
         }
+
+    @contextmanager
+    def context(self) -> Iterator[I18n]:
+        # aiogram keeps "the current I18n" in a context variable per class, and its gettext
+        # helpers look it up on I18n itself; a subclass must register there, not on its own.
+        token = I18n.set_current(self)
+        try:
+            yield self
+        finally:
+            I18n.reset_current(token)
 
 
 def create_i18n() -> CatalogI18n:

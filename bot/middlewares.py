@@ -27,8 +27,6 @@ class ActorMiddleware(BaseMiddleware):
     ) -> Any:
         user: User | None = data.get("event_from_user")
         data["actor"] = (
-            None
-            if user is None
-            else await resolve_actor(self._database, self._admin_ids, user.id)
+            None if user is None else await resolve_actor(self._database, self._admin_ids, user.id)
         )
         return await handler(event, data)

@@ -81,9 +81,7 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
 
 def create_bot(token: str, api_base: str | None) -> Bot:
     session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(api_base))
-        if api_base
-        else AiohttpSession()
+        AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
     )
     session.middleware(RetryRequestMiddleware())
     return Bot(

@@ -8,5 +8,6 @@ from handlers import errors, fallback, start
 
 
 def get_routers() -> list[Router]:
+    """Fresh routers on every call, so each assembled dispatcher owns its own."""
     # The fallback goes last: it answers whatever no feature took.
-    return [errors.router, start.router, fallback.router]
+    return [errors.create_router(), start.create_router(), fallback.create_router()]

@@ -12,7 +12,6 @@ from aiogram.utils.i18n import gettext as _
 from core.errors import UserFacingError
 
 logger = logging.getLogger(__name__)
-router = Router(name=__name__)
 
 
 async def _tell(event: ErrorEvent, text: str) -> None:
@@ -33,7 +32,6 @@ def _user_id(event: ErrorEvent) -> int | None:
     return user.id if user is not None else None
 
 
-@router.errors()
 async def on_error(event: ErrorEvent) -> None:
     """Expected refusals get their own words; anything else an apology and a log entry."""
     error = event.exception
@@ -45,3 +43,9 @@ async def on_error(event: ErrorEvent) -> None:
         "update %s from user %s failed", event.update.update_id, _user_id(event), exc_info=error
     )
     await _tell(event, _("error.unexpected"))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.errors.register(on_error)
+    return router

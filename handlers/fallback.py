@@ -6,16 +6,19 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-router = Router(name=__name__)
 
-
-@router.message(F.chat.type == "private")
 async def unrecognised_message(message: Message) -> None:
     """Text, files or stickers the bot has no use for here."""
     await message.answer(_("fallback.message"))
 
 
-@router.callback_query()
 async def stale_button(callback: CallbackQuery) -> None:
     """A button from an old message, or one this bot version no longer knows."""
     await callback.answer(_("fallback.stale_button"), show_alert=True)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(unrecognised_message, F.chat.type == "private")
+    router.callback_query.register(stale_button)
+    return router

@@ -11,9 +11,6 @@ from aiogram.utils.text_decorations import html_decoration
 from core.models import Role
 from services.access import Actor
 
-router = Router(name=__name__)
-router.message.filter(F.chat.type == "private")
-
 _HELP_KEYS = {
     Role.ADMIN: "help.coordinator",
     Role.COORDINATOR: "help.coordinator",
@@ -29,13 +26,11 @@ def _greeting_name(message: Message, actor: Actor) -> str:
     return html_decoration.quote(user.first_name if user is not None else "")
 
 
-@router.message(CommandStart(deep_link=True))
 async def start_with_unknown_link(message: Message) -> None:
     """A link no feature recognised: old, mistyped or not ours."""
     await message.answer(_("start.unknown_link"))
 
 
-@router.message(CommandStart())
 async def start(message: Message, actor: Actor) -> None:
     """Welcome that fits who is writing."""
     name = _greeting_name(message, actor)
@@ -50,8 +45,16 @@ async def start(message: Message, actor: Actor) -> None:
     await message.answer(text)
 
 
-@router.message(Command("help"))
 async def help_command(message: Message, actor: Actor) -> None:
     """What this person can do here."""
     role = actor.role
     await message.answer(_(_HELP_KEYS[role]) if role is not None else _("help.stranger"))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(start_with_unknown_link, CommandStart(deep_link=True))
+    router.message.register(start, CommandStart())
+    router.message.register(help_command, Command("help"))
+    return router

@@ -76,16 +76,14 @@ class OrganisationRepository:
     async def ancestor_ids(self, organisation_id: int) -> list[int]:
         """The organisation and every organisation above it, nearest first."""
         chain = (
-            select(
-                organisations.c.id, organisations.c.parent_id, literal(0).label("depth")
-            )
+            select(organisations.c.id, organisations.c.parent_id, literal(0).label("depth"))
             .where(organisations.c.id == organisation_id)
             .cte("chain", recursive=True)
         )
         chain = chain.union_all(
-            select(
-                organisations.c.id, organisations.c.parent_id, (chain.c.depth + 1)
-            ).where(organisations.c.id == chain.c.parent_id)
+            select(organisations.c.id, organisations.c.parent_id, (chain.c.depth + 1)).where(
+                organisations.c.id == chain.c.parent_id
+            )
         )
         result = await self._connection.execute(select(chain.c.id).order_by(chain.c.depth))
         return list(result.scalars())

@@ -16,18 +16,47 @@ TZ = "Asia/Vladivostok"
 async def _tree(database: Database, now: datetime) -> dict[str, Organisation]:
     async with database.transaction() as repositories:
         add = repositories.organisations.add
-        region = await add(name="Министерство образования ПК", kind=OrganisationKind.REGION,
-                           timezone=TZ, created_at=now)
-        district = await add(name="Управление образования ДГО", timezone=TZ, created_at=now,
-                             kind=OrganisationKind.MUNICIPALITY, parent_id=region.id)
-        other = await add(name="Управление образования ОМО", timezone=TZ, created_at=now,
-                          kind=OrganisationKind.MUNICIPALITY, parent_id=region.id)
-        school = await add(name="МБОУ «СОШ №2»", kind=OrganisationKind.SCHOOL, timezone=TZ,
-                           created_at=now, parent_id=district.id)
-        lyceum = await add(name="МБОУ «Лицей №2»", kind=OrganisationKind.SCHOOL, timezone=TZ,
-                           created_at=now, parent_id=district.id)
-    return {"region": region, "district": district, "other": other, "school": school,
-            "lyceum": lyceum}
+        region = await add(
+            name="Министерство образования ПК",
+            kind=OrganisationKind.REGION,
+            timezone=TZ,
+            created_at=now,
+        )
+        district = await add(
+            name="Управление образования ДГО",
+            timezone=TZ,
+            created_at=now,
+            kind=OrganisationKind.MUNICIPALITY,
+            parent_id=region.id,
+        )
+        other = await add(
+            name="Управление образования ОМО",
+            timezone=TZ,
+            created_at=now,
+            kind=OrganisationKind.MUNICIPALITY,
+            parent_id=region.id,
+        )
+        school = await add(
+            name="МБОУ «СОШ №2»",
+            kind=OrganisationKind.SCHOOL,
+            timezone=TZ,
+            created_at=now,
+            parent_id=district.id,
+        )
+        lyceum = await add(
+            name="МБОУ «Лицей №2»",
+            kind=OrganisationKind.SCHOOL,
+            timezone=TZ,
+            created_at=now,
+            parent_id=district.id,
+        )
+    return {
+        "region": region,
+        "district": district,
+        "other": other,
+        "school": school,
+        "lyceum": lyceum,
+    }
 
 
 async def test_organisation_round_trip_keeps_utc(database: Database, clock: ManualClock) -> None:
@@ -59,8 +88,11 @@ async def test_people_link_and_lookup(database: Database, clock: ManualClock) ->
     tree = await _tree(database, clock.now())
     async with database.transaction() as repositories:
         person = await repositories.people.add(
-            full_name="Шабанова Н.С.", name_key="шабанова н с", role=Role.EXECUTOR,
-            created_at=clock.now(), organisation_id=tree["school"].id,
+            full_name="Шабанова Н.С.",
+            name_key="шабанова н с",
+            role=Role.EXECUTOR,
+            created_at=clock.now(),
+            organisation_id=tree["school"].id,
             position="заместитель директора по УВР",
         )
     assert not person.is_linked
@@ -87,8 +119,11 @@ async def test_a_telegram_account_links_to_one_person(
         async with database.transaction() as repositories:
             for name in ("Шабанова Н.С.", "Шарик Н.Н."):
                 await repositories.people.add(
-                    full_name=name, name_key=name.lower(), role=Role.EXECUTOR,
-                    created_at=clock.now(), organisation_id=tree["school"].id,
+                    full_name=name,
+                    name_key=name.lower(),
+                    role=Role.EXECUTOR,
+                    created_at=clock.now(),
+                    organisation_id=tree["school"].id,
                     telegram_user_id=42,
                 )
     async with database.transaction() as repositories:
@@ -110,6 +145,9 @@ async def test_foreign_keys_are_enforced(database: Database, clock: ManualClock)
     with pytest.raises(IntegrityError):
         async with database.transaction() as repositories:
             await repositories.organisations.add(
-                name="Сирота", kind=OrganisationKind.SCHOOL, timezone=TZ,
-                created_at=clock.now(), parent_id=999,
+                name="Сирота",
+                kind=OrganisationKind.SCHOOL,
+                timezone=TZ,
+                created_at=clock.now(),
+                parent_id=999,
             )

@@ -1,0 +1,62 @@
+"""The real bot (the same assembly as `python -m bot`) polling the fake Bot API over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.app import Application
+from bot.settings import Settings
+from core.clock import ManualClock
+from tests.fakebot import FakeBotAPI, FakeUser, SentMessage
+
+TOKEN = "123456:TEST"
+ADMIN = FakeUser(1001, "Ирина", language_code="ru")
+STRANGER = FakeUser(2002, "Пётр", language_code="ru")
+
+
+@dataclass
+class RunningBot:
+    app: Application
+    api: FakeBotAPI
+    clock: ManualClock
+
+    async def ask(self, user: FakeUser, text: str) -> SentMessage:
+        """Send a text as this user and return the bot's next message to them."""
+        self.api.push_text(user, text)
+        return await self.api.next_message(user.id)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as server:
+        yield server
+
+
+def bot_settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=TOKEN,
+        telegram_api_base=api.base_url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        admin_ids=frozenset({ADMIN.id}),
+        timezone="Asia/Vladivostok",
+    )
+
+
+@pytest.fixture
+async def running_bot(
+    api: FakeBotAPI, tmp_path: Path, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    app = await Application.create(bot_settings(api, tmp_path), clock)
+    polling = asyncio.create_task(app.run_polling(handle_signals=False))
+    try:
+        await api.wait_for(lambda: api.calls_to("getUpdates"), what="the bot to start polling")
+        yield RunningBot(app=app, api=api, clock=clock)
+    finally:
+        app.request_stop()
+        await asyncio.wait_for(polling, timeout=15)

@@ -1,0 +1,64 @@
+"""Every text the bot shows lives in both catalogs, with the same {fields}."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.i18n import LOCALES_DIR
+
+PROJECT = Path(__file__).resolve().parents[2]
+SOURCE_PACKAGES = ("bot", "handlers", "scheduler", "services")
+_FIELD_RE = re.compile(r"\{(\w+)\}")
+# Calls whose first string argument is a catalog key.
+_KEY_CALLS = {"_", "gettext", "lazy_gettext", "__", "_say", "UserFacingError"}
+
+
+def _catalog(locale: str) -> dict[str, str]:
+    with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
+        catalog = read_po(po_file)
+    return {str(message.id): str(message.string) for message in catalog if message.id}
+
+
+def _keys_used_in_code() -> set[str]:
+    keys: set[str] = set()
+    for package in SOURCE_PACKAGES:
+        for path in (PROJECT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call) or not node.args:
+                    continue
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                first = node.args[0]
+                if (
+                    name in _KEY_CALLS
+                    and isinstance(first, ast.Constant)
+                    and isinstance(first.value, str)
+                ):
+                    keys.add(first.value)
+    return keys
+
+
+def test_both_catalogs_have_the_same_keys() -> None:
+    assert set(_catalog("ru")) == set(_catalog("en"))
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_every_key_in_code_is_translated(locale: str) -> None:
+    catalog = _catalog(locale)
+    missing = sorted(key for key in _keys_used_in_code() if not catalog.get(key))
+    assert missing == []
+
+
+def test_fields_agree_between_languages() -> None:
+    russian, english = _catalog("ru"), _catalog("en")
+    for key, text in russian.items():
+        assert set(_FIELD_RE.findall(text)) == set(_FIELD_RE.findall(english[key])), key
+
+
+def test_russian_texts_are_russian() -> None:
+    for key, text in _catalog("ru").items():
+        assert re.search("[а-яё]", text, re.IGNORECASE), key
