@@ -1,0 +1,119 @@
+"""Read an uploaded roadmap file, whatever its format, into a RawRoadmap.
+
+The format is told by the bytes first and by the file name second: users rename files, and
+a phone may send a Word file as "document" with no extension at all.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import PurePath
+
+from roadmap.readers.csv import read_csv
+from roadmap.readers.docx import read_docx
+from roadmap.readers.text import decode_text, read_text
+from roadmap.readers.xlsx import read_xlsx
+from roadmap.table import RawActivity, RawRoadmap, RoadmapReadError
+
+__all__ = ["RawActivity", "RawRoadmap", "RoadmapReadError", "read_roadmap", "read_text"]
+
+_Reader = Callable[[], RawRoadmap]
+
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "pdf"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"BM", "bmp"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"{\\rtf", "rtf"),
+    (b"Rar!", "rar"),
+    (b"7z\xbc\xaf", "7z"),
+    (b"\x1f\x8b", "gzip"),
+)
+_OFFICE = frozenset({"docx", "xlsx", "doc", "xls", "docm", "xlsm"})
+
+
+def read_roadmap(data: bytes, filename: str) -> RawRoadmap:
+    """The roadmap in an uploaded file; RoadmapReadError carries a code a person can be told."""
+    extension = PurePath(filename).suffix.lower().lstrip(".")
+    if not data.strip() or not data.lstrip(b"\xef\xbb\xbf").strip():
+        raise RoadmapReadError("empty")
+    if data.startswith(_ZIP):
+        return _read_zip(data, extension)
+    if data.startswith(_OLE2):
+        # Word and Excel keep a password-protected .docx/.xlsx in an OLE2 container whose
+        # "EncryptedPackage" stream holds the real file; any other OLE2 is a legacy .doc/.xls.
+        if _ENCRYPTED_STREAM in data:
+            raise RoadmapReadError("encrypted")
+        raise RoadmapReadError("unsupported_format", format=extension or "doc")
+    detected = _signature(data)
+    if detected is not None:
+        raise RoadmapReadError("unsupported_format", format=detected)
+    if extension in _OFFICE or _binary(data):
+        # Claims to be a Word/Excel file but is not a zip, or is not text at all.
+        code = "corrupt" if extension in _OFFICE else "unsupported_format"
+        raise RoadmapReadError(code, format=extension or "binary")
+    if extension == "csv":
+        return _first_of(lambda: read_csv(data), lambda: read_text(decode_text(data)))
+    return _first_of(lambda: read_text(decode_text(data)), lambda: read_csv(data))
+
+
+def _read_zip(data: bytes, extension: str) -> RawRoadmap:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise RoadmapReadError("corrupt", format=extension or "zip") from error
+    if "word/document.xml" in names:
+        return read_docx(data)
+    if "xl/workbook.xml" in names:
+        return read_xlsx(data)
+    if extension in _OFFICE:
+        raise RoadmapReadError("corrupt", format=extension)  # named .docx, but no Word inside
+    if "mimetype" in names or "content.xml" in names:
+        raise RoadmapReadError("unsupported_format", format=extension or "odf")
+    raise RoadmapReadError("unsupported_format", format=extension or "zip")
+
+
+def _signature(data: bytes) -> str | None:
+    for magic, kind in _SIGNATURES:
+        if data.startswith(magic):
+            return kind
+    if data[4:8] == b"ftyp":
+        return "heic" if data[8:12] in (b"heic", b"heix", b"mif1") else "video"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def _binary(data: bytes) -> bool:
+    """Not text: NUL bytes (outside UTF-16) or many control characters."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head:
+        return True
+    control = sum(byte < 32 and byte not in (9, 10, 12, 13) for byte in head)
+    return control * 10 > len(head)
+
+
+def _first_of(*readers: _Reader) -> RawRoadmap:
+    """The first reader that finds a roadmap; otherwise the most telling of their refusals."""
+    refusals: list[RoadmapReadError] = []
+    for reader in readers:
+        try:
+            return reader()
+        except RoadmapReadError as error:
+            refusals.append(error)
+    for code in ("no_deadline_column", "not_a_table", "empty"):
+        for refusal in refusals:
+            if refusal.code == code:
+                raise refusal
+    raise refusals[0]
