@@ -9,6 +9,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from bot.cli_import import add_arguments as add_import_arguments
+from bot.cli_import import run_import
 from bot.i18n import create_i18n
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -33,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help=_say("cli.run"))
     commands.add_parser("migrate", help=_say("cli.migrate"))
+    add_import_arguments(commands.add_parser("import", help=_say("cli.import")), _say)
     return parser
 
 
@@ -60,6 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings)
         if arguments.command == "migrate":
             asyncio.run(_migrate(settings))
+        elif arguments.command == "import":
+            return run_import(
+                arguments,
+                settings,
+                create_i18n(),
+                _cli_locale(),
+                err=lambda line: print(line, file=sys.stderr),
+            )
         else:
             asyncio.run(_run(settings))
     except SettingsError as error:
@@ -67,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         pass
+    except BrokenPipeError:
+        # `python -m bot import … | head`: the reader left; nothing more to say.
+        sys.stderr.close()
     return EXIT_OK
 
 

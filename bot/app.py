@@ -21,6 +21,7 @@ from bot.telegram import create_bot
 from core.clock import Clock, SystemClock
 from handlers import get_routers
 from scheduler.setup import create_scheduler
+from services.roadmaps import RoadmapService
 from storage.database import Database
 from storage.migrate import upgrade_to_head
 
@@ -33,7 +34,12 @@ _CONNECT_BACKOFF_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 def create_dispatcher(
     settings: Settings, database: Database, clock: Clock, i18n: CatalogI18n
 ) -> Dispatcher:
-    dispatcher = Dispatcher(settings=settings, database=database, clock=clock)
+    dispatcher = Dispatcher(
+        settings=settings,
+        database=database,
+        clock=clock,
+        roadmaps=RoadmapService(database, clock),
+    )
     dispatcher.update.outer_middleware(ActorMiddleware(database, settings.admin_ids))
     SimpleI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())

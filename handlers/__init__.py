@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, start
+from handlers import errors, fallback, roadmap_import, roadmap_view, start
 
 
 def get_routers() -> list[Router]:
     """Fresh routers on every call, so each assembled dispatcher owns its own."""
     # The fallback goes last: it answers whatever no feature took.
-    return [errors.create_router(), start.create_router(), fallback.create_router()]
+    return [
+        errors.create_router(),
+        start.create_router(),
+        roadmap_view.create_router(),
+        roadmap_import.create_router(),
+        fallback.create_router(),
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.text_decorations import html_decoration
@@ -51,10 +52,20 @@ async def help_command(message: Message, actor: Actor) -> None:
     await message.answer(_(_HELP_KEYS[role]) if role is not None else _("help.stranger"))
 
 
+async def cancel_command(message: Message, state: FSMContext) -> None:
+    """/cancel: leaves whatever flow this chat was in."""
+    if await state.get_state() is None:
+        await message.answer(_("cancel.nothing"))
+        return
+    await state.clear()
+    await message.answer(_("cancel.done"))
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == "private")
     router.message.register(start_with_unknown_link, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
     router.message.register(help_command, Command("help"))
+    router.message.register(cancel_command, Command("cancel"))
     return router

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from core.errors import UserFacingError
 from core.models import Role
 from storage.database import Database
-from storage.records import Person
+from storage.records import Person, Roadmap
 
 
 @dataclass(frozen=True)
@@ -38,3 +39,38 @@ async def resolve_actor(
         person is not None and person.is_active and person.is_admin
     )
     return Actor(telegram_user_id=telegram_user_id, person=person, is_admin=is_admin)
+
+
+class AccessDenied(UserFacingError):
+    """This person may not do this; the key says why, politely."""
+
+
+def may_import(actor: Actor) -> bool:
+    return actor.role in (Role.ADMIN, Role.COORDINATOR)
+
+
+def may_view_roadmaps(actor: Actor) -> bool:
+    return actor.role in (Role.ADMIN, Role.COORDINATOR, Role.OBSERVER)
+
+
+async def organisation_scope(database: Database, actor: Actor) -> list[int] | None:
+    """Organisations this person sees: their own and everything below it; None means all."""
+    if actor.is_admin:
+        return None
+    person = actor.person
+    if person is None or person.organisation_id is None or actor.role is None:
+        return []
+    async with database.transaction() as repositories:
+        return await repositories.organisations.descendant_ids(person.organisation_id)
+
+
+async def require_roadmap_access(database: Database, actor: Actor, roadmap_id: int) -> Roadmap:
+    """The roadmap, if this person may see it; AccessDenied otherwise (also when it is gone)."""
+    if not may_view_roadmaps(actor):
+        raise AccessDenied("access.denied")
+    async with database.transaction() as repositories:
+        roadmap = await repositories.roadmaps.get(roadmap_id)
+    scope = await organisation_scope(database, actor)
+    if roadmap is None or (scope is not None and roadmap.organisation_id not in scope):
+        raise AccessDenied("access.denied")
+    return roadmap

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from core.models import OrganisationKind, Role
+from core.warnings import ParseWarning
 
 
 @dataclass(frozen=True)
@@ -36,3 +38,75 @@ class Person:
     @property
     def is_linked(self) -> bool:
         return self.telegram_user_id is not None
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    id: int
+    organisation_id: int
+    title: str
+    title_key: str
+    period_start: date
+    period_end: date
+    source_name: str
+    imported_by_telegram_id: int | None
+    imported_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ActivityFields:
+    """What an import writes for one activity or step (everything but ids and timestamps)."""
+
+    position: int
+    number: str | None
+    section: str | None
+    title: str
+    result: str | None
+    deadline_text: str
+    deadline_kind: str
+    deadline_start: date | None
+    deadline_due: tuple[date, ...]
+    deadline_warnings: tuple[ParseWarning, ...]
+    responsible_text: str
+    responsible_warnings: tuple[ParseWarning, ...]
+    source_ref: str
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: int
+    roadmap_id: int
+    parent_id: int | None
+    fields: ActivityFields
+    deadline_manual: bool
+    is_removed: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AssigneeFields:
+    position: int
+    kind: str
+    name: str
+    job_title: str | None
+    person_id: int | None
+    is_lead: bool
+
+
+@dataclass(frozen=True)
+class Assignee:
+    id: int
+    activity_id: int
+    fields: AssigneeFields
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    activity_id: int
+    happened_at: datetime
+    actor_telegram_id: int | None
+    event: str
+    details: dict[str, Any]

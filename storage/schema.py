@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Table,
+    Text,
     false,
     true,
 )
@@ -71,3 +74,107 @@ people = Table(
 )
 
 Index("ix_people_organisation_name_key", people.c.organisation_id, people.c.name_key)
+
+roadmaps = Table(
+    "roadmaps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "organisation_id",
+        Integer,
+        ForeignKey("organisations.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column("title", Text, nullable=False),
+    # Matches a corrected file to the roadmap it replaces (case, spaces and quotes folded).
+    Column("title_key", String(500), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("source_name", String(300), nullable=False),
+    Column("imported_by_telegram_id", BigInteger, nullable=True),
+    Column("imported_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "roadmap_id",
+        Integer,
+        ForeignKey("roadmaps.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # A step of a larger activity points at it; steps carry their own deadline and people.
+    Column(
+        "parent_id",
+        Integer,
+        ForeignKey("activities.id", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
+    ),
+    Column("position", Integer, nullable=False),
+    Column("number", String(50), nullable=True),
+    Column("section", Text, nullable=True),
+    Column("title", Text, nullable=False),
+    Column("result", Text, nullable=True),
+    Column("deadline_text", Text, nullable=False),
+    Column("deadline_kind", String(20), nullable=False),
+    Column("deadline_start", Date, nullable=True),
+    Column("deadline_due", JSON, nullable=False),
+    Column("deadline_warnings", JSON, nullable=False),
+    # Set by a coordinator in the chat: a re-import keeps it unless the cell text changed.
+    Column("deadline_manual", Boolean, nullable=False, server_default=false()),
+    Column("responsible_text", Text, nullable=False),
+    Column("responsible_warnings", JSON, nullable=False),
+    Column("source_ref", String(100), nullable=False),
+    # Removed by a re-import: kept (with its history) rather than deleted.
+    Column("is_removed", Boolean, nullable=False, server_default=false()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+activity_assignees = Table(
+    "activity_assignees",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "activity_id",
+        Integer,
+        ForeignKey("activities.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(500), nullable=False),
+    Column("job_title", String(500), nullable=True),
+    Column(
+        "person_id",
+        Integer,
+        ForeignKey("people.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
+    Column("is_lead", Boolean, nullable=False, server_default=false()),
+)
+
+activity_history = Table(
+    "activity_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "activity_id",
+        Integer,
+        ForeignKey("activities.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("happened_at", UTCDateTime(), nullable=False),
+    Column("actor_telegram_id", BigInteger, nullable=True),
+    Column("event", String(30), nullable=False),
+    Column("details", JSON, nullable=False),
+)

@@ -6,12 +6,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.people import PersonRepository
+from storage.repositories.roadmaps import ActivityRepository, RoadmapRepository
 
 
 class Repositories:
     def __init__(self, connection: AsyncConnection) -> None:
         self.organisations = OrganisationRepository(connection)
         self.people = PersonRepository(connection)
+        self.roadmaps = RoadmapRepository(connection)
+        self.activities = ActivityRepository(connection)
 
 
-__all__ = ["OrganisationRepository", "PersonRepository", "Repositories"]
+__all__ = [
+    "ActivityRepository",
+    "OrganisationRepository",
+    "PersonRepository",
+    "Repositories",
+    "RoadmapRepository",
+]

@@ -432,11 +432,15 @@ def test_preamble_holds_the_goal_before_the_table() -> None:
 
 def test_repairs_are_reported() -> None:
     school = roadmap("school-tech-cluster-2022", "txt")
-    shifted = [w.param_dict()["source_ref"] for w in school.warnings if w.code == "table.cells_shifted"]
+    shifted = [
+        w.param_dict()["source_ref"] for w in school.warnings if w.code == "table.cells_shifted"
+    ]
     assert "строка 18" in shifted
     assert "строка 38" in shifted
     lyceum = roadmap("lyceum-diaries-2023-2028", "txt")
-    dropped = {w.param_dict()["fragment"] for w in lyceum.warnings if w.code != "table.cells_shifted"}
+    dropped = {
+        w.param_dict()["fragment"] for w in lyceum.warnings if w.code != "table.cells_shifted"
+    }
     assert "THO HIDOUTTO" in dropped
     assert all(w.code == "table.section_fragment_dropped" for w in lyceum.warnings)
 

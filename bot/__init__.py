@@ -1,0 +1,1 @@
+"""Entry point and assembly of roadmap-bot: settings, Bot, Dispatcher, scheduler, CLI."""

@@ -1,0 +1,59 @@
+"""Turning domain values into the words and dates a person reads (through the catalogs)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.text_decorations import html_decoration
+
+from core.warnings import ParseWarning
+
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+def quote(text: str) -> str:
+    return html_decoration.quote(text)
+
+
+def short(text: str, limit: int = 90) -> str:
+    """One line, at most `limit` characters, for lists on a phone screen."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def day(value: date) -> str:
+    """Dates as people in Russia write them: 04.10.2022."""
+    return value.strftime("%d.%m.%Y")
+
+
+def warning_text(warning: ParseWarning) -> str:
+    return _(f"warning.{warning.code}").format(**warning.param_dict())
+
+
+def deadline_text(kind: str, start: date | None, due: Sequence[date]) -> str:
+    if kind in ("unknown", "on_request") or not due:
+        return _("deadline.not_set")
+    if kind == "continuous":
+        return _("deadline.continuous").format(start=day(start or due[0]), end=day(due[-1]))
+    if kind == "series":
+        return _("deadline.series").format(count=len(due), first=day(due[0]), last=day(due[-1]))
+    if start is not None and start != due[-1]:
+        return _("deadline.range").format(start=day(start), end=day(due[-1]))
+    return _("deadline.by").format(due=day(due[-1]))
+
+
+def fit(lines: Sequence[str], limit: int = TELEGRAM_TEXT_LIMIT) -> str:
+    """Join lines, cutting whole lines (with a note) so the message fits Telegram's limit."""
+    text = "\n".join(lines)
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    budget = limit - 40
+    for line in lines:
+        if len("\n".join([*kept, line])) > budget:
+            break
+        kept.append(line)
+    kept.append(_("list.truncated").format(count=len(lines) - len(kept)))
+    return "\n".join(kept)

@@ -1,0 +1,196 @@
+"""/roadmap: the imported activities, a page at a time; a coordinator sets missing dates."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import RoadmapPageCallback, SetDeadlineCallback
+from handlers.render import day, deadline_text, fit, quote, short
+from handlers.states import DeadlineFlow
+from services.access import (
+    AccessDenied,
+    Actor,
+    may_import,
+    may_view_roadmaps,
+    organisation_scope,
+    require_roadmap_access,
+)
+from services.roadmaps import RoadmapService
+from storage.database import Database
+from storage.records import Activity, Roadmap
+
+PAGE_SIZE = 8
+
+
+def _needs_date(activity: Activity) -> bool:
+    return not activity.fields.deadline_due
+
+
+def _page_text(roadmap: Roadmap, activities: list[Activity], page: int, pages: int) -> str:
+    lines = [
+        _("roadmap.header").format(
+            title=quote(short(roadmap.title, 150)),
+            start=day(roadmap.period_start),
+            end=day(roadmap.period_end),
+            page=page + 1,
+            pages=pages,
+        ),
+        "",
+    ]
+    for activity in activities:
+        fields = activity.fields
+        marker = "   ↳ " if activity.parent_id is not None else ""
+        number = f"{quote(fields.number)}. " if fields.number and not marker else ""
+        when = deadline_text(fields.deadline_kind, fields.deadline_start, fields.deadline_due)
+        flag = " ⚠️" if _needs_date(activity) else ""
+        lines.append(f"{marker}<b>{number}{quote(short(fields.title, 80))}</b>")
+        lines.append(f"{marker}🗓 {quote(when)}{flag}")
+    return fit(lines)
+
+
+def _page_keyboard(
+    roadmap_id: int, page: int, pages: int, activities: list[Activity], can_edit: bool
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    widths: list[int] = []
+    if can_edit:
+        for activity in activities:
+            if _needs_date(activity):
+                builder.button(
+                    text=_("roadmap.button.set_date").format(
+                        title=short(activity.fields.number or activity.fields.title, 24)
+                    ),
+                    callback_data=SetDeadlineCallback(activity_id=activity.id),
+                )
+                widths.append(1)
+    navigation = 0
+    if page > 0:
+        builder.button(
+            text=_("roadmap.button.previous"),
+            callback_data=RoadmapPageCallback(roadmap_id=roadmap_id, page=page - 1),
+        )
+        navigation += 1
+    if page + 1 < pages:
+        builder.button(
+            text=_("roadmap.button.next"),
+            callback_data=RoadmapPageCallback(roadmap_id=roadmap_id, page=page + 1),
+        )
+        navigation += 1
+    if navigation:
+        widths.append(navigation)
+    if widths:
+        builder.adjust(*widths)
+    return builder.as_markup()
+
+
+async def _render_page(
+    roadmaps: RoadmapService, actor: Actor, roadmap: Roadmap, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    activities = await roadmaps.activities_of(roadmap.id)
+    pages = max(1, -(-len(activities) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = activities[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    return (
+        _page_text(roadmap, shown, page, pages),
+        _page_keyboard(roadmap.id, page, pages, shown, may_import(actor)),
+    )
+
+
+async def roadmap_command(
+    message: Message, actor: Actor, database: Database, roadmaps: RoadmapService
+) -> None:
+    """The latest roadmap of this person's organisations, first page."""
+    if not may_view_roadmaps(actor):
+        await message.answer(_("access.denied"))
+        return
+    scope = await organisation_scope(database, actor)
+    found = await roadmaps.roadmaps_of(scope) if scope is not None else await roadmaps.all()
+    if not found:
+        await message.answer(_("roadmap.none"))
+        return
+    text, keyboard = await _render_page(roadmaps, actor, found[0], 0)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def on_page(
+    callback: CallbackQuery,
+    callback_data: RoadmapPageCallback,
+    actor: Actor,
+    database: Database,
+    roadmaps: RoadmapService,
+) -> None:
+    """Листать: checked again at press time, the card edited in place."""
+    roadmap = await require_roadmap_access(database, actor, callback_data.roadmap_id)
+    text, keyboard = await _render_page(roadmaps, actor, roadmap, callback_data.page)
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(text, reply_markup=keyboard)
+
+
+async def on_set_deadline(
+    callback: CallbackQuery,
+    callback_data: SetDeadlineCallback,
+    actor: Actor,
+    database: Database,
+    roadmaps: RoadmapService,
+    state: FSMContext,
+) -> None:
+    """Указать срок: asks for the date in words or digits."""
+    activity = await roadmaps.activity(callback_data.activity_id)
+    if activity is None or not may_import(actor):
+        raise AccessDenied("access.denied")
+    await require_roadmap_access(database, actor, activity.roadmap_id)
+    await state.set_state(DeadlineFlow.waiting_date)
+    await state.set_data({"activity_id": activity.id})
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.answer(
+            _("roadmap.ask_date").format(title=quote(short(activity.fields.title, 120)))
+        )
+
+
+async def on_date_text(
+    message: Message,
+    actor: Actor,
+    database: Database,
+    roadmaps: RoadmapService,
+    state: FSMContext,
+) -> None:
+    """The date typed for an activity: understood and stored, or asked again."""
+    data = await state.get_data()
+    activity = await roadmaps.activity(int(data["activity_id"]))
+    if activity is None or not may_import(actor):
+        await state.clear()
+        raise AccessDenied("access.denied")
+    await require_roadmap_access(database, actor, activity.roadmap_id)
+    updated = await roadmaps.set_deadline(
+        activity.id, message.text or "", actor_telegram_id=actor.telegram_user_id
+    )
+    if updated is None:
+        await message.answer(_("roadmap.date_invalid"))
+        return
+    await state.clear()
+    fields = updated.fields
+    await message.answer(
+        _("roadmap.date_set").format(
+            title=quote(short(fields.title, 120)),
+            when=quote(
+                deadline_text(fields.deadline_kind, fields.deadline_start, fields.deadline_due)
+            ),
+        )
+    )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(roadmap_command, Command("roadmap"))
+    router.message.register(on_date_text, StateFilter(DeadlineFlow.waiting_date), F.text)
+    router.callback_query.register(on_page, RoadmapPageCallback.filter())
+    router.callback_query.register(on_set_deadline, SetDeadlineCallback.filter())
+    return router
