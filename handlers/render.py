@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -28,8 +29,16 @@ def day(value: date) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _readable(value: str) -> str:
+    return day(date.fromisoformat(value)) if _ISO_DAY.match(value) else value
+
+
 def warning_text(warning: ParseWarning) -> str:
-    return _(f"warning.{warning.code}").format(**warning.param_dict())
+    params = {key: _readable(value) for key, value in warning.params}
+    return _(f"warning.{warning.code}").format(**params)
 
 
 def deadline_text(kind: str, start: date | None, due: Sequence[date]) -> str:

@@ -327,7 +327,7 @@ async def on_confirm(
         actor_telegram_id=actor.telegram_user_id,
     )
     await state.clear()
-    needing = sum(1 for row in parsed.walk() if row.needs_date and not row.steps)
+    needing = sum(1 for row in parsed.leaves() if row.needs_date)
     text = _("import.done").format(
         activities=len(parsed.activities),
         steps=sum(len(activity.steps) for activity in parsed.activities),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -31,7 +33,51 @@ def _needs_date(activity: Activity) -> bool:
     return not activity.fields.deadline_due
 
 
-def _page_text(roadmap: Roadmap, activities: list[Activity], page: int, pages: int) -> str:
+@dataclass(frozen=True)
+class _Row:
+    activity: Activity
+    step_number: int | None  # 1-based for the steps of an activity
+    has_steps: bool
+
+    @property
+    def settable(self) -> bool:
+        """Rows that carry their own deadline and have none."""
+        return not self.has_steps and _needs_date(self.activity)
+
+
+def _rows(activities: list[Activity]) -> list[_Row]:
+    parents = {activity.parent_id for activity in activities if activity.parent_id is not None}
+    counters: dict[int, int] = {}
+    rows = []
+    for activity in activities:
+        step_number = None
+        if activity.parent_id is not None:
+            counters[activity.parent_id] = counters.get(activity.parent_id, 0) + 1
+            step_number = counters[activity.parent_id]
+        rows.append(_Row(activity, step_number, activity.id in parents))
+    return rows
+
+
+def _row_lines(row: _Row, parent_titles: dict[int, str]) -> list[str]:
+    fields = row.activity.fields
+    when = quote(deadline_text(fields.deadline_kind, fields.deadline_start, fields.deadline_due))
+    flag = " ⚠️" if row.settable else ""
+    if row.step_number is None:
+        number = f"{quote(fields.number)}. " if fields.number else ""
+        title = f"<b>{number}{quote(short(fields.title, 80))}</b>"
+        if row.has_steps:
+            return [title]
+        return [title, f"🗓 {when}{flag}"]
+    parent_title = parent_titles.get(row.activity.parent_id or 0)
+    # Steps usually repeat their activity's title; what tells them apart is the result.
+    own = fields.title if fields.title != parent_title else (fields.result or fields.title)
+    step = _("roadmap.step").format(number=row.step_number)
+    return [f"   ↳ {step} {quote(short(own, 70))}", f"      🗓 {when}{flag}"]
+
+
+def _page_text(
+    roadmap: Roadmap, rows: list[_Row], all_rows: list[_Row], page: int, pages: int
+) -> str:
     lines = [
         _("roadmap.header").format(
             title=quote(short(roadmap.title, 150)),
@@ -42,30 +88,29 @@ def _page_text(roadmap: Roadmap, activities: list[Activity], page: int, pages: i
         ),
         "",
     ]
-    for activity in activities:
-        fields = activity.fields
-        marker = "   ↳ " if activity.parent_id is not None else ""
-        number = f"{quote(fields.number)}. " if fields.number and not marker else ""
-        when = deadline_text(fields.deadline_kind, fields.deadline_start, fields.deadline_due)
-        flag = " ⚠️" if _needs_date(activity) else ""
-        lines.append(f"{marker}<b>{number}{quote(short(fields.title, 80))}</b>")
-        lines.append(f"{marker}🗓 {quote(when)}{flag}")
+    parent_titles = {
+        row.activity.id: row.activity.fields.title for row in all_rows if row.has_steps
+    }
+    for row in rows:
+        lines.extend(_row_lines(row, parent_titles))
     return fit(lines)
 
 
 def _page_keyboard(
-    roadmap_id: int, page: int, pages: int, activities: list[Activity], can_edit: bool
+    roadmap_id: int, page: int, pages: int, rows: list[_Row], can_edit: bool
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     widths: list[int] = []
     if can_edit:
-        for activity in activities:
-            if _needs_date(activity):
+        for row in rows:
+            if row.settable:
+                fields = row.activity.fields
+                label = fields.number or fields.title
+                if row.step_number is not None:
+                    label = f"{label} ({_('roadmap.step').format(number=row.step_number)})"
                 builder.button(
-                    text=_("roadmap.button.set_date").format(
-                        title=short(activity.fields.number or activity.fields.title, 24)
-                    ),
-                    callback_data=SetDeadlineCallback(activity_id=activity.id),
+                    text=_("roadmap.button.set_date").format(title=short(label, 28)),
+                    callback_data=SetDeadlineCallback(activity_id=row.activity.id),
                 )
                 widths.append(1)
     navigation = 0
@@ -91,12 +136,12 @@ def _page_keyboard(
 async def _render_page(
     roadmaps: RoadmapService, actor: Actor, roadmap: Roadmap, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
-    activities = await roadmaps.activities_of(roadmap.id)
-    pages = max(1, -(-len(activities) // PAGE_SIZE))
+    rows = _rows(await roadmaps.activities_of(roadmap.id))
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
-    shown = activities[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    shown = rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     return (
-        _page_text(roadmap, shown, page, pages),
+        _page_text(roadmap, shown, rows, page, pages),
         _page_keyboard(roadmap.id, page, pages, shown, may_import(actor)),
     )
 

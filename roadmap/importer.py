@@ -60,9 +60,18 @@ class ParsedRoadmap:
             yield activity
             yield from activity.steps
 
+    def leaves(self) -> Iterator[ParsedActivity]:
+        """The rows that carry their own deadline: steps, and activities without steps.
+
+        A parent's own cells are its first step's, so counting both would say everything
+        about the first step twice.
+        """
+        for activity in self.activities:
+            yield from activity.steps or (activity,)
+
     def rows_with_doubts(self) -> list[ParsedActivity]:
         """Rows whose deadline or people need a person's look, in table order."""
-        return [row for row in self.walk() if row.warnings or (row.needs_date and not row.steps)]
+        return [row for row in self.leaves() if row.warnings or row.needs_date]
 
     def people(self) -> list[Responsible]:
         """Everyone named, once each (by normalised name and position first seen)."""

@@ -12,6 +12,8 @@ import pytest
 from bot.app import Application
 from bot.settings import Settings
 from core.clock import ManualClock
+from core.models import Role
+from services.roadmaps import RoadmapService
 from tests.fakebot import FakeBotAPI, FakeUser, SentMessage
 
 TOKEN = "123456:TEST"
@@ -60,3 +62,25 @@ async def running_bot(
     finally:
         app.request_stop()
         await asyncio.wait_for(polling, timeout=15)
+
+
+COORDINATOR = FakeUser(4004, "Наталья", language_code="ru")
+EXECUTOR = FakeUser(5005, "Нина", language_code="ru")
+DATA = Path(__file__).resolve().parents[1] / "data" / "roadmaps"
+
+
+async def add_person(
+    bot: RunningBot, user: FakeUser, role: Role, organisation: str = "МБОУ «СОШ №2»"
+) -> None:
+    """A person of this organisation linked to this Telegram user (invites come later)."""
+    service = RoadmapService(bot.app.database, bot.clock)
+    org = await service.organisation_named(organisation, "Asia/Vladivostok")
+    async with bot.app.database.transaction() as repositories:
+        await repositories.people.add(
+            full_name=user.first_name,
+            name_key=user.first_name.lower(),
+            role=role,
+            created_at=bot.clock.now(),
+            organisation_id=org.id,
+            telegram_user_id=user.id,
+        )
