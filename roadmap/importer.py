@@ -94,6 +94,10 @@ def _parse_activity(
     raw: RawActivity, period: Period, calendar: AcademicCalendar
 ) -> ParsedActivity:
     responsible = parse_responsible(raw.responsible_text)
+    responsible_warnings = responsible.warnings
+    if not responsible.items and not responsible_warnings:
+        # Nobody to remind: the coordinator has to say who, not the parser guess.
+        responsible_warnings = (ParseWarning.of("responsible.missing"),)
     return ParsedActivity(
         number=raw.number,
         section=raw.section,
@@ -102,7 +106,7 @@ def _parse_activity(
         deadline=parse_deadline(raw.deadline_text, period, calendar),
         responsible_text=raw.responsible_text,
         responsible=responsible.items,
-        responsible_warnings=responsible.warnings,
+        responsible_warnings=responsible_warnings,
         source_ref=raw.source_ref,
         steps=tuple(_parse_activity(step, period, calendar) for step in raw.steps),
     )

@@ -193,7 +193,9 @@ class RoadmapService:
             organisation_id, title_key(parsed.title)
         )
         stored = (
-            await repositories.activities.in_roadmap(existing.id) if existing is not None else []
+            await repositories.activities.in_roadmap(existing.id, include_removed=True)
+            if existing is not None
+            else []
         )
         match = _match(parsed, stored)
         added: list[RowLabel] = []
@@ -215,7 +217,9 @@ class RoadmapService:
             roadmap=existing,
             added=tuple(added),
             changed=tuple(changed),
-            removed=tuple(_label(act.fields) for act in match.unmatched_old),
+            removed=tuple(
+                _label(act.fields) for act in match.unmatched_old if not act.is_removed
+            ),
             new_people=tuple(new_people),
             known_people=tuple(known_people),
         )

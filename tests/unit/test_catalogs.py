@@ -64,3 +64,26 @@ def test_russian_texts_are_russian() -> None:
         words = re.sub(r"\{\w+\}|<[^>]+>|/\w+|@\w+|[A-Z_]+=\S*|\.\w+|\w+://\S+", "", text)
         if re.search("[a-zа-яё]", words, re.IGNORECASE):
             assert re.search("[а-яё]", words, re.IGNORECASE), key
+
+
+def _codes_in_roadmap(pattern: str) -> set[str]:
+    codes: set[str] = set()
+    for path in (PROJECT / "roadmap").rglob("*.py"):
+        codes |= set(re.findall(pattern, path.read_text(encoding="utf-8")))
+    return codes
+
+
+def test_every_parser_warning_has_words() -> None:
+    codes = _codes_in_roadmap(r"\"((?:deadline|responsible|table)\.[a-z_]+)\"")
+    assert len(codes) >= 15  # the pattern still finds the codes
+    for locale in ("ru", "en"):
+        catalog = _catalog(locale)
+        assert sorted(code for code in codes if f"warning.{code}" not in catalog) == []
+
+
+def test_every_read_error_has_words() -> None:
+    codes = _codes_in_roadmap(r"RoadmapReadError\(\s*\"([a-z_]+)\"")
+    assert {"empty", "corrupt", "encrypted", "not_a_table", "no_deadline_column"} <= codes
+    for locale in ("ru", "en"):
+        catalog = _catalog(locale)
+        assert sorted(code for code in codes if f"read_error.{code}" not in catalog) == []

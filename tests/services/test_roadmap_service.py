@@ -1,0 +1,162 @@
+"""Import and re-import against real databases (SQLite always, PostgreSQL in CI)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.clock import ManualClock
+from roadmap.importer import ParsedRoadmap, parse_roadmap
+from roadmap.readers import read_text
+from services.roadmaps import RoadmapService
+from storage.database import Database
+from storage.repositories.roadmaps import ActivityRepository
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "roadmaps"
+SCHOOL = (DATA / "school-tech-cluster-2022.txt").read_text(encoding="utf-8")
+CLUSTERS = (DATA / "municipal-clusters-plan-2022.txt").read_text(encoding="utf-8")
+ORDER = (DATA / "municipal-order-with-roadmap-2022.txt").read_text(encoding="utf-8")
+
+
+def _parsed(text: str) -> ParsedRoadmap:
+    return parse_roadmap(read_text(text))
+
+
+async def _org(service: RoadmapService) -> int:
+    return (await service.organisation_named("МБОУ «СОШ №2»", "Asia/Vladivostok")).id
+
+
+async def test_import_stores_activities_steps_people_and_history(
+    database: Database, clock: ManualClock
+) -> None:
+    service = RoadmapService(database, clock)
+    org = await _org(service)
+    result = await service.apply(org, _parsed(SCHOOL), source_name="a.txt", actor_telegram_id=7)
+    stored = await service.activities_of(result.roadmap.id)
+    assert len([a for a in stored if a.parent_id is None]) == 19
+    assert len([a for a in stored if a.parent_id is not None]) == 13
+    assert result.plan.new_people == (
+        "Шабанова Н.С.",
+        "Бредня М.В.",
+        "Шарик Н.Н.",
+        "Полякова В.А.",
+        "Бондаренко А.Е.",
+        "Акимова Н.А.",
+    )
+    first = stored[0]
+    assert first.fields.deadline_text == "до 04.10.2022 г."
+    assert first.fields.deadline_kind == "date"
+    assert [str(day) for day in first.fields.deadline_due] == ["2022-10-04"]
+    async with database.transaction() as repositories:
+        assignees = await repositories.activities.assignees_of([first.id])
+        history = await repositories.activities.history(first.id)
+        people = await repositories.people.in_organisations([org])
+    (lead,) = assignees[first.id]
+    assert lead.fields.name == "Шабанова Н.С." and lead.fields.is_lead
+    assert lead.fields.job_title == "заместитель директора по УВР"
+    assert lead.fields.person_id in {person.id for person in people}
+    assert [(entry.event, entry.actor_telegram_id) for entry in history] == [("imported", 7)]
+    assert len(people) == 6
+
+
+async def test_same_people_are_matched_not_duplicated(
+    database: Database, clock: ManualClock
+) -> None:
+    service = RoadmapService(database, clock)
+    org = await _org(service)
+    await service.apply(org, _parsed(SCHOOL), source_name="a.txt", actor_telegram_id=None)
+    # The same person written with initials first and odd spacing in another roadmap.
+    other = ORDER.replace("Гришук Т.А.", "Т. А. Гришук")
+    plan = await service.plan(org, _parsed(other))
+    assert "Гришук Т.А." in plan.new_people
+    await service.apply(org, _parsed(other), source_name="b.txt", actor_telegram_id=None)
+    again = await service.plan(org, _parsed(ORDER.replace("Гришук Т.А.", "Гришук Т. А.")))
+    assert "Гришук Т.А." in again.known_people
+    assert again.new_people == ()
+
+
+async def test_reimport_updates_in_place_and_keeps_history(
+    database: Database, clock: ManualClock
+) -> None:
+    service = RoadmapService(database, clock)
+    org = await _org(service)
+    first = await service.apply(org, _parsed(SCHOOL), source_name="a.txt", actor_telegram_id=1)
+    before = {a.fields.title: a.id for a in await service.activities_of(first.roadmap.id)}
+    corrected = SCHOOL.replace("до 04.10.2022 г.", "до 07.10.2022 г.")
+    plan = await service.plan(org, _parsed(corrected))
+    assert plan.is_reimport
+    assert plan.added == ()
+    assert [label.title[:35] for label in plan.changed] == ["Утверждение школьного координатора,"]
+    assert plan.removed == ()
+    second = await service.apply(org, _parsed(corrected), source_name="b.txt", actor_telegram_id=2)
+    assert second.roadmap.id == first.roadmap.id
+    after = await service.activities_of(first.roadmap.id)
+    coordinator = next(a for a in after if a.fields.title.startswith("Утверждение школьного"))
+    assert coordinator.id == before[coordinator.fields.title]
+    assert [str(d) for d in coordinator.fields.deadline_due] == ["2022-10-07"]
+    async with database.transaction() as repositories:
+        events = [entry.event for entry in await repositories.activities.history(coordinator.id)]
+    assert events == ["imported", "changed"]
+
+
+async def test_removed_rows_are_retired_then_restored(
+    database: Database, clock: ManualClock
+) -> None:
+    service = RoadmapService(database, clock)
+    org = await _org(service)
+    full = _parsed(CLUSTERS)
+    result = await service.apply(org, full, source_name="a.txt", actor_telegram_id=None)
+    last_title = full.activities[-1].title
+    shorter = ParsedRoadmap(full.title, full.period, full.activities[:-1], full.warnings)
+    plan = await service.plan(org, shorter)
+    assert [label.title for label in plan.removed] == [last_title]
+    await service.apply(org, shorter, source_name="b.txt", actor_telegram_id=None)
+    visible = await service.activities_of(result.roadmap.id)
+    assert last_title not in {a.fields.title for a in visible}
+    restored_plan = await service.plan(org, full)
+    assert [label.title for label in restored_plan.changed] == [last_title]
+    await service.apply(org, full, source_name="c.txt", actor_telegram_id=None)
+    assert last_title in {a.fields.title for a in await service.activities_of(result.roadmap.id)}
+
+
+async def test_manual_deadline_survives_reimport_of_the_same_cell(
+    database: Database, clock: ManualClock
+) -> None:
+    service = RoadmapService(database, clock)
+    org = await _org(service)
+    result = await service.apply(org, _parsed(SCHOOL), source_name="a", actor_telegram_id=None)
+    undated = next(
+        a for a in await service.activities_of(result.roadmap.id) if not a.fields.deadline_due
+    )
+    assert await service.set_deadline(undated.id, "не знаю", actor_telegram_id=3) is None
+    updated = await service.set_deadline(undated.id, "до 20 декабря", actor_telegram_id=3)
+    assert updated is not None
+    assert [str(day) for day in updated.fields.deadline_due] == ["2022-12-20"]
+    await service.apply(org, _parsed(SCHOOL), source_name="b", actor_telegram_id=None)
+    again = await service.activity(undated.id)
+    assert again is not None and again.deadline_manual
+    assert [str(day) for day in again.fields.deadline_due] == ["2022-12-20"]
+
+
+async def test_failed_import_stores_nothing(
+    database: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = RoadmapService(database, clock)
+    org = await _org(service)
+    original = ActivityRepository.replace_assignees
+    calls = 0
+
+    async def failing(self: ActivityRepository, *args: object, **kwargs: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 10:
+            raise RuntimeError("disk full")
+        await original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ActivityRepository, "replace_assignees", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        await service.apply(org, _parsed(SCHOOL), source_name="a", actor_telegram_id=None)
+    assert await service.roadmaps_of([org]) == []
+    async with database.transaction() as repositories:
+        assert await repositories.people.in_organisations([org]) == []
