@@ -117,18 +117,25 @@ def _pair(
 
 def _match(parsed: ParsedRoadmap, stored: Sequence[Activity]) -> _Match:
     match = _Match()
+    rows = list(_rows(parsed))
     parents = [act for act in stored if act.parent_id is None]
-    _pair([(p, r) for p, r in _rows(parsed) if len(p) == 1], parents, match, by_position=False)
-    for path, activity in list(match.by_path.items()):
-        steps = [act for act in stored if act.parent_id == activity.id]
-        new_steps = [(p, r) for p, r in _rows(parsed) if len(p) == 2 and p[0] == path[0]]
-        _pair(new_steps, steps, match, by_position=True)
-    matched_parent_ids = {act.id for path, act in match.by_path.items() if len(path) == 1}
-    match.unmatched_old.extend(
-        act
-        for act in stored
-        if act.parent_id is not None and act.parent_id not in matched_parent_ids
-    )
+    steps_of: dict[int, list[Activity]] = {}
+    for act in stored:
+        if act.parent_id is not None:
+            steps_of.setdefault(act.parent_id, []).append(act)
+    new_steps_of: dict[int, list[tuple[RowPath, ParsedActivity]]] = {}
+    for path, row in rows:
+        if len(path) == 2:
+            new_steps_of.setdefault(path[0], []).append((path, row))
+    _pair([(p, r) for p, r in rows if len(p) == 1], parents, match, by_position=False)
+    matched_parents: dict[int, int] = {
+        act.id: path[0] for path, act in match.by_path.items() if len(path) == 1
+    }
+    for parent_id, index in matched_parents.items():
+        _pair(new_steps_of.get(index, []), steps_of.get(parent_id, []), match, by_position=True)
+    for parent_id, steps in steps_of.items():
+        if parent_id not in matched_parents:
+            match.unmatched_old.extend(steps)
     return match
 
 
@@ -217,9 +224,7 @@ class RoadmapService:
             roadmap=existing,
             added=tuple(added),
             changed=tuple(changed),
-            removed=tuple(
-                _label(act.fields) for act in match.unmatched_old if not act.is_removed
-            ),
+            removed=tuple(_label(act.fields) for act in match.unmatched_old if not act.is_removed),
             new_people=tuple(new_people),
             known_people=tuple(known_people),
         )
