@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
@@ -15,12 +16,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.commands import register_commands
 from bot.i18n import CatalogI18n, create_i18n
-from bot.middlewares import ActorMiddleware
+from bot.middlewares import AccessMiddleware, ActorMiddleware
 from bot.settings import Settings, SettingsError, require_token
 from bot.telegram import create_bot
+from bot.throttling import ThrottlingMiddleware, TokenBuckets
 from core.clock import Clock, SystemClock
 from handlers import get_routers
 from scheduler.setup import create_scheduler
+from services.people import PeopleService
 from services.roadmaps import RoadmapService
 from storage.database import Database
 from storage.migrate import upgrade_to_head
@@ -39,9 +42,18 @@ def create_dispatcher(
         database=database,
         clock=clock,
         roadmaps=RoadmapService(database, clock),
+        people=PeopleService(database, clock, timedelta(days=settings.invite_ttl_days)),
     )
     dispatcher.update.outer_middleware(ActorMiddleware(database, settings.admin_ids))
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.middleware(AccessMiddleware())
     SimpleI18nMiddleware(i18n).setup(dispatcher)
+    throttling = ThrottlingMiddleware(
+        TokenBuckets(rate=settings.throttle_rate, burst=settings.throttle_burst)
+    )
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        # Outer, after the language is known: refusals are worded in the user's language.
+        observer.outer_middleware(throttling)
     dispatcher.include_routers(*get_routers())
     return dispatcher
 

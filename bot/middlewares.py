@@ -1,15 +1,20 @@
-"""Per-update dependencies: the acting person, resolved before any handler runs."""
+"""Per-update dependencies and checks: who is acting, and whether they may do this."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.dispatcher.flags import get_flag
+from aiogram.types import CallbackQuery, Message, TelegramObject, User
+from aiogram.utils.i18n import gettext as _
 
-from services.access import resolve_actor
+from services.access import Actor, Permission, allows, resolve_actor
 from storage.database import Database
+
+logger = logging.getLogger(__name__)
 
 
 class ActorMiddleware(BaseMiddleware):
@@ -30,3 +35,43 @@ class ActorMiddleware(BaseMiddleware):
             None if user is None else await resolve_actor(self._database, self._admin_ids, user.id)
         )
         return await handler(event, data)
+
+
+class AccessMiddleware(BaseMiddleware):
+    """Checks the permission a handler declares (flag "permission") before it runs.
+
+    Fails closed: a handler that declares none is refused for everyone and logged, so a new
+    handler cannot slip out unguarded. Object-level checks (this roadmap, this person) stay
+    in the services, which every handler calls at press time.
+    """
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        permission = get_flag(data, "permission")
+        actor: Actor | None = data.get("actor")
+        if not isinstance(permission, Permission):
+            logger.error("handler %s declares no permission; refused", _handler_name(data))
+        elif actor is not None and allows(permission, actor):
+            return await handler(event, data)
+        logger.info(
+            "refused user %s: %s needs %s",
+            actor.telegram_user_id if actor else None,
+            _handler_name(data),
+            permission,
+        )
+        text = _(get_flag(data, "refusal", default="access.denied"))
+        if isinstance(event, CallbackQuery):
+            await event.answer(text, show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(text)
+        return None
+
+
+def _handler_name(data: dict[str, Any]) -> str:
+    handler = data.get("handler")
+    callback = getattr(handler, "callback", None)
+    return getattr(callback, "__qualname__", repr(handler))

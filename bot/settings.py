@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     timezone: str = "Asia/Vladivostok"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    invite_ttl_days: int = Field(default=14, ge=1, le=365)
+    throttle_rate: float = Field(default=1.0, gt=0, le=100)
+    throttle_burst: int = Field(default=8, ge=1, le=1000)
 
     @field_validator("bot_token", mode="before")
     @classmethod

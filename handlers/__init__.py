@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, roadmap_import, roadmap_view, start
+from handlers import errors, fallback, invites, people, roadmap_import, roadmap_view, start
 
 
 def get_routers() -> list[Router]:
@@ -12,7 +12,9 @@ def get_routers() -> list[Router]:
     # The fallback goes last: it answers whatever no feature took.
     return [
         errors.create_router(),
+        invites.create_router(),
         start.create_router(),
+        people.create_router(),
         roadmap_view.create_router(),
         roadmap_import.create_router(),
         fallback.create_router(),

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from core.models import OrganisationKind
+
 
 class ImportAction(StrEnum):
     CONFIRM = "ok"
@@ -25,3 +27,43 @@ class RoadmapPageCallback(CallbackData, prefix="rmp1"):
 
 class SetDeadlineCallback(CallbackData, prefix="rmd1"):
     activity_id: int
+
+
+class PeopleAction(StrEnum):
+    PAGE = "pg"
+    OPEN = "op"
+    INVITE = "in"
+    UNLINK = "ul"
+    DEACTIVATE = "de"
+    ACTIVATE = "ac"
+    MAKE_HEAD = "hd"
+    MAKE_COORDINATOR = "co"
+    MAKE_EXECUTOR = "ex"
+
+
+class PeopleCallback(CallbackData, prefix="ppl1"):
+    action: PeopleAction
+    person_id: int = 0
+    page: int = 0
+
+
+class InviteAnswerCallback(CallbackData, prefix="inv1"):
+    invite_id: int
+    accept: bool
+
+
+class OrgAction(StrEnum):
+    ADD = "add"
+
+
+class OrgCallback(CallbackData, prefix="org1"):
+    action: OrgAction
+
+
+class OrgKindCallback(CallbackData, prefix="orgk1"):
+    kind: OrganisationKind
+
+
+class OrgParentCallback(CallbackData, prefix="orgp1"):
+    # None: the top level, no parent (administrators only).
+    parent_id: int | None = None

@@ -6,6 +6,8 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from services.access import Permission
+
 
 async def unrecognised_message(message: Message) -> None:
     """Text, files or stickers the bot has no use for here."""
@@ -19,6 +21,7 @@ async def stale_button(callback: CallbackQuery) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(unrecognised_message, F.chat.type == "private")
-    router.callback_query.register(stale_button)
+    anyone = {"permission": Permission.ANYONE}
+    router.message.register(unrecognised_message, F.chat.type == "private", flags=anyone)
+    router.callback_query.register(stale_button, flags=anyone)
     return router

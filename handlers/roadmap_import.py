@@ -30,7 +30,7 @@ from roadmap.importer import (
 )
 from roadmap.period import Period, parse_period_arg, period_from_title
 from roadmap.readers import RawRoadmap, RoadmapReadError, read_roadmap, read_text
-from services.access import Actor, may_import
+from services.access import Actor, Permission, may_import
 from services.roadmaps import ImportPlan, RoadmapService
 
 logger = logging.getLogger(__name__)
@@ -220,9 +220,6 @@ async def on_document(
     settings: Settings,
 ) -> None:
     """A file: refused early when it cannot be a roadmap we may read, else previewed."""
-    if not may_import(actor):
-        await message.answer(_("import.denied"))
-        return
     document = message.document
     assert document is not None
     if document.file_size is not None and document.file_size > MAX_UPLOAD_BYTES:
@@ -302,9 +299,6 @@ async def on_confirm(
 ) -> None:
     """Импортировать: the whole roadmap in one transaction, or nothing."""
     data = await state.get_data()
-    if not may_import(actor):
-        await callback.answer(_("import.denied"), show_alert=True)
-        return
     if data.get("nonce") != callback_data.nonce:
         await callback.answer(_("import.stale"), show_alert=True)
         return
@@ -361,15 +355,24 @@ def _looks_like_table(message: Message) -> bool:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == "private")
-    router.message.register(on_period, StateFilter(ImportFlow.waiting_period), F.text)
-    router.message.register(on_document, F.document)
-    router.message.register(on_photo, F.photo)
-    router.message.register(on_pasted_table, F.text, _pasted_table_filter)
+    manage = {"permission": Permission.MANAGE, "refusal": "import.denied"}
+    router.message.register(
+        on_period,
+        StateFilter(ImportFlow.waiting_period),
+        F.text,
+        ~F.text.startswith("/"),
+        flags=manage,
+    )
+    router.message.register(on_document, F.document, flags=manage)
+    router.message.register(
+        on_photo, F.photo, flags={"permission": Permission.MANAGE, "refusal": "fallback.message"}
+    )
+    router.message.register(on_pasted_table, F.text, _pasted_table_filter, flags=manage)
     router.callback_query.register(
-        on_confirm, ImportCallback.filter(F.action == ImportAction.CONFIRM)
+        on_confirm, ImportCallback.filter(F.action == ImportAction.CONFIRM), flags=manage
     )
     router.callback_query.register(
-        on_cancel, ImportCallback.filter(F.action == ImportAction.CANCEL)
+        on_cancel, ImportCallback.filter(F.action == ImportAction.CANCEL), flags=manage
     )
     return router
 

@@ -17,8 +17,8 @@ from handlers.states import DeadlineFlow
 from services.access import (
     AccessDenied,
     Actor,
+    Permission,
     may_import,
-    may_view_roadmaps,
     organisation_scope,
     require_roadmap_access,
 )
@@ -150,9 +150,6 @@ async def roadmap_command(
     message: Message, actor: Actor, database: Database, roadmaps: RoadmapService
 ) -> None:
     """The latest roadmap of this person's organisations, first page."""
-    if not may_view_roadmaps(actor):
-        await message.answer(_("access.denied"))
-        return
     scope = await organisation_scope(database, actor)
     found = await roadmaps.roadmaps_of(scope) if scope is not None else await roadmaps.all()
     if not found:
@@ -234,8 +231,16 @@ async def on_date_text(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == "private")
-    router.message.register(roadmap_command, Command("roadmap"))
-    router.message.register(on_date_text, StateFilter(DeadlineFlow.waiting_date), F.text)
-    router.callback_query.register(on_page, RoadmapPageCallback.filter())
-    router.callback_query.register(on_set_deadline, SetDeadlineCallback.filter())
+    view = {"permission": Permission.VIEW}
+    manage = {"permission": Permission.MANAGE}
+    router.message.register(roadmap_command, Command("roadmap"), flags=view)
+    router.message.register(
+        on_date_text,
+        StateFilter(DeadlineFlow.waiting_date),
+        F.text,
+        ~F.text.startswith("/"),
+        flags=manage,
+    )
+    router.callback_query.register(on_page, RoadmapPageCallback.filter(), flags=view)
+    router.callback_query.register(on_set_deadline, SetDeadlineCallback.filter(), flags=manage)
     return router

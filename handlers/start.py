@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.text_decorations import html_decoration
 
 from core.models import Role
-from services.access import Actor
+from services.access import Actor, Permission
 
 _HELP_KEYS = {
     Role.ADMIN: "help.coordinator",
@@ -64,8 +64,9 @@ async def cancel_command(message: Message, state: FSMContext) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == "private")
-    router.message.register(start_with_unknown_link, CommandStart(deep_link=True))
-    router.message.register(start, CommandStart())
-    router.message.register(help_command, Command("help"))
-    router.message.register(cancel_command, Command("cancel"))
+    anyone = {"permission": Permission.ANYONE}
+    router.message.register(start_with_unknown_link, CommandStart(deep_link=True), flags=anyone)
+    router.message.register(start, CommandStart(), flags=anyone)
+    router.message.register(help_command, Command("help"), flags=anyone)
+    router.message.register(cancel_command, Command("cancel"), flags=anyone)
     return router

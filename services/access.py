@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from enum import StrEnum
 
 from core.errors import UserFacingError
 from core.models import Role
@@ -41,16 +42,40 @@ async def resolve_actor(
     return Actor(telegram_user_id=telegram_user_id, person=person, is_admin=is_admin)
 
 
+class Permission(StrEnum):
+    """What a command or button needs; every handler declares one (a test checks)."""
+
+    ANYONE = "anyone"  # greetings, help, invite and survey links: object checks inside
+    STAFF = "staff"  # any active person of an organisation, or an admin
+    VIEW = "view"  # follow roadmaps and progress: observers, coordinators, admins
+    MANAGE = "manage"  # change roadmaps and people: coordinators, admins
+    ADMIN = "admin"
+
+
+_ALLOWED: dict[Permission, frozenset[Role]] = {
+    Permission.STAFF: frozenset(Role),
+    Permission.VIEW: frozenset({Role.ADMIN, Role.COORDINATOR, Role.OBSERVER}),
+    Permission.MANAGE: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.ADMIN: frozenset({Role.ADMIN}),
+}
+
+
+def allows(permission: Permission, actor: Actor) -> bool:
+    if permission is Permission.ANYONE:
+        return True
+    return actor.role is not None and actor.role in _ALLOWED[permission]
+
+
 class AccessDenied(UserFacingError):
     """This person may not do this; the key says why, politely."""
 
 
 def may_import(actor: Actor) -> bool:
-    return actor.role in (Role.ADMIN, Role.COORDINATOR)
+    return allows(Permission.MANAGE, actor)
 
 
 def may_view_roadmaps(actor: Actor) -> bool:
-    return actor.role in (Role.ADMIN, Role.COORDINATOR, Role.OBSERVER)
+    return allows(Permission.VIEW, actor)
 
 
 async def organisation_scope(database: Database, actor: Actor) -> list[int] | None:

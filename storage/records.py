@@ -33,6 +33,7 @@ class Person:
     is_reachable: bool
     is_active: bool
     is_admin: bool
+    is_head: bool
     created_at: datetime
 
     @property
@@ -110,3 +111,16 @@ class HistoryEntry:
     actor_telegram_id: int | None
     event: str
     details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: int
+    code_hash: str
+    person_id: int
+    created_by_telegram_id: int | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    used_by_telegram_id: int | None
+    revoked_at: datetime | None

@@ -70,6 +70,8 @@ people = Table(
     Column("is_reachable", Boolean, nullable=False, server_default=true()),
     Column("is_active", Boolean, nullable=False, server_default=true()),
     Column("is_admin", Boolean, nullable=False, server_default=false()),
+    # The head of their organisation ("руководители ОО" resolve to the heads of schools).
+    Column("is_head", Boolean, nullable=False, server_default=false()),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
@@ -177,4 +179,25 @@ activity_history = Table(
     Column("actor_telegram_id", BigInteger, nullable=True),
     Column("event", String(30), nullable=False),
     Column("details", JSON, nullable=False),
+)
+
+invites = Table(
+    "invites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Only a hash is kept: a copy of the database does not hand out working links.
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column(
+        "person_id",
+        Integer,
+        ForeignKey("people.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_by_telegram_id", BigInteger, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime(), nullable=True),
+    Column("used_by_telegram_id", BigInteger, nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),
 )

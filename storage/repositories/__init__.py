@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.repositories.invites import InviteRepository
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.people import PersonRepository
 from storage.repositories.roadmaps import ActivityRepository, RoadmapRepository
@@ -15,10 +16,12 @@ class Repositories:
         self.people = PersonRepository(connection)
         self.roadmaps = RoadmapRepository(connection)
         self.activities = ActivityRepository(connection)
+        self.invites = InviteRepository(connection)
 
 
 __all__ = [
     "ActivityRepository",
+    "InviteRepository",
     "OrganisationRepository",
     "PersonRepository",
     "Repositories",

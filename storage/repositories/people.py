@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import RowMapping, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.models import Role
 from storage.records import Person
-from storage.schema import people
+from storage.schema import activity_assignees, invites, people
 
 
 def _person(row: RowMapping) -> Person:
@@ -23,6 +23,7 @@ def _person(row: RowMapping) -> Person:
         is_reachable=row["is_reachable"],
         is_active=row["is_active"],
         is_admin=row["is_admin"],
+        is_head=row["is_head"],
         created_at=row["created_at"],
     )
 
@@ -104,3 +105,53 @@ class PersonRepository:
         await self._connection.execute(
             update(people).where(people.c.id == person_id).values(is_reachable=reachable)
         )
+
+    async def set_role(self, person_id: int, role: Role) -> None:
+        await self._connection.execute(
+            update(people).where(people.c.id == person_id).values(role=role.value)
+        )
+
+    async def set_active(self, person_id: int, active: bool) -> None:
+        await self._connection.execute(
+            update(people).where(people.c.id == person_id).values(is_active=active)
+        )
+
+    async def unlink_telegram(self, person_id: int) -> None:
+        await self._connection.execute(
+            update(people).where(people.c.id == person_id).values(telegram_user_id=None)
+        )
+
+    async def set_head(self, person_id: int, organisation_id: int) -> None:
+        """This person heads the organisation; whoever did before no longer does."""
+        await self._connection.execute(
+            update(people)
+            .where(people.c.organisation_id == organisation_id, people.c.id != person_id)
+            .values(is_head=False)
+        )
+        await self._connection.execute(
+            update(people).where(people.c.id == person_id).values(is_head=True)
+        )
+
+    async def heads_in(self, organisation_ids: list[int]) -> list[Person]:
+        result = await self._connection.execute(
+            select(people)
+            .where(
+                people.c.organisation_id.in_(organisation_ids),
+                people.c.is_head.is_(True),
+                people.c.is_active.is_(True),
+            )
+            .order_by(people.c.organisation_id, people.c.id)
+        )
+        return [_person(row) for row in result.mappings()]
+
+    async def merge_into(self, keep_id: int, drop_id: int) -> None:
+        """Everything that named the duplicate now names the kept person; the duplicate goes."""
+        await self._connection.execute(
+            update(activity_assignees)
+            .where(activity_assignees.c.person_id == drop_id)
+            .values(person_id=keep_id)
+        )
+        await self._connection.execute(
+            update(invites).where(invites.c.person_id == drop_id).values(person_id=keep_id)
+        )
+        await self._connection.execute(delete(people).where(people.c.id == drop_id))

@@ -39,7 +39,12 @@ async def api() -> AsyncIterator[FakeBotAPI]:
         yield server
 
 
-def bot_settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
+def bot_settings(api: FakeBotAPI, tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        # Tests type faster than people; the flood limit has its own test.
+        "throttle_burst": 100,
+        **overrides,
+    }
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         bot_token=TOKEN,
@@ -47,14 +52,21 @@ def bot_settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
         admin_ids=frozenset({ADMIN.id}),
         timezone="Asia/Vladivostok",
+        **values,
     )
 
 
 @pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    """Override in a test module to run the bot with other settings."""
+    return {}
+
+
+@pytest.fixture
 async def running_bot(
-    api: FakeBotAPI, tmp_path: Path, clock: ManualClock
+    api: FakeBotAPI, tmp_path: Path, clock: ManualClock, settings_overrides: dict[str, object]
 ) -> AsyncIterator[RunningBot]:
-    app = await Application.create(bot_settings(api, tmp_path), clock)
+    app = await Application.create(bot_settings(api, tmp_path, **settings_overrides), clock)
     polling = asyncio.create_task(app.run_polling(handle_signals=False))
     try:
         await api.wait_for(lambda: api.calls_to("getUpdates"), what="the bot to start polling")

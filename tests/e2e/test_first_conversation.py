@@ -39,7 +39,7 @@ async def test_names_are_escaped_not_parsed(running_bot: RunningBot) -> None:
 
 async def test_unknown_start_payload_is_explained(running_bot: RunningBot) -> None:
     reply = await running_bot.ask(STRANGER, "/start i_no-such-invite")
-    assert "не распознана" in reply.plain_text
+    assert "приглашение не найдена" in reply.plain_text
     foreign = await running_bot.ask(STRANGER, "/start from_some_ad")
     assert "не распознана" in foreign.plain_text
 
@@ -64,7 +64,7 @@ async def test_command_menu_in_both_languages(running_bot: RunningBot) -> None:
     english = {c["command"]: c["description"] for c in api.commands_for(language_code="en")}
     assert russian["start"] == "Начать работу"
     assert russian["help"] == "Что умеет бот"
-    assert set(russian) == set(english) == {"start", "roadmap", "help", "cancel"}
+    assert set(russian) == set(english) == {"start", "roadmap", "people", "help", "cancel"}
 
 
 async def test_survives_500_from_get_updates(running_bot: RunningBot) -> None:

@@ -1,0 +1,132 @@
+"""Opening an invite link: "Вы — Шабанова Н.С.?" Да links the account, Нет warns the inviter."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from core.deeplinks import DeepLink, DeepLinkKind
+from handlers.callbacks import InviteAnswerCallback
+from handlers.filters import StartLink
+from handlers.render import quote
+from services.access import Actor, Permission
+from services.people import AcceptOutcome, InviteState, PeopleService
+
+logger = logging.getLogger(__name__)
+_STATE_KEY = "invite_id"
+
+
+async def open_invite(
+    message: Message, link: DeepLink, actor: Actor, people: PeopleService, state: FSMContext
+) -> None:
+    """The link's person is named and asked to confirm; a dead link is explained."""
+    check = await people.check_invite(link.code)
+    if check.state is not InviteState.VALID or check.invite is None or check.person is None:
+        await message.answer(_(f"invite.{check.state.value}"))
+        return
+    person = check.person
+    if actor.person is not None and actor.person.id == person.id:
+        await message.answer(_("invite.already_you"))
+        return
+    description = ", ".join(
+        part
+        for part in (
+            person.full_name,
+            person.position,
+            check.organisation.name if check.organisation else None,
+        )
+        if part
+    )
+    await state.set_data({_STATE_KEY: check.invite.id})
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("invite.button.yes"),
+        callback_data=InviteAnswerCallback(invite_id=check.invite.id, accept=True),
+    )
+    builder.button(
+        text=_("invite.button.no"),
+        callback_data=InviteAnswerCallback(invite_id=check.invite.id, accept=False),
+    )
+    await message.answer(
+        _("invite.question").format(description=quote(description)),
+        reply_markup=builder.as_markup(),
+    )
+
+
+async def _tell_inviter(
+    bot: Bot, i18n: I18n, inviter_id: int | None, key: str, **params: str
+) -> None:
+    if inviter_id is None:
+        return
+    try:
+        await bot.send_message(inviter_id, i18n.gettext(key, locale="ru").format(**params))
+    except TelegramAPIError as error:
+        logger.warning("could not tell inviter %s: %s", inviter_id, error)
+
+
+async def on_answer(
+    callback: CallbackQuery,
+    callback_data: InviteAnswerCallback,
+    state: FSMContext,
+    people: PeopleService,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    """Да or Нет; only from the chat that opened this very link."""
+    data = await state.get_data()
+    if data.get(_STATE_KEY) != callback_data.invite_id:
+        await callback.answer(_("invite.not_yours"), show_alert=True)
+        return
+    await state.clear()
+    user = callback.from_user
+    if not callback_data.accept:
+        result = await people.decline_invite(callback_data.invite_id)
+        await callback.answer()
+        if isinstance(callback.message, Message):
+            await callback.message.edit_text(_("invite.declined"))
+        if result.person is not None:
+            await _tell_inviter(
+                bot,
+                i18n,
+                result.inviter_telegram_id,
+                "invite.inviter.declined",
+                name=quote(result.person.full_name),
+                who=quote(user.full_name),
+            )
+        return
+    result = await people.accept_invite(callback_data.invite_id, user.id, user.language_code)
+    await callback.answer()
+    if result.outcome is AcceptOutcome.LINKED and result.person is not None:
+        text = _("invite.linked").format(name=quote(result.person.full_name))
+        await _tell_inviter(
+            bot,
+            i18n,
+            result.inviter_telegram_id,
+            "invite.inviter.linked",
+            name=quote(result.person.full_name),
+        )
+    elif result.outcome is AcceptOutcome.ACCOUNT_TAKEN and result.person is not None:
+        text = _("invite.account_taken").format(name=quote(result.person.full_name))
+    else:
+        text = _("invite.used")
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(text)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    anyone = {"permission": Permission.ANYONE}
+    router.message.register(
+        open_invite, CommandStart(deep_link=True), StartLink(DeepLinkKind.INVITE), flags=anyone
+    )
+    router.callback_query.register(on_answer, InviteAnswerCallback.filter(), flags=anyone)
+    return router

@@ -1,0 +1,188 @@
+"""/people: who is in the coordinator's organisations, and inviting, unlinking, switching off."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from core.deeplinks import DeepLink, DeepLinkKind
+from core.models import Role
+from core.qr import qr_png
+from handlers.callbacks import PeopleAction, PeopleCallback
+from handlers.render import day, fit, quote, short
+from services.access import Actor, Permission
+from services.people import LinkStatus, PeopleService, PersonEntry
+
+PAGE_SIZE = 8
+
+_STATUS_ICON = {
+    LinkStatus.LINKED: "✅",
+    LinkStatus.INVITED: "✉️",
+    LinkStatus.NOT_INVITED: "⚪",
+    LinkStatus.UNREACHABLE: "⚠️",
+    LinkStatus.INACTIVE: "⛔",
+}
+
+
+def _status_text(status: LinkStatus) -> str:
+    return _STATUS_ICON[status] + " " + _(f"people.status.{status.value}")
+
+
+def _list_view(entries: list[PersonEntry], page: int) -> tuple[str, InlineKeyboardMarkup]:
+    pages = max(1, -(-len(entries) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    counts = dict.fromkeys(LinkStatus, 0)
+    for entry in entries:
+        counts[entry.status] += 1
+    lines = [
+        _("people.title").format(page=page + 1, pages=pages),
+        _("people.summary").format(
+            total=len(entries),
+            linked=counts[LinkStatus.LINKED],
+            invited=counts[LinkStatus.INVITED],
+            not_invited=counts[LinkStatus.NOT_INVITED],
+        ),
+        "",
+    ]
+    builder = InlineKeyboardBuilder()
+    for entry in shown:
+        person = entry.person
+        position = f", {quote(short(person.position, 50))}" if person.position else ""
+        lines.append(f"{_STATUS_ICON[entry.status]} <b>{quote(person.full_name)}</b>{position}")
+        builder.button(
+            text=f"{_STATUS_ICON[entry.status]} {short(person.full_name, 30)}",
+            callback_data=PeopleCallback(action=PeopleAction.OPEN, person_id=person.id, page=page),
+        )
+    widths = [2] * ((len(shown) + 1) // 2)
+    navigation = 0
+    for target, key in ((page - 1, "roadmap.button.previous"), (page + 1, "roadmap.button.next")):
+        if 0 <= target < pages:
+            builder.button(
+                text=_(key), callback_data=PeopleCallback(action=PeopleAction.PAGE, page=target)
+            )
+            navigation += 1
+    if navigation:
+        widths.append(navigation)
+    if widths:
+        builder.adjust(*widths)
+    if not entries:
+        lines.append(_("people.none"))
+    return fit(lines), builder.as_markup()
+
+
+def _card_view(entry: PersonEntry, actor: Actor, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    person = entry.person
+    lines = [
+        f"<b>{quote(person.full_name)}</b>",
+        quote(person.position) if person.position else "",
+        _("people.card.organisation").format(
+            name=quote(entry.organisation.name if entry.organisation else "—")
+        ),
+        _("people.card.role").format(role=_(f"role.{person.role.value}")),
+        _("people.card.status").format(status=_status_text(entry.status)),
+    ]
+    if person.is_head:
+        lines.append(_("people.card.head"))
+    builder = InlineKeyboardBuilder()
+
+    def button(key: str, action: PeopleAction) -> None:
+        builder.button(
+            text=_(key),
+            callback_data=PeopleCallback(action=action, person_id=person.id, page=page),
+        )
+
+    if person.is_active and not person.is_linked:
+        button("people.button.invite", PeopleAction.INVITE)
+    if person.is_linked:
+        button("people.button.unlink", PeopleAction.UNLINK)
+    if person.is_active:
+        button("people.button.deactivate", PeopleAction.DEACTIVATE)
+    else:
+        button("people.button.activate", PeopleAction.ACTIVATE)
+    if not person.is_head and person.organisation_id is not None:
+        button("people.button.head", PeopleAction.MAKE_HEAD)
+    if actor.is_admin:
+        if person.role is Role.COORDINATOR:
+            button("people.button.executor", PeopleAction.MAKE_EXECUTOR)
+        else:
+            button("people.button.coordinator", PeopleAction.MAKE_COORDINATOR)
+    button("people.button.back", PeopleAction.PAGE)
+    builder.adjust(1)
+    return "\n".join(line for line in lines if line), builder.as_markup()
+
+
+async def people_command(message: Message, actor: Actor, people: PeopleService) -> None:
+    """The list, first page."""
+    text, keyboard = _list_view(await people.people(actor), 0)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def _edit(callback: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup) -> None:
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(text, reply_markup=keyboard)
+
+
+async def on_people_button(
+    callback: CallbackQuery,
+    callback_data: PeopleCallback,
+    actor: Actor,
+    people: PeopleService,
+    bot: Bot,
+) -> None:
+    """Every button of the list and the card; each re-checks access at press time."""
+    action, person_id, page = callback_data.action, callback_data.person_id, callback_data.page
+    if action is PeopleAction.PAGE:
+        await callback.answer()
+        await _edit(callback, *_list_view(await people.people(actor), page))
+        return
+    if action is PeopleAction.INVITE:
+        await _send_invite(callback, actor, people, bot, person_id)
+        return
+    if action is PeopleAction.UNLINK:
+        await people.unlink(actor, person_id)
+    elif action in (PeopleAction.DEACTIVATE, PeopleAction.ACTIVATE):
+        await people.set_active(actor, person_id, action is PeopleAction.ACTIVATE)
+    elif action is PeopleAction.MAKE_HEAD:
+        await people.make_head(actor, person_id)
+    elif action is PeopleAction.MAKE_COORDINATOR:
+        await people.set_role(actor, person_id, Role.COORDINATOR)
+    elif action is PeopleAction.MAKE_EXECUTOR:
+        await people.set_role(actor, person_id, Role.EXECUTOR)
+    entry = await people.entry(actor, person_id)
+    await callback.answer(_("people.saved") if action is not PeopleAction.OPEN else None)
+    await _edit(callback, *_card_view(entry, actor, page))
+
+
+async def _send_invite(
+    callback: CallbackQuery, actor: Actor, people: PeopleService, bot: Bot, person_id: int
+) -> None:
+    issued = await people.issue_invite(actor, person_id)
+    me = await bot.me()
+    link = (
+        f"https://t.me/{me.username}?start={DeepLink(DeepLinkKind.INVITE, issued.code).payload()}"
+    )
+    text = _("people.invite.text").format(
+        name=quote(issued.person.full_name),
+        link=quote(link),
+        until=day(issued.invite.expires_at),
+    )
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.answer(text)
+        await callback.message.answer_photo(
+            BufferedInputFile(qr_png(link), filename="invite.png"),
+            caption=_("people.invite.qr").format(name=quote(issued.person.full_name)),
+        )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    manage = {"permission": Permission.MANAGE}
+    router.message.register(people_command, Command("people"), flags=manage)
+    router.callback_query.register(on_people_button, PeopleCallback.filter(), flags=manage)
+    return router

@@ -1,0 +1,345 @@
+"""People, organisations and invites: who is who, and linking a person to their Telegram."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from core.clock import Clock
+from core.models import OrganisationKind, Role
+from services.access import AccessDenied, Actor, organisation_scope
+from storage.database import Database
+from storage.records import Invite, Organisation, Person
+
+DEFAULT_INVITE_TTL = timedelta(days=14)
+
+
+class LinkStatus(StrEnum):
+    LINKED = "linked"
+    INVITED = "invited"
+    NOT_INVITED = "not_invited"
+    UNREACHABLE = "unreachable"
+    INACTIVE = "inactive"
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    person: Person
+    organisation: Organisation | None
+    status: LinkStatus
+
+
+class InviteState(StrEnum):
+    VALID = "valid"
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class InviteCheck:
+    state: InviteState
+    invite: Invite | None = None
+    person: Person | None = None
+    organisation: Organisation | None = None
+
+
+class AcceptOutcome(StrEnum):
+    LINKED = "linked"
+    INVALID = "invalid"
+    ACCOUNT_TAKEN = "account_taken"
+
+
+@dataclass(frozen=True)
+class AcceptResult:
+    outcome: AcceptOutcome
+    person: Person | None = None
+    inviter_telegram_id: int | None = None
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    code: str
+    invite: Invite
+    person: Person
+    organisation: Organisation | None
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+# "руководители ОО", "Руководители образовательных организаций", "директора школ".
+_HEADS_OF_SCHOOLS = re.compile(
+    r"^(руководител[иья]\w*|директор[аы]?\w*)\s+"
+    r"(оо|оу|школ\w*|образовательных\s+(организаций|учреждений)|общеобразовательных\s+\w+)$",
+    re.IGNORECASE,
+)
+
+
+def is_heads_of_schools(group_name: str) -> bool:
+    return bool(_HEADS_OF_SCHOOLS.match(" ".join(group_name.split())))
+
+
+class PeopleService:
+    def __init__(self, database: Database, clock: Clock, invite_ttl: timedelta) -> None:
+        self._database = database
+        self._clock = clock
+        self._invite_ttl = invite_ttl
+
+    async def _scope(self, actor: Actor) -> list[int] | None:
+        return await organisation_scope(self._database, actor)
+
+    async def require_person(self, actor: Actor, person_id: int) -> Person:
+        """The person, if this actor manages their organisation; AccessDenied otherwise."""
+        if actor.role not in (Role.ADMIN, Role.COORDINATOR):
+            raise AccessDenied("access.denied")
+        async with self._database.transaction() as repositories:
+            person = await repositories.people.get(person_id)
+        scope = await self._scope(actor)
+        if person is None or (scope is not None and person.organisation_id not in scope):
+            raise AccessDenied("access.denied")
+        return person
+
+    async def people(self, actor: Actor) -> list[PersonEntry]:
+        scope = await self._scope(actor)
+        async with self._database.transaction() as repositories:
+            organisations = {o.id: o for o in await repositories.organisations.list_all()}
+            ids = list(organisations) if scope is None else scope
+            found = await repositories.people.in_organisations(ids)
+            invited = await repositories.invites.open_for([p.id for p in found], self._clock.now())
+        return [
+            PersonEntry(
+                person,
+                organisations.get(person.organisation_id or 0),
+                _status(person, person.id in invited),
+            )
+            for person in found
+        ]
+
+    async def entry(self, actor: Actor, person_id: int) -> PersonEntry:
+        person = await self.require_person(actor, person_id)
+        async with self._database.transaction() as repositories:
+            organisation = (
+                await repositories.organisations.get(person.organisation_id)
+                if person.organisation_id is not None
+                else None
+            )
+            invited = await repositories.invites.open_for([person.id], self._clock.now())
+        return PersonEntry(person, organisation, _status(person, person.id in invited))
+
+    async def issue_invite(self, actor: Actor, person_id: int) -> IssuedInvite:
+        """A fresh single-use code; any earlier invite of this person stops working."""
+        person = await self.require_person(actor, person_id)
+        if not person.is_active:
+            raise AccessDenied("people.inactive")
+        now = self._clock.now()
+        code = secrets.token_urlsafe(16)
+        async with self._database.transaction() as repositories:
+            await repositories.invites.revoke_open(person.id, now)
+            invite = await repositories.invites.add(
+                code_hash=hash_code(code),
+                person_id=person.id,
+                created_by_telegram_id=actor.telegram_user_id,
+                now=now,
+                expires_at=now + self._invite_ttl,
+            )
+            organisation = (
+                await repositories.organisations.get(person.organisation_id)
+                if person.organisation_id is not None
+                else None
+            )
+        return IssuedInvite(code, invite, person, organisation)
+
+    async def check_invite(self, code: str) -> InviteCheck:
+        async with self._database.transaction() as repositories:
+            invite = await repositories.invites.by_hash(hash_code(code))
+            if invite is None:
+                return InviteCheck(InviteState.UNKNOWN)
+            person = await repositories.people.get(invite.person_id)
+            organisation = (
+                await repositories.organisations.get(person.organisation_id)
+                if person is not None and person.organisation_id is not None
+                else None
+            )
+        state = _invite_state(invite, self._clock)
+        if person is None or not person.is_active:
+            state = InviteState.REVOKED
+        return InviteCheck(state, invite, person, organisation)
+
+    async def accept_invite(
+        self, invite_id: int, telegram_user_id: int, language_code: str | None
+    ) -> AcceptResult:
+        now = self._clock.now()
+        async with self._database.transaction() as repositories:
+            invite = await repositories.invites.get(invite_id)
+            if invite is None:
+                return AcceptResult(AcceptOutcome.INVALID)
+            taken = await repositories.people.by_telegram_id(telegram_user_id)
+            if taken is not None and taken.id != invite.person_id:
+                return AcceptResult(AcceptOutcome.ACCOUNT_TAKEN, person=taken)
+            if not await repositories.invites.claim(invite_id, telegram_user_id, now):
+                return AcceptResult(AcceptOutcome.INVALID)
+            await repositories.people.link_telegram(
+                invite.person_id, telegram_user_id, language_code
+            )
+            person = await repositories.people.get(invite.person_id)
+        return AcceptResult(AcceptOutcome.LINKED, person, invite.created_by_telegram_id)
+
+    async def decline_invite(self, invite_id: int) -> AcceptResult:
+        """ "Нет, это не я": the link reached the wrong person, so it stops working."""
+        async with self._database.transaction() as repositories:
+            invite = await repositories.invites.get(invite_id)
+            if invite is None or invite.used_at is not None:
+                return AcceptResult(AcceptOutcome.INVALID)
+            await repositories.invites.revoke(invite_id, self._clock.now())
+            person = await repositories.people.get(invite.person_id)
+        return AcceptResult(AcceptOutcome.INVALID, person, invite.created_by_telegram_id)
+
+    async def unlink(self, actor: Actor, person_id: int) -> Person:
+        person = await self.require_person(actor, person_id)
+        async with self._database.transaction() as repositories:
+            await repositories.people.unlink_telegram(person.id)
+            await repositories.invites.revoke_open(person.id, self._clock.now())
+            updated = await repositories.people.get(person.id)
+        assert updated is not None
+        return updated
+
+    async def set_active(self, actor: Actor, person_id: int, active: bool) -> Person:
+        person = await self.require_person(actor, person_id)
+        if person.telegram_user_id == actor.telegram_user_id:
+            raise AccessDenied("people.not_yourself")
+        async with self._database.transaction() as repositories:
+            await repositories.people.set_active(person.id, active)
+            if not active:
+                await repositories.invites.revoke_open(person.id, self._clock.now())
+            updated = await repositories.people.get(person.id)
+        assert updated is not None
+        return updated
+
+    async def set_role(self, actor: Actor, person_id: int, role: Role) -> Person:
+        """Appointing coordinators and observers is for administrators."""
+        if not actor.is_admin or role is Role.ADMIN:
+            raise AccessDenied("access.denied")
+        person = await self.require_person(actor, person_id)
+        async with self._database.transaction() as repositories:
+            await repositories.people.set_role(person.id, role)
+            updated = await repositories.people.get(person.id)
+        assert updated is not None
+        return updated
+
+    async def make_head(self, actor: Actor, person_id: int) -> Person:
+        person = await self.require_person(actor, person_id)
+        if person.organisation_id is None:
+            raise AccessDenied("people.no_organisation")
+        async with self._database.transaction() as repositories:
+            await repositories.people.set_head(person.id, person.organisation_id)
+            updated = await repositories.people.get(person.id)
+        assert updated is not None
+        return updated
+
+    async def merge(self, actor: Actor, keep_id: int, drop_id: int) -> Person:
+        """Two records of one person (e.g. from two imports) become one."""
+        keep = await self.require_person(actor, keep_id)
+        drop = await self.require_person(actor, drop_id)
+        if keep.id == drop.id or keep.organisation_id != drop.organisation_id:
+            raise AccessDenied("people.merge_refused")
+        if keep.telegram_user_id is not None and drop.telegram_user_id is not None:
+            raise AccessDenied("people.merge_refused")
+        async with self._database.transaction() as repositories:
+            telegram_user_id = drop.telegram_user_id
+            await repositories.people.merge_into(keep.id, drop.id)
+            if telegram_user_id is not None:
+                await repositories.people.link_telegram(
+                    keep.id, telegram_user_id, drop.language_code
+                )
+            updated = await repositories.people.get(keep.id)
+        assert updated is not None
+        return updated
+
+    async def heads_for_group(self, group_name: str, organisation_id: int) -> list[Person]:
+        """A role group fanned out: "руководители ОО" → the head of every school below."""
+        if not is_heads_of_schools(group_name):
+            return []
+        async with self._database.transaction() as repositories:
+            below = await repositories.organisations.descendant_ids(organisation_id)
+            schools = [
+                organisation.id
+                for organisation in await repositories.organisations.list_all()
+                if organisation.id in below and organisation.kind is OrganisationKind.SCHOOL
+            ]
+            return await repositories.people.heads_in(schools)
+
+    async def organisations(self, actor: Actor) -> list[Organisation]:
+        scope = await self._scope(actor)
+        async with self._database.transaction() as repositories:
+            found = await repositories.organisations.list_all()
+        return [o for o in found if scope is None or o.id in scope]
+
+    async def add_organisation(
+        self,
+        actor: Actor | None,
+        *,
+        name: str,
+        kind: OrganisationKind,
+        timezone: str,
+        parent_id: int | None,
+    ) -> Organisation:
+        """Admins (and the CLI, actor None) anywhere; coordinators only below their own."""
+        if actor is not None:
+            scope = await self._scope(actor)
+            allowed = actor.is_admin or (
+                actor.role is Role.COORDINATOR and scope is not None and parent_id in scope
+            )
+            if not allowed:
+                raise AccessDenied("access.denied")
+        async with self._database.transaction() as repositories:
+            return await repositories.organisations.add(
+                name=" ".join(name.split()),
+                kind=kind,
+                timezone=timezone,
+                created_at=self._clock.now(),
+                parent_id=parent_id,
+            )
+
+    async def add_person(
+        self,
+        *,
+        full_name: str,
+        name_key: str,
+        organisation_id: int,
+        role: Role,
+        position: str | None = None,
+    ) -> Person:
+        async with self._database.transaction() as repositories:
+            return await repositories.people.add(
+                full_name=full_name,
+                name_key=name_key,
+                role=role,
+                created_at=self._clock.now(),
+                organisation_id=organisation_id,
+                position=position,
+            )
+
+
+def _status(person: Person, invited: bool) -> LinkStatus:
+    if not person.is_active:
+        return LinkStatus.INACTIVE
+    if person.is_linked:
+        return LinkStatus.LINKED if person.is_reachable else LinkStatus.UNREACHABLE
+    return LinkStatus.INVITED if invited else LinkStatus.NOT_INVITED
+
+
+def _invite_state(invite: Invite, clock: Clock) -> InviteState:
+    if invite.used_at is not None:
+        return InviteState.USED
+    if invite.revoked_at is not None:
+        return InviteState.REVOKED
+    if invite.expires_at <= clock.now():
+        return InviteState.EXPIRED
+    return InviteState.VALID

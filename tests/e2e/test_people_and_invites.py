@@ -1,0 +1,147 @@
+"""Invites end to end: a coordinator invites a person from an imported roadmap, who links."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.models import Role
+from tests.e2e.conftest import COORDINATOR, DATA, STRANGER, RunningBot, add_person
+from tests.fakebot import FakeUser, SentMessage
+
+SHABANOVA = FakeUser(6006, "Наталья", language_code="ru", last_name="Шабанова")
+SIBLING_COORDINATOR = FakeUser(7007, "Олег", language_code="ru")
+
+
+async def _import_school_roadmap(bot: RunningBot) -> None:
+    await add_person(bot, COORDINATOR, Role.COORDINATOR)
+    bot.api.push_document(
+        COORDINATOR, "plan.txt", (DATA / "school-tech-cluster-2022.txt").read_bytes()
+    )
+    preview = await bot.api.next_message(COORDINATOR.id, timeout=15)
+    _, query = bot.api.press(COORDINATOR, preview, preview.button("Импортировать"))
+    await bot.api.wait_answered(query)
+    await bot.api.wait_edit(preview)
+
+
+async def _press(bot: RunningBot, user: FakeUser, message: SentMessage, label: str) -> dict:
+    _, query = bot.api.press(user, message, message.button(label))
+    return await bot.api.wait_answered(query)
+
+
+async def _invite_link(bot: RunningBot, name: str) -> tuple[str, SentMessage]:
+    listing = await bot.ask(COORDINATOR, "/people")
+    await _press(bot, COORDINATOR, listing, name)
+    card = await bot.api.wait_edit(listing)
+    assert "не приглашён" in card.plain_text
+    await _press(bot, COORDINATOR, card, "Пригласить")
+    invite = await bot.api.next_message(COORDINATOR.id)
+    qr = await bot.api.next_message(COORDINATOR.id)
+    assert qr.kind == "photo" and qr.content and qr.content.startswith(b"\x89PNG")
+    link = next(word for word in invite.plain_text.split() if word.startswith("https://t.me/"))
+    return link, card
+
+
+def _payload(link: str) -> str:
+    return link.split("?start=", 1)[1]
+
+
+async def test_invite_link_confirm_and_people_shows_linked(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _import_school_roadmap(bot)
+    link, _card = await _invite_link(bot, "Шабанова")
+    assert link.startswith("https://t.me/roadmap_test_bot?start=i_")
+    assert len(_payload(link)) <= 64
+
+    question = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
+    assert "Вы — Шабанова Н.С., заместитель директора по УВР, МБОУ «СОШ №2»?" in (
+        question.plain_text
+    )
+    await _press(bot, SHABANOVA, question, "Да")
+    done = await bot.api.wait_edit(question)
+    assert "Готово" in done.plain_text
+    told = await bot.api.next_message(COORDINATOR.id)
+    assert "Шабанова Н.С. подключился(ась)" in told.plain_text
+
+    listing = await bot.ask(COORDINATOR, "/people")
+    assert "✅ Шабанова Н.С." in listing.plain_text
+    welcome = await bot.ask(SHABANOVA, "/start")
+    assert welcome.plain_text.startswith("Здравствуйте, Шабанова Н.С.!")
+
+    reuse = await bot.ask(STRANGER, f"/start {_payload(link)}")
+    assert "уже использована" in reuse.plain_text
+
+
+async def test_expired_unknown_and_revoked_links_are_refused(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _import_school_roadmap(bot)
+    first, card = await _invite_link(bot, "Шарик")
+    await _press(bot, COORDINATOR, card, "Пригласить")  # a new invite revokes the first
+    second_text = await bot.api.next_message(COORDINATOR.id)
+    await bot.api.next_message(COORDINATOR.id)  # its QR code
+    second = next(w for w in second_text.plain_text.split() if w.startswith("https://t.me/"))
+
+    revoked = await bot.ask(SHABANOVA, f"/start {_payload(first)}")
+    assert "отменена" in revoked.plain_text
+    unknown = await bot.ask(SHABANOVA, "/start i_AAAAAAAAAAAAAAAAAAAAAA")
+    assert "не найдена" in unknown.plain_text
+    bot.clock.advance(timedelta(days=15))
+    expired = await bot.ask(SHABANOVA, f"/start {_payload(second)}")
+    assert "истёк" in expired.plain_text
+
+
+async def test_not_me_reaches_the_coordinator_and_kills_the_link(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _import_school_roadmap(bot)
+    link, _card = await _invite_link(bot, "Полякова")
+    question = await bot.ask(STRANGER, f"/start {_payload(link)}")
+    await _press(bot, STRANGER, question, "Нет")
+    answered = await bot.api.wait_edit(question)
+    assert "координатор получит сообщение" in answered.plain_text
+    warning = await bot.api.next_message(COORDINATOR.id)
+    assert "Полякова В.А." in warning.plain_text and "Пётр" in warning.plain_text
+    again = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
+    assert "отменена" in again.plain_text
+
+
+async def test_someone_elses_confirm_button_is_refused(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _import_school_roadmap(bot)
+    link, _card = await _invite_link(bot, "Бредня")
+    question = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
+    answer = await _press(bot, STRANGER, question, "Да")  # replayed by another user
+    assert answer["show_alert"] is True
+    listing = await bot.ask(COORDINATOR, "/people")
+    assert "✅ Бредня" not in listing.plain_text
+
+
+async def test_sibling_coordinator_cannot_touch_other_schools_people(
+    running_bot: RunningBot,
+) -> None:
+    bot = running_bot
+    await _import_school_roadmap(bot)
+    await add_person(bot, SIBLING_COORDINATOR, Role.COORDINATOR, organisation="МБОУ «Лицей №2»")
+    theirs = await bot.ask(SIBLING_COORDINATOR, "/people")
+    assert "Шабанова" not in theirs.plain_text
+    listing = await bot.ask(COORDINATOR, "/people")
+    await _press(bot, COORDINATOR, listing, "Шабанова")
+    card = await bot.api.wait_edit(listing)
+    for label in ("Пригласить", "Отключить", "руководителем"):
+        answer = await _press(bot, SIBLING_COORDINATOR, card, label)
+        assert answer["show_alert"] is True
+        assert "недоступно" in answer["text"]
+    assert not [m for m in bot.api.chats[SIBLING_COORDINATOR.id] if "t.me/" in m.plain_text]
+
+
+async def test_coordinator_switches_a_person_off_and_on(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _import_school_roadmap(bot)
+    listing = await bot.ask(COORDINATOR, "/people")
+    await _press(bot, COORDINATOR, listing, "Акимова")
+    card = await bot.api.wait_edit(listing)
+    await _press(bot, COORDINATOR, card, "Отключить")
+    off = await bot.api.wait_edit(card)
+    assert "отключён" in off.plain_text
+    assert "Пригласить" not in str(off.buttons())
+    await _press(bot, COORDINATOR, off, "Включить")
+    on = await bot.api.wait_edit(off)
+    assert "не приглашён" in on.plain_text

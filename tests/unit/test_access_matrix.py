@@ -1,0 +1,120 @@
+"""Who may run which handler: one table for every command and button the bot registers.
+
+A handler added without a permission, or without a row here, fails this test.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from aiogram import Router
+
+from core.models import Role
+from handlers import get_routers
+from services.access import Actor, Permission, allows
+from storage.records import Person
+
+EXPECTED: dict[str, Permission] = {
+    "handlers.start.start_with_unknown_link": Permission.ANYONE,
+    "handlers.start.start": Permission.ANYONE,
+    "handlers.start.help_command": Permission.ANYONE,
+    "handlers.start.cancel_command": Permission.ANYONE,
+    "handlers.invites.open_invite": Permission.ANYONE,
+    "handlers.invites.on_answer": Permission.ANYONE,
+    "handlers.people.people_command": Permission.MANAGE,
+    "handlers.people.on_people_button": Permission.MANAGE,
+    "handlers.roadmap_view.roadmap_command": Permission.VIEW,
+    "handlers.roadmap_view.on_date_text": Permission.MANAGE,
+    "handlers.roadmap_view.on_page": Permission.VIEW,
+    "handlers.roadmap_view.on_set_deadline": Permission.MANAGE,
+    "handlers.roadmap_import.on_period": Permission.MANAGE,
+    "handlers.roadmap_import.on_document": Permission.MANAGE,
+    "handlers.roadmap_import.on_photo": Permission.MANAGE,
+    "handlers.roadmap_import.on_pasted_table": Permission.MANAGE,
+    "handlers.roadmap_import.on_confirm": Permission.MANAGE,
+    "handlers.roadmap_import.on_cancel": Permission.MANAGE,
+    "handlers.fallback.unrecognised_message": Permission.ANYONE,
+    "handlers.fallback.stale_button": Permission.ANYONE,
+}
+
+# Who passes each permission. Object checks (this organisation's person or roadmap) come on
+# top, in the services, and are tested end to end with forged callback data.
+MATRIX: dict[str, set[Permission]] = {
+    "admin": set(Permission),
+    "coordinator": {Permission.ANYONE, Permission.STAFF, Permission.VIEW, Permission.MANAGE},
+    "sibling coordinator": {
+        Permission.ANYONE,
+        Permission.STAFF,
+        Permission.VIEW,
+        Permission.MANAGE,
+    },
+    "observer": {Permission.ANYONE, Permission.STAFF, Permission.VIEW},
+    "executor": {Permission.ANYONE, Permission.STAFF},
+    "switched-off coordinator": {Permission.ANYONE},
+    "stranger": {Permission.ANYONE},
+}
+
+
+def _person(role: Role, organisation_id: int, active: bool = True) -> Person:
+    return Person(
+        id=1,
+        organisation_id=organisation_id,
+        full_name="Иванова А.А.",
+        name_key="k",
+        position=None,
+        role=role,
+        telegram_user_id=10,
+        language_code="ru",
+        is_reachable=True,
+        is_active=active,
+        is_admin=False,
+        is_head=False,
+        created_at=datetime.now(UTC),
+    )
+
+
+ACTORS = {
+    "admin": Actor(10, None, is_admin=True),
+    "coordinator": Actor(10, _person(Role.COORDINATOR, 1), is_admin=False),
+    "sibling coordinator": Actor(10, _person(Role.COORDINATOR, 2), is_admin=False),
+    "observer": Actor(10, _person(Role.OBSERVER, 1), is_admin=False),
+    "executor": Actor(10, _person(Role.EXECUTOR, 1), is_admin=False),
+    "switched-off coordinator": Actor(10, _person(Role.COORDINATOR, 1, False), is_admin=False),
+    "stranger": Actor(10, None, is_admin=False),
+}
+
+
+def _registered() -> dict[str, object]:
+    found: dict[str, object] = {}
+
+    def walk(router: Router) -> None:
+        for observer in (router.message, router.callback_query):
+            for handler in observer.handlers:
+                name = f"{handler.callback.__module__}.{handler.callback.__qualname__}"
+                found[name] = handler.flags.get("permission")
+        for child in router.sub_routers:
+            walk(child)
+
+    for router in get_routers():
+        walk(router)
+    return found
+
+
+def test_every_handler_declares_the_expected_permission() -> None:
+    registered = _registered()
+    assert {name: registered[name] for name in registered} == {
+        name: EXPECTED[name] for name in registered if name in EXPECTED
+    } | {name: "MISSING FROM EXPECTED" for name in registered if name not in EXPECTED}
+    assert all(isinstance(value, Permission) for value in registered.values())
+
+
+def test_the_table_has_no_stale_rows() -> None:
+    assert set(EXPECTED) <= set(_registered())
+
+
+@pytest.mark.parametrize("who", list(ACTORS))
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_matrix(who: str, name: str) -> None:
+    permission = EXPECTED[name]
+    assert allows(permission, ACTORS[who]) is (permission in MATRIX[who])
