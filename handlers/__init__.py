@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, invites, people, roadmap_import, roadmap_view, start
+from handlers import (
+    errors,
+    fallback,
+    invites,
+    organisations,
+    people,
+    roadmap_import,
+    roadmap_view,
+    start,
+)
 
 
 def get_routers() -> list[Router]:
@@ -15,6 +24,7 @@ def get_routers() -> list[Router]:
         invites.create_router(),
         start.create_router(),
         people.create_router(),
+        organisations.create_router(),
         roadmap_view.create_router(),
         roadmap_import.create_router(),
         fallback.create_router(),

@@ -82,6 +82,18 @@ _HEADS_OF_SCHOOLS = re.compile(
 )
 
 
+_LEVEL = {
+    OrganisationKind.REGION: 0,
+    OrganisationKind.MUNICIPALITY: 1,
+    OrganisationKind.SCHOOL: 2,
+}
+
+
+def may_contain(parent: OrganisationKind, child: OrganisationKind) -> bool:
+    """Whether an organisation of kind `child` may sit directly under one of kind `parent`."""
+    return _LEVEL[parent] < _LEVEL[child]
+
+
 def is_heads_of_schools(group_name: str) -> bool:
     return bool(_HEADS_OF_SCHOOLS.match(" ".join(group_name.split())))
 
@@ -299,6 +311,11 @@ class PeopleService:
             if not allowed:
                 raise AccessDenied("access.denied")
         async with self._database.transaction() as repositories:
+            parent = (
+                await repositories.organisations.get(parent_id) if parent_id is not None else None
+            )
+            if parent_id is not None and (parent is None or not may_contain(parent.kind, kind)):
+                raise AccessDenied("orgs.add.wrong_parent")
             return await repositories.organisations.add(
                 name=" ".join(name.split()),
                 kind=kind,

@@ -1,0 +1,255 @@
+"""`python -m bot org add|list`, `python -m bot person add`: who is who, from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import CatalogI18n
+from bot.settings import Settings
+from core.clock import SystemClock
+from core.models import OrganisationKind, Role
+from handlers.organisations import (
+    NAME_MAX_LENGTH,
+    NAME_MIN_LENGTH,
+    clean_name,
+    indent,
+    kind_label,
+    name_fits,
+    named,
+    sibling_named,
+    tree,
+)
+from roadmap.responsible import normalise_person_name, person_key
+from services.access import Actor
+from services.people import DEFAULT_INVITE_TTL, PeopleService, may_contain
+from storage.database import Database
+from storage.migrate import upgrade_to_head
+from storage.records import Organisation
+
+EXIT_OK = 0
+EXIT_NOT_FOUND = 1
+EXIT_USAGE = 2
+
+Print = Callable[[str], None]
+
+# Whoever runs the terminal owns the database, so the commands act as an administrator would.
+_TERMINAL = Actor(telegram_user_id=0, person=None, is_admin=True)
+_ROLES = (Role.COORDINATOR, Role.EXECUTOR, Role.OBSERVER)
+
+
+class _Refused(Exception):
+    """A line for stderr and the exit code that goes with it."""
+
+    def __init__(self, line: str, code: int) -> None:
+        super().__init__(line)
+        self.line = line
+        self.code = code
+
+
+def add_arguments(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], say: Callable[[str], str]
+) -> None:
+    """`org add`, `org list` and `person add` on the main parser's subcommands."""
+    org = subparsers.add_parser("org", help=say("cli.org"))
+    org_commands = org.add_subparsers(dest="org_command", metavar="COMMAND", required=True)
+    add = org_commands.add_parser("add", help=say("cli.org.add"))
+    add.add_argument("name", help=say("cli.org.name"))
+    add.add_argument(
+        "--kind",
+        choices=[kind.value for kind in OrganisationKind],
+        default=OrganisationKind.SCHOOL.value,
+        help=say("cli.org.kind"),
+    )
+    add.add_argument("--parent", help=say("cli.org.parent"))
+    add.add_argument("--timezone", help=say("cli.org.timezone"))
+    org_commands.add_parser("list", help=say("cli.org.list"))
+
+    person = subparsers.add_parser("person", help=say("cli.person"))
+    person_commands = person.add_subparsers(
+        dest="person_command", metavar="COMMAND", required=True
+    )
+    person_add = person_commands.add_parser("add", help=say("cli.person.add"))
+    person_add.add_argument("name", help=say("cli.person.name"))
+    person_add.add_argument("--org", required=True, help=say("cli.person.org"))
+    person_add.add_argument(
+        "--role",
+        choices=[role.value for role in _ROLES],
+        default=Role.EXECUTOR.value,
+        help=say("cli.person.role"),
+    )
+    person_add.add_argument("--position", help=say("cli.person.position"))
+    person_add.add_argument("--head", action="store_true", help=say("cli.person.head"))
+
+
+def _role_label(role: Role) -> str:
+    if role is Role.COORDINATOR:
+        return _("cli.person.role_coordinator")
+    if role is Role.OBSERVER:
+        return _("cli.person.role_observer")
+    return _("cli.person.role_executor")
+
+
+def _line(organisation: Organisation) -> str:
+    return _("orgs.line").format(
+        name=organisation.name,
+        kind=kind_label(organisation.kind),
+        timezone=organisation.timezone,
+    )
+
+
+def _find(organisations: list[Organisation], name: str) -> Organisation:
+    found = named(organisations, name)
+    if not found:
+        raise _Refused(_("cli.org.not_found").format(name=clean_name(name)), EXIT_NOT_FOUND)
+    if len(found) > 1:
+        raise _Refused(
+            _("cli.org.ambiguous").format(name=clean_name(name), count=len(found)), EXIT_USAGE
+        )
+    return found[0]
+
+
+async def _org_add(
+    service: PeopleService, arguments: argparse.Namespace, settings: Settings, out: Print
+) -> None:
+    name = clean_name(arguments.name)
+    kind = OrganisationKind(arguments.kind)
+    organisations = await service.organisations(_TERMINAL)
+    parent = _find(organisations, arguments.parent) if arguments.parent else None
+    if parent is not None and not may_contain(parent.kind, kind):
+        raise _Refused(
+            _("cli.org.wrong_parent").format(
+                parent=parent.name, parent_kind=kind_label(parent.kind), kind=kind_label(kind)
+            ),
+            EXIT_USAGE,
+        )
+    parent_id = parent.id if parent is not None else None
+    timezone = arguments.timezone or (parent.timezone if parent else settings.timezone)
+    existing = sibling_named(organisations, name, parent_id)
+    if existing is not None:
+        out(_("cli.org.exists").format(name=existing.name))
+        return
+    created = await service.add_organisation(
+        None,
+        name=name,
+        kind=kind,
+        timezone=timezone,
+        parent_id=parent_id,
+    )
+    out(_("cli.org.added").format(line=_line(created)))
+
+
+async def _org_list(service: PeopleService, out: Print) -> None:
+    organisations = await service.organisations(_TERMINAL)
+    if not organisations:
+        out(_("cli.org.none"))
+        return
+    counts = Counter(
+        entry.person.organisation_id
+        for entry in await service.people(_TERMINAL)
+        if entry.person.is_active
+    )
+    for row in tree(organisations):
+        organisation = row.organisation
+        out(
+            indent(row.depth)
+            + _("cli.org.list_line").format(
+                name=organisation.name,
+                kind=kind_label(organisation.kind),
+                timezone=organisation.timezone,
+                people=counts[organisation.id],
+            )
+        )
+
+
+async def _person_add(service: PeopleService, arguments: argparse.Namespace, out: Print) -> None:
+    full_name = normalise_person_name(arguments.name)
+    assert full_name is not None  # _check_arguments
+    organisation = _find(await service.organisations(_TERMINAL), arguments.org)
+    key = person_key(full_name)
+    same = [
+        entry.person
+        for entry in await service.people(_TERMINAL)
+        if entry.person.organisation_id == organisation.id and entry.person.name_key == key
+    ]
+    if same:
+        person = same[0]
+        out(_("cli.person.exists").format(name=person.full_name, org=organisation.name))
+    else:
+        person = await service.add_person(
+            full_name=full_name,
+            name_key=key,
+            organisation_id=organisation.id,
+            role=Role(arguments.role),
+            position=clean_name(arguments.position) if arguments.position else None,
+        )
+        out(
+            _("cli.person.added").format(
+                name=person.full_name, org=organisation.name, role=_role_label(person.role)
+            )
+        )
+    if arguments.head:
+        person = await service.make_head(_TERMINAL, person.id)
+        out(_("cli.person.head_set").format(name=person.full_name, org=organisation.name))
+
+
+def _check_arguments(arguments: argparse.Namespace) -> None:
+    """What can be refused without opening the database (which would create its file)."""
+    if arguments.command == "person":
+        if normalise_person_name(arguments.name) is None:
+            raise _Refused(
+                _("cli.person.bad_name").format(name=clean_name(arguments.name)), EXIT_USAGE
+            )
+        return
+    if arguments.org_command != "add":
+        return
+    if not name_fits(clean_name(arguments.name)):
+        raise _Refused(
+            _("cli.org.bad_name").format(min=NAME_MIN_LENGTH, max=NAME_MAX_LENGTH), EXIT_USAGE
+        )
+    if arguments.timezone:
+        try:
+            ZoneInfo(arguments.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _Refused(
+                _("cli.org.bad_timezone").format(timezone=arguments.timezone), EXIT_USAGE
+            ) from None
+
+
+async def _run(arguments: argparse.Namespace, settings: Settings, out: Print) -> None:
+    database = Database.from_url(settings.resolved_database_url)
+    try:
+        await upgrade_to_head(database.engine)
+        service = PeopleService(database, SystemClock(), DEFAULT_INVITE_TTL)
+        if arguments.command == "person":
+            await _person_add(service, arguments, out)
+        elif arguments.org_command == "list":
+            await _org_list(service, out)
+        else:
+            await _org_add(service, arguments, settings, out)
+    finally:
+        await database.close()
+
+
+def run_org(
+    arguments: argparse.Namespace,
+    settings: Settings,
+    i18n: CatalogI18n,
+    locale: str,
+    out: Print = print,
+    err: Print = print,
+) -> int:
+    """Exit code: 0 done (or already there), 1 an organisation not found, 2 a wrong argument."""
+    with i18n.context(), i18n.use_locale(locale):
+        try:
+            _check_arguments(arguments)
+            asyncio.run(_run(arguments, settings, out))
+        except _Refused as refusal:
+            err(refusal.line)
+            return refusal.code
+    return EXIT_OK

@@ -1,0 +1,113 @@
+"""`python -m bot org` and `person`: a region → municipality → school tree, and its people."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BOT_TOKEN"}}
+    env.update(PYTHONPATH=str(PROJECT), LANG="ru_RU.UTF-8", TIMEZONE="Asia/Vladivostok")
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_org_add_builds_a_tree_that_list_shows(tmp_path: Path) -> None:
+    region = _cli(tmp_path, "org", "add", "Приморский край", "--kind", "region")
+    assert region.returncode == 0, region.stderr
+    assert "Добавлена организация: Приморский край — регион, Asia/Vladivostok" in region.stdout
+    municipality = _cli(
+        tmp_path,
+        "org",
+        "add",
+        "Артёмовский городской округ",
+        "--kind",
+        "municipality",
+        "--parent",
+        "приморский  край",
+    )
+    assert municipality.returncode == 0, municipality.stderr
+    school = _cli(
+        tmp_path,
+        "org",
+        "add",
+        "МБОУ «СОШ №2»",
+        "--parent",
+        "Артёмовский городской округ",
+        "--timezone",
+        "Asia/Yakutsk",
+    )
+    assert school.returncode == 0, school.stderr
+    assert "МБОУ «СОШ №2» — школа, Asia/Yakutsk" in school.stdout
+
+    listing = _cli(tmp_path, "org", "list")
+    assert listing.returncode == 0, listing.stderr
+    assert listing.stdout.splitlines() == [
+        "Приморский край — регион, Asia/Vladivostok, людей: 0",
+        "    Артёмовский городской округ — муниципалитет, Asia/Vladivostok, людей: 0",
+        "        МБОУ «СОШ №2» — школа, Asia/Yakutsk, людей: 0",
+    ]
+
+
+def test_unknown_parent_and_bad_arguments_are_refused(tmp_path: Path) -> None:
+    unknown = _cli(tmp_path, "org", "add", "МБОУ «СОШ №3»", "--parent", "Нет такой")
+    assert unknown.returncode == 1
+    assert "Организация «Нет такой» не найдена" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    short = _cli(tmp_path, "org", "add", "ab")
+    assert short.returncode == 2
+    assert "от 3 до 300 символов" in short.stderr
+    zone = _cli(tmp_path, "org", "add", "МБОУ «СОШ №3»", "--timezone", "Mars/Base")
+    assert zone.returncode == 2
+    assert "Неизвестный часовой пояс «Mars/Base»" in zone.stderr
+    # Nothing was created by the refusals.
+    empty = _cli(tmp_path, "org", "list")
+    assert "Организаций пока нет" in empty.stdout
+
+
+def test_person_add_creates_once_then_reports_and_marks_the_head(tmp_path: Path) -> None:
+    school = _cli(tmp_path, "org", "add", "МБОУ «СОШ №2»")
+    assert school.returncode == 0, school.stderr
+    first = _cli(
+        tmp_path,
+        "person",
+        "add",
+        "шабанова н.с.",
+        "--org",
+        "мбоу «сош №2»",
+        "--role",
+        "coordinator",
+        "--position",
+        "заместитель директора по УВР",
+    )
+    assert first.returncode == 0, first.stderr
+    assert "Шабанова Н.С. — теперь в списке «МБОУ «СОШ №2»», роль: координатор" in first.stdout
+    second = _cli(tmp_path, "person", "add", "Н. С. Шабанова", "--org", "МБОУ «СОШ №2»", "--head")
+    assert second.returncode == 0, second.stderr
+    assert "Шабанова Н.С. уже есть в списке «МБОУ «СОШ №2»»" in second.stdout
+    assert "Шабанова Н.С. — руководитель организации «МБОУ «СОШ №2»»" in second.stdout
+    missing = _cli(tmp_path, "person", "add", "Иванов И.И.", "--org", "Нет такой")
+    assert missing.returncode == 1
+    assert "не найдена" in missing.stderr
+    listing = _cli(tmp_path, "org", "list")
+    assert "МБОУ «СОШ №2» — школа, Asia/Vladivostok, людей: 1" in listing.stdout
+    database = tmp_path / "data" / "roadmap.sqlite3"
+    with closing(sqlite3.connect(database)) as connection:
+        rows = connection.execute("SELECT full_name, role, position, is_head FROM people")
+        assert rows.fetchall() == [
+            ("Шабанова Н.С.", "coordinator", "заместитель директора по УВР", 1)
+        ]
