@@ -39,12 +39,16 @@ class PeopleAction(StrEnum):
     MAKE_HEAD = "hd"
     MAKE_COORDINATOR = "co"
     MAKE_EXECUTOR = "ex"
+    MERGE_PICK = "mp"
+    MERGE = "mg"
 
 
 class PeopleCallback(CallbackData, prefix="ppl1"):
     action: PeopleAction
     person_id: int = 0
     page: int = 0
+    # The duplicate merged into person_id.
+    other_id: int = 0
 
 
 class InviteAnswerCallback(CallbackData, prefix="inv1"):

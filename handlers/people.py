@@ -15,6 +15,7 @@ from handlers.callbacks import PeopleAction, PeopleCallback
 from handlers.render import day, fit, quote, short
 from services.access import Actor, Permission
 from services.people import LinkStatus, PeopleService, PersonEntry
+from storage.records import Person
 
 PAGE_SIZE = 8
 
@@ -74,7 +75,9 @@ def _list_view(entries: list[PersonEntry], page: int) -> tuple[str, InlineKeyboa
     return fit(lines), builder.as_markup()
 
 
-def _card_view(entry: PersonEntry, actor: Actor, page: int) -> tuple[str, InlineKeyboardMarkup]:
+def _card_view(
+    entry: PersonEntry, actor: Actor, page: int, has_duplicates: bool
+) -> tuple[str, InlineKeyboardMarkup]:
     person = entry.person
     lines = [
         f"<b>{quote(person.full_name)}</b>",
@@ -105,6 +108,8 @@ def _card_view(entry: PersonEntry, actor: Actor, page: int) -> tuple[str, Inline
         button("people.button.activate", PeopleAction.ACTIVATE)
     if not person.is_head and person.organisation_id is not None:
         button("people.button.head", PeopleAction.MAKE_HEAD)
+    if has_duplicates:
+        button("people.button.merge", PeopleAction.MERGE_PICK)
     if actor.is_admin:
         if person.role is Role.COORDINATOR:
             button("people.button.executor", PeopleAction.MAKE_EXECUTOR)
@@ -142,6 +147,19 @@ async def on_people_button(
     if action is PeopleAction.INVITE:
         await _send_invite(callback, actor, people, bot, person_id)
         return
+    if action is PeopleAction.MERGE_PICK:
+        await callback.answer()
+        await _edit(
+            callback,
+            *_merge_view(
+                await people.entry(actor, person_id),
+                await people.duplicates_of(actor, person_id),
+                page,
+            ),
+        )
+        return
+    if action is PeopleAction.MERGE:
+        await people.merge(actor, person_id, callback_data.other_id)
     if action is PeopleAction.UNLINK:
         await people.unlink(actor, person_id)
     elif action in (PeopleAction.DEACTIVATE, PeopleAction.ACTIVATE):
@@ -153,8 +171,30 @@ async def on_people_button(
     elif action is PeopleAction.MAKE_EXECUTOR:
         await people.set_role(actor, person_id, Role.EXECUTOR)
     entry = await people.entry(actor, person_id)
+    duplicates = await people.duplicates_of(actor, person_id)
     await callback.answer(_("people.saved") if action is not PeopleAction.OPEN else None)
-    await _edit(callback, *_card_view(entry, actor, page))
+    await _edit(callback, *_card_view(entry, actor, page, bool(duplicates)))
+
+
+def _merge_view(
+    entry: PersonEntry, duplicates: list[Person], page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    person = entry.person
+    builder = InlineKeyboardBuilder()
+    for other in duplicates:
+        position = f", {short(other.position, 30)}" if other.position else ""
+        builder.button(
+            text=f"🔀 {short(other.full_name, 30)}{position}",
+            callback_data=PeopleCallback(
+                action=PeopleAction.MERGE, person_id=person.id, other_id=other.id, page=page
+            ),
+        )
+    builder.button(
+        text=_("people.button.back"),
+        callback_data=PeopleCallback(action=PeopleAction.OPEN, person_id=person.id, page=page),
+    )
+    builder.adjust(1)
+    return _("people.merge.question").format(name=quote(person.full_name)), builder.as_markup()
 
 
 async def _send_invite(

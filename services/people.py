@@ -255,6 +255,20 @@ class PeopleService:
         assert updated is not None
         return updated
 
+    async def duplicates_of(self, actor: Actor, person_id: int) -> list[Person]:
+        """Others in the same organisation with the same surname: merge candidates."""
+        person = await self.require_person(actor, person_id)
+        if person.organisation_id is None:
+            return []
+        surname = person.name_key.split(" ", 1)[0]
+        async with self._database.transaction() as repositories:
+            colleagues = await repositories.people.in_organisations([person.organisation_id])
+        return [
+            other
+            for other in colleagues
+            if other.id != person.id and other.name_key.split(" ", 1)[0] == surname
+        ]
+
     async def merge(self, actor: Actor, keep_id: int, drop_id: int) -> Person:
         """Two records of one person (e.g. from two imports) become one."""
         keep = await self.require_person(actor, keep_id)

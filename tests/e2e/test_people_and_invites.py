@@ -145,3 +145,28 @@ async def test_coordinator_switches_a_person_off_and_on(running_bot: RunningBot)
     await _press(bot, COORDINATOR, off, "Включить")
     on = await bot.api.wait_edit(off)
     assert "не приглашён" in on.plain_text
+
+
+async def test_duplicates_from_two_imports_are_merged(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _import_school_roadmap(bot)
+    other_roadmap = (
+        "ПЛАН на 2022-2023 учебный год\n"
+        "№\tМероприятие\tСрок проведения\tОтветственные\n"
+        "1.\tСовещание\tдо 10.11.2022\tШабанова Н., зам. директора\n"
+    )
+    preview = await bot.ask(COORDINATOR, other_roadmap)
+    await _press(bot, COORDINATOR, preview, "Импортировать")
+    await bot.api.wait_edit(preview)
+    listing = await bot.ask(COORDINATOR, "/people")
+    assert "Шабанова Н.С." in listing.plain_text and "Шабанова Н.," in listing.plain_text
+    await _press(bot, COORDINATOR, listing, "Шабанова Н.С.")
+    card = await bot.api.wait_edit(listing)
+    await _press(bot, COORDINATOR, card, "Объединить")
+    choice = await bot.api.wait_edit(card)
+    assert "тот же человек" in choice.plain_text
+    await _press(bot, COORDINATOR, choice, "Шабанова Н.,")
+    await bot.api.wait_edit(choice)
+    after = await bot.ask(COORDINATOR, "/people")
+    assert "Шабанова Н.С." in after.plain_text
+    assert "Шабанова Н.," not in after.plain_text
