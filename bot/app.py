@@ -25,6 +25,7 @@ from handlers import get_routers
 from scheduler.setup import create_scheduler
 from services.people import PeopleService
 from services.roadmaps import RoadmapService
+from services.tasks import TaskService
 from storage.database import Database
 from storage.migrate import upgrade_to_head
 
@@ -43,6 +44,7 @@ def create_dispatcher(
         clock=clock,
         roadmaps=RoadmapService(database, clock),
         people=PeopleService(database, clock, timedelta(days=settings.invite_ttl_days)),
+        tasks=TaskService(database, clock),
     )
     dispatcher.update.outer_middleware(ActorMiddleware(database, settings.admin_ids))
     for observer in (dispatcher.message, dispatcher.callback_query):

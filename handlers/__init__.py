@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    calendar,
     errors,
     fallback,
     invites,
@@ -13,6 +14,8 @@ from handlers import (
     roadmap_import,
     roadmap_view,
     start,
+    status,
+    tasks,
 )
 
 
@@ -25,7 +28,10 @@ def get_routers() -> list[Router]:
         start.create_router(),
         people.create_router(),
         organisations.create_router(),
+        tasks.create_router(),
+        status.create_router(),
         roadmap_view.create_router(),
         roadmap_import.create_router(),
+        calendar.create_router(),
         fallback.create_router(),
     ]

@@ -71,3 +71,28 @@ class OrgKindCallback(CallbackData, prefix="orgk1"):
 class OrgParentCallback(CallbackData, prefix="orgp1"):
     # None: the top level, no parent (administrators only).
     parent_id: int | None = None
+
+
+class TaskAction(StrEnum):
+    OPEN = "o"
+    LIST = "l"
+    DONE = "d"
+    PROGRESS = "p"
+    POSTPONE = "m"
+    CANNOT = "c"
+    UNDO = "u"
+    ATTACH = "a"
+    NO_EVIDENCE = "n"
+    HISTORY = "h"
+    REMIND = "r"
+
+
+class TaskCallback(CallbackData, prefix="tsk1"):
+    action: TaskAction
+    task_id: int = 0
+    page: int = 0
+
+
+class PostponeDecisionCallback(CallbackData, prefix="ppd1"):
+    postponement_id: int
+    approve: bool

@@ -16,6 +16,7 @@ from roadmap.deadlines import DeadlineKind, parse_deadline
 from roadmap.importer import ParsedActivity, ParsedRoadmap, title_key
 from roadmap.period import Period
 from roadmap.responsible import ResponsibleKind, person_key
+from services.tasks import sync_tasks
 from storage.database import Database
 from storage.records import Activity, ActivityFields, AssigneeFields, Organisation, Roadmap
 from storage.repositories import Repositories
@@ -313,6 +314,7 @@ class RoadmapService:
                         now=now,
                         actor_telegram_id=actor_telegram_id,
                     )
+            await sync_tasks(repositories, roadmap, self._clock)
         return ImportResult(roadmap=roadmap, plan=plan)
 
     async def _people(
@@ -385,6 +387,7 @@ class RoadmapService:
                 now=now,
                 actor_telegram_id=actor_telegram_id,
             )
+            await sync_tasks(repositories, roadmap, self._clock)
             return await repositories.activities.get(activity_id)
 
 

@@ -124,3 +124,57 @@ class Invite:
     used_at: datetime | None
     used_by_telegram_id: int | None
     revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Task:
+    id: int
+    activity_id: int
+    roadmap_id: int
+    executor_key: str
+    occurrence: int
+    due_on: date
+    planned_due_on: date
+    status: str
+    status_changed_at: datetime
+    done_at: datetime | None
+    done_by_person_id: int | None
+    is_cancelled: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TaskEvent:
+    id: int
+    task_id: int
+    happened_at: datetime
+    actor_person_id: int | None
+    actor_telegram_id: int | None
+    event: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    id: int
+    task_id: int
+    kind: str
+    value: str
+    file_name: str | None
+    added_by_person_id: int | None
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class Postponement:
+    id: int
+    task_id: int
+    requested_by_person_id: int | None
+    requested_at: datetime
+    from_due_on: date
+    new_due_on: date
+    reason: str
+    status: str
+    decided_by_telegram_id: int | None
+    decided_at: datetime | None
+    decision_reason: str | None

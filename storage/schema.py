@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
     true,
 )
@@ -200,4 +201,101 @@ invites = Table(
     Column("used_at", UTCDateTime(), nullable=True),
     Column("used_by_telegram_id", BigInteger, nullable=True),
     Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "activity_id",
+        Integer,
+        ForeignKey("activities.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "roadmap_id",
+        Integer,
+        ForeignKey("roadmaps.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # Who the task is for, stable across re-imports: "people:3,7" (named executors sharing
+    # it) or "head:12" (a role group fanned out to one school head).
+    Column("executor_key", String(200), nullable=False),
+    # Which due date of the activity (a monthly activity has one task per month).
+    Column("occurrence", Integer, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("planned_due_on", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("status_changed_at", UTCDateTime(), nullable=False),
+    Column("done_at", UTCDateTime(), nullable=True),
+    Column("done_by_person_id", Integer, ForeignKey("people.id", ondelete="SET NULL")),
+    # Retired by a re-import that no longer has this activity, executor or date.
+    Column("is_cancelled", Boolean, nullable=False, server_default=false()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("activity_id", "executor_key", "occurrence"),
+)
+
+Index("ix_tasks_status_due", tasks.c.status, tasks.c.due_on)
+
+task_executors = Table(
+    "task_executors",
+    metadata,
+    Column("task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "person_id",
+        Integer,
+        ForeignKey("people.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    Column("is_lead", Boolean, nullable=False, server_default=false()),
+)
+
+task_events = Table(
+    "task_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("happened_at", UTCDateTime(), nullable=False),
+    Column("actor_person_id", Integer, ForeignKey("people.id", ondelete="SET NULL")),
+    Column("actor_telegram_id", BigInteger, nullable=True),
+    Column("event", String(30), nullable=False),
+    Column("details", JSON, nullable=False),
+)
+
+task_evidence = Table(
+    "task_evidence",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("kind", String(20), nullable=False),
+    # A link, a comment, or the messenger's file id for a document or photo.
+    Column("value", Text, nullable=False),
+    Column("file_name", String(300), nullable=True),
+    Column("added_by_person_id", Integer, ForeignKey("people.id", ondelete="SET NULL")),
+    Column("added_at", UTCDateTime(), nullable=False),
+)
+
+postponements = Table(
+    "postponements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("requested_by_person_id", Integer, ForeignKey("people.id", ondelete="SET NULL")),
+    Column("requested_at", UTCDateTime(), nullable=False),
+    Column("from_due_on", Date, nullable=False),
+    Column("new_due_on", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("decided_by_telegram_id", BigInteger, nullable=True),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    Column("decision_reason", Text, nullable=True),
 )

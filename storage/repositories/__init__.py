@@ -8,6 +8,7 @@ from storage.repositories.invites import InviteRepository
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.people import PersonRepository
 from storage.repositories.roadmaps import ActivityRepository, RoadmapRepository
+from storage.repositories.tasks import TaskRepository
 
 
 class Repositories:
@@ -17,6 +18,7 @@ class Repositories:
         self.roadmaps = RoadmapRepository(connection)
         self.activities = ActivityRepository(connection)
         self.invites = InviteRepository(connection)
+        self.tasks = TaskRepository(connection)
 
 
 __all__ = [
@@ -26,4 +28,5 @@ __all__ = [
     "PersonRepository",
     "Repositories",
     "RoadmapRepository",
+    "TaskRepository",
 ]

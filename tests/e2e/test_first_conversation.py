@@ -64,7 +64,11 @@ async def test_command_menu_in_both_languages(running_bot: RunningBot) -> None:
     english = {c["command"]: c["description"] for c in api.commands_for(language_code="en")}
     assert russian["start"] == "Начать работу"
     assert russian["help"] == "Что умеет бот"
-    assert set(russian) == set(english) == {"start", "roadmap", "people", "orgs", "help", "cancel"}
+    assert (
+        set(russian)
+        == set(english)
+        == {"start", "tasks", "status", "roadmap", "people", "orgs", "help", "cancel"}
+    )
 
 
 async def test_survives_500_from_get_updates(running_bot: RunningBot) -> None:

@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, Table, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.records import Evidence, Postponement, Task, TaskEvent
+from storage.schema import postponements, task_events, task_evidence, task_executors, tasks
+
+
+def _row(table: Table, row: RowMapping) -> dict[str, Any]:
+    return {column.name: row[column.name] for column in table.c}
+
+
+class TaskRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def in_roadmap(self, roadmap_id: int) -> list[Task]:
+        result = await self._connection.execute(
+            select(tasks).where(tasks.c.roadmap_id == roadmap_id).order_by(tasks.c.id)
+        )
+        return [Task(**_row(tasks, row)) for row in result.mappings()]
+
+    async def in_roadmaps(self, roadmap_ids: Sequence[int]) -> list[Task]:
+        result = await self._connection.execute(
+            select(tasks)
+            .where(tasks.c.roadmap_id.in_(roadmap_ids), tasks.c.is_cancelled.is_(False))
+            .order_by(tasks.c.due_on, tasks.c.id)
+        )
+        return [Task(**_row(tasks, row)) for row in result.mappings()]
+
+    async def get(self, task_id: int) -> Task | None:
+        result = await self._connection.execute(select(tasks).where(tasks.c.id == task_id))
+        row = result.mappings().one_or_none()
+        return None if row is None else Task(**_row(tasks, row))
+
+    async def add(
+        self,
+        *,
+        activity_id: int,
+        roadmap_id: int,
+        executor_key: str,
+        occurrence: int,
+        due_on: date,
+        status: str,
+        now: datetime,
+    ) -> int:
+        result = await self._connection.execute(
+            tasks.insert()
+            .values(
+                activity_id=activity_id,
+                roadmap_id=roadmap_id,
+                executor_key=executor_key,
+                occurrence=occurrence,
+                due_on=due_on,
+                planned_due_on=due_on,
+                status=status,
+                status_changed_at=now,
+                created_at=now,
+            )
+            .returning(tasks.c.id)
+        )
+        return int(result.scalar_one())
+
+    async def replan(self, task_id: int, *, due_on: date, planned_due_on: date) -> None:
+        await self._connection.execute(
+            update(tasks)
+            .where(tasks.c.id == task_id)
+            .values(due_on=due_on, planned_due_on=planned_due_on, is_cancelled=False)
+        )
+
+    async def cancel(self, task_id: int) -> None:
+        await self._connection.execute(
+            update(tasks).where(tasks.c.id == task_id).values(is_cancelled=True)
+        )
+
+    async def set_executors(self, task_id: int, person_ids: Sequence[int], lead_id: int) -> None:
+        await self._connection.execute(
+            delete(task_executors).where(task_executors.c.task_id == task_id)
+        )
+        await self._connection.execute(
+            task_executors.insert(),
+            [
+                {"task_id": task_id, "person_id": person_id, "is_lead": person_id == lead_id}
+                for person_id in person_ids
+            ],
+        )
+
+    async def executors_of(self, task_ids: Sequence[int]) -> dict[int, list[int]]:
+        """Person ids per task, the lead first."""
+        result = await self._connection.execute(
+            select(task_executors)
+            .where(task_executors.c.task_id.in_(task_ids))
+            .order_by(task_executors.c.task_id, task_executors.c.is_lead.desc())
+        )
+        grouped: dict[int, list[int]] = {task_id: [] for task_id in task_ids}
+        for row in result.mappings():
+            grouped[row["task_id"]].append(row["person_id"])
+        return grouped
+
+    async def of_person(self, person_id: int) -> list[Task]:
+        result = await self._connection.execute(
+            select(tasks)
+            .join(task_executors, task_executors.c.task_id == tasks.c.id)
+            .where(task_executors.c.person_id == person_id, tasks.c.is_cancelled.is_(False))
+            .order_by(tasks.c.due_on, tasks.c.id)
+        )
+        return [Task(**_row(tasks, row)) for row in result.mappings()]
+
+    async def set_status(
+        self,
+        task_id: int,
+        status: str,
+        now: datetime,
+        *,
+        done_by_person_id: int | None = None,
+    ) -> None:
+        done = status == "done"
+        await self._connection.execute(
+            update(tasks)
+            .where(tasks.c.id == task_id)
+            .values(
+                status=status,
+                status_changed_at=now,
+                done_at=now if done else None,
+                done_by_person_id=done_by_person_id if done else None,
+            )
+        )
+
+    async def set_due(self, task_id: int, due_on: date) -> None:
+        await self._connection.execute(
+            update(tasks).where(tasks.c.id == task_id).values(due_on=due_on)
+        )
+
+    async def record(
+        self,
+        task_id: int,
+        *,
+        event: str,
+        now: datetime,
+        actor_person_id: int | None,
+        actor_telegram_id: int | None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        await self._connection.execute(
+            task_events.insert().values(
+                task_id=task_id,
+                happened_at=now,
+                actor_person_id=actor_person_id,
+                actor_telegram_id=actor_telegram_id,
+                event=event,
+                details=details or {},
+            )
+        )
+
+    async def events(self, task_id: int) -> list[TaskEvent]:
+        result = await self._connection.execute(
+            select(task_events)
+            .where(task_events.c.task_id == task_id)
+            .order_by(task_events.c.happened_at, task_events.c.id)
+        )
+        return [TaskEvent(**_row(task_events, row)) for row in result.mappings()]
+
+    async def add_evidence(
+        self,
+        task_id: int,
+        *,
+        kind: str,
+        value: str,
+        file_name: str | None,
+        person_id: int | None,
+        now: datetime,
+    ) -> None:
+        await self._connection.execute(
+            task_evidence.insert().values(
+                task_id=task_id,
+                kind=kind,
+                value=value,
+                file_name=file_name,
+                added_by_person_id=person_id,
+                added_at=now,
+            )
+        )
+
+    async def evidence(self, task_id: int) -> list[Evidence]:
+        result = await self._connection.execute(
+            select(task_evidence)
+            .where(task_evidence.c.task_id == task_id)
+            .order_by(task_evidence.c.id)
+        )
+        return [Evidence(**_row(task_evidence, row)) for row in result.mappings()]
+
+    async def add_postponement(
+        self,
+        task_id: int,
+        *,
+        person_id: int | None,
+        from_due_on: date,
+        new_due_on: date,
+        reason: str,
+        now: datetime,
+    ) -> Postponement:
+        result = await self._connection.execute(
+            postponements.insert()
+            .values(
+                task_id=task_id,
+                requested_by_person_id=person_id,
+                requested_at=now,
+                from_due_on=from_due_on,
+                new_due_on=new_due_on,
+                reason=reason,
+                status="pending",
+            )
+            .returning(*postponements.c)
+        )
+        return Postponement(**_row(postponements, result.mappings().one()))
+
+    async def postponement(self, postponement_id: int) -> Postponement | None:
+        result = await self._connection.execute(
+            select(postponements).where(postponements.c.id == postponement_id)
+        )
+        row = result.mappings().one_or_none()
+        return None if row is None else Postponement(**_row(postponements, row))
+
+    async def decide(
+        self,
+        postponement_id: int,
+        *,
+        status: str,
+        telegram_id: int,
+        reason: str | None,
+        now: datetime,
+    ) -> bool:
+        """Records the decision unless someone decided first (two coordinators pressing)."""
+        result = await self._connection.execute(
+            update(postponements)
+            .where(postponements.c.id == postponement_id, postponements.c.status == "pending")
+            .values(
+                status=status,
+                decided_by_telegram_id=telegram_id,
+                decided_at=now,
+                decision_reason=reason,
+            )
+            .returning(postponements.c.id)
+        )
+        return result.scalar_one_or_none() is not None

@@ -1,0 +1,1 @@
+"""Pure task rules: deriving tasks from activities, statuses, undo, postponements."""

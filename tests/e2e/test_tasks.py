@@ -1,0 +1,175 @@
+"""Executors close their work from the phone; the coordinator sees it and decides."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core.models import Role
+from roadmap.responsible import person_key
+from services.roadmaps import RoadmapService
+from storage.schema import tasks
+from tests.e2e.conftest import COORDINATOR, DATA, RunningBot, add_person
+from tests.fakebot import FakeUser, SentMessage
+
+SHABANOVA = FakeUser(6006, "Наталья", last_name="Шабанова")
+SHARIK = FakeUser(6007, "Нина", last_name="Шарик")
+
+
+async def _setup(bot: RunningBot) -> None:
+    """school-tech-cluster-2022 imported by its coordinator; Шабанова and Шарик linked."""
+    await add_person(bot, COORDINATOR, Role.COORDINATOR)
+    bot.api.push_document(
+        COORDINATOR, "plan.txt", (DATA / "school-tech-cluster-2022.txt").read_bytes()
+    )
+    preview = await bot.api.next_message(COORDINATOR.id, timeout=15)
+    await _press(bot, COORDINATOR, preview, "Импортировать")
+    await bot.api.wait_edit(preview)
+    org = await RoadmapService(bot.app.database, bot.clock).organisation_named(
+        "МБОУ «СОШ №2»", "Asia/Vladivostok"
+    )
+    async with bot.app.database.transaction() as repositories:
+        for user, name in ((SHABANOVA, "Шабанова Н.С."), (SHARIK, "Шарик Н.Н.")):
+            (person,) = await repositories.people.find_by_name_key(org.id, person_key(name))
+            await repositories.people.link_telegram(person.id, user.id, "ru")
+
+
+async def _press(bot: RunningBot, user: FakeUser, message: SentMessage, label: str) -> dict:
+    _, query = bot.api.press(user, message, message.button(label))
+    return await bot.api.wait_answered(query)
+
+
+async def _open(bot: RunningBot, user: FakeUser, title_start: str) -> SentMessage:
+    listing = await bot.ask(user, "/tasks")
+    await _press(bot, user, listing, title_start)
+    return await bot.api.wait_edit(listing)
+
+
+async def _due_of(bot: RunningBot, task_id_filter: str) -> list[str]:
+    async with bot.app.database.engine.connect() as connection:
+        rows = await connection.execute(select(tasks.c.due_on, tasks.c.executor_key))
+    return [str(due) for due, key in rows if key == task_id_filter]
+
+
+async def test_executor_day(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _setup(bot)
+
+    listing = await bot.ask(SHABANOVA, "/tasks")
+    assert "Мои задачи" in listing.plain_text
+    assert "На этой неделе" not in listing.plain_text or "Позже" in listing.plain_text
+    card = await _open(bot, SHABANOVA, "Утверждение школьного")
+    assert "до 4 октября, вт — через 14 дней" in card.plain_text
+    assert "Ожидаемый результат" in card.plain_text
+
+    # Done with a link: the result is an order (приказ), so the bot asks for it first.
+    await _press(bot, SHABANOVA, card, "Выполнено")
+    asked = await bot.api.wait_edit(card)
+    assert "Без отчёта" in str(asked.buttons())
+    done = await bot.ask(SHABANOVA, "https://school2.ru/docs/prikaz-123.pdf")
+    assert "выполнено" in done.plain_text
+    assert "school2.ru/docs/prikaz-123.pdf" in done.plain_text
+    told = await bot.api.next_message(COORDINATOR.id)
+    assert "Шабанова Н.С. — выполнено: «Утверждение школьного координатора" in told.plain_text
+    assert "school2.ru/docs/prikaz-123.pdf" in told.plain_text
+    status = await bot.ask(COORDINATOR, "/status")
+    assert "✅ 1 ·" in status.plain_text
+
+    # Undo within ten minutes works; after ten minutes it is refused.
+    await _press(bot, SHABANOVA, done, "Отменить")
+    undone = await bot.api.wait_edit(done)
+    assert "не начато" in undone.plain_text
+    await _press(bot, SHABANOVA, undone, "Выполнено")  # the report is there: no question
+    done_again = await bot.api.wait_edit(undone)
+    assert "выполнено" in done_again.plain_text
+    await bot.api.next_message(COORDINATOR.id)
+    bot.clock.advance(timedelta(minutes=11))
+    late = await _press(bot, SHABANOVA, done_again, "Отменить")
+    assert late["show_alert"] is True and "10 минут" in late["text"]
+
+    # Another executor replaying her buttons is refused.
+    stolen = await _press(bot, SHARIK, done_again, "Отменить")
+    assert stolen["show_alert"] is True
+    assert "другого сотрудника" in stolen["text"]
+
+    # A move approved: the due date changes.
+    info = await _open(bot, SHABANOVA, "Информационное сопр")
+    await _press(bot, SHABANOVA, info, "Перенести")
+    await bot.api.wait_edit(info)
+    wrong = await bot.ask(SHABANOVA, "когда-нибудь")
+    assert "Не понял дату" in wrong.plain_text
+    reason_question = await bot.ask(SHABANOVA, "25.10")
+    assert "25.10.2022" in reason_question.plain_text
+    sent = await bot.ask(SHABANOVA, "Ждём материалы от партнёров")
+    assert "отправлен координатору" in sent.plain_text
+    request = await bot.api.next_message(COORDINATOR.id)
+    assert "с 20.10.2022 на 25.10.2022" in request.plain_text
+    assert "Ждём материалы" in request.plain_text
+    await _press(bot, COORDINATOR, request, "Одобрить")
+    decided = await bot.api.wait_edit(request)
+    assert "одобрен" in decided.plain_text
+    news = await bot.api.next_message(SHABANOVA.id)
+    assert "новый срок — 25.10.2022" in news.plain_text
+    info_again = await _open(bot, SHABANOVA, "Информационное сопр")
+    assert "до 25 октября" in info_again.plain_text
+    assert "по плану было 20.10.2022" in info_again.plain_text
+
+    # A second move rejected, with the reason told to her.
+    letters = await _open(bot, SHABANOVA, "Методические письма")
+    await _press(bot, SHABANOVA, letters, "Перенести")
+    calendar = await bot.api.wait_edit(letters)  # or pick the day on the calendar
+    assert "Сентябрь 2022" in str(calendar.buttons())
+    await _press(bot, SHABANOVA, calendar, "›")
+    october = await bot.api.wait_edit(calendar)
+    await _press(bot, SHABANOVA, october, "31")
+    picked = await bot.api.next_message(SHABANOVA.id)
+    assert "Новая дата — 31.10.2022" in picked.plain_text
+    await bot.ask(SHABANOVA, "Не успеваем")
+    request = await bot.api.next_message(COORDINATOR.id)
+    await _press(bot, COORDINATOR, request, "Отклонить")
+    ask_why = await bot.api.next_message(COORDINATOR.id)
+    assert "почему" in ask_why.plain_text
+    confirm = await bot.ask(COORDINATOR, "Срок установлен приказом управления")
+    assert "отклонён" in confirm.plain_text
+    news = await bot.api.next_message(SHABANOVA.id)
+    assert "не одобрен" in news.plain_text
+    assert "Срок установлен приказом управления" in news.plain_text
+
+    # Her co-executor may close the shared task, and she is told who did.
+    assert "не одобрен" in (await bot.api.next_message(SHARIK.id)).plain_text  # he shares it
+    shared = await _open(bot, SHARIK, "Методические письма")
+    await _press(bot, SHARIK, shared, "Выполнено")
+    asked = await bot.api.wait_edit(shared)  # its result mentions the school website
+    await _press(bot, SHARIK, asked, "Без отчёта")
+    await bot.api.wait_edit(asked)
+    heard = await bot.api.next_message(SHABANOVA.id)
+    assert "Шарик Н.Н. — выполнено" in heard.plain_text
+
+
+async def test_history_and_cannot_do_reach_the_coordinator(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _setup(bot)
+    card = await _open(bot, SHABANOVA, "Информационное сопр")
+    await _press(bot, SHABANOVA, card, "Не могу")
+    await bot.api.wait_edit(card)
+    sent = await bot.ask(SHABANOVA, "Нет доступа к сайту школы")
+    assert "Координатор получил" in sent.plain_text
+    told = await bot.api.next_message(COORDINATOR.id)
+    assert "не может выполнить" in told.plain_text and "Нет доступа к сайту" in told.plain_text
+    await _press(bot, SHABANOVA, sent, "История")
+    history = await bot.api.wait_edit(sent)
+    assert "не может быть выполнено (Нет доступа к сайту школы)" in history.plain_text
+
+
+async def test_coordinator_reminds_an_overdue_executor(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _setup(bot)
+    bot.clock.advance(timedelta(days=20))  # 10 October: two tasks are overdue
+    status = await bot.ask(COORDINATOR, "/status")
+    assert "Просрочено" in status.plain_text
+    line = next(row for row in status.plain_text.splitlines() if "Шабанова Н.С., срок" in row)
+    await _press(bot, COORDINATOR, status, f"Напомнить ({line.split('.', 1)[0]})")
+    nudge = await bot.api.next_message(SHABANOVA.id)
+    assert "Напоминание от координатора" in nudge.plain_text
+    assert "Выполнено" in str(nudge.buttons())
