@@ -85,6 +85,7 @@ class TaskAction(StrEnum):
     NO_EVIDENCE = "n"
     HISTORY = "h"
     REMIND = "r"
+    SHOW_EVIDENCE = "e"
 
 
 class TaskCallback(CallbackData, prefix="tsk1"):

@@ -18,6 +18,7 @@ from services.tasks import TaskCard, TaskService
 from tasks.rules import TaskStatus
 
 _OVERDUE_SHOWN = 10
+_RECENT_SHOWN = 5
 
 
 def _kind(card: TaskCard) -> str:
@@ -75,6 +76,20 @@ async def status_command(message: Message, actor: Actor, tasks: TaskService) -> 
         overdue.extend(card for card in cards if _kind(card) == "overdue")
         lines.append("")
     builder = InlineKeyboardBuilder()
+    recent = sorted(
+        (card for _roadmap, cards in overview for card in cards if card.task.done_at),
+        key=lambda card: card.task.done_at or card.task.created_at,
+        reverse=True,
+    )[:_RECENT_SHOWN]
+    if recent:
+        lines.append(_("status.recent_title"))
+        for index, card in enumerate(recent, start=1):
+            lines.append(f"✅{index}. {quote(short(task_title(card), 70))}")
+            builder.button(
+                text=_("status.button.open_done").format(number=index),
+                callback_data=TaskCallback(action=TaskAction.OPEN, task_id=card.task.id),
+            )
+        lines.append("")
     if overdue:
         lines.append(_("status.overdue_title").format(count=len(overdue)))
         for index, card in enumerate(overdue[:_OVERDUE_SHOWN], start=1):
@@ -87,8 +102,9 @@ async def status_command(message: Message, actor: Actor, tasks: TaskService) -> 
                 text=_("status.button.remind").format(number=index),
                 callback_data=TaskCallback(action=TaskAction.REMIND, task_id=card.task.id),
             )
-        builder.adjust(2)
-    await message.answer(fit(lines), reply_markup=builder.as_markup() if overdue else None)
+    builder.adjust(3)
+    markup = builder.as_markup() if recent or overdue else None
+    await message.answer(fit(lines), reply_markup=markup)
 
 
 def create_router() -> Router:

@@ -112,6 +112,9 @@ def card_keyboard(card: TaskCard, actor: Actor, now_allows_undo: bool) -> Inline
     elif card.status is not TaskStatus.DONE:
         button("tasks.button.remind", TaskAction.REMIND)
         widths.append(1)
+    if any(item.kind in ("document", "photo") for item in card.evidence):
+        button("tasks.button.show_evidence", TaskAction.SHOW_EVIDENCE)
+        widths.append(1)
     button("tasks.button.history", TaskAction.HISTORY)
     button("tasks.button.list", TaskAction.LIST)
     widths.append(2)

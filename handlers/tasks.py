@@ -128,6 +128,16 @@ async def on_task_button(
         await callback.answer()
         await _show(message, card, actor, clock, edit=True)
         return
+    if action is TaskAction.SHOW_EVIDENCE:
+        card = await tasks.card(actor, task_id)
+        await callback.answer()
+        for item in card.evidence:
+            caption = _("tasks.evidence.caption").format(title=quote(short(task_title(card), 200)))
+            if item.kind == "document":
+                await message.answer_document(item.value, caption=caption)
+            elif item.kind == "photo":
+                await message.answer_photo(item.value, caption=caption)
+        return
     if action is TaskAction.REMIND:
         outcome = await tasks.remind(actor, task_id)
         for chat_id in outcome.notify:

@@ -173,3 +173,26 @@ async def test_coordinator_reminds_an_overdue_executor(running_bot: RunningBot) 
     nudge = await bot.api.next_message(SHABANOVA.id)
     assert "Напоминание от координатора" in nudge.plain_text
     assert "Выполнено" in str(nudge.buttons())
+
+
+async def test_coordinator_opens_the_report_from_status(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _setup(bot)
+    card = await _open(bot, SHABANOVA, "Утверждение школьного")
+    await _press(bot, SHABANOVA, card, "Выполнено")
+    await bot.api.wait_edit(card)
+    bot.api.push_document(SHABANOVA, "prikaz-123.pdf", b"%PDF-1.4 order", "application/pdf")
+    done = await bot.api.next_message(SHABANOVA.id)
+    assert "prikaz-123.pdf" in done.plain_text
+    told = await bot.api.next_message(COORDINATOR.id)
+    assert "файл" in told.plain_text and "prikaz-123.pdf" in told.plain_text
+
+    status = await bot.ask(COORDINATOR, "/status")
+    assert "Недавно выполнено" in status.plain_text
+    await _press(bot, COORDINATOR, status, "✅1")
+    opened = await bot.api.wait_edit(status)
+    assert "prikaz-123.pdf" in opened.plain_text
+    assert "Выполнено" not in str(opened.buttons())  # not her task: no executor buttons
+    await _press(bot, COORDINATOR, opened, "Показать файлы")
+    file = await bot.api.next_message(COORDINATOR.id)
+    assert file.kind == "document" and file.content == b"%PDF-1.4 order"
