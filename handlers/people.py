@@ -12,7 +12,7 @@ from core.deeplinks import DeepLink, DeepLinkKind
 from core.models import Role
 from core.qr import qr_png
 from handlers.callbacks import PeopleAction, PeopleCallback
-from handlers.render import day, fit, quote, short
+from handlers.render import day, finish_paged_keyboard, fit, page_of, quote, short
 from services.access import Actor, Permission
 from services.people import LinkStatus, PeopleService, PersonEntry
 from storage.records import Person
@@ -33,9 +33,7 @@ def _status_text(status: LinkStatus) -> str:
 
 
 def _list_view(entries: list[PersonEntry], page: int) -> tuple[str, InlineKeyboardMarkup]:
-    pages = max(1, -(-len(entries) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    shown, page, pages = page_of(entries, page, PAGE_SIZE)
     counts = dict.fromkeys(LinkStatus, 0)
     for entry in entries:
         counts[entry.status] += 1
@@ -58,21 +56,16 @@ def _list_view(entries: list[PersonEntry], page: int) -> tuple[str, InlineKeyboa
             text=f"{_STATUS_ICON[entry.status]} {short(person.full_name, 30)}",
             callback_data=PeopleCallback(action=PeopleAction.OPEN, person_id=person.id, page=page),
         )
-    widths = [2] * ((len(shown) + 1) // 2)
-    navigation = 0
-    for target, key in ((page - 1, "roadmap.button.previous"), (page + 1, "roadmap.button.next")):
-        if 0 <= target < pages:
-            builder.button(
-                text=_(key), callback_data=PeopleCallback(action=PeopleAction.PAGE, page=target)
-            )
-            navigation += 1
-    if navigation:
-        widths.append(navigation)
-    if widths:
-        builder.adjust(*widths)
     if not entries:
         lines.append(_("people.none"))
-    return fit(lines), builder.as_markup()
+    keyboard = finish_paged_keyboard(
+        builder,
+        [2] * ((len(shown) + 1) // 2),
+        page,
+        pages,
+        lambda target: PeopleCallback(action=PeopleAction.PAGE, page=target),
+    )
+    return fit(lines), keyboard
 
 
 def _card_view(

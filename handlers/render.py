@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import TypeVar
 
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram.utils.text_decorations import html_decoration
 
 from core.warnings import ParseWarning
@@ -66,3 +70,33 @@ def fit(lines: Sequence[str], limit: int = TELEGRAM_TEXT_LIMIT) -> str:
         kept.append(line)
     kept.append(_("list.truncated").format(count=len(lines) - len(kept)))
     return "\n".join(kept)
+
+
+T = TypeVar("T")
+
+
+def page_of(items: Sequence[T], page: int, size: int) -> tuple[list[T], int, int]:
+    """The items on a page (clamped into range), that page, and how many pages there are."""
+    pages = max(1, -(-len(items) // size))
+    page = min(max(page, 0), pages - 1)
+    return list(items[page * size : (page + 1) * size]), page, pages
+
+
+def finish_paged_keyboard(
+    builder: InlineKeyboardBuilder,
+    widths: list[int],
+    page: int,
+    pages: int,
+    callback_for_page: Callable[[int], CallbackData],
+) -> InlineKeyboardMarkup:
+    """Adds ◀ Назад / Дальше ▶ as the last row and lays the keyboard out."""
+    navigation = 0
+    for target, key in ((page - 1, "roadmap.button.previous"), (page + 1, "roadmap.button.next")):
+        if 0 <= target < pages:
+            builder.button(text=_(key), callback_data=callback_for_page(target))
+            navigation += 1
+    if navigation:
+        widths = [*widths, navigation]
+    if widths:
+        builder.adjust(*widths)
+    return builder.as_markup()

@@ -12,7 +12,15 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import RoadmapPageCallback, SetDeadlineCallback
-from handlers.render import day, deadline_text, fit, quote, short
+from handlers.render import (
+    day,
+    deadline_text,
+    finish_paged_keyboard,
+    fit,
+    page_of,
+    quote,
+    short,
+)
 from handlers.states import DeadlineFlow
 from services.access import (
     AccessDenied,
@@ -113,33 +121,20 @@ def _page_keyboard(
                     callback_data=SetDeadlineCallback(activity_id=row.activity.id),
                 )
                 widths.append(1)
-    navigation = 0
-    if page > 0:
-        builder.button(
-            text=_("roadmap.button.previous"),
-            callback_data=RoadmapPageCallback(roadmap_id=roadmap_id, page=page - 1),
-        )
-        navigation += 1
-    if page + 1 < pages:
-        builder.button(
-            text=_("roadmap.button.next"),
-            callback_data=RoadmapPageCallback(roadmap_id=roadmap_id, page=page + 1),
-        )
-        navigation += 1
-    if navigation:
-        widths.append(navigation)
-    if widths:
-        builder.adjust(*widths)
-    return builder.as_markup()
+    return finish_paged_keyboard(
+        builder,
+        widths,
+        page,
+        pages,
+        lambda target: RoadmapPageCallback(roadmap_id=roadmap_id, page=target),
+    )
 
 
 async def _render_page(
     roadmaps: RoadmapService, actor: Actor, roadmap: Roadmap, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     rows = _rows(await roadmaps.activities_of(roadmap.id))
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    shown = rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    shown, page, pages = page_of(rows, page, PAGE_SIZE)
     return (
         _page_text(roadmap, shown, rows, page, pages),
         _page_keyboard(roadmap.id, page, pages, shown, may_import(actor)),

@@ -11,7 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_date
 
 from handlers.callbacks import TaskAction, TaskCallback
-from handlers.render import day, fit, quote, short
+from handlers.render import day, finish_paged_keyboard, fit, page_of, quote, short
 from services.access import Actor
 from services.tasks import TaskCard
 from tasks.rules import Bucket, TaskStatus, bucket
@@ -133,9 +133,7 @@ _BUCKET_KEYS = {
 def list_view(cards: list[TaskCard], page: int) -> tuple[str, InlineKeyboardMarkup]:
     """Open tasks grouped Просрочено / На этой неделе / Позже, by due date, a page at a time."""
     ordered = sorted(cards, key=lambda c: (c.task.due_on, c.task.id))
-    pages = max(1, -(-len(ordered) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    shown = ordered[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    shown, page, pages = page_of(ordered, page, PAGE_SIZE)
     lines = [_("tasks.list.title").format(count=len(ordered), page=page + 1, pages=pages)]
     builder = InlineKeyboardBuilder()
     current: Bucket | None = None
@@ -152,21 +150,16 @@ def list_view(cards: list[TaskCard], page: int) -> tuple[str, InlineKeyboardMark
             text=f"{index}. {short(task_title(card), 28)}",
             callback_data=TaskCallback(action=TaskAction.OPEN, task_id=card.task.id, page=page),
         )
-    widths = [1] * len(shown)
-    navigation = 0
-    for target, key in ((page - 1, "roadmap.button.previous"), (page + 1, "roadmap.button.next")):
-        if 0 <= target < pages:
-            builder.button(
-                text=_(key), callback_data=TaskCallback(action=TaskAction.LIST, page=target)
-            )
-            navigation += 1
-    if navigation:
-        widths.append(navigation)
-    if widths:
-        builder.adjust(*widths)
     if not ordered:
         lines.append(_("tasks.list.none"))
-    return fit(lines), builder.as_markup()
+    keyboard = finish_paged_keyboard(
+        builder,
+        [1] * len(shown),
+        page,
+        pages,
+        lambda target: TaskCallback(action=TaskAction.LIST, page=target),
+    )
+    return fit(lines), keyboard
 
 
 def history_text(card: TaskCard) -> str:

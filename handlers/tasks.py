@@ -81,6 +81,15 @@ async def _tell(bot: Bot, chat_ids: tuple[int, ...], text: str, **kwargs: object
             logger.warning("could not notify %s: %s", chat_id, error)
 
 
+async def _reason(message: Message) -> str | None:
+    """The reason typed, or None after asking again for an empty one."""
+    reason = (message.text or "").strip()
+    if not reason:
+        await message.answer(_("tasks.reason_empty"))
+        return None
+    return reason
+
+
 def _who(actor: Actor) -> str:
     return quote(actor.person.full_name if actor.person else str(actor.telegram_user_id))
 
@@ -348,9 +357,8 @@ async def on_postpone_reason(
     bot: Bot,
 ) -> None:
     data = await state.get_data()
-    reason = (message.text or "").strip()
-    if not reason:
-        await message.answer(_("tasks.reason_empty"))
+    reason = await _reason(message)
+    if reason is None:
         return
     new_due = date.fromisoformat(data["new_due"])
     outcome = await tasks.request_postponement(actor, int(data["task_id"]), new_due, reason)
@@ -390,9 +398,8 @@ async def on_cannot_reason(
     bot: Bot,
 ) -> None:
     data = await state.get_data()
-    reason = (message.text or "").strip()
-    if not reason:
-        await message.answer(_("tasks.reason_empty"))
+    reason = await _reason(message)
+    if reason is None:
         return
     outcome = await tasks.cannot_do(actor, int(data["task_id"]), reason)
     await state.clear()
@@ -452,9 +459,8 @@ async def on_reject_reason(
     message: Message, actor: Actor, tasks: TaskService, state: FSMContext, bot: Bot
 ) -> None:
     data = await state.get_data()
-    reason = (message.text or "").strip()
-    if not reason:
-        await message.answer(_("tasks.reason_empty"))
+    reason = await _reason(message)
+    if reason is None:
         return
     outcome = await tasks.decide_postponement(actor, int(data["postponement_id"]), False, reason)
     await state.clear()
