@@ -178,3 +178,35 @@ class Postponement:
     decided_by_telegram_id: int | None
     decided_at: datetime | None
     decision_reason: str | None
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    key: str
+    kind: str
+    task_id: int | None
+    person_id: int | None
+    chat_id: int
+    local_day: date
+    planned_at: datetime
+    status: str
+    claimed_at: datetime | None
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+    message_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PlannedMessage:
+    """What a planner wants sent; the outbox keeps it under its key."""
+
+    key: str
+    kind: str
+    task_id: int | None
+    person_id: int | None
+    chat_id: int
+    local_day: date
+    planned_at: datetime

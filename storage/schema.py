@@ -299,3 +299,28 @@ postponements = Table(
     Column("decided_at", UTCDateTime(), nullable=True),
     Column("decision_reason", Text, nullable=True),
 )
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # task:person:kind:local day — one reminder per key, whatever restarts or instances do.
+    Column("key", String(200), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("local_day", Date, nullable=False),
+    Column("planned_at", UTCDateTime(), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("claimed_at", UTCDateTime(), nullable=True),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    # The sent message, so a later change (done, moved) can edit it instead of sending anew.
+    Column("message_id", BigInteger, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+Index("ix_outbox_status_planned", outbox.c.status, outbox.c.planned_at)
+Index("ix_outbox_task", outbox.c.task_id)

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.repositories.invites import InviteRepository
 from storage.repositories.organisations import OrganisationRepository
+from storage.repositories.outbox import OutboxRepository
 from storage.repositories.people import PersonRepository
 from storage.repositories.roadmaps import ActivityRepository, RoadmapRepository
 from storage.repositories.tasks import TaskRepository
@@ -19,12 +20,14 @@ class Repositories:
         self.activities = ActivityRepository(connection)
         self.invites = InviteRepository(connection)
         self.tasks = TaskRepository(connection)
+        self.outbox = OutboxRepository(connection)
 
 
 __all__ = [
     "ActivityRepository",
     "InviteRepository",
     "OrganisationRepository",
+    "OutboxRepository",
     "PersonRepository",
     "Repositories",
     "RoadmapRepository",

@@ -1,0 +1,144 @@
+"""The outbox: planned messages, claimed atomically so two instances never send one twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import RowMapping, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.records import OutboxRow, PlannedMessage
+from storage.schema import outbox
+
+PLANNED = "planned"
+CLAIMED = "claimed"
+SENT = "sent"
+CANCELLED = "cancelled"
+BLOCKED = "blocked"
+FAILED = "failed"
+
+
+def _row(row: RowMapping) -> OutboxRow:
+    return OutboxRow(**{column.name: row[column.name] for column in outbox.c})
+
+
+class OutboxRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def plan(self, messages: Sequence[PlannedMessage], now: datetime) -> None:
+        """New keys go in; a key not yet sent takes the new moment; sent keys stay sent."""
+        if not messages:
+            return
+        dialect = self._connection.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        values = [
+            {
+                "key": m.key,
+                "kind": m.kind,
+                "task_id": m.task_id,
+                "person_id": m.person_id,
+                "chat_id": m.chat_id,
+                "local_day": m.local_day,
+                "planned_at": m.planned_at,
+                "status": PLANNED,
+                "created_at": now,
+            }
+            for m in messages
+        ]
+        statement = insert(outbox)
+        await self._connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[outbox.c.key],
+                set_={
+                    "planned_at": statement.excluded.planned_at,
+                    "chat_id": statement.excluded.chat_id,
+                    "status": PLANNED,
+                },
+                where=(outbox.c.status == PLANNED) | (outbox.c.status == CANCELLED),
+            ),
+            values,
+        )
+
+    async def cancel_other(self, task_ids: Sequence[int], keep_keys: Sequence[str]) -> None:
+        """Unsent messages of these tasks that the new plan no longer has are dropped."""
+        if not task_ids:
+            return
+        query = update(outbox).where(outbox.c.task_id.in_(task_ids), outbox.c.status == PLANNED)
+        if keep_keys:
+            query = query.where(outbox.c.key.not_in(keep_keys))
+        await self._connection.execute(query.values(status=CANCELLED))
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Takes up to `limit` due rows for this instance, atomically."""
+        due = (
+            select(outbox.c.id)
+            .where(outbox.c.status == PLANNED, outbox.c.planned_at <= now)
+            .order_by(outbox.c.planned_at, outbox.c.id)
+            .limit(limit)
+        )
+        if self._connection.dialect.name == "postgresql":
+            # Another instance's claim in progress is skipped, not waited for.
+            due = due.with_for_update(skip_locked=True)
+        result = await self._connection.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(due.scalar_subquery()), outbox.c.status == PLANNED)
+            .values(status=CLAIMED, claimed_at=now, attempts=outbox.c.attempts + 1)
+            .returning(*outbox.c)
+        )
+        return sorted((_row(row) for row in result.mappings()), key=lambda r: (r.planned_at, r.id))
+
+    async def release_stale(self, claimed_before: datetime) -> int:
+        """Claims left by a stopped instance go back to the queue (sent ones stay sent)."""
+        result = await self._connection.execute(
+            update(outbox)
+            .where(outbox.c.status == CLAIMED, outbox.c.claimed_at < claimed_before)
+            .values(status=PLANNED)
+            .returning(outbox.c.id)
+        )
+        return len(result.all())
+
+    async def finish(
+        self,
+        row_id: int,
+        status: str,
+        now: datetime,
+        *,
+        message_id: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        await self._connection.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id)
+            .values(
+                status=status,
+                sent_at=now if status == SENT else None,
+                message_id=message_id,
+                last_error=error,
+            )
+        )
+
+    async def retry_later(self, row_id: int, at: datetime, error: str | None) -> None:
+        await self._connection.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id)
+            .values(status=PLANNED, planned_at=at, last_error=error)
+        )
+
+    async def of_task(self, task_id: int) -> list[OutboxRow]:
+        result = await self._connection.execute(
+            select(outbox).where(outbox.c.task_id == task_id).order_by(outbox.c.planned_at)
+        )
+        return [_row(row) for row in result.mappings()]
+
+    async def count(self, status: str) -> int:
+        result = await self._connection.execute(
+            select(func.count()).select_from(outbox).where(outbox.c.status == status)
+        )
+        return int(result.scalar_one())
+
+    async def all_rows(self) -> list[OutboxRow]:
+        result = await self._connection.execute(select(outbox).order_by(outbox.c.id))
+        return [_row(row) for row in result.mappings()]
