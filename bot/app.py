@@ -22,8 +22,13 @@ from bot.telegram import create_bot
 from bot.throttling import ThrottlingMiddleware, TokenBuckets
 from core.clock import Clock, SystemClock
 from handlers import get_routers
+from reminders.planner import ReminderSettings, WorkingCalendar
+from scheduler.pacing import Pacer
+from scheduler.sender import Sender
 from scheduler.setup import create_scheduler
+from scheduler.tick import ReminderTick
 from services.people import PeopleService
+from services.reminders import Planning
 from services.roadmaps import RoadmapService
 from services.tasks import TaskService
 from storage.database import Database
@@ -35,16 +40,32 @@ logger = logging.getLogger(__name__)
 _CONNECT_BACKOFF_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 
+def create_planning(settings: Settings) -> Planning:
+    return Planning(
+        ReminderSettings(
+            offsets_days=settings.reminder_offsets,
+            morning=settings.reminder_time,
+            escalate_after_working_days=settings.escalate_after_days,
+        ),
+        WorkingCalendar(),
+    )
+
+
 def create_dispatcher(
-    settings: Settings, database: Database, clock: Clock, i18n: CatalogI18n
+    settings: Settings,
+    database: Database,
+    clock: Clock,
+    i18n: CatalogI18n,
+    planning: Planning,
+    tasks: TaskService,
 ) -> Dispatcher:
     dispatcher = Dispatcher(
         settings=settings,
         database=database,
         clock=clock,
-        roadmaps=RoadmapService(database, clock),
-        people=PeopleService(database, clock, timedelta(days=settings.invite_ttl_days)),
-        tasks=TaskService(database, clock),
+        roadmaps=RoadmapService(database, clock, planning),
+        people=PeopleService(database, clock, timedelta(days=settings.invite_ttl_days), planning),
+        tasks=tasks,
     )
     dispatcher.update.outer_middleware(ActorMiddleware(database, settings.admin_ids))
     for observer in (dispatcher.message, dispatcher.callback_query):
@@ -69,6 +90,7 @@ class Application:
     bot: Bot
     dispatcher: Dispatcher
     scheduler: AsyncIOScheduler
+    tick: ReminderTick
     _closed: bool = field(default=False, init=False)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _stop_task: asyncio.Task[None] | None = field(default=None, init=False)
@@ -84,14 +106,23 @@ class Application:
             await database.close()
             raise
         i18n = create_i18n()
+        planning = create_planning(settings)
+        tasks = TaskService(database, clock, planning)
+        bot = create_bot(token.get_secret_value(), settings.telegram_api_base)
+        scheduler = create_scheduler(settings.zone)
+        tick = ReminderTick(database, clock, tasks, Sender(bot, Pacer()), i18n)
+        scheduler.add_job(
+            tick.run, "interval", minutes=1, id="reminder-tick", replace_existing=True
+        )
         return cls(
             settings=settings,
             clock=clock,
             database=database,
             i18n=i18n,
-            bot=create_bot(token.get_secret_value(), settings.telegram_api_base),
-            dispatcher=create_dispatcher(settings, database, clock, i18n),
-            scheduler=create_scheduler(settings.zone),
+            bot=bot,
+            dispatcher=create_dispatcher(settings, database, clock, i18n, planning, tasks),
+            scheduler=scheduler,
+            tick=tick,
         )
 
     async def run_polling(self, *, handle_signals: bool = True) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,6 +31,9 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
     throttle_rate: float = Field(default=1.0, gt=0, le=100)
     throttle_burst: int = Field(default=8, ge=1, le=1000)
+    reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1, 0)
+    reminder_time: time = time(9, 0)
+    escalate_after_days: int = Field(default=2, ge=1, le=30)
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -58,6 +62,16 @@ class Settings(BaseSettings):
             if not all(re.fullmatch(r"-?\d{1,20}", part) for part in parts):
                 raise ValueError("malformed")
             return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("reminder_offsets", mode="before")
+    @classmethod
+    def _split_offsets(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part for part in re.split(r"[,;\s]+", value) if part]
+            if not parts or not all(re.fullmatch(r"\d{1,3}", part) for part in parts):
+                raise ValueError("malformed")
+            return tuple(sorted({int(part) for part in parts}, reverse=True))
         return value
 
     @field_validator("timezone")

@@ -12,8 +12,10 @@ from enum import StrEnum
 from core.clock import Clock
 from core.models import OrganisationKind, Role
 from services.access import AccessDenied, Actor, organisation_scope
+from services.reminders import Planning, plan_reminders
 from storage.database import Database
 from storage.records import Invite, Organisation, Person
+from storage.repositories import Repositories
 
 DEFAULT_INVITE_TTL = timedelta(days=14)
 
@@ -99,10 +101,23 @@ def is_heads_of_schools(group_name: str) -> bool:
 
 
 class PeopleService:
-    def __init__(self, database: Database, clock: Clock, invite_ttl: timedelta) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        invite_ttl: timedelta,
+        planning: Planning | None = None,
+    ) -> None:
         self._database = database
         self._clock = clock
         self._invite_ttl = invite_ttl
+        self._planning = planning
+
+    async def _replan_person(self, repositories: Repositories, person_id: int) -> None:
+        """A person linked, unlinked or switched: their reminders follow."""
+        if self._planning is not None:
+            tasks = await repositories.tasks.of_person(person_id)
+            await plan_reminders(repositories, tasks, self._clock, self._planning)
 
     async def _scope(self, actor: Actor) -> list[int] | None:
         return await organisation_scope(self._database, actor)
@@ -200,6 +215,7 @@ class PeopleService:
             await repositories.people.link_telegram(
                 invite.person_id, telegram_user_id, language_code
             )
+            await self._replan_person(repositories, invite.person_id)
             person = await repositories.people.get(invite.person_id)
         return AcceptResult(AcceptOutcome.LINKED, person, invite.created_by_telegram_id)
 
@@ -218,6 +234,7 @@ class PeopleService:
         async with self._database.transaction() as repositories:
             await repositories.people.unlink_telegram(person.id)
             await repositories.invites.revoke_open(person.id, self._clock.now())
+            await self._replan_person(repositories, person.id)
             updated = await repositories.people.get(person.id)
         assert updated is not None
         return updated
@@ -230,6 +247,7 @@ class PeopleService:
             await repositories.people.set_active(person.id, active)
             if not active:
                 await repositories.invites.revoke_open(person.id, self._clock.now())
+            await self._replan_person(repositories, person.id)
             updated = await repositories.people.get(person.id)
         assert updated is not None
         return updated

@@ -16,6 +16,7 @@ from roadmap.deadlines import DeadlineKind, parse_deadline
 from roadmap.importer import ParsedActivity, ParsedRoadmap, title_key
 from roadmap.period import Period
 from roadmap.responsible import ResponsibleKind, person_key
+from services.reminders import Planning
 from services.tasks import sync_tasks
 from storage.database import Database
 from storage.records import Activity, ActivityFields, AssigneeFields, Organisation, Roadmap
@@ -168,9 +169,10 @@ def _label(row: ParsedActivity | ActivityFields) -> RowLabel:
 
 
 class RoadmapService:
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, clock: Clock, planning: Planning | None = None) -> None:
         self._database = database
         self._clock = clock
+        self._planning = planning
 
     async def organisation(self, organisation_id: int) -> Organisation | None:
         async with self._database.transaction() as repositories:
@@ -314,7 +316,7 @@ class RoadmapService:
                         now=now,
                         actor_telegram_id=actor_telegram_id,
                     )
-            await sync_tasks(repositories, roadmap, self._clock)
+            await sync_tasks(repositories, roadmap, self._clock, self._planning)
         return ImportResult(roadmap=roadmap, plan=plan)
 
     async def _people(
@@ -387,7 +389,7 @@ class RoadmapService:
                 now=now,
                 actor_telegram_id=actor_telegram_id,
             )
-            await sync_tasks(repositories, roadmap, self._clock)
+            await sync_tasks(repositories, roadmap, self._clock, self._planning)
             return await repositories.activities.get(activity_id)
 
 

@@ -11,6 +11,8 @@ from core.clock import Clock
 from core.models import OrganisationKind, Role
 from services.access import AccessDenied, Actor, organisation_scope
 from services.people import is_heads_of_schools
+from services.recipients import coordinator_chats
+from services.reminders import Planning, plan_reminders
 from storage.database import Database
 from storage.records import (
     Activity,
@@ -39,7 +41,12 @@ class SyncResult:
     cancelled: int
 
 
-async def sync_tasks(repositories: Repositories, roadmap: Roadmap, clock: Clock) -> SyncResult:
+async def sync_tasks(
+    repositories: Repositories,
+    roadmap: Roadmap,
+    clock: Clock,
+    planning: Planning | None = None,
+) -> SyncResult:
     """Brings a roadmap's tasks in line with its activities, keeping status and history."""
     now = clock.now()
     activities = await repositories.activities.in_roadmap(roadmap.id)
@@ -99,6 +106,10 @@ async def sync_tasks(repositories: Repositories, roadmap: Roadmap, clock: Clock)
                 task.id, event="cancelled", now=now, actor_person_id=None, actor_telegram_id=None
             )
             cancelled += 1
+    if planning is not None:
+        await plan_reminders(
+            repositories, await repositories.tasks.in_roadmap(roadmap.id), clock, planning
+        )
     return SyncResult(created, updated, cancelled)
 
 
@@ -132,9 +143,16 @@ class Outcome:
 
 
 class TaskService:
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, clock: Clock, planning: Planning | None = None) -> None:
         self._database = database
         self._clock = clock
+        self._planning = planning
+
+    async def _replan(self, repositories: Repositories, task_id: int) -> None:
+        """Reminders follow the task: done or stuck stops them, a new date moves them."""
+        task = await repositories.tasks.get(task_id)
+        if self._planning is not None and task is not None:
+            await plan_reminders(repositories, [task], self._clock, self._planning)
 
     async def _card(self, repositories: Repositories, task: Task) -> TaskCard:
         activity = await repositories.activities.get(task.activity_id)
@@ -180,6 +198,12 @@ class TaskService:
             return card
         raise AccessDenied("tasks.not_yours")
 
+    async def card_for_job(self, task_id: int) -> TaskCard | None:
+        """For the scheduler, which acts for nobody in particular: no access check."""
+        async with self._database.transaction() as repositories:
+            task = await repositories.tasks.get(task_id)
+            return None if task is None else await self._card(repositories, task)
+
     async def card(self, actor: Actor, task_id: int) -> TaskCard:
         async with self._database.transaction() as repositories:
             return await self._load(repositories, actor, task_id, executor=False)
@@ -194,22 +218,6 @@ class TaskService:
                 for task in found
                 if TaskStatus(task.status) is not TaskStatus.DONE
             ]
-
-    async def coordinators_of(self, repositories: Repositories, roadmap: Roadmap) -> list[int]:
-        """Linked coordinators of the roadmap's organisation and those above; else its importer."""
-        chain = await repositories.organisations.ancestor_ids(roadmap.organisation_id)
-        people = await repositories.people.in_organisations(chain)
-        ids = [
-            p.telegram_user_id
-            for p in people
-            if p.role is Role.COORDINATOR
-            and p.is_active
-            and p.is_reachable
-            and p.telegram_user_id is not None
-        ]
-        if not ids and roadmap.imported_by_telegram_id is not None:
-            ids = [roadmap.imported_by_telegram_id]
-        return ids
 
     async def _change(
         self,
@@ -229,6 +237,7 @@ class TaskService:
             await repositories.tasks.set_status(
                 task_id, status.value, now, done_by_person_id=person_id
             )
+            await self._replan(repositories, task_id)
             await repositories.tasks.record(
                 task_id,
                 event=event,
@@ -238,7 +247,7 @@ class TaskService:
                 details=dict(details or {}),
             )
             notify = (
-                list(await self.coordinators_of(repositories, card.roadmap))
+                list(await coordinator_chats(repositories, card.roadmap))
                 if tell_coordinators
                 else []
             )
@@ -334,7 +343,7 @@ class TaskService:
                 actor_telegram_id=actor.telegram_user_id,
                 details={"to": new_due.isoformat(), "reason": reason.strip()},
             )
-            notify = await self.coordinators_of(repositories, card.roadmap)
+            notify = await coordinator_chats(repositories, card.roadmap)
         return Outcome(card, tuple(notify), postponement)
 
     def check_new_due(self, card: TaskCard, new_due: date) -> PostponementProblem | None:
@@ -364,6 +373,7 @@ class TaskService:
                 raise AccessDenied("tasks.postpone.already_decided")
             if approve:
                 await repositories.tasks.set_due(postponement.task_id, postponement.new_due_on)
+                await self._replan(repositories, postponement.task_id)
             await repositories.tasks.record(
                 postponement.task_id,
                 event="postpone_approved" if approve else "postpone_rejected",

@@ -196,6 +196,7 @@ class OutboxRow:
     attempts: int
     last_error: str | None
     message_id: int | None
+    payload: dict[str, Any] | None
     created_at: datetime
 
 
@@ -210,3 +211,4 @@ class PlannedMessage:
     chat_id: int
     local_day: date
     planned_at: datetime
+    payload: dict[str, Any] | None = None

@@ -319,6 +319,8 @@ outbox = Table(
     Column("last_error", Text, nullable=True),
     # The sent message, so a later change (done, moved) can edit it instead of sending anew.
     Column("message_id", BigInteger, nullable=True),
+    # What a summary lists (the tasks a person missed while the bot was down).
+    Column("payload", JSON, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 

@@ -43,6 +43,7 @@ class OutboxRepository:
                 "chat_id": m.chat_id,
                 "local_day": m.local_day,
                 "planned_at": m.planned_at,
+                "payload": m.payload,
                 "status": PLANNED,
                 "created_at": now,
             }

@@ -1,0 +1,67 @@
+"""The words of reminders, escalations and catch-up summaries (sent by the scheduler)."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import TaskAction, TaskCallback
+from handlers.render import day, fit, quote, short
+from handlers.task_cards import card_keyboard, card_text, task_title
+from services.access import Actor
+from services.tasks import TaskCard
+from storage.records import Person
+
+_HEADLINES = {
+    "countdown": "reminders.countdown",
+    "due_today": "reminders.due_today",
+    "overdue": "reminders.overdue",
+    "check_in": "reminders.check_in",
+}
+
+
+def reminder(kind: str, card: TaskCard, person: Person | None) -> tuple[str, InlineKeyboardMarkup]:
+    """A reminder is the task card itself, so it can be answered from the reminder."""
+    headline = _(_HEADLINES.get(kind, "reminders.countdown"))
+    viewer = Actor(person.telegram_user_id or 0 if person else 0, person, is_admin=False)
+    return (
+        headline + "\n\n" + card_text(card),
+        card_keyboard(card, viewer, now_allows_undo=False),
+    )
+
+
+def escalation(card: TaskCard) -> tuple[str, InlineKeyboardMarkup]:
+    names = ", ".join(person.full_name for person in card.executors) or "—"
+    overdue_days = (card.today - card.task.due_on).days
+    text = _("reminders.escalation").format(
+        title=quote(short(task_title(card), 200)),
+        names=quote(names),
+        due=day(card.task.due_on),
+        days=overdue_days,
+    )
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("tasks.button.remind"),
+        callback_data=TaskCallback(action=TaskAction.REMIND, task_id=card.task.id),
+    )
+    builder.button(
+        text=_("status.button.open"),
+        callback_data=TaskCallback(action=TaskAction.OPEN, task_id=card.task.id),
+    )
+    return text, builder.as_markup()
+
+
+def missed(cards: list[TaskCard]) -> str:
+    lines = [_("reminders.missed")]
+    for card in cards:
+        lines.append(
+            f"• {quote(short(task_title(card), 90))} — "
+            + _("status.due").format(due=day(card.task.due_on))
+        )
+    lines.append(_("reminders.missed_hint"))
+    return fit(lines)
+
+
+def unreachable(person: Person) -> str:
+    return _("reminders.unreachable").format(name=quote(person.full_name))

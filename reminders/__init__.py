@@ -1,0 +1,1 @@
+"""Pure reminder rules: which messages a task gets, on which local working morning."""

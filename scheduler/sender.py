@@ -1,0 +1,305 @@
+"""The outbox sender: delivers claimed outbox rows to Telegram, paced, and says what happened.
+
+The tick claims rows and turns them into :class:`OutgoingMessage`; :meth:`Sender.send_all`
+returns one :class:`SendResult` per message, in the same order, and never raises (except on
+cancellation). What each outcome means for the row:
+
+- ``SENT``: delivered; ``message_id`` is Telegram's id of the message.
+- ``BLOCKED``: the person blocked the bot, deleted their account, or the chat is gone
+  (403, or a 400 "chat not found" / "user is deactivated" / "PEER_ID_INVALID"): mark them
+  unreachable. The chat's later messages in the batch come back BLOCKED without a call.
+- ``RETRY``: not delivered this time (Telegram busy or down, network trouble, or held back to
+  keep one chat's messages in order): try again on a later tick, after ``retry_after`` seconds
+  when set. A RETRY whose ``error`` starts with "not sent" was never attempted.
+- ``FAILED``: Telegram refused the message itself (bad HTML, too long, ...): retrying won't help.
+
+A 5xx or a timeout may come after Telegram delivered the message (a lost answer); Telegram has no
+idempotency key, so such a message can arrive twice. That is the only way to a duplicate.
+
+The sender alone decides about retries. It calls the session's transport
+(``bot.session.make_request``) below the session's request middlewares, so the bot's
+``RetryRequestMiddleware`` never sees these calls: that middleware would sleep out a 429 inside
+one call while the other workers kept sending (earning more 429s), and it would multiply the
+sender's own attempts. Here a 429 pauses everyone through the Pacer, and the message is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from aiogram import Bot
+from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import SendMessage
+from aiogram.types import InlineKeyboardMarkup
+
+from scheduler.pacing import Pacer
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Delivery", "OutgoingMessage", "SendResult", "Sender"]
+
+# 400s that mean the chat cannot be reached at all, the same as a 403 for the outbox.
+UNREACHABLE_400 = ("chat not found", "user is deactivated", "peer_id_invalid")
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    key: str  # the outbox row's idempotency key (for logs)
+    chat_id: int
+    text: str  # HTML
+    reply_markup: InlineKeyboardMarkup | None = None
+
+
+class Delivery(StrEnum):
+    SENT = "sent"
+    BLOCKED = "blocked"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    key: str
+    delivery: Delivery
+    message_id: int | None = None
+    error: str | None = None
+    retry_after: float | None = None
+
+
+@dataclass
+class _Lane:
+    """One chat's messages of a batch, sent one after another."""
+
+    chat_id: int
+    items: list[tuple[int, OutgoingMessage]] = field(default_factory=list)
+    position: int = 0
+
+
+@dataclass
+class _Batch:
+    results: list[SendResult | None]
+    lanes: deque[_Lane]
+    transient_in_a_row: int = 0  # messages given up on transient errors since the last success
+    stopped: str | None = None  # why the rest of the batch is not even tried
+
+
+class Sender:
+    """Sends a batch of messages through one Bot, paced by a Pacer shared by the whole bot.
+
+    ``concurrency``: messages in flight at once (to different chats).
+    ``max_attempts_5xx``: calls of one message ending in a 5xx or a network error (timeouts
+    included) before it comes back RETRY; ``backoff`` holds the waits after the 1st, 2nd, ...
+    ``max_attempts_429``: calls of one message answered 429 before it comes back RETRY.
+    ``max_retry_after``: a 429 asking to wait longer than this ends the batch at once (the rest
+    come back RETRY with retry_after) instead of holding the tick that long.
+    ``give_up_after``: that many messages in a row given up on 5xx or network errors, with no
+    success between them, mean Telegram is down: the rest of the batch is not tried.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        pacer: Pacer,
+        *,
+        concurrency: int = 8,
+        max_attempts_5xx: int = 3,
+        max_attempts_429: int = 3,
+        max_retry_after: float = 30.0,
+        backoff: Sequence[float] = (0.5, 1.0, 2.0),
+        give_up_after: int = 16,
+        request_timeout: int | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if concurrency < 1 or max_attempts_5xx < 1 or max_attempts_429 < 1 or give_up_after < 1:
+            raise ValueError("concurrency, attempts and give_up_after must be at least 1")
+        if not backoff:
+            raise ValueError("backoff needs at least one delay")
+        self._bot = bot
+        self._pacer = pacer
+        self._concurrency = concurrency
+        self._max_attempts_5xx = max_attempts_5xx
+        self._max_attempts_429 = max_attempts_429
+        self._max_retry_after = max_retry_after
+        self._backoff = tuple(backoff)
+        self._give_up_after = give_up_after
+        self._request_timeout = request_timeout
+        self._sleep = sleep
+
+    async def send_all(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
+        """One result per message, in order. Messages to one chat go in order, one at a time."""
+        if not messages:
+            return []
+        started = time.monotonic()
+        lanes: dict[int, _Lane] = {}
+        for index, message in enumerate(messages):
+            lane = lanes.get(message.chat_id)
+            if lane is None:
+                lane = lanes[message.chat_id] = _Lane(message.chat_id)
+            lane.items.append((index, message))
+        batch = _Batch(results=[None] * len(messages), lanes=deque(lanes.values()))
+        try:
+            async with asyncio.TaskGroup() as workers:
+                for _ in range(min(self._concurrency, len(lanes))):
+                    workers.create_task(self._work(batch))
+        except Exception:  # a bug here: never take the tick down with it
+            logger.exception("the sender failed; unfinished messages will be retried")
+        results = [
+            result
+            or SendResult(messages[index].key, Delivery.RETRY, error="not sent: sender error")
+            for index, result in enumerate(batch.results)
+        ]
+        counts = Counter(result.delivery for result in results)
+        logger.info(
+            "sent a batch of %s in %.1f s: %s sent, %s blocked, %s to retry, %s failed",
+            len(results),
+            time.monotonic() - started,
+            counts[Delivery.SENT],
+            counts[Delivery.BLOCKED],
+            counts[Delivery.RETRY],
+            counts[Delivery.FAILED],
+        )
+        return results
+
+    async def _work(self, batch: _Batch) -> None:
+        # A lane goes back to the end of the queue after each message, so a chat waiting out
+        # its own interval does not keep a worker from the other chats.
+        while batch.lanes:
+            lane = batch.lanes.popleft()
+            index, message = lane.items[lane.position]
+            lane.position += 1
+            result = self._not_tried(message, batch)
+            if result is None:
+                result = await self._deliver(message)
+                self._watch_outage(result, batch)
+            batch.results[index] = result
+            if result.delivery in (Delivery.BLOCKED, Delivery.RETRY):
+                self._close_lane(lane, result, batch)
+            elif lane.position < len(lane.items):
+                batch.lanes.append(lane)
+
+    def _not_tried(self, message: OutgoingMessage, batch: _Batch) -> SendResult | None:
+        if batch.stopped is not None:
+            return SendResult(message.key, Delivery.RETRY, error=f"not sent: {batch.stopped}")
+        return None
+
+    def _watch_outage(self, result: SendResult, batch: _Batch) -> None:
+        if result.delivery is Delivery.SENT:
+            batch.transient_in_a_row = 0
+        elif result.delivery is Delivery.RETRY and result.retry_after is None:
+            batch.transient_in_a_row += 1
+            if batch.transient_in_a_row >= self._give_up_after and batch.stopped is None:
+                batch.stopped = "Telegram looks unavailable"
+                logger.error(
+                    "%s messages in a row could not be sent, not trying the rest of this "
+                    "batch; last error: %s",
+                    batch.transient_in_a_row,
+                    result.error,
+                )
+
+    def _close_lane(self, lane: _Lane, result: SendResult, batch: _Batch) -> None:
+        """The rest of a chat's messages share the fate of the one that did not go."""
+        rest = lane.items[lane.position :]
+        lane.position = len(lane.items)
+        for index, message in rest:
+            if result.delivery is Delivery.BLOCKED:
+                batch.results[index] = SendResult(
+                    message.key, Delivery.BLOCKED, error=result.error
+                )
+            else:  # sending these now would put them before the one to be retried
+                batch.results[index] = SendResult(
+                    message.key,
+                    Delivery.RETRY,
+                    error="not sent: an earlier message to this chat is to be retried",
+                    retry_after=result.retry_after,
+                )
+
+    async def _deliver(self, message: OutgoingMessage) -> SendResult:
+        try:
+            return await self._attempts(message)
+        except Exception as error:  # never lose the batch over one message
+            logger.exception("unexpected error sending %s", message.key)
+            return SendResult(message.key, Delivery.FAILED, error=self._describe(error))
+
+    async def _attempts(self, message: OutgoingMessage) -> SendResult:
+        method = SendMessage(
+            chat_id=message.chat_id,
+            text=message.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=message.reply_markup,
+        )
+        seen_429 = seen_5xx = 0
+        while True:
+            if not await self._pacer.wait_turn(message.chat_id, max_pause=self._max_retry_after):
+                # Someone's 429 asked for a long wait: leave it to a later tick.
+                paused = self._pacer.pause_remaining()
+                tried = "" if seen_429 + seen_5xx else "not sent: "
+                return SendResult(
+                    message.key,
+                    Delivery.RETRY,
+                    error=f"{tried}Telegram asked the bot to wait {paused:.0f} s",
+                    retry_after=paused,
+                )
+            try:
+                sent = await self._bot.session.make_request(
+                    self._bot, method, timeout=self._request_timeout
+                )
+            except TelegramRetryAfter as error:
+                seen_429 += 1
+                wait = float(error.retry_after)
+                self._pacer.pause_all(wait)
+                logger.warning(
+                    "429 sending %s: everyone waits %s s (attempt %s)", message.key, wait, seen_429
+                )
+                if seen_429 >= self._max_attempts_429 or wait > self._max_retry_after:
+                    return SendResult(
+                        message.key,
+                        Delivery.RETRY,
+                        error=self._describe(error),
+                        retry_after=wait,
+                    )
+            except TelegramForbiddenError as error:
+                return SendResult(message.key, Delivery.BLOCKED, error=self._describe(error))
+            except TelegramBadRequest as error:
+                unreachable = any(text in error.message.lower() for text in UNREACHABLE_400)
+                delivery = Delivery.BLOCKED if unreachable else Delivery.FAILED
+                if delivery is Delivery.FAILED:
+                    logger.warning("Telegram refused %s: %s", message.key, error.message)
+                return SendResult(message.key, delivery, error=self._describe(error))
+            except (TelegramServerError, TelegramNetworkError, ClientDecodeError) as error:
+                # ClientDecodeError: an answer that is not JSON, such as a proxy's 502 page.
+                seen_5xx += 1
+                if seen_5xx >= self._max_attempts_5xx:
+                    logger.warning(
+                        "giving up on %s for now after %s attempts: %s",
+                        message.key,
+                        seen_5xx,
+                        self._describe(error),
+                    )
+                    return SendResult(message.key, Delivery.RETRY, error=self._describe(error))
+                await self._sleep(self._backoff[min(seen_5xx, len(self._backoff)) - 1])
+            except TelegramAPIError as error:
+                logger.warning("Telegram refused %s: %s", message.key, error.message)
+                return SendResult(message.key, Delivery.FAILED, error=self._describe(error))
+            else:
+                return SendResult(message.key, Delivery.SENT, message_id=sent.message_id)
+
+    def _describe(self, error: Exception) -> str:
+        """The error for the outbox row and the log, without the token (some network errors
+        quote the request URL, and the URL holds the token)."""
+        text = " ".join(str(getattr(error, "message", None) or error).split())
+        return f"{type(error).__name__}: {text}".replace(self._bot.token, "<token>")

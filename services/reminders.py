@@ -1,0 +1,128 @@
+"""Planning reminders into the outbox, and the rules a tick applies to what it claims.
+
+The database is the truth: every reminder a task needs is a row under a stable key, so a
+restart, a second instance or a re-import never sends one twice. Planning runs whenever a
+task changes (import, done, moved); the tick only claims what is due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from core.clock import Clock
+from reminders.planner import (
+    ReminderKind,
+    ReminderSettings,
+    WorkingCalendar,
+    plan_task_reminders,
+)
+from services.recipients import coordinator_chats
+from storage.records import OutboxRow, PlannedMessage, Task
+from storage.repositories import Repositories
+from tasks.rules import TaskStatus
+
+# A reminder more than this late is stale: it goes into one "what you missed" message instead.
+STALE_AFTER = timedelta(hours=12)
+# A claim older than this belonged to an instance that stopped before it could send.
+CLAIM_TIMEOUT = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+MISSED_KIND = "missed"
+UNREACHABLE_KIND = "unreachable"
+
+
+@dataclass(frozen=True)
+class Planning:
+    settings: ReminderSettings
+    calendar: WorkingCalendar
+
+
+def _key(task_id: int, recipient: str, kind: str, day: object) -> str:
+    return f"{task_id}:{recipient}:{kind}:{day}"
+
+
+async def plan_reminders(
+    repositories: Repositories,
+    tasks: Sequence[Task],
+    clock: Clock,
+    planning: Planning,
+) -> int:
+    """Re-plans the outbox rows of these tasks: open ones get theirs, others lose unsent ones."""
+    now = clock.now()
+    planned: list[PlannedMessage] = []
+    zones: dict[int, ZoneInfo] = {}
+    coordinators: dict[int, list[int]] = {}
+    for task in tasks:
+        status = TaskStatus(task.status)
+        if task.is_cancelled or status in (TaskStatus.DONE, TaskStatus.CANNOT_DO):
+            continue
+        roadmap = await repositories.roadmaps.get(task.roadmap_id)
+        activity = await repositories.activities.get(task.activity_id)
+        if roadmap is None or activity is None:
+            continue
+        if roadmap.organisation_id not in zones:
+            organisation = await repositories.organisations.get(roadmap.organisation_id)
+            zones[roadmap.organisation_id] = ZoneInfo(
+                organisation.timezone if organisation else "UTC"
+            )
+        zone = zones[roadmap.organisation_id]
+        continuous = activity.fields.deadline_kind == "continuous"
+        reminders = plan_task_reminders(
+            task.due_on,
+            zone,
+            planning.settings,
+            planning.calendar,
+            continuous=continuous,
+            # Only a continuous task has a start reminders must wait for (its check-ins).
+            start=activity.fields.deadline_start if continuous else None,
+        )
+        executor_ids = (await repositories.tasks.executors_of([task.id]))[task.id]
+        executors = [await repositories.people.get(person_id) for person_id in executor_ids]
+        recipients = [
+            person
+            for person in executors
+            if person is not None and person.is_active and person.telegram_user_id is not None
+        ]
+        for reminder in reminders:
+            if reminder.at < now - STALE_AFTER:
+                continue  # long past when planned: nothing to catch up on
+            targets: list[tuple[str, int | None, int]]
+            if reminder.kind is ReminderKind.ESCALATION:
+                if roadmap.id not in coordinators:
+                    coordinators[roadmap.id] = await coordinator_chats(repositories, roadmap)
+                targets = [(f"c{chat}", None, chat) for chat in coordinators[roadmap.id]]
+            else:
+                targets = [
+                    (f"p{p.id}", p.id, p.telegram_user_id)
+                    for p in recipients
+                    if p.telegram_user_id is not None
+                ]
+            for recipient, person_id, chat_id in targets:
+                planned.append(
+                    PlannedMessage(
+                        key=_key(task.id, recipient, reminder.kind.value, reminder.local_day),
+                        kind=reminder.kind.value,
+                        task_id=task.id,
+                        person_id=person_id,
+                        chat_id=chat_id,
+                        local_day=reminder.local_day,
+                        planned_at=reminder.at,
+                    )
+                )
+    await repositories.outbox.plan(planned, now)
+    await repositories.outbox.cancel_other([t.id for t in tasks], [p.key for p in planned])
+    return len(planned)
+
+
+def is_stale(row: OutboxRow, now: datetime) -> bool:
+    return now - row.planned_at > STALE_AFTER
+
+
+def retry_moment(row: OutboxRow, now: datetime, retry_after: float | None) -> datetime | None:
+    """When to try a row again, or None when it has had enough attempts."""
+    if row.attempts >= MAX_ATTEMPTS:
+        return None
+    wait = max(retry_after or 0, 30 * 2 ** (row.attempts - 1))
+    return now + timedelta(seconds=wait)

@@ -1,0 +1,83 @@
+"""A bot stopped abruptly mid-send loses nothing and repeats at most what was in flight."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+
+from scheduler.pacing import Pacer
+from scheduler.sender import Sender
+from scheduler.tick import ReminderTick
+from services.reminders import CLAIM_TIMEOUT
+from storage.records import PlannedMessage
+from storage.repositories.outbox import SENT
+from tests.e2e.conftest import DATA, RunningBot
+from tests.fakebot import FakeUser
+
+CHATS = range(20_000, 21_000)
+CONCURRENCY = 8
+
+
+async def test_crash_in_the_middle_of_1000_reminders(running_bot: RunningBot) -> None:
+    bot = running_bot
+    admin = FakeUser(1001, "Ирина")
+    bot.api.push_document(admin, "plan.txt", (DATA / "school-tech-cluster-2022.txt").read_bytes())
+    preview = await bot.api.next_message(admin.id, timeout=15)
+    _, query = bot.api.press(admin, preview, preview.button("Импортировать"))
+    await bot.api.wait_answered(query)
+    await bot.api.wait_edit(preview)
+    now = bot.clock.now()
+    async with bot.app.database.transaction() as repositories:
+        (roadmap,) = await repositories.roadmaps.in_organisations(
+            [o.id for o in await repositories.organisations.list_all()]
+        )
+        task = (await repositories.tasks.in_roadmap(roadmap.id))[0]
+        await repositories.outbox.plan(
+            [
+                PlannedMessage(
+                    key=f"crash:{chat}",
+                    kind="countdown",
+                    task_id=task.id,
+                    person_id=None,
+                    chat_id=chat,
+                    local_day=now.date(),
+                    planned_at=now,
+                )
+                for chat in CHATS
+            ],
+            now,
+        )
+
+    def make_tick() -> ReminderTick:
+        sender = Sender(bot.app.bot, Pacer(global_per_second=400), concurrency=CONCURRENCY)
+        return ReminderTick(
+            bot.app.database,
+            bot.clock,
+            bot.app.tick._tasks,
+            sender,
+            bot.app.i18n,
+            batch=CONCURRENCY,
+        )
+
+    def delivered() -> int:
+        return sum(len(bot.api.chats[chat]) for chat in CHATS)
+
+    first = asyncio.create_task(make_tick().run())
+    await bot.api.wait_for(lambda: delivered() >= 300, timeout=60, what="300 deliveries")
+    first.cancel()  # the process dies here: nothing after this line of the tick runs
+    await asyncio.gather(first, return_exceptions=True)
+    stopped_at = delivered()
+    assert stopped_at < len(CHATS)
+
+    bot.clock.advance(CLAIM_TIMEOUT + timedelta(seconds=1))
+    report = await make_tick().run()
+    assert report.claimed > 0
+
+    per_chat = Counter({chat: len(bot.api.chats[chat]) for chat in CHATS})
+    assert all(per_chat[chat] >= 1 for chat in CHATS)  # none lost
+    duplicates = sum(count - 1 for count in per_chat.values())
+    assert duplicates <= CONCURRENCY  # only messages Telegram took just before the stop
+    async with bot.app.database.transaction() as repositories:
+        rows = [r for r in await repositories.outbox.all_rows() if r.key.startswith("crash:")]
+    assert len(rows) == len(CHATS) and all(row.status == SENT for row in rows)
