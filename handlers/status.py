@@ -75,6 +75,10 @@ async def status_command(message: Message, actor: Actor, tasks: TaskService) -> 
             )
         overdue.extend(card for card in cards if _kind(card) == "overdue")
         lines.append("")
+    undelivered = await tasks.undelivered([roadmap.id for roadmap, _cards in overview])
+    if undelivered:
+        lines.append(_("status.undelivered").format(count=undelivered))
+        lines.append("")
     builder = InlineKeyboardBuilder()
     recent = sorted(
         (card for _roadmap, cards in overview for card in cards if card.task.done_at),

@@ -424,6 +424,10 @@ class TaskService:
         )
         return Outcome(card, notify)
 
+    async def undelivered(self, roadmap_ids: Sequence[int]) -> int:
+        async with self._database.transaction() as repositories:
+            return await repositories.outbox.failed_in_roadmaps(roadmap_ids)
+
     async def overview(self, actor: Actor) -> list[tuple[Roadmap, list[TaskCard]]]:
         """Every roadmap this person sees, with all its live tasks (for /status)."""
         scope = await organisation_scope(self._database, actor)

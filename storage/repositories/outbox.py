@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.records import OutboxRow, PlannedMessage
-from storage.schema import outbox
+from storage.schema import outbox, tasks
 
 PLANNED = "planned"
 CLAIMED = "claimed"
@@ -137,6 +137,15 @@ class OutboxRepository:
     async def count(self, status: str) -> int:
         result = await self._connection.execute(
             select(func.count()).select_from(outbox).where(outbox.c.status == status)
+        )
+        return int(result.scalar_one())
+
+    async def failed_in_roadmaps(self, roadmap_ids: Sequence[int]) -> int:
+        """Messages about these roadmaps' tasks that could not be delivered at all."""
+        result = await self._connection.execute(
+            select(func.count())
+            .select_from(outbox.join(tasks, tasks.c.id == outbox.c.task_id))
+            .where(outbox.c.status == FAILED, tasks.c.roadmap_id.in_(roadmap_ids))
         )
         return int(result.scalar_one())
 

@@ -170,3 +170,14 @@ async def test_telegram_errors_lose_nothing(running_bot: RunningBot) -> None:
     assert second.sent == 1
     texts = [m.plain_text for m in bot.api.chats[BREDNA.id]]
     assert len(texts) == 1 and "Формирование перечней" in texts[0]
+
+
+async def test_undeliverable_messages_show_in_status(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _setup(bot)
+    bot.api.fail("sendMessage", 400, description="Bad Request: message is too long")
+    bot.clock.set(_local_morning(date(2022, 9, 23)))
+    report = await bot.app.tick.run()
+    assert report.failed == 1
+    status = await bot.ask(COORDINATOR, "/status")
+    assert "Не удалось доставить сообщений: 1" in status.plain_text
