@@ -28,7 +28,7 @@ from scheduler.sender import Sender
 from scheduler.setup import create_scheduler
 from scheduler.tick import ReminderTick
 from services.people import PeopleService
-from services.reminders import Planning
+from services.reminders import Planning, SummaryCadence
 from services.roadmaps import RoadmapService
 from services.tasks import TaskService
 from storage.database import Database
@@ -110,7 +110,15 @@ class Application:
         tasks = TaskService(database, clock, planning)
         bot = create_bot(token.get_secret_value(), settings.telegram_api_base)
         scheduler = create_scheduler(settings.zone)
-        tick = ReminderTick(database, clock, tasks, Sender(bot, Pacer()), i18n)
+        tick = ReminderTick(
+            database,
+            clock,
+            tasks,
+            Sender(bot, Pacer()),
+            i18n,
+            planning=planning,
+            summaries=SummaryCadence(settings.coordinator_summary),
+        )
         scheduler.add_job(
             tick.run, "interval", minutes=1, id="reminder-tick", replace_existing=True
         )

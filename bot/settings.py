@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1, 0)
     reminder_time: time = time(9, 0)
     escalate_after_days: int = Field(default=2, ge=1, le=30)
+    coordinator_summary: Literal["daily", "weekly", "off"] = "weekly"
 
     @field_validator("bot_token", mode="before")
     @classmethod

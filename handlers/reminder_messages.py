@@ -8,10 +8,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import TaskAction, TaskCallback
 from handlers.render import day, fit, quote, short
-from handlers.task_cards import card_keyboard, card_text, task_title
+from handlers.status import counts_line
+from handlers.task_cards import card_keyboard, card_text, due_in_words, task_title
 from services.access import Actor
 from services.tasks import TaskCard
-from storage.records import Person
+from storage.records import Person, Roadmap
 
 _HEADLINES = {
     "countdown": "reminders.countdown",
@@ -60,6 +61,26 @@ def missed(cards: list[TaskCard]) -> str:
             + _("status.due").format(due=day(card.task.due_on))
         )
     lines.append(_("reminders.missed_hint"))
+    return fit(lines)
+
+
+def digest(cards: list[TaskCard]) -> str:
+    """Monday morning: what is due this week, and what is already late."""
+    lines = [_("reminders.digest")]
+    for card in sorted(cards, key=lambda c: c.task.due_on):
+        when = due_in_words(card.task.due_on, card.today)
+        lines.append(f"• {quote(short(task_title(card), 90))} — {quote(when)}")
+    lines.append(_("reminders.missed_hint"))
+    return fit(lines)
+
+
+def summary(overview: list[tuple[Roadmap, list[TaskCard]]]) -> str:
+    """The coordinator's morning summary, one line of counts per roadmap."""
+    lines = [_("reminders.summary")]
+    for roadmap, cards in overview:
+        lines.append(f"<b>{quote(short(roadmap.title, 100))}</b>")
+        lines.append(counts_line(cards))
+    lines.append(_("reminders.summary_hint"))
     return fit(lines)
 
 

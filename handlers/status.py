@@ -33,7 +33,7 @@ def _kind(card: TaskCard) -> str:
     return "upcoming"
 
 
-def _counts(cards: list[TaskCard]) -> str:
+def counts_line(cards: list[TaskCard]) -> str:
     counted = Counter(_kind(card) for card in cards)
     return _("status.counts").format(
         done=counted["done"],
@@ -54,7 +54,7 @@ async def status_command(message: Message, actor: Actor, tasks: TaskService) -> 
     overdue: list[TaskCard] = []
     for roadmap, cards in overview:
         lines.append(f"<b>{quote(short(roadmap.title, 120))}</b>")
-        lines.append(_counts(cards))
+        lines.append(counts_line(cards))
         sections: dict[str, list[TaskCard]] = {}
         people: dict[str, list[TaskCard]] = {}
         for card in cards:
@@ -66,12 +66,13 @@ async def status_command(message: Message, actor: Actor, tasks: TaskService) -> 
         if sections:
             lines.append(_("status.by_section"))
             lines.extend(
-                f"• {quote(short(name, 60))}: {_counts(group)}" for name, group in sections.items()
+                f"• {quote(short(name, 60))}: {counts_line(group)}"
+                for name, group in sections.items()
             )
         if people:
             lines.append(_("status.by_executor"))
             lines.extend(
-                f"• {quote(name)}: {_counts(group)}" for name, group in sorted(people.items())
+                f"• {quote(name)}: {counts_line(group)}" for name, group in sorted(people.items())
             )
         overdue.extend(card for card in cards if _kind(card) == "overdue")
         lines.append("")

@@ -9,18 +9,25 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiogram.utils.i18n import I18n
 
 from core.clock import Clock
 from handlers import reminder_messages
 from scheduler.sender import Delivery, OutgoingMessage, Sender
+from services.access import Actor
 from services.recipients import coordinator_chats
 from services.reminders import (
     CLAIM_TIMEOUT,
+    DIGEST_KIND,
     MISSED_KIND,
+    SUMMARY_KIND,
     UNREACHABLE_KIND,
+    Planning,
+    SummaryCadence,
     is_stale,
+    plan_digests,
     retry_moment,
 )
 from services.tasks import TaskCard, TaskService
@@ -54,7 +61,11 @@ class ReminderTick:
         i18n: I18n,
         *,
         batch: int = 8,
+        planning: Planning | None = None,
+        summaries: SummaryCadence = SummaryCadence.WEEKLY,
     ) -> None:
+        self._planning = planning
+        self._summaries = summaries
         # Rows are claimed, sent and recorded a batch at a time: a stop in the middle can
         # repeat at most one batch of messages Telegram took but the database never heard of.
         self._batch = batch
@@ -68,6 +79,8 @@ class ReminderTick:
         report = TickReport()
         now = self._clock.now()
         async with self._database.transaction() as repositories:
+            if self._planning is not None:
+                await plan_digests(repositories, self._clock, self._planning, self._summaries)
             released = await repositories.outbox.release_stale(now - CLAIM_TIMEOUT)
             if released:
                 logger.warning("released %s claims left by a stopped instance", released)
@@ -182,6 +195,19 @@ class ReminderTick:
             )
         report.stale += len(rows)
 
+    async def _digest(self, row: OutboxRow, person: Person) -> OutgoingMessage | None:
+        viewer = Actor(row.chat_id, person, is_admin=False)
+        if row.kind == SUMMARY_KIND:
+            overview = await self._tasks.overview(viewer)
+            if not any(cards for _roadmap, cards in overview):
+                return None
+            return OutgoingMessage(row.key, row.chat_id, reminder_messages.summary(overview))
+        week_end = row.local_day + timedelta(days=6 - row.local_day.weekday())
+        cards = [c for c in await self._tasks.my_open_tasks(viewer) if c.task.due_on <= week_end]
+        if not cards:
+            return None
+        return OutgoingMessage(row.key, row.chat_id, reminder_messages.digest(cards))
+
     async def _open_cards(self, task_ids: list[int]) -> list[TaskCard]:
         cards = []
         for task_id in dict.fromkeys(task_ids):
@@ -208,6 +234,8 @@ class ReminderTick:
                 if person is None:
                     return None
                 return OutgoingMessage(row.key, row.chat_id, reminder_messages.unreachable(person))
+            if row.kind in (DIGEST_KIND, SUMMARY_KIND) and person is not None:
+                return await self._digest(row, person)
             if row.kind == MISSED_KIND:
                 cards = await self._open_cards(list((row.payload or {}).get("tasks", [])))
                 if not cards:

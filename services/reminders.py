@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
+from core.models import Role
 from reminders.planner import (
     ReminderKind,
     ReminderSettings,
@@ -113,6 +115,69 @@ async def plan_reminders(
                 )
     await repositories.outbox.plan(planned, now)
     await repositories.outbox.cancel_other([t.id for t in tasks], [p.key for p in planned])
+    return len(planned)
+
+
+DIGEST_KIND = "digest"
+SUMMARY_KIND = "summary"
+# Digests are planned during the first hour after the morning; keys keep them to one a day.
+DIGEST_WINDOW = timedelta(hours=1)
+
+
+class SummaryCadence(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    OFF = "off"
+
+
+async def plan_digests(
+    repositories: Repositories,
+    clock: Clock,
+    planning: Planning,
+    cadence: SummaryCadence,
+) -> int:
+    """Monday's "На этой неделе" for each linked executor; a summary for each coordinator.
+
+    Planned into the outbox like any reminder, so a restart or a second instance never sends
+    one twice.
+    """
+    now = clock.now()
+    morning = planning.settings.send_time
+    planned: list[PlannedMessage] = []
+    for organisation in await repositories.organisations.list_all():
+        local = now.astimezone(ZoneInfo(organisation.timezone))
+        start = local.replace(hour=morning.hour, minute=morning.minute, second=0, microsecond=0)
+        if not start <= local < start + DIGEST_WINDOW:
+            continue
+        today = local.date()
+        if not planning.calendar.is_working(today):
+            continue
+        monday = today.weekday() == 0
+        for person in await repositories.people.in_organisations([organisation.id]):
+            if person.telegram_user_id is None or not person.is_active:
+                continue
+            if not person.is_reachable:
+                continue
+            if person.role is Role.COORDINATOR:
+                wanted = cadence is SummaryCadence.DAILY or (
+                    cadence is SummaryCadence.WEEKLY and monday
+                )
+                kind = SUMMARY_KIND
+            else:
+                wanted, kind = monday, DIGEST_KIND
+            if wanted:
+                planned.append(
+                    PlannedMessage(
+                        key=f"{kind}:{person.id}:{today}",
+                        kind=kind,
+                        task_id=None,
+                        person_id=person.id,
+                        chat_id=person.telegram_user_id,
+                        local_day=today,
+                        planned_at=now,
+                    )
+                )
+    await repositories.outbox.plan(planned, now)
     return len(planned)
 
 
