@@ -6,6 +6,7 @@ import argparse
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiogram.utils.i18n import gettext as _
@@ -69,6 +70,10 @@ def add_arguments(
     add.add_argument("--parent", help=say("cli.org.parent"))
     add.add_argument("--timezone", help=say("cli.org.timezone"))
     org_commands.add_parser("list", help=say("cli.org.list"))
+    reminders = org_commands.add_parser("reminders", help=say("cli.org.reminders"))
+    reminders.add_argument("name", help=say("cli.org.name"))
+    reminders.add_argument("--offsets", help=say("cli.org.offsets"))
+    reminders.add_argument("--time", dest="reminder_time", help=say("cli.org.time"))
 
     person = subparsers.add_parser("person", help=say("cli.person"))
     person_commands = person.add_subparsers(
@@ -198,6 +203,38 @@ async def _person_add(service: PeopleService, arguments: argparse.Namespace, out
         out(_("cli.person.head_set").format(name=person.full_name, org=organisation.name))
 
 
+def _reminder_values(
+    arguments: argparse.Namespace,
+) -> tuple[tuple[int, ...] | None, time | None]:
+    offsets: tuple[int, ...] | None = None
+    morning: time | None = None
+    try:
+        if arguments.offsets:
+            offsets = tuple(int(part) for part in arguments.offsets.split(",") if part.strip())
+            if not offsets or any(not 0 <= day <= 60 for day in offsets):
+                raise ValueError
+        if arguments.reminder_time:
+            morning = time.fromisoformat(arguments.reminder_time)
+    except ValueError:
+        raise _Refused(_("cli.org.bad_reminders"), EXIT_USAGE) from None
+    return offsets, morning
+
+
+async def _org_reminders(
+    service: PeopleService, arguments: argparse.Namespace, out: Print
+) -> None:
+    offsets, morning = _reminder_values(arguments)
+    organisation = _find(await service.organisations(_TERMINAL), arguments.name)
+    updated = await service.set_reminders(_TERMINAL, organisation.id, offsets, morning)
+    out(
+        _("cli.org.reminders_set").format(
+            name=updated.name,
+            offsets=updated.reminder_offsets or "—",
+            time=updated.reminder_time or "—",
+        )
+    )
+
+
 def _check_arguments(arguments: argparse.Namespace) -> None:
     """What can be refused without opening the database (which would create its file)."""
     if arguments.command == "person":
@@ -205,6 +242,9 @@ def _check_arguments(arguments: argparse.Namespace) -> None:
             raise _Refused(
                 _("cli.person.bad_name").format(name=clean_name(arguments.name)), EXIT_USAGE
             )
+        return
+    if arguments.org_command == "reminders":
+        _reminder_values(arguments)
         return
     if arguments.org_command != "add":
         return
@@ -230,6 +270,8 @@ async def _run(arguments: argparse.Namespace, settings: Settings, out: Print) ->
             await _person_add(service, arguments, out)
         elif arguments.org_command == "list":
             await _org_list(service, out)
+        elif arguments.org_command == "reminders":
+            await _org_reminders(service, arguments, out)
         else:
             await _org_add(service, arguments, settings, out)
     finally:

@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from enum import StrEnum
 
 from core.clock import Clock
@@ -318,6 +318,35 @@ class PeopleService:
                 if organisation.id in below and organisation.kind is OrganisationKind.SCHOOL
             ]
             return await repositories.people.heads_in(schools)
+
+    async def set_reminders(
+        self,
+        actor: Actor,
+        organisation_id: int,
+        offsets: tuple[int, ...] | None,
+        morning: time | None,
+    ) -> Organisation:
+        """This organisation's own reminder days and morning (None: the instance's)."""
+        scope = await self._scope(actor)
+        if actor.role not in (Role.ADMIN, Role.COORDINATOR) or (
+            scope is not None and organisation_id not in scope
+        ):
+            raise AccessDenied("access.denied")
+        async with self._database.transaction() as repositories:
+            await repositories.organisations.set_reminders(
+                organisation_id,
+                ",".join(str(day) for day in sorted(set(offsets), reverse=True))
+                if offsets
+                else None,
+                morning.strftime("%H:%M") if morning else None,
+            )
+            if self._planning is not None:
+                roadmaps = await repositories.roadmaps.in_organisations([organisation_id])
+                tasks = [t for r in roadmaps for t in await repositories.tasks.in_roadmap(r.id)]
+                await plan_reminders(repositories, tasks, self._clock, self._planning)
+            organisation = await repositories.organisations.get(organisation_id)
+        assert organisation is not None
+        return organisation
 
     async def organisations(self, actor: Actor) -> list[Organisation]:
         scope = await self._scope(actor)

@@ -8,8 +8,8 @@ task changes (import, done, moved); the tick only claims what is due.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from reminders.planner import (
     plan_task_reminders,
 )
 from services.recipients import coordinator_chats
-from storage.records import OutboxRow, PlannedMessage, Task
+from storage.records import Organisation, OutboxRow, PlannedMessage, Task
 from storage.repositories import Repositories
 from tasks.rules import TaskStatus
 
@@ -41,6 +41,19 @@ class Planning:
     calendar: WorkingCalendar
 
 
+def settings_for(base: ReminderSettings, organisation: Organisation | None) -> ReminderSettings:
+    """The instance's reminder settings with this organisation's own days and morning."""
+    if organisation is None:
+        return base
+    offsets = base.offsets_days
+    if organisation.reminder_offsets:
+        offsets = tuple(int(part) for part in organisation.reminder_offsets.split(","))
+    morning = base.morning
+    if organisation.reminder_time:
+        morning = time.fromisoformat(organisation.reminder_time)
+    return replace(base, offsets_days=offsets, morning=morning)
+
+
 def _key(task_id: int, recipient: str, kind: str, day: object) -> str:
     return f"{task_id}:{recipient}:{kind}:{day}"
 
@@ -54,7 +67,7 @@ async def plan_reminders(
     """Re-plans the outbox rows of these tasks: open ones get theirs, others lose unsent ones."""
     now = clock.now()
     planned: list[PlannedMessage] = []
-    zones: dict[int, ZoneInfo] = {}
+    zones: dict[int, tuple[ZoneInfo, ReminderSettings]] = {}
     coordinators: dict[int, list[int]] = {}
     for task in tasks:
         status = TaskStatus(task.status)
@@ -66,15 +79,16 @@ async def plan_reminders(
             continue
         if roadmap.organisation_id not in zones:
             organisation = await repositories.organisations.get(roadmap.organisation_id)
-            zones[roadmap.organisation_id] = ZoneInfo(
-                organisation.timezone if organisation else "UTC"
+            zones[roadmap.organisation_id] = (
+                ZoneInfo(organisation.timezone if organisation else "UTC"),
+                settings_for(planning.settings, organisation),
             )
-        zone = zones[roadmap.organisation_id]
+        zone, settings = zones[roadmap.organisation_id]
         continuous = activity.fields.deadline_kind == "continuous"
         reminders = plan_task_reminders(
             task.due_on,
             zone,
-            planning.settings,
+            settings,
             planning.calendar,
             continuous=continuous,
             # Only a continuous task has a start reminders must wait for (its check-ins).
@@ -142,9 +156,9 @@ async def plan_digests(
     one twice.
     """
     now = clock.now()
-    morning = planning.settings.send_time
     planned: list[PlannedMessage] = []
     for organisation in await repositories.organisations.list_all():
+        morning = settings_for(planning.settings, organisation).send_time
         local = now.astimezone(ZoneInfo(organisation.timezone))
         start = local.replace(hour=morning.hour, minute=morning.minute, second=0, microsecond=0)
         if not start <= local < start + DIGEST_WINDOW:

@@ -18,6 +18,8 @@ class Organisation:
     parent_id: int | None
     timezone: str
     created_at: datetime
+    reminder_offsets: str | None = None
+    reminder_time: str | None = None
 
 
 @dataclass(frozen=True)

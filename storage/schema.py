@@ -47,6 +47,10 @@ organisations = Table(
         index=True,
     ),
     Column("timezone", String(64), nullable=False),
+    # This organisation's own reminder days ("7,3,1,0") and morning ("09:00"); empty means
+    # the instance's settings.
+    Column("reminder_offsets", String(50), nullable=True),
+    Column("reminder_time", String(5), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import RowMapping, literal, select
+from sqlalchemy import RowMapping, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.models import OrganisationKind
@@ -18,6 +18,8 @@ def _organisation(row: RowMapping) -> Organisation:
         parent_id=row["parent_id"],
         timezone=row["timezone"],
         created_at=row["created_at"],
+        reminder_offsets=row["reminder_offsets"],
+        reminder_time=row["reminder_time"],
     )
 
 
@@ -46,6 +48,15 @@ class OrganisationRepository:
             .returning(*organisations.c)
         )
         return _organisation(result.mappings().one())
+
+    async def set_reminders(
+        self, organisation_id: int, offsets: str | None, reminder_time: str | None
+    ) -> None:
+        await self._connection.execute(
+            update(organisations)
+            .where(organisations.c.id == organisation_id)
+            .values(reminder_offsets=offsets, reminder_time=reminder_time)
+        )
 
     async def get(self, organisation_id: int) -> Organisation | None:
         result = await self._connection.execute(

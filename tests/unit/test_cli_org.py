@@ -111,3 +111,16 @@ def test_person_add_creates_once_then_reports_and_marks_the_head(tmp_path: Path)
         assert rows.fetchall() == [
             ("Шабанова Н.С.", "coordinator", "заместитель директора по УВР", 1)
         ]
+
+
+def test_org_reminders_sets_and_refuses(tmp_path: Path) -> None:
+    added = _cli(tmp_path, "org", "add", "МБОУ «СОШ №2»")
+    assert added.returncode == 0, added.stderr
+    done = _cli(
+        tmp_path, "org", "reminders", "МБОУ «СОШ №2»", "--offsets", "5,2,0", "--time", "08:30"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "за 5,2,0 дн. до срока, в 08:30" in done.stdout
+    wrong = _cli(tmp_path, "org", "reminders", "МБОУ «СОШ №2»", "--offsets", "сегодня")
+    assert wrong.returncode == 2
+    assert "--offsets 7,3,1,0" in wrong.stderr

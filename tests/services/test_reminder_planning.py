@@ -1,0 +1,73 @@
+"""Reminder rows follow tasks and the organisation's own settings (SQLite; PostgreSQL in CI)."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.app import create_planning
+from bot.settings import Settings
+from core.clock import ManualClock
+from roadmap.importer import parse_roadmap
+from roadmap.readers import read_text
+from roadmap.responsible import person_key
+from services.access import Actor
+from services.people import PeopleService
+from services.roadmaps import RoadmapService
+from services.tasks import TaskService
+from storage.database import Database
+from storage.repositories.outbox import CANCELLED, PLANNED
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "roadmaps"
+ZONE = ZoneInfo("Asia/Vladivostok")
+ADMIN = Actor(1, None, is_admin=True)
+
+
+async def test_rows_follow_the_task_and_the_organisations_settings(
+    database: Database, clock: ManualClock
+) -> None:
+    planning = create_planning(Settings(_env_file=None))  # type: ignore[call-arg]
+    roadmaps = RoadmapService(database, clock, planning)
+    people = PeopleService(database, clock, timedelta(days=14), planning)
+    org = await roadmaps.organisation_named("МБОУ «СОШ №2»", "Asia/Vladivostok")
+    text = (DATA / "school-tech-cluster-2022.txt").read_text(encoding="utf-8")
+    await roadmaps.apply(
+        org.id, parse_roadmap(read_text(text)), source_name="a", actor_telegram_id=1
+    )
+    async with database.transaction() as repositories:
+        (bredna,) = await repositories.people.find_by_name_key(org.id, person_key("Бредня М.В."))
+        before = await repositories.outbox.all_rows()
+    # Nobody linked yet: only the coordinator (here the importer) hears of overdue tasks.
+    assert before and {row.kind for row in before} == {"escalation"}
+    issued = await people.issue_invite(ADMIN, bredna.id)
+    await people.accept_invite(issued.invite.id, 555, "ru")
+
+    async def countdown_days() -> dict[date, time]:
+        async with database.transaction() as repositories:
+            rows = await repositories.outbox.all_rows()
+        return {
+            row.local_day: row.planned_at.astimezone(ZONE).time()
+            for row in rows
+            if row.status == PLANNED and row.kind in ("countdown", "due_today")
+        }
+
+    assert await countdown_days() == {
+        date(2022, 9, 23): time(9),
+        date(2022, 9, 27): time(9),
+        date(2022, 9, 29): time(9),
+        date(2022, 9, 30): time(9),
+    }
+    await people.set_reminders(ADMIN, org.id, (2,), time(10, 30))
+    assert await countdown_days() == {date(2022, 9, 28): time(10, 30)}
+
+    # Done: every unsent reminder of the task is withdrawn.
+    async with database.transaction() as repositories:
+        linked = await repositories.people.get(bredna.id)
+    tasks = TaskService(database, clock, planning)
+    actor = Actor(555, linked, is_admin=False)
+    (card,) = await tasks.my_open_tasks(actor)
+    await tasks.mark_done(actor, card.task.id)
+    async with database.transaction() as repositories:
+        rows = await repositories.outbox.of_task(card.task.id)
+    assert rows and all(row.status == CANCELLED for row in rows)
