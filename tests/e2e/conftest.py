@@ -67,6 +67,8 @@ async def running_bot(
     api: FakeBotAPI, tmp_path: Path, clock: ManualClock, settings_overrides: dict[str, object]
 ) -> AsyncIterator[RunningBot]:
     app = await Application.create(bot_settings(api, tmp_path, **settings_overrides), clock)
+    # Tests move the clock and call the tick themselves; the real-time job would race them.
+    app.scheduler.remove_job("reminder-tick")
     polling = asyncio.create_task(app.run_polling(handle_signals=False))
     try:
         await api.wait_for(lambda: api.calls_to("getUpdates"), what="the bot to start polling")
