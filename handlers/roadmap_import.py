@@ -25,6 +25,7 @@ from handlers.states import ImportFlow
 from roadmap.importer import (
     ParsedRoadmap,
     PeriodMissing,
+    find_period,
     guess_organisation_name,
     parse_roadmap,
 )
@@ -202,7 +203,7 @@ async def _start_import(
     except RoadmapReadError as error:
         await message.answer(_(f"read_error.{error.code}"))
         return
-    period = period_from_title(raw.title) or period_from_title(raw.preamble)
+    period = find_period(raw)
     if period is None:
         await state.set_state(ImportFlow.waiting_period)
         await state.set_data(source.as_state())
