@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.settings import Settings
+from core.clock import Clock
+from core.dates import parse_day
 from handlers.callbacks import ImportAction, ImportCallback
 from handlers.render import day, fit, quote, short, warning_text
 from handlers.states import ImportFlow
@@ -255,16 +258,16 @@ async def on_period(
     roadmaps: RoadmapService,
     actor: Actor,
     settings: Settings,
+    clock: Clock,
 ) -> None:
     """The period the title did not name: "2022-2023" or "01.09.2022-31.08.2023"."""
     text = message.text or ""
     period = period_from_title(f"на {text} учебный год") if text.strip() else None
     if period is None:
-        try:
-            period = parse_period_arg(_as_iso_range(text))
-        except ValueError:
-            await message.answer(_("import.period_invalid"))
-            return
+        period = _typed_period(text, clock.now().astimezone(settings.zone).date())
+    if period is None:
+        await message.answer(_("import.period_invalid"))
+        return
     source = _Source.from_state(await state.get_data())
     try:
         raw = await _read(bot, source)
@@ -275,19 +278,19 @@ async def on_period(
     await _show_preview(message, state, roadmaps, actor, settings, raw, source, period)
 
 
-def _as_iso_range(text: str) -> str:
-    """ "01.09.2022-31.08.2023" as "2022-09-01:2023-08-31" (what parse_period_arg reads)."""
-    parts = [part for part in text.replace("–", "-").replace("—", "-").split("-") if part.strip()]
+def _typed_period(text: str, today: date) -> Period | None:
+    """Two days joined by a dash, as people type them: "01.09.2022 - 31.08.2023"."""
+    try:
+        return parse_period_arg(text.strip())  # the CLI's form, 2022-09-01:2023-08-31
+    except ValueError:
+        pass
+    parts = re.split(r"\s*[-–—]\s*(?=\d)", text.strip(), maxsplit=1)
     if len(parts) != 2:
-        return text
-    days = []
-    for part in parts:
-        pieces = part.strip().split(".")
-        if len(pieces) != 3:
-            return text
-        dd, mm, yyyy = pieces
-        days.append(f"{yyyy}-{mm.zfill(2)}-{dd.zfill(2)}")
-    return ":".join(days)
+        return None
+    start, end = (parse_day(part, today) for part in parts)
+    if start is None or end is None or end < start:
+        return None
+    return Period(start, end)
 
 
 async def on_confirm(
