@@ -1,0 +1,1 @@
+"""Anonymous surveys: definitions, answering, statistics and reports (no messenger, no SQL)."""
