@@ -97,3 +97,18 @@ class TaskCallback(CallbackData, prefix="tsk1"):
 class PostponeDecisionCallback(CallbackData, prefix="ppd1"):
     postponement_id: int
     approve: bool
+
+
+class ResultsAction(StrEnum):
+    SUMMARY = "s"
+    CHARTS = "g"
+    XLSX = "x"
+    CSV = "c"
+    DOCX = "d"
+
+
+class ResultsCallback(CallbackData, prefix="svr1"):
+    """Results of one survey (the /surveys card links here too); access is checked on press."""
+
+    survey_id: int
+    action: ResultsAction

@@ -31,6 +31,12 @@ class Audience(StrEnum):
     BOTH = "both"
 
 
+class SurveyStatus(StrEnum):
+    DRAFT = "draft"  # being prepared: no link works yet
+    OPEN = "open"  # answers accepted until the closing date
+    CLOSED = "closed"  # by hand or at the closing date; results stay
+
+
 class RespondentRole(StrEnum):
     PARENT = "parent"
     STUDENT = "student"
