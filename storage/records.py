@@ -8,6 +8,7 @@ from typing import Any
 
 from core.models import OrganisationKind, Role
 from core.warnings import ParseWarning
+from surveys.model import SurveyDefinition, SurveyStatus
 
 
 @dataclass(frozen=True)
@@ -214,3 +215,20 @@ class PlannedMessage:
     local_day: date
     planned_at: datetime
     payload: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Survey:
+    id: int
+    organisation_id: int | None  # None: created by an administrator with no organisation
+    code: str  # the deep-link code: 10 random characters of [A-Za-z0-9]
+    definition: SurveyDefinition
+    status: SurveyStatus
+    closes_on: date | None  # the last day answers are accepted, in the organisation's zone
+    opened_on: date | None
+    closed_on: date | None
+    created_at: datetime
+
+    @property
+    def title(self) -> str:
+        return self.definition.title

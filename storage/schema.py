@@ -330,3 +330,82 @@ outbox = Table(
 
 Index("ix_outbox_status_planned", outbox.c.status, outbox.c.planned_at)
 Index("ix_outbox_task", outbox.c.task_id)
+
+# Surveys. The survey itself is not personal: an ordinary id and a creation time are fine.
+surveys = Table(
+    "surveys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # None: created by an administrator who belongs to no organisation.
+    Column(
+        "organisation_id",
+        Integer,
+        ForeignKey("organisations.id", ondelete="RESTRICT"),
+        nullable=True,
+        index=True,
+    ),
+    # The deep-link code (`/start <code>`): random, so links cannot be guessed or counted.
+    Column("code", String(10), nullable=False, unique=True),
+    Column("definition", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    # The last day answers are accepted, in the organisation's zone.
+    Column("closes_on", Date, nullable=True),
+    Column("opened_on", Date, nullable=True),
+    Column("closed_on", Date, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# The three tables below hold answers, so they must not say who answered or in what order:
+# random keys, no autoincrement, no timestamps, no user ids. SQLite would still number every
+# row in insertion order (the hidden rowid); WITHOUT ROWID stores rows by their random key.
+
+# Only stops a second answer: the token is HMAC(secret, survey id + user id), and nothing here
+# points at the response it came with.
+survey_participations = Table(
+    "survey_participations",
+    metadata,
+    Column("token", String(64), primary_key=True),
+    Column("survey_id", Integer, ForeignKey("surveys.id", ondelete="CASCADE"), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+survey_responses = Table(
+    "survey_responses",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column(
+        "survey_id",
+        Integer,
+        ForeignKey("surveys.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # The day of submission in the organisation's zone: never a moment.
+    Column("day", Date, nullable=False),
+    # What the respondent declared about themselves, when asked.
+    Column("role", String(20), nullable=True),
+    Column("class_name", String(100), nullable=True),
+    sqlite_with_rowid=False,
+)
+
+# One row per chosen option (multiple choice has several), or one holding the number (scale)
+# or the text (free text); the "Другое" option's row also holds the respondent's words.
+survey_answers = Table(
+    "survey_answers",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column(
+        "response_id",
+        String(32),
+        ForeignKey("survey_responses.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("question_id", String(100), nullable=False),
+    # The place of this choice within the answer, so an answer reads back exactly as given.
+    Column("position", Integer, nullable=False),
+    Column("choice", String(100), nullable=True),
+    Column("number", Integer, nullable=True),
+    Column("text", Text, nullable=True),
+    sqlite_with_rowid=False,
+)

@@ -9,6 +9,7 @@ from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.people import PersonRepository
 from storage.repositories.roadmaps import ActivityRepository, RoadmapRepository
+from storage.repositories.surveys import SurveyRepository
 from storage.repositories.tasks import TaskRepository
 
 
@@ -21,6 +22,7 @@ class Repositories:
         self.invites = InviteRepository(connection)
         self.tasks = TaskRepository(connection)
         self.outbox = OutboxRepository(connection)
+        self.surveys = SurveyRepository(connection)
 
 
 __all__ = [
@@ -31,5 +33,6 @@ __all__ = [
     "PersonRepository",
     "Repositories",
     "RoadmapRepository",
+    "SurveyRepository",
     "TaskRepository",
 ]

@@ -1,0 +1,354 @@
+"""Surveys: who may manage them, when they take answers, and one anonymous submit.
+
+A respondent is known here only long enough to compute their participation token, an HMAC of
+the survey and their Telegram id under a secret kept outside the database. The response is
+stored apart from the token, under a random id, with the day and what they said about
+themselves: a copy of the database cannot tell who answered what (DESIGN.md, "Anonymous
+surveys").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from core.clock import Clock
+from core.errors import UserFacingError
+from services.access import AccessDenied, Actor, Permission, allows, organisation_scope
+from services.recipients import organisation_coordinators
+from storage.database import Database
+from storage.records import Survey
+from storage.repositories import Repositories
+from surveys.model import (
+    OTHER,
+    Answer,
+    QuestionKind,
+    Response,
+    Segment,
+    SurveyDefinition,
+    SurveyStatus,
+)
+
+CODE_LENGTH = 10
+_CODE_ALPHABET = string.ascii_letters + string.digits
+# A clash among 62**10 codes is all but impossible; a few tries cover it without a loop forever.
+_CODE_ATTEMPTS = 5
+
+
+class SurveyRefused(UserFacingError):
+    """A survey cannot do that now (closing date in the past, already closed, not open)."""
+
+
+@dataclass(frozen=True)
+class ClosingNotice:
+    """Who hears that a survey closed by itself, and with how many answers."""
+
+    survey: Survey
+    responses: int
+    # (chat id, language code or None); empty for a survey with no organisation: the caller
+    # tells the instance's administrators instead.
+    recipients: tuple[tuple[int, str | None], ...]
+
+
+@dataclass(frozen=True)
+class SurveyOverview:
+    survey: Survey
+    responses: int  # counted when asked, so the coordinator sees the live number
+
+
+class SubmitOutcome(StrEnum):
+    ACCEPTED = "accepted"
+    ALREADY_ANSWERED = "already"
+    CLOSED = "closed"  # closed, past its closing date, or still a draft
+    NOT_FOUND = "not_found"
+
+
+def participation_token(secret: bytes, survey_id: int, telegram_user_id: int) -> str:
+    """Stops a second answer without naming the person: useless without the secret."""
+    message = f"{survey_id}:{telegram_user_id}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def new_code() -> str:
+    """A deep-link code: random, so links cannot be guessed from one another."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _check_text(text: str | None, limit: int) -> None:
+    if text is not None and len(text) > limit:
+        raise ValueError("the text is longer than the question allows")
+
+
+def _clean_answer(definition: SurveyDefinition, question_id: str, answer: Answer) -> Answer:
+    """The answer if it fits its question; ValueError for anything a handler would not send."""
+    question = definition.question(question_id)
+    assert question is not None
+    if question.kind is QuestionKind.SCALE:
+        scale = question.scale
+        low, high = (scale.low, scale.high) if scale is not None else (1, 5)
+        if answer.choices or answer.text is not None or answer.number is None:
+            raise ValueError("a scale takes a number only")
+        if not low <= answer.number <= high:
+            raise ValueError("the number is outside the scale")
+        return answer
+    if question.kind is QuestionKind.TEXT:
+        if answer.choices or answer.number is not None or not (answer.text or "").strip():
+            raise ValueError("free text takes text only")
+        _check_text(answer.text, question.max_length)
+        return answer
+    choices = answer.choices
+    if answer.number is not None or not choices or len(set(choices)) != len(choices):
+        raise ValueError("a choice takes one or more distinct option keys")
+    if question.kind is QuestionKind.SINGLE and len(choices) != 1:
+        raise ValueError("a single choice takes exactly one option")
+    for key in choices:
+        if not (question.option(key) is not None or (key == OTHER and question.other)):
+            raise ValueError("not an option of this question")
+    if answer.text is not None and OTHER not in choices:
+        raise ValueError("only «Другое» carries text")
+    _check_text(answer.text, question.max_length)
+    return answer
+
+
+def clean_answers(
+    definition: SurveyDefinition, answers: Mapping[str, Answer]
+) -> dict[str, Answer]:
+    """Answers to questions the survey has, checked against them; the rest is dropped."""
+    return {
+        question_id: _clean_answer(definition, question_id, answer)
+        for question_id, answer in answers.items()
+        if definition.question(question_id) is not None
+    }
+
+
+def _check_segment(definition: SurveyDefinition, segment: Segment) -> None:
+    if segment.class_name is not None and segment.class_name not in definition.segments.classes:
+        raise ValueError("not a class of this survey")
+
+
+class SurveyService:
+    def __init__(
+        self, database: Database, clock: Clock, secret: bytes, default_zone: ZoneInfo
+    ) -> None:
+        if not secret:
+            raise ValueError("the survey secret is empty")
+        self._database = database
+        self._clock = clock
+        self._secret = secret
+        self._default_zone = default_zone
+
+    async def _zone(self, repositories: Repositories, survey: Survey) -> ZoneInfo:
+        if survey.organisation_id is None:
+            return self._default_zone
+        organisation = await repositories.organisations.get(survey.organisation_id)
+        return ZoneInfo(organisation.timezone) if organisation else self._default_zone
+
+    async def _today(self, repositories: Repositories, survey: Survey) -> date:
+        return self._clock.now().astimezone(await self._zone(repositories, survey)).date()
+
+    async def zone_of(self, survey: Survey) -> ZoneInfo:
+        """The organisation's zone (the instance's for a survey without one)."""
+        async with self._database.transaction() as repositories:
+            return await self._zone(repositories, survey)
+
+    async def today_of(self, survey: Survey) -> date:
+        """Today where the survey's organisation is: closing dates are counted in it."""
+        async with self._database.transaction() as repositories:
+            return await self._today(repositories, survey)
+
+    async def _require(self, actor: Actor, survey_id: int, permission: Permission) -> Survey:
+        """The survey if this actor may see (VIEW) or change (MANAGE) it; else AccessDenied."""
+        if not allows(permission, actor):
+            raise AccessDenied("access.denied")
+        async with self._database.transaction() as repositories:
+            survey = await repositories.surveys.get(survey_id)
+        scope = await organisation_scope(self._database, actor)
+        if survey is None or (scope is not None and survey.organisation_id not in scope):
+            raise AccessDenied("access.denied")
+        return survey
+
+    async def create(
+        self,
+        actor: Actor,
+        definition: SurveyDefinition,
+        organisation_id: int | None = None,
+    ) -> Survey:
+        """A draft in the actor's organisation, or in `organisation_id` if they manage it."""
+        if not allows(Permission.MANAGE, actor):
+            raise AccessDenied("access.denied")
+        if organisation_id is None and actor.person is not None:
+            organisation_id = actor.person.organisation_id
+        scope = await organisation_scope(self._database, actor)
+        if scope is not None and organisation_id not in scope:
+            raise AccessDenied("access.denied")
+        async with self._database.transaction() as repositories:
+            for _ in range(_CODE_ATTEMPTS):
+                code = new_code()
+                if await repositories.surveys.by_code(code) is None:
+                    break
+            else:
+                raise RuntimeError("no free survey code")  # pragma: no cover
+            return await repositories.surveys.add(
+                organisation_id=organisation_id,
+                code=code,
+                definition=definition,
+                now=self._clock.now(),
+            )
+
+    async def list_for(self, actor: Actor) -> list[SurveyOverview]:
+        """Surveys of the organisations this actor sees, newest first, with live counts."""
+        if not allows(Permission.VIEW, actor):
+            raise AccessDenied("access.denied")
+        scope = await organisation_scope(self._database, actor)
+        async with self._database.transaction() as repositories:
+            found = await repositories.surveys.in_organisations(scope)
+            counts = await repositories.surveys.count_responses([s.id for s in found])
+        return [SurveyOverview(survey, counts[survey.id]) for survey in found]
+
+    async def get_for_manager(self, actor: Actor, survey_id: int) -> SurveyOverview:
+        survey = await self._require(actor, survey_id, Permission.VIEW)
+        async with self._database.transaction() as repositories:
+            counts = await repositories.surveys.count_responses([survey.id])
+        return SurveyOverview(survey, counts[survey.id])
+
+    async def open(self, actor: Actor, survey_id: int, closes_on: date) -> Survey:
+        """A draft starts taking answers until `closes_on`; an open survey gets a new date."""
+        survey = await self._require(actor, survey_id, Permission.MANAGE)
+        async with self._database.transaction() as repositories:
+            today = await self._today(repositories, survey)
+            if closes_on < today:
+                raise SurveyRefused(
+                    "survey.service.closes_in_past", today=today.strftime("%d.%m.%Y")
+                )
+            opened = await repositories.surveys.open(
+                survey.id, opened_on=today, closes_on=closes_on
+            ) or await repositories.surveys.set_closes_on(survey.id, closes_on)
+        if opened is None:
+            raise SurveyRefused("survey.service.not_draft")
+        return opened
+
+    async def close(self, actor: Actor, survey_id: int) -> Survey:
+        """Open -> closed today. Closing a closed survey again changes nothing."""
+        survey = await self._require(actor, survey_id, Permission.MANAGE)
+        if survey.status is SurveyStatus.CLOSED:
+            return survey
+        async with self._database.transaction() as repositories:
+            closed = await self._close(repositories, survey)
+        if closed is None:
+            # A closed one (by the job, meanwhile) is fine; a draft was never open.
+            async with self._database.transaction() as repositories:
+                current = await repositories.surveys.get(survey.id)
+            if current is not None and current.status is SurveyStatus.CLOSED:
+                return current
+            raise SurveyRefused("survey.service.not_open")
+        return closed
+
+    async def _close(self, repositories: Repositories, survey: Survey) -> Survey | None:
+        """Closes today and forgets who took part; None when it was not open any more."""
+        closed = await repositories.surveys.close(
+            survey.id, await self._today(repositories, survey)
+        )
+        if closed is not None:
+            await repositories.surveys.seal(survey.id)
+        return closed
+
+    async def close_due(self) -> list[Survey]:
+        """For the scheduler: every open survey whose last day has passed where it is.
+
+        Each closes in its own transaction on a conditional update, so two instances (or
+        a hand on the button) racing the job close it once; running again closes nothing.
+        """
+        async with self._database.transaction() as repositories:
+            candidates = await repositories.surveys.open_surveys()
+        closed: list[Survey] = []
+        for survey in candidates:
+            async with self._database.transaction() as repositories:
+                today = await self._today(repositories, survey)
+                if survey.closes_on is None or survey.closes_on >= today:
+                    continue
+                done = await self._close(repositories, survey)
+            if done is not None:
+                closed.append(done)
+        return closed
+
+    async def closing_notices(self, closed: Sequence[Survey]) -> list[ClosingNotice]:
+        """For each survey the scheduler closed: its response count and its coordinators."""
+        notices: list[ClosingNotice] = []
+        async with self._database.transaction() as repositories:
+            counts = await repositories.surveys.count_responses([s.id for s in closed])
+            for survey in closed:
+                people = (
+                    await organisation_coordinators(repositories, survey.organisation_id)
+                    if survey.organisation_id is not None
+                    else []
+                )
+                recipients = tuple(
+                    (p.telegram_user_id, p.language_code)
+                    for p in people
+                    if p.telegram_user_id is not None
+                )
+                notices.append(ClosingNotice(survey, counts.get(survey.id, 0), recipients))
+        return notices
+
+    async def by_code(self, code: str) -> Survey | None:
+        if len(code) != CODE_LENGTH:
+            return None
+        async with self._database.transaction() as repositories:
+            return await repositories.surveys.by_code(code)
+
+    async def has_answered(self, survey_id: int, telegram_user_id: int) -> bool:
+        token = participation_token(self._secret, survey_id, telegram_user_id)
+        async with self._database.transaction() as repositories:
+            return await repositories.surveys.has_participation(token)
+
+    async def accepts_answers(self, survey: Survey) -> bool:
+        """Open, and today (where the organisation is) is not past the closing date."""
+        async with self._database.transaction() as repositories:
+            return _accepts(survey, await self._today(repositories, survey))
+
+    async def submit(
+        self,
+        survey_id: int,
+        telegram_user_id: int,
+        segment: Segment,
+        answers: Mapping[str, Answer],
+    ) -> SubmitOutcome:
+        """The token and the response commit together, or neither does.
+
+        ValueError for answers that do not fit the survey (handlers never send them).
+        """
+        token = participation_token(self._secret, survey_id, telegram_user_id)
+        # Immediate: dozens of parents press «Отправить» at once after a post in a class chat.
+        async with self._database.transaction(immediate=True) as repositories:
+            survey = await repositories.surveys.get(survey_id)
+            if survey is None:
+                return SubmitOutcome.NOT_FOUND
+            today = await self._today(repositories, survey)
+            if not _accepts(survey, today):
+                return SubmitOutcome.CLOSED
+            cleaned = clean_answers(survey.definition, answers)
+            _check_segment(survey.definition, segment)
+            if not await repositories.surveys.add_participation(survey.id, token):
+                return SubmitOutcome.ALREADY_ANSWERED
+            await repositories.surveys.add_response(survey.id, today, segment, cleaned)
+        return SubmitOutcome.ACCEPTED
+
+    async def responses_for(self, actor: Actor, survey_id: int) -> tuple[Survey, list[Response]]:
+        survey = await self._require(actor, survey_id, Permission.VIEW)
+        async with self._database.transaction() as repositories:
+            return survey, await repositories.surveys.responses(survey.id)
+
+
+def _accepts(survey: Survey, today: date) -> bool:
+    return (
+        survey.status is SurveyStatus.OPEN
+        and survey.closes_on is not None
+        and today <= survey.closes_on
+    )

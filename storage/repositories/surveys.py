@@ -1,0 +1,304 @@
+"""Surveys, and their answers stored so that nobody can tell who gave them.
+
+Participation tokens and responses are written in one transaction but share nothing but the
+survey id: random keys, no timestamps (only the day), no user ids. Rows of one survey come
+back in key order, which is random, never in the order people answered.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.records import Survey
+from storage.schema import survey_answers, survey_participations, survey_responses, surveys
+from surveys.model import (
+    OTHER,
+    Answer,
+    RespondentRole,
+    Response,
+    Segment,
+    SurveyDefinition,
+    SurveyStatus,
+    definition_from_json,
+    definition_to_json,
+)
+
+_RANDOM = random.SystemRandom()
+
+
+def _survey(row: RowMapping) -> Survey:
+    return Survey(
+        id=row["id"],
+        organisation_id=row["organisation_id"],
+        code=row["code"],
+        definition=definition_from_json(row["definition"]),
+        status=SurveyStatus(row["status"]),
+        closes_on=row["closes_on"],
+        opened_on=row["opened_on"],
+        closed_on=row["closed_on"],
+        created_at=row["created_at"],
+    )
+
+
+def _random_id() -> str:
+    return secrets.token_hex(16)
+
+
+def answer_rows(response_id: str, answers: Mapping[str, Answer]) -> list[dict[str, Any]]:
+    """The rows one response's answers become (see the survey_answers table)."""
+    rows: list[dict[str, Any]] = []
+    for question_id, answer in answers.items():
+        base = {"response_id": response_id, "question_id": question_id}
+        if answer.choices:
+            # The respondent's own words ride on the row of the choice they belong to.
+            rows.extend(
+                {
+                    **base,
+                    "position": position,
+                    "choice": choice,
+                    "number": None,
+                    "text": answer.text if position == _text_position(answer) else None,
+                }
+                for position, choice in enumerate(answer.choices)
+            )
+        else:
+            rows.append(
+                {
+                    **base,
+                    "position": 0,
+                    "choice": None,
+                    "number": answer.number,
+                    "text": answer.text,
+                }
+            )
+    return [{"id": _random_id(), **row} for row in rows]
+
+
+def _text_position(answer: Answer) -> int:
+    """Which choice carries the text: "Другое" when chosen, else the first."""
+    return answer.choices.index(OTHER) if OTHER in answer.choices else 0
+
+
+def _answers(rows: Sequence[RowMapping]) -> dict[str, Answer]:
+    by_question: dict[str, list[RowMapping]] = defaultdict(list)
+    for row in rows:
+        by_question[row["question_id"]].append(row)
+    answers: dict[str, Answer] = {}
+    for question_id, parts in by_question.items():
+        parts.sort(key=lambda part: part["position"])
+        choices = tuple(part["choice"] for part in parts if part["choice"] is not None)
+        number = next((part["number"] for part in parts if part["number"] is not None), None)
+        text = next((part["text"] for part in parts if part["text"] is not None), None)
+        answers[question_id] = Answer(choices=choices, number=number, text=text)
+    return answers
+
+
+class SurveyRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(
+        self,
+        *,
+        organisation_id: int | None,
+        code: str,
+        definition: SurveyDefinition,
+        now: datetime,
+    ) -> Survey:
+        result = await self._connection.execute(
+            surveys.insert()
+            .values(
+                organisation_id=organisation_id,
+                code=code,
+                definition=definition_to_json(definition),
+                status=SurveyStatus.DRAFT.value,
+                created_at=now,
+            )
+            .returning(*surveys.c)
+        )
+        return _survey(result.mappings().one())
+
+    async def get(self, survey_id: int) -> Survey | None:
+        result = await self._connection.execute(select(surveys).where(surveys.c.id == survey_id))
+        row = result.mappings().one_or_none()
+        return None if row is None else _survey(row)
+
+    async def by_code(self, code: str) -> Survey | None:
+        result = await self._connection.execute(select(surveys).where(surveys.c.code == code))
+        row = result.mappings().one_or_none()
+        return None if row is None else _survey(row)
+
+    async def in_organisations(self, organisation_ids: Sequence[int] | None) -> list[Survey]:
+        """Newest first; None means every survey (an administrator's view)."""
+        query = select(surveys).order_by(surveys.c.created_at.desc(), surveys.c.id.desc())
+        if organisation_ids is not None:
+            query = query.where(surveys.c.organisation_id.in_(organisation_ids))
+        result = await self._connection.execute(query)
+        return [_survey(row) for row in result.mappings()]
+
+    async def open_surveys(self) -> list[Survey]:
+        result = await self._connection.execute(
+            select(surveys).where(surveys.c.status == SurveyStatus.OPEN.value)
+        )
+        return [_survey(row) for row in result.mappings()]
+
+    async def _update(
+        self, survey_id: int, while_status: SurveyStatus, /, **values: Any
+    ) -> Survey | None:
+        """Changes the survey only while it is in `while_status`; None when it is not."""
+        result = await self._connection.execute(
+            update(surveys)
+            .where(surveys.c.id == survey_id, surveys.c.status == while_status.value)
+            .values(**values)
+            .returning(*surveys.c)
+        )
+        row = result.mappings().one_or_none()
+        return None if row is None else _survey(row)
+
+    async def open(self, survey_id: int, *, opened_on: date, closes_on: date) -> Survey | None:
+        return await self._update(
+            survey_id,
+            SurveyStatus.DRAFT,
+            status=SurveyStatus.OPEN.value,
+            opened_on=opened_on,
+            closes_on=closes_on,
+        )
+
+    async def set_closes_on(self, survey_id: int, closes_on: date) -> Survey | None:
+        return await self._update(survey_id, SurveyStatus.OPEN, closes_on=closes_on)
+
+    async def close(self, survey_id: int, closed_on: date) -> Survey | None:
+        """Open -> closed; None when it was not open (two closers cannot both succeed)."""
+        return await self._update(
+            survey_id, SurveyStatus.OPEN, status=SurveyStatus.CLOSED.value, closed_on=closed_on
+        )
+
+    async def count_responses(self, survey_ids: Sequence[int]) -> dict[int, int]:
+        result = await self._connection.execute(
+            select(survey_responses.c.survey_id, func.count())
+            .where(survey_responses.c.survey_id.in_(survey_ids))
+            .group_by(survey_responses.c.survey_id)
+        )
+        counts = dict.fromkeys(survey_ids, 0)
+        for survey_id, count in result:
+            counts[survey_id] = count
+        return counts
+
+    async def add_participation(self, survey_id: int, token: str) -> bool:
+        """Records that this token answered; False when it already had (the key decides).
+
+        ON CONFLICT DO NOTHING instead of catching the duplicate: a failed INSERT would abort
+        the whole PostgreSQL transaction, and SQLite's driver mishandles savepoints. Under a
+        race the second writer waits for the first and then finds the key taken.
+        """
+        dialect = postgresql if self._connection.dialect.name == "postgresql" else sqlite
+        result = await self._connection.execute(
+            dialect.insert(survey_participations)
+            .values(token=token, survey_id=survey_id)
+            .on_conflict_do_nothing()
+            .returning(survey_participations.c.token)
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def has_participation(self, token: str) -> bool:
+        result = await self._connection.execute(
+            select(survey_participations.c.token).where(survey_participations.c.token == token)
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def add_response(
+        self, survey_id: int, day: date, segment: Segment, answers: Mapping[str, Answer]
+    ) -> None:
+        response_id = _random_id()
+        await self._connection.execute(
+            survey_responses.insert().values(
+                id=response_id,
+                survey_id=survey_id,
+                day=day,
+                role=segment.role.value if segment.role is not None else None,
+                class_name=segment.class_name,
+            )
+        )
+        rows = answer_rows(response_id, answers)
+        if rows:
+            await self._connection.execute(survey_answers.insert(), rows)
+
+    async def responses(self, survey_id: int) -> list[Response]:
+        """Every response of the survey, in the (random) order of their keys."""
+        result = await self._connection.execute(
+            select(survey_responses)
+            .where(survey_responses.c.survey_id == survey_id)
+            .order_by(survey_responses.c.id)
+        )
+        heads = list(result.mappings())
+        result = await self._connection.execute(
+            select(survey_answers)
+            .join(survey_responses, survey_answers.c.response_id == survey_responses.c.id)
+            .where(survey_responses.c.survey_id == survey_id)
+        )
+        parts: dict[str, list[RowMapping]] = defaultdict(list)
+        for row in result.mappings():
+            parts[row["response_id"]].append(row)
+        return [
+            Response(
+                day=head["day"],
+                segment=Segment(
+                    role=RespondentRole(head["role"]) if head["role"] is not None else None,
+                    class_name=head["class_name"],
+                ),
+                answers=_answers(parts[head["id"]]),
+            )
+            for head in heads
+        ]
+
+    async def seal(self, survey_id: int) -> None:
+        """At closing: forget who took part, and rewrite the responses in a random order.
+
+        No more answers can come, so the tokens have done their job. PostgreSQL marks every
+        row with the transaction that wrote it (xmin) and stores rows in writing order
+        (ctid): while a survey is open, those could pair a token with the response written
+        next to it, and order the responses. Rewriting everything in one transaction gives
+        every row the same xmin and a shuffled place; VACUUM then drops the old versions.
+        """
+        await self._connection.execute(
+            delete(survey_participations).where(survey_participations.c.survey_id == survey_id)
+        )
+        responses = await self.responses(survey_id)
+        await self._connection.execute(
+            delete(survey_answers).where(
+                survey_answers.c.response_id.in_(
+                    select(survey_responses.c.id).where(survey_responses.c.survey_id == survey_id)
+                )
+            )
+        )
+        await self._connection.execute(
+            delete(survey_responses).where(survey_responses.c.survey_id == survey_id)
+        )
+        _RANDOM.shuffle(responses)
+        heads: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
+        for response in responses:
+            response_id = _random_id()
+            heads.append(
+                {
+                    "id": response_id,
+                    "survey_id": survey_id,
+                    "day": response.day,
+                    "role": response.segment.role.value if response.segment.role else None,
+                    "class_name": response.segment.class_name,
+                }
+            )
+            rows.extend(answer_rows(response_id, response.answers))
+        if heads:
+            await self._connection.execute(survey_responses.insert(), heads)
+        if rows:
+            await self._connection.execute(survey_answers.insert(), rows)

@@ -1,0 +1,32 @@
+"""A burst of short writers (parents pressing «Отправить» together) never fails on a lock."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import text
+
+from storage.database import SQLITE_BUSY_TIMEOUT_MS, Database
+
+WRITERS = 30
+HOLD_SECONDS = 0.25  # each writer holds the write lock this long
+
+
+async def test_writers_outlasting_the_busy_timeout_all_commit(database: Database) -> None:
+    # Together they hold the lock longer than SQLite's busy timeout: with SQLite's polling
+    # alone the unlucky ones would give up with "database is locked".
+    assert WRITERS * HOLD_SECONDS > SQLITE_BUSY_TIMEOUT_MS / 1000
+    async with database.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE burst (n INTEGER PRIMARY KEY)"))
+
+    async def write(n: int) -> None:
+        async with database.transaction(immediate=True) as repositories:
+            connection = repositories.surveys._connection
+            await connection.execute(text("SELECT count(*) FROM burst"))
+            await asyncio.sleep(HOLD_SECONDS)
+            await connection.execute(text("INSERT INTO burst (n) VALUES (:n)"), {"n": n})
+
+    await asyncio.gather(*(write(n) for n in range(WRITERS)))
+    async with database.engine.connect() as connection:
+        count = await connection.scalar(text("SELECT count(*) FROM burst"))
+    assert count == WRITERS
