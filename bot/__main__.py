@@ -13,6 +13,8 @@ from bot.cli_import import add_arguments as add_import_arguments
 from bot.cli_import import run_import
 from bot.cli_org import add_arguments as add_org_arguments
 from bot.cli_org import run_org
+from bot.cli_survey import add_arguments as add_survey_arguments
+from bot.cli_survey import run_survey
 from bot.i18n import create_i18n
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -39,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help=_say("cli.migrate"))
     add_import_arguments(commands.add_parser("import", help=_say("cli.import")), _say)
     add_org_arguments(commands, _say)
+    add_survey_arguments(commands, _say)
     return parser
 
 
@@ -68,6 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_migrate(settings))
         elif arguments.command == "import":
             return run_import(
+                arguments,
+                settings,
+                create_i18n(),
+                _cli_locale(),
+                err=lambda line: print(line, file=sys.stderr),
+            )
+        elif arguments.command == "survey":
+            return run_survey(
                 arguments,
                 settings,
                 create_i18n(),

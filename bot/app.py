@@ -15,9 +15,11 @@ from aiogram.utils.i18n import SimpleI18nMiddleware
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.commands import register_commands
+from bot.fsm import create_fsm_storage
 from bot.i18n import CatalogI18n, create_i18n
 from bot.middlewares import AccessMiddleware, ActorMiddleware
 from bot.settings import Settings, SettingsError, require_token
+from bot.survey_secret import load_survey_secret
 from bot.telegram import create_bot
 from bot.throttling import ThrottlingMiddleware, TokenBuckets
 from core.clock import Clock, SystemClock
@@ -26,16 +28,20 @@ from reminders.planner import ReminderSettings, WorkingCalendar
 from scheduler.pacing import Pacer
 from scheduler.sender import Sender
 from scheduler.setup import create_scheduler
+from scheduler.survey_closing import SurveyClosingJob
 from scheduler.tick import ReminderTick
 from services.people import PeopleService
 from services.reminders import Planning, SummaryCadence
 from services.roadmaps import RoadmapService
+from services.surveys import SurveyService
 from services.tasks import TaskService
 from storage.database import Database
 from storage.migrate import upgrade_to_head
 
 logger = logging.getLogger(__name__)
 
+# Surveys close at midnight where each school is; a few minutes late is fine, a query is cheap.
+SURVEY_CLOSING_MINUTES = 5
 # How long to wait between attempts to reach Telegram at start, growing up to the last value.
 _CONNECT_BACKOFF_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
@@ -58,14 +64,17 @@ def create_dispatcher(
     i18n: CatalogI18n,
     planning: Planning,
     tasks: TaskService,
+    surveys: SurveyService,
 ) -> Dispatcher:
     dispatcher = Dispatcher(
+        storage=create_fsm_storage(settings),
         settings=settings,
         database=database,
         clock=clock,
         roadmaps=RoadmapService(database, clock, planning),
         people=PeopleService(database, clock, timedelta(days=settings.invite_ttl_days), planning),
         tasks=tasks,
+        surveys=surveys,
     )
     dispatcher.update.outer_middleware(ActorMiddleware(database, settings.admin_ids))
     for observer in (dispatcher.message, dispatcher.callback_query):
@@ -91,6 +100,8 @@ class Application:
     dispatcher: Dispatcher
     scheduler: AsyncIOScheduler
     tick: ReminderTick
+    surveys: SurveyService
+    survey_closing: SurveyClosingJob
     _closed: bool = field(default=False, init=False)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _stop_task: asyncio.Task[None] | None = field(default=None, init=False)
@@ -98,6 +109,8 @@ class Application:
     @classmethod
     async def create(cls, settings: Settings, clock: Clock | None = None) -> Application:
         token = require_token(settings)
+        # Before the database opens: a broken secret stops the start with nothing to undo.
+        survey_secret = load_survey_secret(settings)
         clock = clock or SystemClock()
         database = Database.from_url(settings.resolved_database_url)
         try:
@@ -108,13 +121,15 @@ class Application:
         i18n = create_i18n()
         planning = create_planning(settings)
         tasks = TaskService(database, clock, planning)
+        surveys = SurveyService(database, clock, survey_secret, settings.zone)
         bot = create_bot(token.get_secret_value(), settings.telegram_api_base)
         scheduler = create_scheduler(settings.zone)
+        sender = Sender(bot, Pacer())
         tick = ReminderTick(
             database,
             clock,
             tasks,
-            Sender(bot, Pacer()),
+            sender,
             i18n,
             planning=planning,
             summaries=SummaryCadence(settings.coordinator_summary),
@@ -122,15 +137,27 @@ class Application:
         scheduler.add_job(
             tick.run, "interval", minutes=1, id="reminder-tick", replace_existing=True
         )
+        survey_closing = SurveyClosingJob(surveys, sender, i18n, settings.admin_ids)
+        scheduler.add_job(
+            survey_closing.run,
+            "interval",
+            minutes=SURVEY_CLOSING_MINUTES,
+            id="survey-closing",
+            replace_existing=True,
+        )
         return cls(
             settings=settings,
             clock=clock,
             database=database,
             i18n=i18n,
             bot=bot,
-            dispatcher=create_dispatcher(settings, database, clock, i18n, planning, tasks),
+            dispatcher=create_dispatcher(
+                settings, database, clock, i18n, planning, tasks, surveys
+            ),
             scheduler=scheduler,
             tick=tick,
+            surveys=surveys,
+            survey_closing=survey_closing,
         )
 
     async def run_polling(self, *, handle_signals: bool = True) -> None:
@@ -199,5 +226,6 @@ class Application:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.bot.session.close()
+        await self.dispatcher.storage.close()
         await self.database.close()
         logger.info("stopped")

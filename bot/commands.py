@@ -7,7 +7,18 @@ from aiogram.types import BotCommand
 
 from bot.i18n import DEFAULT_LOCALE, CatalogI18n
 
-MENU = ("start", "tasks", "status", "roadmap", "people", "orgs", "help", "cancel")
+MENU = (
+    "start",
+    "tasks",
+    "status",
+    "roadmap",
+    "surveys",
+    "results",
+    "people",
+    "orgs",
+    "help",
+    "cancel",
+)
 
 
 def menu_for(i18n: CatalogI18n, locale: str) -> list[BotCommand]:

@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 # What @BotFather issues: the bot's numeric id, a colon, then the secret part.
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
 _URL_RE = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+SURVEY_SECRET_MIN_LENGTH = 16
+_REDIS_URL_RE = re.compile(r"^(rediss?://\S+|unix://\S+)$")
 
 
 class Settings(BaseSettings):
@@ -35,6 +37,11 @@ class Settings(BaseSettings):
     reminder_time: time = time(9, 0)
     escalate_after_days: int = Field(default=2, ge=1, le=30)
     coordinator_summary: Literal["daily", "weekly", "off"] = "weekly"
+    # The key of survey participation tokens; empty: generated once into DATA_DIR/survey_secret.
+    survey_secret: SecretStr | None = None
+    # Conversation state (survey answers in progress among it) in Redis instead of memory,
+    # so several instances share it and a restart loses nobody's half-filled survey.
+    redis_url: SecretStr | None = None
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -54,6 +61,26 @@ class Settings(BaseSettings):
         if not isinstance(value, str) or not _URL_RE.match(value.strip()):
             raise ValueError("malformed")
         return value.strip().rstrip("/")
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis_url_shape(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        # A Redis URL may carry a password: like the token, it is never echoed.
+        if not isinstance(value, str) or not _REDIS_URL_RE.match(value.strip()):
+            raise ValueError("malformed")
+        return value.strip()
+
+    @field_validator("survey_secret", mode="before")
+    @classmethod
+    def _survey_secret_length(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        # Shorter keys could be guessed from one known token; the value is never echoed.
+        if not isinstance(value, str) or len(value.strip()) < SURVEY_SECRET_MIN_LENGTH:
+            raise ValueError("too short")
+        return value.strip()
 
     @field_validator("admin_ids", mode="before")
     @classmethod

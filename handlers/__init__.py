@@ -15,6 +15,10 @@ from handlers import (
     roadmap_view,
     start,
     status,
+    survey_answering,
+    survey_manage,
+    survey_post,
+    survey_results,
     tasks,
 )
 
@@ -25,12 +29,17 @@ def get_routers() -> list[Router]:
     return [
         errors.create_router(),
         invites.create_router(),
+        survey_answering.create_router(),
         start.create_router(),
         people.create_router(),
         organisations.create_router(),
         tasks.create_router(),
         status.create_router(),
         roadmap_view.create_router(),
+        # Before the roadmap importer: a survey file sent while one is awaited is a survey.
+        survey_manage.create_router(),
+        survey_post.create_router(),
+        survey_results.create_router(),
         roadmap_import.create_router(),
         calendar.create_router(),
         fallback.create_router(),

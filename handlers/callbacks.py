@@ -112,3 +112,72 @@ class ResultsCallback(CallbackData, prefix="svr1"):
 
     survey_id: int
     action: ResultsAction
+
+
+class SurveyAction(StrEnum):
+    LIST = "l"
+    CARD = "o"
+    REFRESH = "r"
+    NEW = "n"
+    FROM_FILE = "f"
+    NO_CLASSES = "x"
+    OPEN = "s"
+    EXTEND = "e"
+    CLOSE = "c"
+    CLOSE_CONFIRM = "cc"
+    LINK = "k"
+    POST = "p"
+
+
+class SurveyCallback(CallbackData, prefix="svm1"):
+    """/surveys: the list, a survey's card and its actions; access is checked on press."""
+
+    action: SurveyAction
+    survey_id: int = 0
+    page: int = 0
+
+
+class SurveyTemplateCallback(CallbackData, prefix="svmt1"):
+    key: str
+
+
+class SurveyClosingCallback(CallbackData, prefix="svmd1"):
+    """A quick closing date: the day the button shows (ISO), so a late press means that day."""
+
+    survey_id: int
+    closes_on: str
+    page: int = 0
+
+
+class SurveyPostCallback(CallbackData, prefix="svmp1"):
+    """The group picker: only the coordinator who sent /survey (user_id) may pick."""
+
+    survey_id: int
+    user_id: int
+
+
+class AnswerAction(StrEnum):
+    START = "go"
+    ROLE = "r"  # value: index in RespondentRole
+    CLASS = "c"  # value: index in the survey's classes
+    NO_CLASS = "nc"
+    CHOOSE = "p"  # single choice; value: option index
+    TOGGLE = "t"  # multiple choice; value: option index, -1 for «Другое»
+    OTHER = "o"
+    DONE = "d"
+    RATE = "s"  # value: the number
+    SKIP = "k"
+    KEEP = "n"
+    BACK = "b"
+    SUBMIT = "ok"
+    CANCEL = "x"
+
+
+class AnswerCallback(CallbackData, prefix="sva1"):
+    """A respondent's button. Indexes, not option keys (a file may name keys at length); the
+    attempt's nonce and the step number tell a current button from an old or doubled one."""
+
+    nonce: str
+    step: int
+    action: AnswerAction
+    value: int = 0

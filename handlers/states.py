@@ -12,3 +12,14 @@ class ImportFlow(StatesGroup):
 
 class DeadlineFlow(StatesGroup):
     waiting_date = State()
+
+
+class SurveyFlow(StatesGroup):
+    definition_file = State()
+    classes = State()
+    closing_date = State()
+
+
+class SurveyAnswering(StatesGroup):
+    # The respondent's draft (surveys.answering.Draft) lives in the state's data, nowhere else.
+    answering = State()

@@ -43,6 +43,8 @@ def bot_settings(api: FakeBotAPI, tmp_path: Path, **overrides: object) -> Settin
     values: dict[str, object] = {
         # Tests type faster than people; the flood limit has its own test.
         "throttle_burst": 100,
+        # The generated survey secret (and anything else kept there) stays out of ./data.
+        "data_dir": tmp_path,
         **overrides,
     }
     return Settings(
@@ -69,6 +71,7 @@ async def running_bot(
     app = await Application.create(bot_settings(api, tmp_path, **settings_overrides), clock)
     # Tests move the clock and call the tick themselves; the real-time job would race them.
     app.scheduler.remove_job("reminder-tick")
+    app.scheduler.remove_job("survey-closing")
     polling = asyncio.create_task(app.run_polling(handle_signals=False))
     try:
         await api.wait_for(lambda: api.calls_to("getUpdates"), what="the bot to start polling")

@@ -67,7 +67,18 @@ async def test_command_menu_in_both_languages(running_bot: RunningBot) -> None:
     assert (
         set(russian)
         == set(english)
-        == {"start", "tasks", "status", "roadmap", "people", "orgs", "help", "cancel"}
+        == {
+            "start",
+            "tasks",
+            "status",
+            "roadmap",
+            "surveys",
+            "results",
+            "people",
+            "orgs",
+            "help",
+            "cancel",
+        }
     )
 
 

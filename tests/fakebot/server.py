@@ -15,7 +15,7 @@ Methods served (names are case-insensitive, as on Telegram): getMe, getUpdates (
 ``offset``/``limit``/``timeout``; a newer getUpdates ends an older waiting one with 409 as
 Telegram does), deleteWebhook, getWebhookInfo, setMyCommands, getMyCommands,
 deleteMyCommands, sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
-sendDocument, sendPhoto, getFile, deleteMessage; file downloads at
+sendDocument, sendPhoto, sendMediaGroup (photo albums), getFile, deleteMessage; file downloads at
 ``/file/bot{token}/{file_path}``.  Anything else answers 404 "Not Found: method not found".
 
 Realism checks that answer 400 the way Telegram does: HTML in ``parse_mode=HTML`` text is parsed
@@ -650,6 +650,7 @@ class FakeBotAPI:
             ("answerCallbackQuery", self._answer_callback_query),
             ("sendDocument", self._send_document),
             ("sendPhoto", self._send_photo),
+            ("sendMediaGroup", self._send_media_group),
             ("getFile", self._get_file),
             ("deleteMessage", self._delete_message),
         ):
@@ -1523,6 +1524,40 @@ class FakeBotAPI:
 
     async def _send_photo(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         return await self._send_file("photo", params, files)
+
+    async def _send_media_group(self, params: JSON, files: dict[str, UploadedFile]) -> list[JSON]:
+        """An album of 2-10 photos: one message per photo, as Telegram returns them."""
+        chat_id, chat = self._target_chat(params)
+        media = params.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise _ApiError(400, "Bad Request: media must include 2-10 items")
+        sent = []
+        for item in media:
+            if item.get("type") != "photo":
+                raise _ApiError(400, "Bad Request: only photo albums are faked")
+            stored = self._input_file("photo", {"photo": item.get("media")}, files)
+            if stored is None:
+                raise _ApiError(400, "Bad Request: there is no photo in the request")
+            caption, plain, entities = self._caption(
+                {"caption": item.get("caption"), "parse_mode": item.get("parse_mode")}
+            )
+            message = SentMessage(
+                message_id=self._new_message_id(),
+                chat_id=chat_id,
+                kind="photo",
+                text=caption,
+                parse_mode=item.get("parse_mode") or None,
+                content=stored.content,
+                date=self.now(),
+                plain_text=plain,
+                entities=entities,
+                file_id=stored.file_id,
+                mime_type=stored.mime_type,
+                chat=chat,
+                media=self._photo_api(stored),
+            )
+            sent.append(self._record_message(message).to_api(self.bot_user))
+        return sent
 
     def _apply_edit(
         self,

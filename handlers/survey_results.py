@@ -1,0 +1,307 @@
+"""/results: a survey's results in the chat, its charts, and the XLSX, CSV and DOCX reports.
+
+Every press fetches the responses again through the service, which checks at that moment that
+this person may see this survey (AccessDenied otherwise). Small counts are hidden by
+`surveys.results` before anything here sees them; charts and files are drawn in a worker
+thread, so a big report never stalls other people's updates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+)
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import ResultsAction, ResultsCallback
+from handlers.render import day, fit, quote, short
+from services.access import Actor, Permission
+from services.roadmaps import RoadmapService
+from services.surveys import SurveyService
+from storage.records import Survey
+from surveys.model import QuestionKind, SurveyStatus
+from surveys.report import (
+    ReportMeta,
+    Translate,
+    build_csv,
+    build_docx,
+    build_xlsx,
+    charts_for,
+)
+from surveys.report.labels import (
+    decimal,
+    group_label,
+    line_label,
+    median_text,
+    percent_text,
+)
+from surveys.results import Cell, QuestionResult, SurveyResults, summarise, top_lines
+
+# Telegram shows 2 to 10 photos as one album.
+MEDIA_GROUP_LIMIT = 10
+LIST_LIMIT = 20
+TOP_LINES = 3
+
+
+def _translator(i18n: I18n) -> Translate:
+    """The reader's language, fixed now: reports are drawn in another thread."""
+    locale = i18n.current_locale
+    return lambda key: i18n.gettext(key, locale=locale)
+
+
+def _count(cell: Cell, *, with_percent: bool = True) -> str:
+    if cell.count is None:
+        return _("survey.results.hidden")
+    if cell.percent is None or not with_percent:
+        return str(cell.count)
+    return f"{cell.count} ({percent_text(cell.percent)})"
+
+
+def _status_line(survey: Survey) -> str:
+    if survey.status is SurveyStatus.CLOSED and survey.closed_on is not None:
+        return _("survey.results.status.closed").format(day=day(survey.closed_on))
+    if survey.status is SurveyStatus.OPEN and survey.closes_on is not None:
+        return _("survey.results.status.open").format(day=day(survey.closes_on))
+    return _("survey.results.status.draft")
+
+
+def _question_lines(
+    result: QuestionResult, results: SurveyResults, translate: Translate
+) -> list[str]:
+    lines = [f"<b>{quote(short(f'{result.number}. {result.question.text}', 200))}</b>"]
+    if result.withheld:
+        lines.append(_("survey.results.question_withheld").format(k=results.k))
+        return lines
+    if result.question.kind is QuestionKind.TEXT:
+        lines.append(_("survey.results.texts").format(count=len(result.texts)))
+        return lines
+    if result.mean is not None and result.median is not None:
+        lines.append(
+            _("survey.results.scale").format(
+                mean=decimal(result.mean, translate),
+                median=median_text(result.median, translate),
+            )
+        )
+    if result.question.kind is QuestionKind.SCALE:
+        # Every point, in order, on one line: the shape matters more than the leader.
+        lines.append(
+            " · ".join(
+                f"{line.key}: {_count(line.cell, with_percent=False)}" for line in result.lines
+            )
+        )
+    else:
+        top = top_lines(result, TOP_LINES)
+        for line in top:
+            label = quote(short(line_label(line, result.question, translate), 60))
+            lines.append(f"• {label} — {_count(line.cell)}")
+        chosen = sum(1 for line in result.lines if line.cell.count)
+        if chosen > len(top):
+            lines.append(_("survey.results.more").format(count=chosen - len(top)))
+    answered = _count(result.answered, with_percent=False)
+    lines.append(_("survey.results.answered").format(count=answered))
+    return lines
+
+
+def summary_text(survey: Survey, results: SurveyResults, translate: Translate) -> str:
+    """What fits on a phone screen: who answered, and each question's top answers."""
+    lines = [
+        _("survey.results.title").format(title=quote(short(survey.title, 200))),
+        _status_line(survey),
+        _("survey.results.respondents").format(count=results.respondents),
+    ]
+    if results.withheld:
+        lines += ["", _("survey.results.withheld").format(k=results.k)]
+        return "\n".join(lines)
+    hidden = False
+    for table in results.segments:
+        lines += ["", _(f"survey.results.by_{table.dimension.value}")]
+        for group, cell in zip(table.groups, table.cells, strict=True):
+            hidden = hidden or cell.hidden
+            label = quote(group_label(group, table.dimension, translate))
+            lines.append(f"• {label} — {_count(cell)}")
+    for result in results.questions:
+        lines.append("")
+        lines += _question_lines(result, results, translate)
+    if hidden or any(b for q in results.questions for b in q.breakdowns):
+        lines += ["", _("survey.results.hidden_note").format(k=results.k)]
+    lines += ["", _("survey.results.files")]
+    return fit(lines)
+
+
+def results_keyboard(survey_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for action, key in (
+        (ResultsAction.CHARTS, "survey.results.button.charts"),
+        (ResultsAction.XLSX, "survey.results.button.xlsx"),
+        (ResultsAction.CSV, "survey.results.button.csv"),
+        (ResultsAction.DOCX, "survey.results.button.docx"),
+    ):
+        builder.button(
+            text=_(key), callback_data=ResultsCallback(survey_id=survey_id, action=action)
+        )
+    builder.adjust(1, 3)
+    return builder.as_markup()
+
+
+def file_name(survey: Survey, today: date, extension: str) -> str:
+    return f"opros-{survey.code}-{today.isoformat()}.{extension}"
+
+
+def album_sizes(count: int) -> list[int]:
+    """Albums of at most ten, as even as possible, so none is left with a single photo."""
+    if count <= 0:
+        return []
+    albums = -(-count // MEDIA_GROUP_LIMIT)
+    base, extra = divmod(count, albums)
+    return [base + 1] * extra + [base] * (albums - extra)
+
+
+async def results_command(message: Message, actor: Actor, surveys: SurveyService) -> None:
+    """The person's surveys with their response counts, a button each."""
+    overviews = await surveys.list_for(actor)
+    if not overviews:
+        await message.answer(_("survey.results.none"))
+        return
+    builder = InlineKeyboardBuilder()
+    for overview in overviews[:LIST_LIMIT]:
+        builder.button(
+            text=_("survey.results.button.survey").format(
+                title=short(overview.survey.title, 40), count=overview.responses
+            ),
+            callback_data=ResultsCallback(
+                survey_id=overview.survey.id, action=ResultsAction.SUMMARY
+            ),
+        )
+    builder.adjust(1)
+    text = _("survey.results.choose")
+    if len(overviews) > LIST_LIMIT:
+        text += "\n" + _("survey.results.list_truncated").format(count=LIST_LIMIT)
+    await message.answer(text, reply_markup=builder.as_markup())
+
+
+async def _send_charts(
+    message: Message, survey: Survey, results: SurveyResults, translate: Translate
+) -> None:
+    charts = await asyncio.to_thread(charts_for, results, translate)
+    if not charts:
+        await message.answer(_("survey.results.no_charts"))
+        return
+    headings = {
+        result.question.id: f"{result.number}. {result.question.text}"
+        for result in results.questions
+    }
+    photos = [
+        InputMediaPhoto(
+            media=BufferedInputFile(png, filename=f"opros-{survey.code}-{question_id}.png"),
+            caption=quote(short(headings[question_id], 300)),
+        )
+        for question_id, png in charts.items()
+    ]
+    start = 0
+    for size in album_sizes(len(photos)):
+        album = photos[start : start + size]
+        start += size
+        if size == 1:
+            await message.answer_photo(album[0].media, caption=album[0].caption)
+        else:
+            await message.answer_media_group(album)  # type: ignore[arg-type]
+
+
+_BUILDERS: dict[ResultsAction, tuple[str, str]] = {
+    ResultsAction.XLSX: ("xlsx", "survey.results.caption.xlsx"),
+    ResultsAction.CSV: ("csv", "survey.results.caption.csv"),
+    ResultsAction.DOCX: ("docx", "survey.results.caption.docx"),
+}
+
+
+def _build(
+    action: ResultsAction, results: SurveyResults, meta: ReportMeta, translate: Translate
+) -> bytes:
+    """Runs in a worker thread: the DOCX draws its charts too."""
+    if action is ResultsAction.XLSX:
+        return build_xlsx(results, meta, translate)
+    if action is ResultsAction.CSV:
+        return build_csv(results, meta, translate)
+    return build_docx(results, meta, charts_for(results, translate), translate)
+
+
+async def _meta(
+    survey: Survey, surveys: SurveyService, roadmaps: RoadmapService
+) -> tuple[ReportMeta, date]:
+    today = await surveys.today_of(survey)
+    organisation = (
+        await roadmaps.organisation(survey.organisation_id)
+        if survey.organisation_id is not None
+        else None
+    )
+    meta = ReportMeta(
+        title=survey.title,
+        generated_on=today,
+        opened_on=survey.opened_on,
+        closed_on=survey.closed_on,
+        closes_on=survey.closes_on,
+        organisation=organisation.name if organisation is not None else None,
+    )
+    return meta, today
+
+
+async def on_results(
+    callback: CallbackQuery,
+    callback_data: ResultsCallback,
+    actor: Actor,
+    surveys: SurveyService,
+    roadmaps: RoadmapService,
+    i18n: I18n,
+) -> None:
+    """Итоги, Диаграммы, XLSX, CSV, DOCX: access is checked again on every press."""
+    survey, responses = await surveys.responses_for(actor, callback_data.survey_id)
+    message = callback.message
+    if not isinstance(message, Message):
+        await callback.answer()
+        return
+    if not responses:
+        await callback.answer()
+        await message.answer(
+            _("survey.results.no_responses").format(title=quote(short(survey.title, 200)))
+        )
+        return
+    translate = _translator(i18n)
+    # A few thousand responses take a noticeable fraction of a second: off the event loop.
+    results = await asyncio.to_thread(summarise, survey.definition, responses)
+    action = callback_data.action
+    if action is ResultsAction.SUMMARY or results.withheld:
+        await callback.answer()
+        keyboard = None if results.withheld else results_keyboard(survey.id)
+        await message.answer(summary_text(survey, results, translate), reply_markup=keyboard)
+        return
+    await callback.answer(_("survey.results.preparing"))
+    if action is ResultsAction.CHARTS:
+        await _send_charts(message, survey, results, translate)
+        return
+    extension, caption = _BUILDERS[action]
+    meta, today = await _meta(survey, surveys, roadmaps)
+    data = await asyncio.to_thread(_build, action, results, meta, translate)
+    await message.answer_document(
+        BufferedInputFile(data, filename=file_name(survey, today, extension)),
+        caption=_(caption).format(title=quote(short(survey.title, 200))),
+    )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    manage = {"permission": Permission.MANAGE}
+    router.message.register(results_command, Command("results"), flags=manage)
+    router.callback_query.register(on_results, ResultsCallback.filter(), flags=manage)
+    return router

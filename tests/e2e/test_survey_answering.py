@@ -1,0 +1,356 @@
+"""A parent nobody introduced opens a survey link and answers it in one message edited in place."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.deeplinks import DeepLink, DeepLinkKind
+from services.access import Actor
+from storage.records import Survey
+from surveys.loading import builtin_template, with_classes
+from surveys.model import (
+    END,
+    OTHER,
+    Answer,
+    Audience,
+    Option,
+    Question,
+    QuestionKind,
+    RespondentRole,
+    Response,
+    Scale,
+    Segment,
+    Segments,
+    SurveyDefinition,
+)
+from tests.e2e.conftest import ADMIN, STRANGER, RunningBot
+from tests.fakebot import FakeUser, SentMessage
+
+PARENT = FakeUser(7007, "Ольга", language_code="ru")
+LATE = FakeUser(7008, "Игорь", language_code="ru")
+STUDENT = FakeUser(7009, "Маша", language_code="ru")
+ADMIN_ACTOR = Actor(ADMIN.id, None, is_admin=True)
+CLOSES_ON = date(2022, 9, 30)
+
+DEFINITION = SurveyDefinition(
+    title="Что вы знаете о проекте «Школа Минпросвещения России»",
+    intro="Ответьте, пожалуйста, на несколько вопросов: это поможет школе.",
+    audience=Audience.BOTH,
+    segments=Segments(ask_role=True, classes=("5 «а»", "10 «б»")),
+    questions=(
+        Question(
+            "heard",
+            "Вы слышали о проекте?",
+            QuestionKind.SINGLE,
+            options=(Option("yes", "Да"), Option("no", "Нет, не слышал(а)", goto="rate")),
+        ),
+        Question(
+            "sources",
+            "Откуда вы о нём узнали?",
+            QuestionKind.MULTIPLE,
+            options=(
+                Option("site", "Сайт школы"),
+                Option("chat", "Чат класса"),
+                Option("meeting", "На родительском собрании от классного руководителя"),
+            ),
+            other=True,
+            max_length=40,
+        ),
+        Question(
+            "rate",
+            "Насколько вам интересно участвовать?",
+            QuestionKind.SCALE,
+            scale=Scale(1, 5, "совсем не интересно", "очень интересно"),
+        ),
+        Question(
+            "more",
+            "Ответите ещё на два вопроса?",
+            QuestionKind.SINGLE,
+            options=(Option("1", "Да"), Option("2", "Нет, хватит", goto=END)),
+            other=True,
+        ),
+        Question(
+            "score",
+            "Оцените, как школа рассказывает о проекте",
+            QuestionKind.SCALE,
+            required=False,
+            scale=Scale(1, 10, "плохо", "отлично"),
+        ),
+        Question(
+            "wish",
+            "Что бы вы хотели узнать о проекте?",
+            QuestionKind.TEXT,
+            required=False,
+            max_length=30,
+        ),
+    ),
+)
+
+
+async def _open_survey(bot: RunningBot, definition: SurveyDefinition = DEFINITION) -> Survey:
+    survey = await bot.app.surveys.create(ADMIN_ACTOR, definition)
+    return await bot.app.surveys.open(ADMIN_ACTOR, survey.id, CLOSES_ON)
+
+
+def _link(survey: Survey) -> str:
+    return "/start " + DeepLink(DeepLinkKind.SURVEY, survey.code).payload()
+
+
+async def _press(bot: RunningBot, user: FakeUser, message: SentMessage, label: str) -> dict:
+    _, query = bot.api.press(user, message, message.button(label))
+    return await bot.api.wait_answered(query)
+
+
+async def _step(bot: RunningBot, user: FakeUser, message: SentMessage, label: str) -> str:
+    """Presses a button and returns the edited message's text."""
+    answered = await _press(bot, user, message, label)
+    assert "text" not in answered, answered
+    await bot.api.wait_edit(message)
+    return message.plain_text or ""
+
+
+def _labels(message: SentMessage) -> list[list[str]]:
+    return [[text for text, _ in row] for row in message.buttons()]
+
+
+async def _responses(bot: RunningBot, survey: Survey) -> list[Response]:
+    _, responses = await bot.app.surveys.responses_for(ADMIN_ACTOR, survey.id)
+    return responses
+
+
+async def test_a_parent_answers_every_kind_of_question(running_bot: RunningBot) -> None:
+    bot = running_bot
+    survey = await _open_survey(bot)
+
+    intro = await bot.ask(PARENT, _link(survey))
+    text = intro.plain_text or ""
+    assert text.startswith("Что вы знаете о проекте «Школа Минпросвещения России»")
+    assert "Опрос анонимный" in text and "меньше 5 человек скрыты" in text
+    assert "кто что ответил, нельзя" in text
+    assert "пока вы не нажмёте «Отправить»" in text
+    assert "Вопросов: 6, это займёт около 2 мин." in text
+    assert "до 30.09.2022 включительно" in text
+    old_start = intro.button("Начать")
+
+    # A restart gives a fresh attempt: the first intro's button is stale from now on.
+    intro = await bot.ask(PARENT, _link(survey))
+    stale = bot.api.press(PARENT, bot.api.chats[PARENT.id][0], old_start)[1]
+    assert (await bot.api.wait_answered(stale)).get("text") == "Кнопка устарела"
+
+    message = intro
+    assert await _step(bot, PARENT, message, "Начать") == "Вы родитель или обучающийся?"
+    assert _labels(message) == [["Родитель", "Обучающийся"]]  # the first step: no «Назад»
+    text = await _step(bot, PARENT, message, "Родитель")
+    assert text.startswith("В каком классе учится ваш ребёнок?")
+    assert _labels(message) == [["5 «а»", "10 «б»"], ["Не хочу указывать"], ["◀ Назад"]]
+
+    # Text where a button is expected: a short hint, nothing moves.
+    hint = await bot.ask(PARENT, "10б")
+    assert "ответьте кнопками" in (hint.plain_text or "")
+    assert hint.reply_to_message_id is not None
+
+    text = await _step(bot, PARENT, message, "10 «б»")
+    assert text.startswith("1 / 6\nВы слышали о проекте?")
+    # Once the survey moves on, the hint and the text it answered are swept away.
+    await bot.api.wait_deleted(hint)
+    # Skip logic: "Нет" jumps over "sources"; progress counts what is left.
+    text = await _step(bot, PARENT, message, "Нет, не слышал(а)")
+    assert text.startswith("2 / 5\nНасколько вам интересно участвовать?")
+    # Back goes to the question actually answered before, with the choice ticked.
+    back = message.button("Назад")
+    text = await _step(bot, PARENT, message, "Назад")
+    assert text.startswith("1 / 6")
+    # A double tap on «Назад» does not go back twice: the second tap belongs to the last step.
+    tap = bot.api.press(PARENT, message, back)[1]
+    assert (await bot.api.wait_answered(tap)).get("text") == "Кнопка устарела"
+    assert _labels(message)[:2] == [["Да"], ["✓ Нет, не слышал(а)"]]
+    text = await _step(bot, PARENT, message, "Да")
+    assert text.startswith("2 / 6\nОткуда вы о нём узнали?")
+    assert "можно выбрать несколько" in text.lower()
+    # A label too long for a button is numbered in the text, and the buttons carry numbers.
+    assert "3. На родительском собрании от классного руководителя" in text
+    assert _labels(message)[0] == ["1", "2", "3"]
+
+    # «Готово» with nothing ticked is refused with a short note.
+    answered = await _press(bot, PARENT, message, "Готово")
+    assert answered["text"] == "Отметьте хотя бы один вариант"
+    await _step(bot, PARENT, message, "1")
+    assert _labels(message)[0] == ["✓ 1", "2", "3"]
+    text = await _step(bot, PARENT, message, "Другое")
+    assert "Напишите свой вариант сообщением. Максимум символов: 40." in text
+    assert _labels(message) == [["◀ К вариантам"]]
+
+    # Over the limit: refused politely with both numbers, the text kept to copy.
+    too_long = "Из газеты «Вечерний Владивосток» и от соседей"
+    refusal = await bot.ask(PARENT, too_long)
+    assert f"Символов в нём: {len(too_long)}, а можно не больше 40" in (refusal.plain_text or "")
+    assert message.plain_text == text  # still on the same question
+    bot.api.push_text(PARENT, "Из газеты")
+    await bot.api.wait_edit(message)
+    assert _labels(message)[1] == ["✓ Другое: Из газеты"]
+    await bot.api.wait_deleted(refusal)
+    deleted = [int(call.params["message_id"]) for call in bot.api.calls_to("deleteMessage")]
+    # The hint and "10б", then the accepted answer, the long text and the refusal.
+    assert len(deleted) == 5 and refusal.reply_to_message_id in deleted
+
+    text = await _step(bot, PARENT, message, "Готово")
+    assert text.startswith("3 / 6\nНасколько вам интересно участвовать?")
+    assert "1 — совсем не интересно" in text and "5 — очень интересно" in text
+    assert _labels(message) == [["1", "2", "3", "4", "5"], ["◀ Назад"]]
+    text = await _step(bot, PARENT, message, "4")
+    assert text.startswith("4 / 6\nОтветите ещё на два вопроса?")
+    await _step(bot, PARENT, message, "Другое")
+    bot.api.push_text(PARENT, "  Пожалуй, да  ")
+    await bot.api.wait_edit(message)
+    text = message.plain_text or ""
+    assert text.startswith("5 / 6\nОцените, как школа рассказывает о проекте")
+    assert _labels(message) == [
+        ["1", "2", "3", "4", "5"],
+        ["6", "7", "8", "9", "10"],
+        ["◀ Назад", "Пропустить"],
+    ]
+    text = await _step(bot, PARENT, message, "Пропустить")
+    assert text.startswith("6 / 6\nЧто бы вы хотели узнать о проекте?")
+    assert "Максимум символов: 30" in text
+
+    # The question message was deleted by the user: the next step arrives as a fresh message.
+    message.deleted = True
+    bot.api.push_text(PARENT, "Расписание мероприятий")
+    review = await bot.api.next_message(PARENT.id)
+    text = review.plain_text or ""
+    assert text.startswith("Проверьте, пожалуйста, ответы")
+    assert "Вы: родитель\nКласс: 10 «б»" in text
+    assert "1. Вы слышали о проекте?\nДа" in text
+    assert "2. Откуда вы о нём узнали?\nСайт школы; Другое: Из газеты" in text
+    assert "3. Насколько вам интересно участвовать?\n4 из 5" in text
+    assert "4. Ответите ещё на два вопроса?\nДругое: Пожалуй, да" in text
+    assert "5. Оцените, как школа рассказывает о проекте\n— пропущено" in text
+    assert "6. Что бы вы хотели узнать о проекте?\n«Расписание мероприятий»" in text
+    assert _labels(review) == [["✅ Отправить"], ["◀ Назад", "Отменить"]]
+
+    # Back to the free text: the answer is shown and «Дальше» keeps it.
+    text = await _step(bot, PARENT, review, "Назад")
+    assert "Ваш ответ: «Расписание мероприятий»" in text
+    assert _labels(review) == [["◀ Назад", "Пропустить", "Дальше ▶"]]
+    await _step(bot, PARENT, review, "Дальше")
+    assert await _responses(bot, survey) == []  # nothing stored before «Отправить»
+
+    text = await _step(bot, PARENT, review, "Отправить")
+    assert text.startswith("Спасибо! Ваши ответы отправлены.")
+    assert review.buttons() == []
+    (response,) = await _responses(bot, survey)
+    assert response.segment == Segment(RespondentRole.PARENT, "10 «б»")
+    assert response.day == date(2022, 9, 20)
+    assert dict(response.answers) == {
+        "heard": Answer(("yes",)),
+        "sources": Answer(("site", OTHER), text="Из газеты"),
+        "rate": Answer(number=4),
+        "more": Answer((OTHER,), text="Пожалуй, да"),
+        "wish": Answer(text="Расписание мероприятий"),
+    }
+
+    # The attempt is over: its buttons are stale, a second attempt is refused.
+    stale = bot.api.press(PARENT, review, old_start)[1]
+    assert (await bot.api.wait_answered(stale)).get("text") == "Кнопка устарела"
+    again = await bot.ask(PARENT, _link(survey))
+    assert again.plain_text == "Вы уже ответили на этот опрос — спасибо!"
+
+
+async def test_cancel_stale_buttons_and_a_closed_survey(running_bot: RunningBot) -> None:
+    bot = running_bot
+    survey = await _open_survey(bot)
+    plain = await _open_survey(
+        bot,
+        SurveyDefinition(
+            title="Короткий опрос",
+            intro="",
+            audience=Audience.STUDENTS,
+            questions=(DEFINITION.questions[2],),
+        ),
+    )
+
+    # Unknown and draft surveys are "not found", and say whom to ask.
+    missing = await bot.ask(STRANGER, "/start s_AAAAAAAAAA")
+    assert "Опрос не найден" in (missing.plain_text or "")
+    assert "попросите, пожалуйста, новую" in (missing.plain_text or "")
+    draft = await bot.app.surveys.create(ADMIN_ACTOR, DEFINITION)
+    assert "Опрос не найден" in ((await bot.ask(STRANGER, _link(draft))).plain_text or "")
+
+    # No segments: «Начать» leads straight to the only question; answering reaches the review.
+    message = await bot.ask(STUDENT, _link(plain))
+    assert "около 1 мин." in (message.plain_text or "")
+    assert (await _step(bot, STUDENT, message, "Начать")).startswith("1 / 1\n")
+    assert "Назад" not in str(message.buttons())
+    first_step = message.button("3")
+    await _step(bot, STUDENT, message, "3")
+    # A double tap: the same button again, one step later, changes nothing.
+    tap = bot.api.press(STUDENT, message, first_step)[1]
+    assert (await bot.api.wait_answered(tap)).get("text") == "Кнопка устарела"
+    assert message.edits == message.seen_edits
+    text = await _step(bot, STUDENT, message, "Отменить")
+    assert text.startswith("Ответы не сохранены")
+    assert await _responses(bot, plain) == []
+    # After cancelling, typing is not taken as an answer any more.
+    after = await bot.ask(STUDENT, "ещё что-то")
+    assert "Ответы не сохранены" not in (after.plain_text or "")
+
+    # A button from another survey's message in the same chat is stale too.
+    first = await bot.ask(STRANGER, _link(survey))
+    second = await bot.ask(STRANGER, _link(plain))
+    old = bot.api.press(STRANGER, second, first.button("Начать"))[1]
+    assert (await bot.api.wait_answered(old)).get("text") == "Кнопка устарела"
+
+    # Closed while answering: «Отправить» says so, and the answer is not stored.
+    await _step(bot, STRANGER, second, "Начать")
+    await _step(bot, STRANGER, second, "5")
+    await bot.app.surveys.close(ADMIN_ACTOR, plain.id)
+    text = await _step(bot, STRANGER, second, "Отправить")
+    assert text.startswith("Этот опрос уже завершён")
+    assert await _responses(bot, plain) == []
+    closed = await bot.ask(LATE, _link(plain))
+    assert (closed.plain_text or "").startswith("Этот опрос уже завершён")
+
+
+async def test_a_survey_past_its_closing_date_is_closed(running_bot: RunningBot) -> None:
+    bot = running_bot
+    survey = await _open_survey(bot)
+    intro = await bot.ask(PARENT, _link(survey))
+    bot.clock.set(bot.clock.now().replace(year=2022, month=10, day=2))
+    text = await _step(bot, PARENT, intro, "Начать")
+    assert text.startswith("Этот опрос уже завершён")
+    assert (await bot.ask(LATE, _link(survey))).plain_text == (
+        "Этот опрос уже завершён, ответы больше не принимаются. Спасибо, что хотели поучаствовать!"
+    )
+
+
+async def test_a_student_answers_the_builtin_awareness_template(running_bot: RunningBot) -> None:
+    bot = running_bot
+    template = builtin_template("awareness")
+    assert template is not None
+    survey = await _open_survey(bot, with_classes(template.definition, ("9 «а»", "9 «б»")))
+    message = await bot.ask(STUDENT, _link(survey))
+    await _step(bot, STUDENT, message, "Начать")
+    await _step(bot, STUDENT, message, "Обучающийся")
+    assert (await _step(bot, STUDENT, message, "9 «б»")).startswith("1 / 10\n")
+    text = await _step(bot, STUDENT, message, "Нет, не слышал")
+    assert text.startswith("2 / 8\n")  # the two questions about the project skipped
+    shown = ["2 / 8"]
+    while "Отправить" not in str(message.buttons()):
+        text = message.plain_text or ""
+        if "Максимум символов" in text:
+            bot.api.push_text(STUDENT, "Больше встреч с вузами")
+            await bot.api.wait_edit(message)
+            continue
+        first = message.buttons()[0][0][0]
+        if "Готово" in str(message.buttons()):
+            await _step(bot, STUDENT, message, first)
+            first = "Готово"
+        text = await _step(bot, STUDENT, message, first)
+        shown.append(text.split("\n", 1)[0])
+    assert shown == [f"{number} / 8" for number in range(2, 9)]
+    assert "Вы: обучающийся\nКласс: 9 «б»" in (message.plain_text or "")
+    assert (await _step(bot, STUDENT, message, "Отправить")).startswith("Спасибо!")
+    (response,) = await _responses(bot, survey)
+    assert response.segment == Segment(RespondentRole.STUDENT, "9 «б»")
+    assert sorted(response.answers, key=int) == ["1", "4", "5", "6", "7", "8", "9", "10"]
+    assert response.answers["10"] == Answer(text="Больше встреч с вузами")
