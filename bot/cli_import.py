@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.cli_common import Print
 from bot.i18n import CatalogI18n
 from bot.settings import Settings
 from core.clock import SystemClock
@@ -31,8 +32,6 @@ from storage.migrate import upgrade_to_head
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
-
-Print = Callable[[str], None]
 
 
 def add_arguments(parser: argparse.ArgumentParser, say: Callable[[str], str]) -> None:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.cli_common import CliRefusal, Print
 from bot.i18n import CatalogI18n
 from bot.settings import Settings
 from core.clock import SystemClock
@@ -37,20 +38,10 @@ EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 
-Print = Callable[[str], None]
 
 # Whoever runs the terminal owns the database, so the commands act as an administrator would.
 _TERMINAL = Actor(telegram_user_id=0, person=None, is_admin=True)
 _ROLES = (Role.COORDINATOR, Role.EXECUTOR, Role.OBSERVER)
-
-
-class _Refused(Exception):
-    """A line for stderr and the exit code that goes with it."""
-
-    def __init__(self, line: str, code: int) -> None:
-        super().__init__(line)
-        self.line = line
-        self.code = code
 
 
 def add_arguments(
@@ -111,9 +102,9 @@ def _line(organisation: Organisation) -> str:
 def _find(organisations: list[Organisation], name: str) -> Organisation:
     found = named(organisations, name)
     if not found:
-        raise _Refused(_("cli.org.not_found").format(name=clean_name(name)), EXIT_NOT_FOUND)
+        raise CliRefusal(_("cli.org.not_found").format(name=clean_name(name)), EXIT_NOT_FOUND)
     if len(found) > 1:
-        raise _Refused(
+        raise CliRefusal(
             _("cli.org.ambiguous").format(name=clean_name(name), count=len(found)), EXIT_USAGE
         )
     return found[0]
@@ -127,7 +118,7 @@ async def _org_add(
     organisations = await service.organisations(_TERMINAL)
     parent = _find(organisations, arguments.parent) if arguments.parent else None
     if parent is not None and not may_contain(parent.kind, kind):
-        raise _Refused(
+        raise CliRefusal(
             _("cli.org.wrong_parent").format(
                 parent=parent.name, parent_kind=kind_label(parent.kind), kind=kind_label(kind)
             ),
@@ -216,7 +207,7 @@ def _reminder_values(
         if arguments.reminder_time:
             morning = time.fromisoformat(arguments.reminder_time)
     except ValueError:
-        raise _Refused(_("cli.org.bad_reminders"), EXIT_USAGE) from None
+        raise CliRefusal(_("cli.org.bad_reminders"), EXIT_USAGE) from None
     return offsets, morning
 
 
@@ -239,7 +230,7 @@ def _check_arguments(arguments: argparse.Namespace) -> None:
     """What can be refused without opening the database (which would create its file)."""
     if arguments.command == "person":
         if normalise_person_name(arguments.name) is None:
-            raise _Refused(
+            raise CliRefusal(
                 _("cli.person.bad_name").format(name=clean_name(arguments.name)), EXIT_USAGE
             )
         return
@@ -249,14 +240,14 @@ def _check_arguments(arguments: argparse.Namespace) -> None:
     if arguments.org_command != "add":
         return
     if not name_fits(clean_name(arguments.name)):
-        raise _Refused(
+        raise CliRefusal(
             _("cli.org.bad_name").format(min=NAME_MIN_LENGTH, max=NAME_MAX_LENGTH), EXIT_USAGE
         )
     if arguments.timezone:
         try:
             ZoneInfo(arguments.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise _Refused(
+            raise CliRefusal(
                 _("cli.org.bad_timezone").format(timezone=arguments.timezone), EXIT_USAGE
             ) from None
 
@@ -291,7 +282,7 @@ def run_org(
         try:
             _check_arguments(arguments)
             asyncio.run(_run(arguments, settings, out))
-        except _Refused as refusal:
+        except CliRefusal as refusal:
             err(refusal.line)
             return refusal.code
     return EXIT_OK

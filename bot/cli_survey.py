@@ -17,6 +17,7 @@ from pathlib import Path
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.cli_common import CliRefusal, Print
 from bot.i18n import CatalogI18n
 from bot.settings import Settings
 from bot.survey_secret import load_survey_secret
@@ -39,21 +40,11 @@ EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 
-Print = Callable[[str], None]
 
 _TERMINAL = Actor(telegram_user_id=0, person=None, is_admin=True)
 # The closing date suggested after `create`: two weeks is what the roadmaps usually give.
 _SUGGESTED_DAYS = 14
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>")
-
-
-class _Refused(Exception):
-    """A line for stderr and the exit code that goes with it."""
-
-    def __init__(self, line: str, code: int) -> None:
-        super().__init__(line)
-        self.line = line
-        self.code = code
 
 
 def add_arguments(
@@ -107,10 +98,10 @@ def _find_organisation(organisations: list[Organisation], wanted: str) -> Organi
     else:
         found = named(organisations, wanted)
     if not found:
-        raise _Refused(_("cli.survey.org_not_found").format(name=wanted), EXIT_NOT_FOUND)
+        raise CliRefusal(_("cli.survey.org_not_found").format(name=wanted), EXIT_NOT_FOUND)
     if len(found) > 1:
         numbers = ", ".join(str(o.id) for o in found)
-        raise _Refused(
+        raise CliRefusal(
             _("cli.survey.org_ambiguous").format(name=wanted, numbers=numbers, first=found[0].id),
             EXIT_USAGE,
         )
@@ -121,7 +112,7 @@ async def _overview(surveys: SurveyService, survey_id: int) -> SurveyOverview:
     try:
         return await surveys.get_for_manager(_TERMINAL, survey_id)
     except AccessDenied:
-        raise _Refused(_("cli.survey.not_found").format(id=survey_id), EXIT_NOT_FOUND) from None
+        raise CliRefusal(_("cli.survey.not_found").format(id=survey_id), EXIT_NOT_FOUND) from None
 
 
 async def _list(surveys: SurveyService, people: PeopleService, out: Print) -> None:
@@ -155,7 +146,7 @@ async def _create(
     try:
         definition = load_definition(name, data)
     except DefinitionError as error:
-        raise _Refused(
+        raise CliRefusal(
             _("cli.survey.bad_file").format(path=name, problem=_said(error)), EXIT_NOT_FOUND
         ) from None
     organisation = _find_organisation(await people.organisations(_TERMINAL), arguments.org)
@@ -202,7 +193,7 @@ async def _close(surveys: SurveyService, survey_id: int, out: Print) -> None:
 def _closing_day(arguments: argparse.Namespace) -> date:
     closes_on = parse_day(arguments.closes, date.today())
     if closes_on is None:
-        raise _Refused(_("cli.survey.bad_date").format(text=arguments.closes), EXIT_USAGE)
+        raise CliRefusal(_("cli.survey.bad_date").format(text=arguments.closes), EXIT_USAGE)
     return closes_on
 
 
@@ -210,7 +201,7 @@ def _read(path: Path) -> tuple[str, bytes]:
     try:
         return path.name, path.read_bytes()
     except OSError:
-        raise _Refused(_("cli.survey.unreadable").format(path=path), EXIT_NOT_FOUND) from None
+        raise CliRefusal(_("cli.survey.unreadable").format(path=path), EXIT_NOT_FOUND) from None
 
 
 async def _run(arguments: argparse.Namespace, settings: Settings, out: Print) -> None:
@@ -237,7 +228,7 @@ async def _run(arguments: argparse.Namespace, settings: Settings, out: Print) ->
             else:
                 await _close(surveys, arguments.id, out)
         except UserFacingError as error:
-            raise _Refused(_said(error), EXIT_NOT_FOUND) from None
+            raise CliRefusal(_said(error), EXIT_NOT_FOUND) from None
     finally:
         await database.close()
 
@@ -254,7 +245,7 @@ def run_survey(
     with i18n.context(), i18n.use_locale(locale):
         try:
             asyncio.run(_run(arguments, settings, out))
-        except _Refused as refusal:
+        except CliRefusal as refusal:
             err(refusal.line)
             return refusal.code
     return EXIT_OK

@@ -46,12 +46,13 @@ from surveys.model import (
     definition_from_json,
     definition_to_json,
 )
+from surveys.results import DEFAULT_K
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Reports hide groups smaller than this; the intro promises it (surveys.results applies it).
-SMALL_GROUP = 5
+# The intro promises what the reports do: groups smaller than this are hidden.
+SMALL_GROUP = DEFAULT_K
 _ROLES = tuple(RespondentRole)
 _CLASSES_PER_ROW = 3
 _NUMBERS_PER_ROW = 5

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -550,11 +551,43 @@ async def on_definition_file(
     if document.file_size is not None and document.file_size > MAX_DEFINITION_BYTES:
         await message.answer(_("survey.manage.file.too_large"))
         return
+    await _read_definition(
+        message, actor, surveys, state, file_name, await _download(bot, message)
+    )
+
+
+async def on_excel_file(
+    message: Message, actor: Actor, surveys: SurveyService, state: FSMContext, bot: Bot
+) -> None:
+    """An .xlsx sent outside the survey flow: the survey template is ours, a roadmap is not."""
+    document = message.document
+    assert document is not None
+    if document.file_size is not None and document.file_size > MAX_DEFINITION_BYTES:
+        raise SkipHandler  # larger than any survey template: a roadmap for the importer
+    data = await _download(bot, message)
+    if not await asyncio.to_thread(loading.is_survey_workbook, data):
+        raise SkipHandler  # the roadmap importer reads it (and downloads it again)
+    await _read_definition(message, actor, surveys, state, document.file_name or "", data)
+
+
+async def _download(bot: Bot, message: Message) -> bytes:
+    assert message.document is not None
     buffer = io.BytesIO()
-    await bot.download(document.file_id, destination=buffer)
+    await bot.download(message.document.file_id, destination=buffer)
+    return buffer.getvalue()
+
+
+async def _read_definition(
+    message: Message,
+    actor: Actor,
+    surveys: SurveyService,
+    state: FSMContext,
+    file_name: str,
+    data: bytes,
+) -> None:
     try:
         # Excel parsing is CPU work: off the event loop, so other chats keep answering.
-        definition = await asyncio.to_thread(loading.load_definition, file_name, buffer.getvalue())
+        definition = await asyncio.to_thread(loading.load_definition, file_name, data)
     except loading.DefinitionError as error:
         await message.answer(_error_text(error) + "\n\n" + _("survey.manage.file.not_created"))
         return
@@ -639,6 +672,11 @@ async def _create(
     )
 
 
+async def _is_xlsx(message: Message) -> bool:
+    document = message.document
+    return document is not None and _suffix(document.file_name or "") == ".xlsx"
+
+
 async def _is_yaml(message: Message) -> bool:
     document = message.document
     return document is not None and _suffix(document.file_name or "") in YAML_SUFFIXES
@@ -664,6 +702,7 @@ def create_router() -> Router:
         on_definition_file, StateFilter(SurveyFlow.definition_file), F.document, flags=manage
     )
     router.message.register(on_definition_file, F.document, _is_yaml, flags=manage)
+    router.message.register(on_excel_file, F.document, _is_xlsx, flags=manage)
     router.message.register(
         on_file_expected, StateFilter(SurveyFlow.definition_file), not_a_command, flags=manage
     )

@@ -17,7 +17,7 @@ from surveys.building import build, first_problem
 from surveys.classes import parse_class_list
 from surveys.model import SurveyDefinition
 from surveys.source import DefinitionError, RawSurvey
-from surveys.xlsx_template import read_xlsx
+from surveys.xlsx_template import is_survey_workbook, read_xlsx
 from surveys.yaml_format import dump_yaml, read_yaml
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "builtin_template",
     "builtin_templates",
     "dump_yaml",
+    "is_survey_workbook",
     "load_definition",
     "load_xlsx",
     "load_yaml",

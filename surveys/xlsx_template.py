@@ -81,6 +81,25 @@ def read_xlsx(data: bytes) -> RawSurvey:
             workbook.close()
 
 
+def is_survey_workbook(data: bytes) -> bool:
+    """Whether an Excel file is this survey template (its two sheets), not a roadmap table.
+
+    Coordinators send both kinds to the same chat; the sheet names tell them apart before
+    either reader gives a misleading "this is not a ..." answer.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            workbook: Any = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        except Exception:  # not a workbook at all: certainly not ours
+            return False
+        try:
+            names = {normalise_word(sheet.title) for sheet in workbook.worksheets}
+        finally:
+            workbook.close()
+    return {normalise_word(SURVEY_SHEET), normalise_word(QUESTIONS_SHEET)} <= names
+
+
 def _sheet(workbook: Any, name: str) -> Any:
     for sheet in workbook.worksheets:
         if normalise_word(sheet.title) == normalise_word(name):

@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ import docx
 import openpyxl
 from sqlalchemy import text
 
+import surveys
 from core.models import Role
 from services.access import Actor, resolve_actor
 from storage.records import Survey
@@ -29,6 +31,7 @@ from surveys.model import Question, QuestionKind, SurveyStatus
 from tests.e2e.conftest import COORDINATOR, RunningBot, add_person
 from tests.fakebot import FakeUser, SentMessage
 
+SAMPLES = Path(surveys.__file__).resolve().parent / "samples"
 CLASSES = ("5 «а»", "7 «б»", "10 «в»")
 TEMPLATE = builtin_template("awareness")
 assert TEMPLATE is not None
@@ -324,3 +327,20 @@ async def _assert_anonymous(bot: RunningBot) -> None:
         numbers = [int(str(value).rsplit(" ", 1)[1]) for value in order]
     assert sorted(numbers) == list(range(30))
     assert numbers != sorted(numbers)
+
+
+async def test_a_broken_excel_definition_names_its_cell(running_bot: RunningBot) -> None:
+    bot, api = running_bot, running_bot.api
+    await add_person(bot, COORDINATOR, Role.COORDINATOR)
+    workbook = openpyxl.load_workbook(SAMPLES / "survey.xlsx")
+    questions = workbook["Вопросы"]
+    kind_column = next(cell.column_letter for cell in questions[1] if cell.value == "Тип")
+    questions[f"{kind_column}3"] = "гадание на кофейной гуще"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    api.push_document(COORDINATOR, "opros.xlsx", buffer.getvalue())
+    refused = _plain(await api.next_message(COORDINATOR.id, timeout=15))
+    assert f"{kind_column}3" in refused and "Вопросы" in refused, refused
+    assert "Опрос не создан" in refused
+    assert await bot.app.surveys.list_for(await _coordinator_actor(bot)) == []

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 import openpyxl
 import pytest
 
-from surveys.loading import DefinitionError, load_definition, load_xlsx
+import surveys
+from surveys.loading import DefinitionError, is_survey_workbook, load_definition, load_xlsx
 from surveys.model import END, Audience, Option, Question, QuestionKind, Scale, Segments
 from tests.surveys.catalog import rendered
 
@@ -384,3 +386,14 @@ def test_a_workbook_that_is_not_the_template(
 ) -> None:
     error = error_of(data)
     assert (error.key, error.params) == (key, params)
+
+
+def test_the_survey_template_is_told_apart_from_other_workbooks() -> None:
+    sample = (Path(surveys.__file__).resolve().parent / "samples" / "survey.xlsx").read_bytes()
+    assert is_survey_workbook(sample)
+    roadmap = openpyxl.Workbook()
+    roadmap.active.title = "Дорожная карта"
+    buffer = io.BytesIO()
+    roadmap.save(buffer)
+    assert not is_survey_workbook(buffer.getvalue())
+    assert not is_survey_workbook(b"PK\x03\x04 not a workbook")

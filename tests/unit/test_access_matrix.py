@@ -62,6 +62,7 @@ EXPECTED: dict[str, Permission] = {
     "handlers.fallback.stale_button": Permission.ANYONE,
     "handlers.survey_manage.surveys_command": Permission.MANAGE,
     "handlers.survey_manage.on_definition_file": Permission.MANAGE,
+    "handlers.survey_manage.on_excel_file": Permission.MANAGE,
     "handlers.survey_manage.on_file_expected": Permission.MANAGE,
     "handlers.survey_manage.on_classes": Permission.MANAGE,
     "handlers.survey_manage.on_classes_not_text": Permission.MANAGE,

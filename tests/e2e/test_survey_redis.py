@@ -1,0 +1,81 @@
+"""With REDIS_URL set, a half-answered survey lives in Redis (with an expiry), not the database."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.redis import RedisStorage
+
+from bot.fsm import CONVERSATION_TTL
+from core.deeplinks import DeepLink, DeepLinkKind
+from services.access import Actor
+from surveys.model import Audience, Option, Question, QuestionKind, Segments, SurveyDefinition
+from tests.e2e.conftest import ADMIN, RunningBot
+from tests.fakebot import FakeUser
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+pytestmark = pytest.mark.skipif(REDIS_URL is None, reason="TEST_REDIS_URL is not set (CI sets it)")
+
+PARENT = FakeUser(8101, "Анна", language_code="ru")
+DEFINITION = SurveyDefinition(
+    title="Кружки",
+    intro="Два коротких вопроса.",
+    audience=Audience.PARENTS,
+    segments=Segments(ask_role=False),
+    questions=(
+        Question(
+            "1",
+            "Ходит ли ребёнок в кружок?",
+            QuestionKind.SINGLE,
+            options=(Option("1", "Да"), Option("2", "Нет")),
+        ),
+        Question("2", "Какой кружок?", QuestionKind.TEXT, max_length=100),
+    ),
+)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"redis_url": REDIS_URL}
+
+
+async def test_answers_in_progress_live_in_redis_until_submit(running_bot: RunningBot) -> None:
+    bot = running_bot
+    storage = bot.app.dispatcher.storage
+    assert isinstance(storage, RedisStorage)
+    admin = Actor(ADMIN.id, None, is_admin=True)
+    survey = await bot.app.surveys.create(admin, DEFINITION)
+    survey = await bot.app.surveys.open(admin, survey.id, date(2022, 9, 30))
+    key = StorageKey(bot_id=bot.app.bot.id, chat_id=PARENT.id, user_id=PARENT.id)
+    await storage.set_state(key, None)
+    await storage.set_data(key, {})
+
+    link = "/start " + DeepLink(DeepLinkKind.SURVEY, survey.code).payload()
+    message = await bot.ask(PARENT, link)
+    _, query = bot.api.press(PARENT, message, message.button("Начать"))
+    await bot.api.wait_answered(query)
+    await bot.api.wait_edit(message)
+    _, query = bot.api.press(PARENT, message, message.button("Да"))
+    await bot.api.wait_answered(query)
+    await bot.api.wait_edit(message)
+
+    # Half-way: the answer is in Redis, with an expiry, and nowhere in the database.
+    assert await storage.get_state(key) is not None
+    assert await storage.get_data(key) != {}
+    ttl = await storage.redis.ttl(storage.key_builder.build(key, "data"))
+    assert 0 < ttl <= CONVERSATION_TTL.total_seconds()
+    _, responses = await bot.app.surveys.responses_for(admin, survey.id)
+    assert responses == []
+
+    bot.api.push_text(PARENT, "Робототехника")
+    await bot.api.wait_edit(message)
+    _, query = bot.api.press(PARENT, message, message.button("Отправить"))
+    await bot.api.wait_answered(query)
+    await bot.api.wait_edit(message)
+    assert "Спасибо" in (message.plain_text or "")
+    _, responses = await bot.app.surveys.responses_for(admin, survey.id)
+    assert len(responses) == 1 and responses[0].answers["2"].text == "Робототехника"
+    assert await storage.get_state(key) is None
