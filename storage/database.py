@@ -41,7 +41,9 @@ def create_engine(url: str) -> AsyncEngine:
     path = sqlite_file(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, pool_pre_ping=path is None)
+    # hide_parameters: an error in the log shows the SQL, never the values bound to it (names,
+    # Telegram ids, survey answers next to the token of the person who gave them).
+    engine = create_async_engine(url, pool_pre_ping=path is None, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
     return engine

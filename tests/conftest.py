@@ -61,8 +61,11 @@ async def database(request: pytest.FixtureRequest, sqlite_url: str) -> AsyncIter
     if not base_url:
         pytest.skip(f"PostgreSQL: set {POSTGRES_URL_VARIABLE} to run on it (CI does)")
     base_url, schema = await _postgres_schema_url(base_url)
+    # As storage.database.create_engine makes it, on a schema of its own.
     engine = create_async_engine(
-        base_url, connect_args={"server_settings": {"search_path": schema}}
+        base_url,
+        hide_parameters=True,
+        connect_args={"server_settings": {"search_path": schema}},
     )
     db = Database(engine)
     await upgrade_to_head(db.engine)

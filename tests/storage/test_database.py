@@ -1,10 +1,12 @@
-"""A burst of short writers (parents pressing «Отправить» together) never fails on a lock."""
+"""Writers under load and errors in logs: a burst of submits never fails; values never leak."""
 
 from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from storage.database import SQLITE_BUSY_TIMEOUT_MS, Database
 
@@ -30,3 +32,15 @@ async def test_writers_outlasting_the_busy_timeout_all_commit(database: Database
     async with database.engine.connect() as connection:
         count = await connection.scalar(text("SELECT count(*) FROM burst"))
     assert count == WRITERS
+
+
+async def test_database_errors_never_carry_the_values(database: Database) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE secrets (token TEXT PRIMARY KEY)"))
+        await connection.execute(text("INSERT INTO secrets VALUES (:t)"), {"t": "answer-of-777"})
+    with pytest.raises(IntegrityError) as caught:
+        async with database.engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO secrets VALUES (:t)"), {"t": "answer-of-777"}
+            )
+    assert "answer-of-777" not in str(caught.value)
