@@ -49,6 +49,13 @@ class CatalogI18n(I18n):
         finally:
             I18n.reset_current(token)
 
+    @contextmanager
+    def speaking(self, language_code: str | None) -> Iterator[None]:
+        """Texts for a message the bot starts itself: the person's language, else the default."""
+        locale = language_code if language_code in self.available_locales else None
+        with self.context(), self.use_locale(locale or self.default_locale):
+            yield
+
 
 def create_i18n() -> CatalogI18n:
     return CatalogI18n(path=LOCALES_DIR, default_locale=DEFAULT_LOCALE, domain=DOMAIN)

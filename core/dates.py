@@ -95,6 +95,11 @@ _GLUED_YEAR_RE = re.compile(r"([0-9.]*[0-9])(?:г|года|год)")
 _SEPARATORS_RE = re.compile(r"[^\w./-]+|_")
 
 
+def format_day(value: date) -> str:
+    """A day as people in Russia write it: 04.10.2022."""
+    return value.strftime("%d.%m.%Y")
+
+
 def parse_day(text: str, today: date) -> date | None:
     """The day `text` names, counted from `today`, or None when it names none."""
     if len(text) > MAX_TEXT_LENGTH:

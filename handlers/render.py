@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram.utils.text_decorations import html_decoration
 
+from core.dates import format_day
 from core.warnings import ParseWarning
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -30,7 +31,7 @@ def short(text: str, limit: int = 90) -> str:
 
 def day(value: date) -> str:
     """Dates as people in Russia write them: 04.10.2022."""
-    return value.strftime("%d.%m.%Y")
+    return format_day(value)
 
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -10,8 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 
-from aiogram.utils.i18n import I18n
-
+from bot.i18n import CatalogI18n
 from handlers import survey_notices
 from scheduler.sender import Delivery, OutgoingMessage, Sender
 from services.surveys import SurveyService
@@ -22,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 class SurveyClosingJob:
     def __init__(
-        self, surveys: SurveyService, sender: Sender, i18n: I18n, admin_ids: Collection[int]
+        self, surveys: SurveyService, sender: Sender, i18n: CatalogI18n, admin_ids: Collection[int]
     ) -> None:
         self._surveys = surveys
         self._sender = sender
@@ -38,11 +37,7 @@ class SurveyClosingJob:
             # A survey of no organisation was made by an administrator: they hear of it.
             recipients = notice.recipients or tuple((chat, None) for chat in self._admin_ids)
             for chat_id, language in recipients:
-                locale = language if language in self._i18n.available_locales else None
-                with (
-                    self._i18n.context(),
-                    self._i18n.use_locale(locale or self._i18n.default_locale),
-                ):
+                with self._i18n.speaking(language):
                     text, markup = survey_notices.closed_by_date(notice.survey, notice.responses)
                 messages.append(
                     OutgoingMessage(

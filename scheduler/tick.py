@@ -11,8 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from aiogram.utils.i18n import I18n
-
+from bot.i18n import CatalogI18n
 from core.clock import Clock
 from handlers import reminder_messages
 from scheduler.sender import Delivery, OutgoingMessage, Sender
@@ -58,7 +57,7 @@ class ReminderTick:
         clock: Clock,
         tasks: TaskService,
         sender: Sender,
-        i18n: I18n,
+        i18n: CatalogI18n,
         *,
         batch: int = 8,
         planning: Planning | None = None,
@@ -224,12 +223,7 @@ class ReminderTick:
 
     async def _render(self, row: OutboxRow) -> OutgoingMessage | None:
         person = await self._person(row.person_id)
-        locale = (
-            person.language_code
-            if person and person.language_code in (self._i18n.available_locales)
-            else self._i18n.default_locale
-        )
-        with self._i18n.context(), self._i18n.use_locale(locale or "ru"):
+        with self._i18n.speaking(person.language_code if person else None):
             if row.kind == UNREACHABLE_KIND:
                 if person is None:
                     return None

@@ -20,6 +20,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
+from core.dates import format_day
 from core.errors import UserFacingError
 from services.access import AccessDenied, Actor, Permission, allows, organisation_scope
 from services.recipients import organisation_coordinators
@@ -224,9 +225,7 @@ class SurveyService:
         async with self._database.transaction() as repositories:
             today = await self._today(repositories, survey)
             if closes_on < today:
-                raise SurveyRefused(
-                    "survey.service.closes_in_past", today=today.strftime("%d.%m.%Y")
-                )
+                raise SurveyRefused("survey.service.closes_in_past", today=format_day(today))
             opened = await repositories.surveys.open(
                 survey.id, opened_on=today, closes_on=closes_on
             ) or await repositories.surveys.set_closes_on(survey.id, closes_on)

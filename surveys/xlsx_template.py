@@ -23,6 +23,7 @@ from typing import Any
 import openpyxl
 from openpyxl.utils.cell import get_column_letter
 
+from core.dates import format_day
 from surveys.building import normalise_word
 from surveys.source import (
     DefinitionError,
@@ -124,7 +125,7 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date):
-        return value.strftime("%d.%m.%Y")
+        return format_day(value)
     return str(value)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from surveys.report.labels import ReportMeta, Translate, day, decimal, period_text
+from core.dates import format_day
+from surveys.report.labels import ReportMeta, Translate, decimal, period_text
 from surveys.report.tables import Value, summary_notes, summary_tables
 from surveys.results import SurveyResults
 
@@ -33,7 +34,7 @@ def build_csv(results: SurveyResults, meta: ReportMeta, translate: Translate) ->
     if period:
         writer.writerow([period])
     writer.writerow([translate("report.respondents").format(count=results.respondents)])
-    writer.writerow([translate("report.generated").format(day=day(meta.generated_on))])
+    writer.writerow([translate("report.generated").format(day=format_day(meta.generated_on))])
     writer.writerow([])
     for table in summary_tables(results, translate):
         writer.writerow([_text(table.title, translate)])

@@ -18,11 +18,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from core.dates import format_day
 from surveys.model import QuestionKind
 from surveys.report.labels import (
     ReportMeta,
     Translate,
-    day,
     decimal,
     median_text,
     period_text,
@@ -209,7 +209,7 @@ def build_docx(
         else None,
         period_text(meta, translate),
         translate("report.respondents").format(count=results.respondents),
-        translate("report.generated").format(day=day(meta.generated_on)),
+        translate("report.generated").format(day=format_day(meta.generated_on)),
     ):
         if line:
             document.add_paragraph(line)

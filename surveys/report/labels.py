@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from core.dates import format_day
 from surveys.model import OTHER, Answer, Question, QuestionKind
 from surveys.results import Cell, Dimension, Group, GroupKind, Line, LineKind
 
@@ -27,18 +28,16 @@ class ReportMeta:
     organisation: str | None = None
 
 
-def day(value: date) -> str:
-    return value.strftime("%d.%m.%Y")
-
-
 def period_text(meta: ReportMeta, translate: Translate) -> str | None:
     if meta.opened_on is None:
         return None
-    start = day(meta.opened_on)
+    start = format_day(meta.opened_on)
     if meta.closed_on is not None:
-        return translate("report.period.closed").format(start=start, end=day(meta.closed_on))
+        return translate("report.period.closed").format(
+            start=start, end=format_day(meta.closed_on)
+        )
     if meta.closes_on is not None:
-        return translate("report.period.open").format(start=start, end=day(meta.closes_on))
+        return translate("report.period.open").format(start=start, end=format_day(meta.closes_on))
     return translate("report.period.started").format(start=start)
 
 

@@ -10,12 +10,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.dates import format_day
 from surveys.report.labels import (
     DASH,
     ReportMeta,
     Translate,
     answer_value,
-    day,
     period_text,
     question_heading,
 )
@@ -66,7 +66,7 @@ def _summary_sheet(
     _put(sheet, 1, 1, translate("report.title")).font = _TITLE
     lines = [meta.title, meta.organisation, period_text(meta, translate)]
     lines.append(translate("report.respondents").format(count=results.respondents))
-    lines.append(translate("report.generated").format(day=day(meta.generated_on)))
+    lines.append(translate("report.generated").format(day=format_day(meta.generated_on)))
     row = 2
     for line in lines:
         if line:

@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from aiogram.utils.i18n import gettext
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR
+from bot.i18n import LOCALES_DIR, create_i18n
 
 PROJECT = Path(__file__).resolve().parents[2]
 SOURCE_PACKAGES = ("bot", "handlers", "scheduler", "services")
@@ -87,3 +88,13 @@ def test_every_read_error_has_words() -> None:
     for locale in ("ru", "en"):
         catalog = _catalog(locale)
         assert sorted(code for code in codes if f"read_error.{code}" not in catalog) == []
+
+
+def test_messages_the_bot_starts_speak_the_persons_language_or_russian() -> None:
+    i18n = create_i18n()
+    spoken = {}
+    for language in ("en", "ru", "de", None):
+        with i18n.speaking(language):
+            spoken[language] = gettext("command.help")
+    assert spoken["en"] == "What the bot can do"
+    assert spoken["ru"] == spoken["de"] == spoken[None] == "Что умеет бот"
