@@ -63,8 +63,6 @@ MAX_DEFINITION_BYTES = 1024 * 1024
 DEFINITION_SUFFIXES = (".yaml", ".yml", ".xlsx")
 # Roadmaps are never YAML, so a YAML file sent at any time is a survey definition.
 YAML_SUFFIXES = (".yaml", ".yml")
-# The class list may be left out with this answer (or the button under the question).
-NO_CLASSES = frozenset({"-", "—", "–", "нет"})
 _CARD_QUESTIONS = 40
 
 _STATUS_ICON = {SurveyStatus.DRAFT: "📝", SurveyStatus.OPEN: "🟢", SurveyStatus.CLOSED: "⏹"}
@@ -622,12 +620,12 @@ async def on_classes(
         await state.clear()
         await message.answer(_("survey.manage.new.lost"))
         return
-    if text.lower() not in NO_CLASSES:
-        try:
-            definition = loading.with_classes(definition, loading.parse_class_list(text))
-        except loading.DefinitionError as error:
-            await message.answer(_error_text(error) + "\n\n" + _("survey.manage.classes.again"))
-            return
+    try:
+        # "-" or "нет" is an empty list: the class is not asked (as the button under it does).
+        definition = loading.with_classes(definition, loading.parse_class_list(text))
+    except loading.DefinitionError as error:
+        await message.answer(_error_text(error) + "\n\n" + _("survey.manage.classes.again"))
+        return
     await state.clear()
     await _create(message, actor, surveys, definition)
 
