@@ -104,7 +104,7 @@ def _page_keyboard(
     )
 
 
-async def _render_page(
+async def page_view(
     database: Database, actor: Actor, roadmap: Roadmap, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     found = await roadmap_page(database, roadmap.id, page, PAGE_SIZE)
@@ -123,7 +123,7 @@ async def roadmap_command(
     if not found:
         await message.answer(_("roadmap.none"))
         return
-    text, keyboard = await _render_page(database, actor, found[0], 0)
+    text, keyboard = await page_view(database, actor, found[0], 0)
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -136,7 +136,7 @@ async def on_page(
 ) -> None:
     """Листать: checked again at press time, the card edited in place."""
     roadmap = await require_roadmap_access(database, actor, callback_data.roadmap_id)
-    text, keyboard = await _render_page(database, actor, roadmap, callback_data.page)
+    text, keyboard = await page_view(database, actor, roadmap, callback_data.page)
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(text, reply_markup=keyboard)
