@@ -25,7 +25,7 @@ from handlers.roadmap_view import page_view
 from handlers.status import status_command
 from handlers.tasks import list_page, tasks_command
 from services.access import Actor
-from services.tasks import TaskService
+from services.tasks import Overview, ProgressCounts, RoadmapProgress, TaskService
 from services.views import roadmap_page
 from storage.database import Database
 from storage.records import Roadmap
@@ -513,3 +513,46 @@ async def test_roadmap_pages_number_steps_and_keep_table_order(
         else:
             assert row.step_number == 1
             assert row.parent_title == row.activity.fields.title
+
+
+async def test_a_long_digest_lists_the_first_and_counts_the_rest(
+    database: Database, worlds: tuple[World, World]
+) -> None:
+    _small, world = worlds
+    service = TaskService(database, ManualClock(NOW))
+    found = await service.open_tasks(
+        world.head, until=date(2023, 6, 30), size=reminder_messages.DIGEST_SHOWN
+    )
+    assert found.total > reminder_messages.DIGEST_SHOWN == len(found.cards)
+    i18n = create_i18n()
+    with i18n.context(), i18n.use_locale("ru"):
+        text = reminder_messages.digest(found)
+    assert text.count("\n• ") == reminder_messages.DIGEST_SHOWN
+    assert f"…и ещё {found.total - reminder_messages.DIGEST_SHOWN}" in text
+
+
+def test_a_summary_of_many_roadmaps_names_twenty_and_counts_the_rest() -> None:
+    moment = NOW.astimezone(ZoneInfo("UTC"))
+    roadmaps = tuple(
+        RoadmapProgress(
+            Roadmap(
+                number,
+                1,
+                f"Дорожная карта школы №{number}",
+                "",
+                date(2022, 9, 1),
+                date(2023, 6, 30),
+                "plan.docx",
+                None,
+                moment,
+                moment,
+            ),
+            ProgressCounts(done=number, overdue=1),
+        )
+        for number in range(1, 56)
+    )
+    i18n = create_i18n()
+    with i18n.context(), i18n.use_locale("ru"):
+        text = reminder_messages.summary(Overview(roadmaps))
+    assert "школы №20<" in text and "школы №21<" not in text
+    assert "…и ещё 35" in text and len(text) <= TELEGRAM_TEXT_LIMIT
