@@ -8,11 +8,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import TaskAction, TaskCallback
 from handlers.render import day, fit, quote, short
-from handlers.status import counts_line
+from handlers.status import counts_line, more_line
 from handlers.task_cards import card_keyboard, card_text, due_in_words, task_title
 from services.access import Actor
-from services.tasks import TaskCard
-from storage.records import Person, Roadmap
+from services.tasks import Overview, TaskCard, TaskPage
+from storage.records import Person
 
 _HEADLINES = {
     "countdown": "reminders.countdown",
@@ -64,22 +64,31 @@ def missed(cards: list[TaskCard]) -> str:
     return fit(lines)
 
 
-def digest(cards: list[TaskCard]) -> str:
+# A morning message stays short: the rest is one tap away in /tasks or /status.
+DIGEST_SHOWN = 25
+_SUMMARY_ROADMAPS = 20
+
+
+def digest(page: TaskPage) -> str:
     """Monday morning: what is due this week, and what is already late."""
     lines = [_("reminders.digest")]
-    for card in sorted(cards, key=lambda c: c.task.due_on):
+    for card in sorted(page.cards, key=lambda c: c.task.due_on):
         when = due_in_words(card.task.due_on, card.today)
         lines.append(f"• {quote(short(task_title(card), 90))} — {quote(when)}")
+    if page.total > len(page.cards):
+        lines.append(more_line(page.total - len(page.cards)))
     lines.append(_("reminders.missed_hint"))
     return fit(lines)
 
 
-def summary(overview: list[tuple[Roadmap, list[TaskCard]]]) -> str:
+def summary(overview: Overview) -> str:
     """The coordinator's morning summary, one line of counts per roadmap."""
     lines = [_("reminders.summary")]
-    for roadmap, cards in overview:
-        lines.append(f"<b>{quote(short(roadmap.title, 100))}</b>")
-        lines.append(counts_line(cards))
+    for item in overview.roadmaps[:_SUMMARY_ROADMAPS]:
+        lines.append(f"<b>{quote(short(item.roadmap.title, 100))}</b>")
+        lines.append(counts_line(item.counts))
+    if len(overview.roadmaps) > _SUMMARY_ROADMAPS:
+        lines.append(more_line(len(overview.roadmaps) - _SUMMARY_ROADMAPS))
     lines.append(_("reminders.summary_hint"))
     return fit(lines)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -17,7 +17,6 @@ from handlers.render import (
     deadline_text,
     finish_paged_keyboard,
     fit,
-    page_of,
     quote,
     short,
 )
@@ -31,6 +30,7 @@ from services.access import (
     require_roadmap_access,
 )
 from services.roadmaps import RoadmapService
+from services.views import ActivityRow, roadmap_page
 from storage.database import Database
 from storage.records import Activity, Roadmap
 
@@ -41,51 +41,28 @@ def _needs_date(activity: Activity) -> bool:
     return not activity.fields.deadline_due
 
 
-@dataclass(frozen=True)
-class _Row:
-    activity: Activity
-    step_number: int | None  # 1-based for the steps of an activity
-    has_steps: bool
-
-    @property
-    def settable(self) -> bool:
-        """Rows that carry their own deadline and have none."""
-        return not self.has_steps and _needs_date(self.activity)
+def _settable(row: ActivityRow) -> bool:
+    """Rows that carry their own deadline and have none."""
+    return not row.has_steps and _needs_date(row.activity)
 
 
-def _rows(activities: list[Activity]) -> list[_Row]:
-    parents = {activity.parent_id for activity in activities if activity.parent_id is not None}
-    counters: dict[int, int] = {}
-    rows = []
-    for activity in activities:
-        step_number = None
-        if activity.parent_id is not None:
-            counters[activity.parent_id] = counters.get(activity.parent_id, 0) + 1
-            step_number = counters[activity.parent_id]
-        rows.append(_Row(activity, step_number, activity.id in parents))
-    return rows
-
-
-def _row_lines(row: _Row, parent_titles: dict[int, str]) -> list[str]:
+def _row_lines(row: ActivityRow) -> list[str]:
     fields = row.activity.fields
     when = quote(deadline_text(fields.deadline_kind, fields.deadline_start, fields.deadline_due))
-    flag = " ⚠️" if row.settable else ""
+    flag = " ⚠️" if _settable(row) else ""
     if row.step_number is None:
         number = f"{quote(fields.number)}. " if fields.number else ""
         title = f"<b>{number}{quote(short(fields.title, 80))}</b>"
         if row.has_steps:
             return [title]
         return [title, f"🗓 {when}{flag}"]
-    parent_title = parent_titles.get(row.activity.parent_id or 0)
     # Steps usually repeat their activity's title; what tells them apart is the result.
-    own = fields.title if fields.title != parent_title else (fields.result or fields.title)
+    own = fields.title if fields.title != row.parent_title else (fields.result or fields.title)
     step = _("roadmap.step").format(number=row.step_number)
     return [f"   ↳ {step} {quote(short(own, 70))}", f"      🗓 {when}{flag}"]
 
 
-def _page_text(
-    roadmap: Roadmap, rows: list[_Row], all_rows: list[_Row], page: int, pages: int
-) -> str:
+def _page_text(roadmap: Roadmap, rows: Sequence[ActivityRow], page: int, pages: int) -> str:
     lines = [
         _("roadmap.header").format(
             title=quote(short(roadmap.title, 150)),
@@ -96,22 +73,19 @@ def _page_text(
         ),
         "",
     ]
-    parent_titles = {
-        row.activity.id: row.activity.fields.title for row in all_rows if row.has_steps
-    }
     for row in rows:
-        lines.extend(_row_lines(row, parent_titles))
+        lines.extend(_row_lines(row))
     return fit(lines)
 
 
 def _page_keyboard(
-    roadmap_id: int, page: int, pages: int, rows: list[_Row], can_edit: bool
+    roadmap_id: int, page: int, pages: int, rows: Sequence[ActivityRow], can_edit: bool
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     widths: list[int] = []
     if can_edit:
         for row in rows:
-            if row.settable:
+            if _settable(row):
                 fields = row.activity.fields
                 label = fields.number or fields.title
                 if row.step_number is not None:
@@ -130,14 +104,13 @@ def _page_keyboard(
     )
 
 
-async def _render_page(
-    roadmaps: RoadmapService, actor: Actor, roadmap: Roadmap, page: int
+async def page_view(
+    database: Database, actor: Actor, roadmap: Roadmap, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
-    rows = _rows(await roadmaps.activities_of(roadmap.id))
-    shown, page, pages = page_of(rows, page, PAGE_SIZE)
+    found = await roadmap_page(database, roadmap.id, page, PAGE_SIZE)
     return (
-        _page_text(roadmap, shown, rows, page, pages),
-        _page_keyboard(roadmap.id, page, pages, shown, may_import(actor)),
+        _page_text(roadmap, found.rows, found.page, found.pages),
+        _page_keyboard(roadmap.id, found.page, found.pages, found.rows, may_import(actor)),
     )
 
 
@@ -150,7 +123,7 @@ async def roadmap_command(
     if not found:
         await message.answer(_("roadmap.none"))
         return
-    text, keyboard = await _render_page(roadmaps, actor, found[0], 0)
+    text, keyboard = await page_view(database, actor, found[0], 0)
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -163,7 +136,7 @@ async def on_page(
 ) -> None:
     """Листать: checked again at press time, the card edited in place."""
     roadmap = await require_roadmap_access(database, actor, callback_data.roadmap_id)
-    text, keyboard = await _render_page(roadmaps, actor, roadmap, callback_data.page)
+    text, keyboard = await page_view(database, actor, roadmap, callback_data.page)
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(text, reply_markup=keyboard)

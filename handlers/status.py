@@ -2,105 +2,86 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import TaskAction, TaskCallback
-from handlers.render import day, fit, quote, short
+from handlers.render import TELEGRAM_TEXT_LIMIT, day, fit, quote, short
 from handlers.task_cards import task_title
 from services.access import Actor, Permission
-from services.tasks import TaskCard, TaskService
-from tasks.rules import TaskStatus
+from services.tasks import Overview, ProgressCounts, RoadmapProgress, TaskService
 
 _OVERDUE_SHOWN = 10
 _RECENT_SHOWN = 5
+# Sections or executors listed per roadmap: a municipal roadmap has fifty school heads.
+_GROUP_SHOWN = 12
 
 
-def _kind(card: TaskCard) -> str:
-    if card.status is TaskStatus.DONE:
-        return "done"
-    if card.task.due_on < card.today:
-        return "overdue"
-    if card.status is TaskStatus.CANNOT_DO:
-        return "cannot"
-    if card.status is TaskStatus.IN_PROGRESS:
-        return "in_progress"
-    return "upcoming"
-
-
-def counts_line(cards: list[TaskCard]) -> str:
-    counted = Counter(_kind(card) for card in cards)
+def counts_line(counts: ProgressCounts) -> str:
     return _("status.counts").format(
-        done=counted["done"],
-        in_progress=counted["in_progress"],
-        overdue=counted["overdue"],
-        upcoming=counted["upcoming"],
-        cannot=counted["cannot"],
+        done=counts.done,
+        in_progress=counts.in_progress,
+        overdue=counts.overdue,
+        upcoming=counts.upcoming,
+        cannot=counts.cannot,
     )
 
 
-async def status_command(message: Message, actor: Actor, tasks: TaskService) -> None:
-    """Counts per roadmap, by section and executor; overdue tasks with a Напомнить button."""
-    overview = await tasks.overview(actor)
-    if not overview:
-        await message.answer(_("roadmap.none"))
-        return
-    lines: list[str] = []
-    overdue: list[TaskCard] = []
-    for roadmap, cards in overview:
-        lines.append(f"<b>{quote(short(roadmap.title, 120))}</b>")
-        lines.append(counts_line(cards))
-        sections: dict[str, list[TaskCard]] = {}
-        people: dict[str, list[TaskCard]] = {}
-        for card in cards:
-            section = card.activity.fields.section
-            if section:
-                sections.setdefault(section, []).append(card)
-            for person in card.executors[:1]:
-                people.setdefault(person.full_name, []).append(card)
-        if sections:
-            lines.append(_("status.by_section"))
-            lines.extend(
-                f"• {quote(short(name, 60))}: {counts_line(group)}"
-                for name, group in sections.items()
-            )
-        if people:
-            lines.append(_("status.by_executor"))
-            lines.extend(
-                f"• {quote(name)}: {counts_line(group)}" for name, group in sorted(people.items())
-            )
-        overdue.extend(card for card in cards if _kind(card) == "overdue")
-        lines.append("")
-    undelivered = await tasks.undelivered([roadmap.id for roadmap, _cards in overview])
+def more_line(count: int) -> str:
+    return _("status.more").format(count=count)
+
+
+def _group_lines(groups: tuple[tuple[str, ProgressCounts], ...], width: int | None) -> list[str]:
+    """One line per group; past the cap, those with most overdue first and «и ещё N»."""
+    shown = list(groups)
+    if len(shown) > _GROUP_SHOWN:
+        shown = sorted(shown, key=lambda group: -group[1].overdue)[:_GROUP_SHOWN]
+    lines = [
+        f"• {quote(short(name, width) if width else name)}: {counts_line(counts)}"
+        for name, counts in shown
+    ]
+    if len(groups) > len(shown):
+        lines.append(more_line(len(groups) - len(shown)))
+    return lines
+
+
+def _roadmap_lines(item: RoadmapProgress) -> list[str]:
+    lines = [f"<b>{quote(short(item.roadmap.title, 120))}</b>", counts_line(item.counts)]
+    if item.sections:
+        lines.append(_("status.by_section"))
+        lines.extend(_group_lines(item.sections, 60))
+    if item.executors:
+        lines.append(_("status.by_executor"))
+        lines.extend(_group_lines(item.executors, None))
+    lines.append("")
+    return lines
+
+
+def status_view(overview: Overview, undelivered: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Counts per roadmap, then what was done lately and what is overdue, with buttons."""
+    tail: list[str] = []
     if undelivered:
-        lines.append(_("status.undelivered").format(count=undelivered))
-        lines.append("")
+        tail.append(_("status.undelivered").format(count=undelivered))
+        tail.append("")
     builder = InlineKeyboardBuilder()
-    recent = sorted(
-        (card for _roadmap, cards in overview for card in cards if card.task.done_at),
-        key=lambda card: card.task.done_at or card.task.created_at,
-        reverse=True,
-    )[:_RECENT_SHOWN]
-    if recent:
-        lines.append(_("status.recent_title"))
-        for index, card in enumerate(recent, start=1):
-            lines.append(f"✅{index}. {quote(short(task_title(card), 70))}")
+    if overview.recent:
+        tail.append(_("status.recent_title"))
+        for index, card in enumerate(overview.recent, start=1):
+            tail.append(f"✅{index}. {quote(short(task_title(card), 70))}")
             builder.button(
                 text=_("status.button.open_done").format(number=index),
                 callback_data=TaskCallback(action=TaskAction.OPEN, task_id=card.task.id),
             )
-        lines.append("")
-    if overdue:
-        lines.append(_("status.overdue_title").format(count=len(overdue)))
-        for index, card in enumerate(overdue[:_OVERDUE_SHOWN], start=1):
+        tail.append("")
+    if overview.overdue:
+        tail.append(_("status.overdue_title").format(count=overview.overdue_total))
+        for index, card in enumerate(overview.overdue, start=1):
             names = ", ".join(person.full_name for person in card.executors) or "—"
-            lines.append(
-                f"{index}. {quote(short(task_title(card), 70))} — {quote(names)}, "
+            tail.append(
+                f"{index}. {quote(short(task_title(card), 70))} — {quote(short(names, 120))}, "
                 + _("status.due").format(due=day(card.task.due_on))
             )
             builder.button(
@@ -108,8 +89,26 @@ async def status_command(message: Message, actor: Actor, tasks: TaskService) -> 
                 callback_data=TaskCallback(action=TaskAction.REMIND, task_id=card.task.id),
             )
     builder.adjust(3)
-    markup = builder.as_markup() if recent or overdue else None
-    await message.answer(fit(lines), reply_markup=markup)
+    markup = builder.as_markup() if overview.recent or overview.overdue else None
+    head = [line for item in overview.roadmaps for line in _roadmap_lines(item)]
+    # The numbered lines match the buttons, so they stay whole; many roadmaps give way.
+    if not tail:
+        return fit(head), markup
+    tail_text = "\n".join(tail)
+    return fit(head, TELEGRAM_TEXT_LIMIT - len(tail_text) - 1) + "\n" + tail_text, markup
+
+
+async def status_command(message: Message, actor: Actor, tasks: TaskService) -> None:
+    """Counts per roadmap, by section and executor; overdue tasks with a Напомнить button."""
+    overview = await tasks.overview(
+        actor, overdue_shown=_OVERDUE_SHOWN, recent_shown=_RECENT_SHOWN
+    )
+    if not overview.roadmaps:
+        await message.answer(_("roadmap.none"))
+        return
+    undelivered = await tasks.undelivered([item.roadmap.id for item in overview.roadmaps])
+    text, markup = status_view(overview, undelivered)
+    await message.answer(text, reply_markup=markup)
 
 
 def create_router() -> Router:

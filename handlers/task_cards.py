@@ -11,9 +11,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_date
 
 from handlers.callbacks import TaskAction, TaskCallback
-from handlers.render import day, finish_paged_keyboard, fit, page_of, quote, short
+from handlers.render import day, finish_paged_keyboard, fit, quote, short
 from services.access import Actor
-from services.tasks import TaskCard
+from services.tasks import TaskCard, TaskPage
 from tasks.rules import Bucket, TaskStatus, bucket
 
 STATUS_ICON = {
@@ -130,14 +130,13 @@ _BUCKET_KEYS = {
 }
 
 
-def list_view(cards: list[TaskCard], page: int) -> tuple[str, InlineKeyboardMarkup]:
+def list_view(found: TaskPage) -> tuple[str, InlineKeyboardMarkup]:
     """Open tasks grouped Просрочено / На этой неделе / Позже, by due date, a page at a time."""
-    ordered = sorted(cards, key=lambda c: (c.task.due_on, c.task.id))
-    shown, page, pages = page_of(ordered, page, PAGE_SIZE)
-    lines = [_("tasks.list.title").format(count=len(ordered), page=page + 1, pages=pages)]
+    page, pages = found.page, found.pages
+    lines = [_("tasks.list.title").format(count=found.total, page=page + 1, pages=pages)]
     builder = InlineKeyboardBuilder()
     current: Bucket | None = None
-    for index, card in enumerate(shown, start=page * PAGE_SIZE + 1):
+    for index, card in enumerate(found.cards, start=page * PAGE_SIZE + 1):
         group = bucket(card.task.due_on, card.today)
         if group is not current:
             current = group
@@ -150,11 +149,11 @@ def list_view(cards: list[TaskCard], page: int) -> tuple[str, InlineKeyboardMark
             text=f"{index}. {short(task_title(card), 28)}",
             callback_data=TaskCallback(action=TaskAction.OPEN, task_id=card.task.id, page=page),
         )
-    if not ordered:
+    if not found.total:
         lines.append(_("tasks.list.none"))
     keyboard = finish_paged_keyboard(
         builder,
-        [1] * len(shown),
+        [1] * len(found.cards),
         page,
         pages,
         lambda target: TaskCallback(action=TaskAction.LIST, page=target),

@@ -24,7 +24,14 @@ from handlers.callbacks import (
     TaskCallback,
 )
 from handlers.render import day, quote, short
-from handlers.task_cards import card_keyboard, card_text, history_text, list_view, task_title
+from handlers.task_cards import PAGE_SIZE as LIST_PAGE_SIZE
+from handlers.task_cards import (
+    card_keyboard,
+    card_text,
+    history_text,
+    list_view,
+    task_title,
+)
 from services.access import Actor, Permission
 from services.tasks import Outcome, TaskCard, TaskService
 from tasks.rules import MAX_POSTPONEMENT, TaskStatus, evidence_expected, may_undo
@@ -94,9 +101,16 @@ def _who(actor: Actor) -> str:
     return quote(actor.person.full_name if actor.person else str(actor.telegram_user_id))
 
 
+async def list_page(
+    tasks: TaskService, actor: Actor, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of the executor's open tasks, read with the page alone."""
+    return list_view(await tasks.open_tasks(actor, page=page, size=LIST_PAGE_SIZE))
+
+
 async def tasks_command(message: Message, actor: Actor, tasks: TaskService) -> None:
     """The executor's open tasks."""
-    text, keyboard = list_view(await tasks.my_open_tasks(actor), 0)
+    text, keyboard = await list_page(tasks, actor, 0)
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -118,7 +132,7 @@ async def on_task_button(
     if action is TaskAction.LIST:
         await state.clear()
         await callback.answer()
-        text, keyboard = list_view(await tasks.my_open_tasks(actor), callback_data.page)
+        text, keyboard = await list_page(tasks, actor, callback_data.page)
         await message.edit_text(text, reply_markup=keyboard)
         return
     if action is TaskAction.HISTORY:

@@ -197,15 +197,17 @@ class ReminderTick:
     async def _digest(self, row: OutboxRow, person: Person) -> OutgoingMessage | None:
         viewer = Actor(row.chat_id, person, is_admin=False)
         if row.kind == SUMMARY_KIND:
-            overview = await self._tasks.overview(viewer)
-            if not any(cards for _roadmap, cards in overview):
+            overview = await self._tasks.overview(viewer, details=False)
+            if not overview.has_tasks:
                 return None
             return OutgoingMessage(row.key, row.chat_id, reminder_messages.summary(overview))
         week_end = row.local_day + timedelta(days=6 - row.local_day.weekday())
-        cards = [c for c in await self._tasks.my_open_tasks(viewer) if c.task.due_on <= week_end]
-        if not cards:
+        page = await self._tasks.open_tasks(
+            viewer, until=week_end, size=reminder_messages.DIGEST_SHOWN
+        )
+        if not page.total:
             return None
-        return OutgoingMessage(row.key, row.chat_id, reminder_messages.digest(cards))
+        return OutgoingMessage(row.key, row.chat_id, reminder_messages.digest(page))
 
     async def _open_cards(self, task_ids: list[int]) -> list[TaskCard]:
         cards = []

@@ -24,6 +24,7 @@ from storage.records import (
     TaskEvent,
 )
 from storage.repositories import Repositories
+from storage.repositories.task_views import ProgressCounts as ProgressCounts
 from tasks.derive import AssigneeRef, executor_groups, plan_tasks
 from tasks.rules import (
     PostponementProblem,
@@ -142,6 +143,36 @@ class Outcome:
     postponement: Postponement | None = None
 
 
+@dataclass(frozen=True)
+class RoadmapProgress:
+    roadmap: Roadmap
+    counts: ProgressCounts
+    sections: tuple[tuple[str, ProgressCounts], ...] = ()  # in document order
+    executors: tuple[tuple[str, ProgressCounts], ...] = ()  # lead executors, by name
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What /status and the coordinator's summary show."""
+
+    roadmaps: tuple[RoadmapProgress, ...]
+    overdue: tuple[TaskCard, ...] = ()  # the first ones
+    overdue_total: int = 0
+    recent: tuple[TaskCard, ...] = ()  # the latest done
+
+    @property
+    def has_tasks(self) -> bool:
+        return any(item.counts.total for item in self.roadmaps)
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    cards: tuple[TaskCard, ...]
+    total: int
+    page: int  # 0-based, clamped into range
+    pages: int
+
+
 class TaskService:
     def __init__(self, database: Database, clock: Clock, planning: Planning | None = None) -> None:
         self._database = database
@@ -155,38 +186,43 @@ class TaskService:
             await plan_reminders(repositories, [task], self._clock, self._planning)
 
     async def _card(self, repositories: Repositories, task: Task) -> TaskCard:
-        activity = await repositories.activities.get(task.activity_id)
-        roadmap = await repositories.roadmaps.get(task.roadmap_id)
-        assert activity is not None and roadmap is not None
-        parent = (
-            await repositories.activities.get(activity.parent_id)
-            if activity.parent_id is not None
-            else None
-        )
-        organisation = await repositories.organisations.get(roadmap.organisation_id)
-        zone = ZoneInfo(organisation.timezone if organisation else "UTC")
-        executor_ids = (await repositories.tasks.executors_of([task.id]))[task.id]
-        executors = [await repositories.people.get(person_id) for person_id in executor_ids]
-        return TaskCard(
-            task=task,
-            activity=activity,
-            parent=parent,
-            roadmap=roadmap,
-            executors=tuple(p for p in executors if p is not None),
-            evidence=tuple(await repositories.tasks.evidence(task.id)),
-            events=tuple(await repositories.tasks.events(task.id)),
-            today=self._clock.now().astimezone(zone).date(),
-            zone=zone,
-        )
+        return (await self._cards(repositories, [task.id]))[task.id]
+
+    async def _cards(
+        self, repositories: Repositories, task_ids: Sequence[int]
+    ) -> dict[int, TaskCard]:
+        """Cards of these tasks (those that exist) in four statements, however many there are."""
+        ids = list(dict.fromkeys(task_ids))
+        rows = await repositories.task_views.card_rows(ids)
+        found = [row.task.id for row in rows]
+        executors = await repositories.task_views.executors_of(found)
+        evidence = await repositories.task_views.evidence_of(found)
+        events = await repositories.task_views.events_of(found)
+        now = self._clock.now()
+        zones = {row.timezone: ZoneInfo(row.timezone) for row in rows}
+        today = {name: now.astimezone(zone).date() for name, zone in zones.items()}
+        return {
+            row.task.id: TaskCard(
+                task=row.task,
+                activity=row.activity,
+                parent=row.parent,
+                roadmap=row.roadmap,
+                executors=tuple(executors[row.task.id]),
+                evidence=tuple(evidence[row.task.id]),
+                events=tuple(events[row.task.id]),
+                today=today[row.timezone],
+                zone=zones[row.timezone],
+            )
+            for row in rows
+        }
 
     async def _load(
         self, repositories: Repositories, actor: Actor, task_id: int, *, executor: bool
     ) -> TaskCard:
         """The task's card if this actor may see it (or act on it, with executor=True)."""
-        task = await repositories.tasks.get(task_id)
-        if task is None or task.is_cancelled:
+        card = (await self._cards(repositories, [task_id])).get(task_id)
+        if card is None or card.task.is_cancelled:
             raise AccessDenied("tasks.gone")
-        card = await self._card(repositories, task)
         if card.is_executor(actor):
             return card
         if executor:
@@ -200,24 +236,42 @@ class TaskService:
 
     async def card_for_job(self, task_id: int) -> TaskCard | None:
         """For the scheduler, which acts for nobody in particular: no access check."""
+        return (await self.cards_for_job([task_id])).get(task_id)
+
+    async def cards_for_job(self, task_ids: Sequence[int]) -> dict[int, TaskCard]:
+        """Cards of many tasks at once (cancelled ones included), for the scheduler."""
         async with self._database.transaction() as repositories:
-            task = await repositories.tasks.get(task_id)
-            return None if task is None else await self._card(repositories, task)
+            return await self._cards(repositories, task_ids)
 
     async def card(self, actor: Actor, task_id: int) -> TaskCard:
         async with self._database.transaction() as repositories:
             return await self._load(repositories, actor, task_id, executor=False)
 
     async def my_open_tasks(self, actor: Actor) -> list[TaskCard]:
+        """Every live task of this person not yet done, by date."""
         if actor.person is None:
             return []
         async with self._database.transaction() as repositories:
-            found = await repositories.tasks.of_person(actor.person.id)
-            return [
-                await self._card(repositories, task)
-                for task in found
-                if TaskStatus(task.status) is not TaskStatus.DONE
-            ]
+            ids = await repositories.task_views.open_ids(actor.person.id)
+            cards = await self._cards(repositories, ids)
+        return [cards[task_id] for task_id in ids if task_id in cards]
+
+    async def open_tasks(
+        self, actor: Actor, *, size: int, page: int = 0, until: date | None = None
+    ) -> TaskPage:
+        """A page of this person's open tasks by date (due by `until` if given), and the total."""
+        if actor.person is None:
+            return TaskPage((), 0, 0, 1)
+        async with self._database.transaction() as repositories:
+            views = repositories.task_views
+            total = await views.open_count(actor.person.id, until=until)
+            pages = max(1, -(-total // size))
+            page = min(max(page, 0), pages - 1)
+            ids = await views.open_ids(
+                actor.person.id, until=until, offset=page * size, limit=size
+            )
+            cards = await self._cards(repositories, ids)
+        return TaskPage(tuple(cards[i] for i in ids if i in cards), total, page, pages)
 
     async def _change(
         self,
@@ -428,17 +482,53 @@ class TaskService:
         async with self._database.transaction() as repositories:
             return await repositories.outbox.failed_in_roadmaps(roadmap_ids)
 
-    async def overview(self, actor: Actor) -> list[tuple[Roadmap, list[TaskCard]]]:
-        """Every roadmap this person sees, with all its live tasks (for /status)."""
+    async def overview(
+        self,
+        actor: Actor,
+        *,
+        details: bool = True,
+        overdue_shown: int = 10,
+        recent_shown: int = 5,
+    ) -> Overview:
+        """Every roadmap this person sees with its progress counted (for /status and summaries).
+
+        With details, also by section and by lead executor, the first overdue tasks and the
+        latest done; a fixed number of statements whatever the number of tasks.
+        """
         scope = await organisation_scope(self._database, actor)
+        now = self._clock.now()
         async with self._database.transaction() as repositories:
-            if scope is None:
-                scope = [o.id for o in await repositories.organisations.list_all()]
-            result = []
-            for roadmap in await repositories.roadmaps.in_organisations(scope):
-                found = await repositories.tasks.in_roadmaps([roadmap.id])
-                result.append((roadmap, [await self._card(repositories, t) for t in found]))
-            return result
+            views = repositories.task_views
+            found = await views.roadmaps_in(scope)
+            ids = [item.roadmap.id for item in found]
+            today = {
+                name: now.astimezone(ZoneInfo(name)).date()
+                for name in {item.timezone for item in found}
+            }
+            counts = await views.progress(ids, today)
+            if not details:
+                return Overview(
+                    tuple(RoadmapProgress(i.roadmap, counts[i.roadmap.id]) for i in found)
+                )
+            sections = await views.progress_by_section(ids, today)
+            leads = await views.progress_by_lead(ids, today)
+            overdue_ids = await views.overdue_ids(ids, today, overdue_shown)
+            recent_ids = await views.recently_done_ids(ids, recent_shown)
+            cards = await self._cards(repositories, [*overdue_ids, *recent_ids])
+        return Overview(
+            roadmaps=tuple(
+                RoadmapProgress(
+                    item.roadmap,
+                    counts[item.roadmap.id],
+                    tuple(sections[item.roadmap.id]),
+                    tuple(leads[item.roadmap.id]),
+                )
+                for item in found
+            ),
+            overdue=tuple(cards[i] for i in overdue_ids if i in cards),
+            overdue_total=sum(counted.overdue for counted in counts.values()),
+            recent=tuple(cards[i] for i in recent_ids if i in cards),
+        )
 
 
 def executor_names(people: Sequence[Person]) -> str:

@@ -10,6 +10,7 @@ from storage.repositories.outbox import OutboxRepository
 from storage.repositories.people import PersonRepository
 from storage.repositories.roadmaps import ActivityRepository, RoadmapRepository
 from storage.repositories.surveys import SurveyRepository
+from storage.repositories.task_views import TaskViewRepository
 from storage.repositories.tasks import TaskRepository
 
 
@@ -21,6 +22,7 @@ class Repositories:
         self.activities = ActivityRepository(connection)
         self.invites = InviteRepository(connection)
         self.tasks = TaskRepository(connection)
+        self.task_views = TaskViewRepository(connection)
         self.outbox = OutboxRepository(connection)
         self.surveys = SurveyRepository(connection)
 
@@ -35,4 +37,5 @@ __all__ = [
     "RoadmapRepository",
     "SurveyRepository",
     "TaskRepository",
+    "TaskViewRepository",
 ]

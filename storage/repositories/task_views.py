@@ -1,0 +1,466 @@
+"""What the views read: progress counted in SQL, the rows a page shows, cards in bulk.
+
+Every method sends a fixed number of statements whatever the number of tasks (one more per
+5,000 ids where it binds a list), so /status, /tasks, /roadmap, digests and summaries cost the
+same at ten tasks and at a municipality's 25,000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    RowMapping,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.chunks import chunked
+from storage.records import Activity, Evidence, Person, Roadmap, Task, TaskEvent
+from storage.repositories.people import _person
+from storage.repositories.roadmaps import _activity, _roadmap
+from storage.schema import (
+    activities,
+    organisations,
+    people,
+    roadmaps,
+    task_events,
+    task_evidence,
+    task_executors,
+    tasks,
+)
+
+DONE = "done"
+IN_PROGRESS = "in_progress"
+OVERDUE = "overdue"
+UPCOMING = "upcoming"
+CANNOT = "cannot"
+
+
+@dataclass(frozen=True)
+class ProgressCounts:
+    """Live tasks by how they stand: done, in progress, overdue, upcoming, cannot be done."""
+
+    done: int = 0
+    in_progress: int = 0
+    overdue: int = 0
+    upcoming: int = 0
+    cannot: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.done + self.in_progress + self.overdue + self.upcoming + self.cannot
+
+
+@dataclass(frozen=True)
+class RoadmapInZone:
+    roadmap: Roadmap
+    timezone: str  # its organisation's
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A task with what its card shows from other tables (people, evidence, events aside)."""
+
+    task: Task
+    activity: Activity
+    parent: Activity | None
+    roadmap: Roadmap
+    timezone: str
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """One line of /roadmap: the activity, its step number and its parent's title."""
+
+    activity: Activity
+    step_number: int | None  # 1-based among its parent's steps; None for a top-level row
+    has_steps: bool
+    parent_title: str | None
+
+
+_parent = activities.alias("parent_activity")
+_LIVE = tasks.c.is_cancelled.is_(False)
+# Roadmaps newest first, then their tasks by date: the order /status lists them in.
+_STATUS_ORDER = (
+    roadmaps.c.imported_at.desc(),
+    roadmaps.c.id.desc(),
+    tasks.c.due_on,
+    tasks.c.id,
+)
+
+
+def _today(today_by_zone: Mapping[str, date]) -> ColumnElement[Any]:
+    """Today in each task's organisation zone (the caller works the days out per zone)."""
+    if len(today_by_zone) == 1:
+        (day,) = today_by_zone.values()
+        return literal(day, Date)
+    return case(
+        {zone: literal(day, Date) for zone, day in today_by_zone.items()},
+        value=organisations.c.timezone,
+    )
+
+
+def progress_of(today_by_zone: Mapping[str, date]) -> ColumnElement[str]:
+    """How a live task stands, in SQL: the one place this rule is written.
+
+    Done wins; then a passed date makes it overdue whatever else it says; then cannot-do and
+    in-progress as marked; everything else is upcoming.
+    """
+    if not today_by_zone:
+        overdue: ColumnElement[bool] = literal(False)
+    else:
+        overdue = tasks.c.due_on < _today(today_by_zone)
+    return case(
+        (tasks.c.status == "done", literal(DONE)),
+        (overdue, literal(OVERDUE)),
+        (tasks.c.status == "cannot_do", literal(CANNOT)),
+        (tasks.c.status == "in_progress", literal(IN_PROGRESS)),
+        else_=literal(UPCOMING),
+    )
+
+
+def _with_zone(query: Select[Any]) -> Select[Any]:
+    return query.select_from(
+        tasks.join(roadmaps, roadmaps.c.id == tasks.c.roadmap_id).join(
+            organisations, organisations.c.id == roadmaps.c.organisation_id
+        )
+    )
+
+
+def _counts(found: Mapping[str, int]) -> ProgressCounts:
+    return ProgressCounts(
+        done=found.get(DONE, 0),
+        in_progress=found.get(IN_PROGRESS, 0),
+        overdue=found.get(OVERDUE, 0),
+        upcoming=found.get(UPCOMING, 0),
+        cannot=found.get(CANNOT, 0),
+    )
+
+
+def _prefixed(row: RowMapping, prefix: str) -> RowMapping:
+    return cast(
+        RowMapping,
+        {key[len(prefix) :]: value for key, value in row.items() if key.startswith(prefix)},
+    )
+
+
+def _labelled(table: Any, prefix: str) -> list[ColumnElement[Any]]:
+    return [column.label(prefix + column.name) for column in table.c]
+
+
+class TaskViewRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def roadmaps_in(self, organisation_ids: Sequence[int] | None) -> list[RoadmapInZone]:
+        """Roadmaps of these organisations (None: all), newest first, with their zone."""
+        query = select(roadmaps, organisations.c.timezone.label("org_timezone")).join(
+            organisations, organisations.c.id == roadmaps.c.organisation_id
+        )
+        order = (roadmaps.c.imported_at.desc(), roadmaps.c.id.desc())
+        if organisation_ids is None:
+            result = await self._connection.execute(query.order_by(*order))
+            rows = list(result.mappings())
+        else:
+            rows = []
+            for chunk in chunked(organisation_ids):
+                result = await self._connection.execute(
+                    query.where(roadmaps.c.organisation_id.in_(chunk))
+                )
+                rows.extend(result.mappings())
+            rows.sort(key=lambda row: (row["imported_at"], row["id"]), reverse=True)
+        return [RoadmapInZone(_roadmap(row), row["org_timezone"]) for row in rows]
+
+    async def _grouped(
+        self,
+        roadmap_ids: Sequence[int],
+        today_by_zone: Mapping[str, date],
+        key: ColumnElement[Any] | None,
+        *,
+        join_lead: bool = False,
+    ) -> list[RowMapping]:
+        progress = progress_of(today_by_zone).label("progress")
+        keys: list[ColumnElement[Any]] = [tasks.c.roadmap_id, progress]
+        if key is not None:
+            keys.append(key)
+        rows: list[RowMapping] = []
+        for chunk in chunked(roadmap_ids):
+            source = tasks.join(roadmaps, roadmaps.c.id == tasks.c.roadmap_id).join(
+                organisations, organisations.c.id == roadmaps.c.organisation_id
+            )
+            if key is not None and not join_lead:
+                source = source.join(activities, activities.c.id == tasks.c.activity_id)
+            if join_lead:
+                source = source.join(
+                    task_executors,
+                    and_(task_executors.c.task_id == tasks.c.id, task_executors.c.is_lead),
+                ).join(people, people.c.id == task_executors.c.person_id)
+            query = (
+                select(*keys, func.count().label("tasks"))
+                .select_from(source)
+                .where(tasks.c.roadmap_id.in_(chunk), _LIVE)
+                .group_by(*keys)
+            )
+            if key is not None and not join_lead:
+                query = query.add_columns(func.min(activities.c.position).label("first"))
+                query = query.where(activities.c.section.is_not(None), activities.c.section != "")
+            result = await self._connection.execute(query)
+            rows.extend(result.mappings())
+        return rows
+
+    async def progress(
+        self, roadmap_ids: Sequence[int], today_by_zone: Mapping[str, date]
+    ) -> dict[int, ProgressCounts]:
+        """Counts per roadmap (every roadmap asked for, zeros where it has no live task)."""
+        found: dict[int, dict[str, int]] = {roadmap_id: {} for roadmap_id in roadmap_ids}
+        for row in await self._grouped(roadmap_ids, today_by_zone, None):
+            found[row["roadmap_id"]][row["progress"]] = row["tasks"]
+        return {roadmap_id: _counts(counted) for roadmap_id, counted in found.items()}
+
+    async def progress_by_section(
+        self, roadmap_ids: Sequence[int], today_by_zone: Mapping[str, date]
+    ) -> dict[int, list[tuple[str, ProgressCounts]]]:
+        """Counts per section of each roadmap, sections in the order the document has them."""
+        section = activities.c.section.label("section")
+        found: dict[tuple[int, str], dict[str, int]] = {}
+        first: dict[tuple[int, str], int] = {}
+        for row in await self._grouped(roadmap_ids, today_by_zone, section):
+            where = (row["roadmap_id"], row["section"])
+            found.setdefault(where, {})[row["progress"]] = row["tasks"]
+            first[where] = min(first.get(where, row["first"]), row["first"])
+        grouped: dict[int, list[tuple[str, ProgressCounts]]] = {i: [] for i in roadmap_ids}
+        for where in sorted(found, key=lambda where: (first[where], where[1])):
+            grouped[where[0]].append((where[1], _counts(found[where])))
+        return grouped
+
+    async def progress_by_lead(
+        self, roadmap_ids: Sequence[int], today_by_zone: Mapping[str, date]
+    ) -> dict[int, list[tuple[str, ProgressCounts]]]:
+        """Counts per lead executor's name in each roadmap, by name."""
+        name = people.c.full_name.label("full_name")
+        found: dict[tuple[int, str], dict[str, int]] = {}
+        rows = await self._grouped(roadmap_ids, today_by_zone, name, join_lead=True)
+        for row in rows:
+            counted = found.setdefault((row["roadmap_id"], row["full_name"]), {})
+            counted[row["progress"]] = counted.get(row["progress"], 0) + row["tasks"]
+        grouped: dict[int, list[tuple[str, ProgressCounts]]] = {i: [] for i in roadmap_ids}
+        for where in sorted(found, key=lambda where: where[1]):
+            grouped[where[0]].append((where[1], _counts(found[where])))
+        return grouped
+
+    async def overdue_ids(
+        self, roadmap_ids: Sequence[int], today_by_zone: Mapping[str, date], limit: int
+    ) -> list[int]:
+        """The first overdue tasks, roadmaps newest first and then by date."""
+        if not today_by_zone:
+            return []
+        return await self._first(
+            roadmap_ids,
+            limit,
+            tasks.c.status != "done",
+            tasks.c.due_on < _today(today_by_zone),
+        )
+
+    async def recently_done_ids(self, roadmap_ids: Sequence[int], limit: int) -> list[int]:
+        """The last tasks done, latest first."""
+        return await self._first(roadmap_ids, limit, tasks.c.done_at.is_not(None), latest=True)
+
+    async def _first(
+        self,
+        roadmap_ids: Sequence[int],
+        limit: int,
+        *conditions: ColumnElement[bool],
+        latest: bool = False,
+    ) -> list[int]:
+        order = (tasks.c.done_at.desc(), *_STATUS_ORDER) if latest else _STATUS_ORDER
+        query = _with_zone(
+            select(
+                tasks.c.id.label("task_id"),
+                tasks.c.done_at,
+                tasks.c.due_on,
+                roadmaps.c.id.label("roadmap_id"),
+                roadmaps.c.imported_at,
+            )
+        ).where(_LIVE, *conditions)
+        rows: list[RowMapping] = []
+        chunks = list(chunked(roadmap_ids))
+        for chunk in chunks:
+            result = await self._connection.execute(
+                query.where(tasks.c.roadmap_id.in_(chunk)).order_by(*order).limit(limit)
+            )
+            rows.extend(result.mappings())
+        if len(chunks) > 1:
+
+            def key(row: RowMapping) -> tuple[Any, ...]:
+                first = (-row["done_at"].timestamp(),) if latest else ()
+                newest = (-row["imported_at"].timestamp(), -row["roadmap_id"])
+                return (*first, *newest, row["due_on"], row["task_id"])
+
+            rows.sort(key=key)
+        return [int(row["task_id"]) for row in rows[:limit]]
+
+    async def card_rows(self, task_ids: Sequence[int]) -> list[CardRow]:
+        """Tasks with their activity, parent activity, roadmap and zone, in one join."""
+        source = (
+            tasks.join(activities, activities.c.id == tasks.c.activity_id)
+            .outerjoin(_parent, _parent.c.id == activities.c.parent_id)
+            .join(roadmaps, roadmaps.c.id == tasks.c.roadmap_id)
+            .join(organisations, organisations.c.id == roadmaps.c.organisation_id)
+        )
+        query = select(
+            *_labelled(tasks, "t_"),
+            *_labelled(activities, "a_"),
+            *_labelled(_parent, "p_"),
+            *_labelled(roadmaps, "r_"),
+            organisations.c.timezone.label("org_timezone"),
+        ).select_from(source)
+        found: list[CardRow] = []
+        for chunk in chunked(task_ids):
+            result = await self._connection.execute(query.where(tasks.c.id.in_(chunk)))
+            for row in result.mappings():
+                parent = _prefixed(row, "p_")
+                found.append(
+                    CardRow(
+                        task=Task(**_prefixed(row, "t_")),
+                        activity=_activity(_prefixed(row, "a_")),
+                        parent=None if parent["id"] is None else _activity(parent),
+                        roadmap=_roadmap(_prefixed(row, "r_")),
+                        timezone=row["org_timezone"],
+                    )
+                )
+        return found
+
+    async def executors_of(self, task_ids: Sequence[int]) -> dict[int, list[Person]]:
+        """The people of each task, the lead first."""
+        grouped: dict[int, list[Person]] = {task_id: [] for task_id in task_ids}
+        query = (
+            select(task_executors.c.task_id, people)
+            .join(people, people.c.id == task_executors.c.person_id)
+            .order_by(
+                task_executors.c.task_id,
+                task_executors.c.is_lead.desc(),
+                task_executors.c.person_id,
+            )
+        )
+        for chunk in chunked(task_ids):
+            result = await self._connection.execute(
+                query.where(task_executors.c.task_id.in_(chunk))
+            )
+            for row in result.mappings():
+                grouped[row["task_id"]].append(_person(row))
+        return grouped
+
+    async def evidence_of(self, task_ids: Sequence[int]) -> dict[int, list[Evidence]]:
+        grouped: dict[int, list[Evidence]] = {task_id: [] for task_id in task_ids}
+        query = select(task_evidence).order_by(task_evidence.c.task_id, task_evidence.c.id)
+        for chunk in chunked(task_ids):
+            result = await self._connection.execute(
+                query.where(task_evidence.c.task_id.in_(chunk))
+            )
+            for row in result.mappings():
+                grouped[row["task_id"]].append(Evidence(**dict(row)))
+        return grouped
+
+    async def events_of(self, task_ids: Sequence[int]) -> dict[int, list[TaskEvent]]:
+        grouped: dict[int, list[TaskEvent]] = {task_id: [] for task_id in task_ids}
+        query = select(task_events).order_by(
+            task_events.c.task_id, task_events.c.happened_at, task_events.c.id
+        )
+        for chunk in chunked(task_ids):
+            result = await self._connection.execute(query.where(task_events.c.task_id.in_(chunk)))
+            for row in result.mappings():
+                grouped[row["task_id"]].append(TaskEvent(**dict(row)))
+        return grouped
+
+    def _open_of(self, person_id: int, until: date | None) -> Select[Any]:
+        query = (
+            select(tasks.c.id)
+            .join(task_executors, task_executors.c.task_id == tasks.c.id)
+            .where(task_executors.c.person_id == person_id, _LIVE, tasks.c.status != "done")
+        )
+        return query if until is None else query.where(tasks.c.due_on <= until)
+
+    async def open_count(self, person_id: int, *, until: date | None = None) -> int:
+        """How many live, not yet done tasks this person shares (due by `until` if given)."""
+        subquery = self._open_of(person_id, until).subquery()
+        result = await self._connection.execute(select(func.count()).select_from(subquery))
+        return int(result.scalar_one())
+
+    async def open_ids(
+        self,
+        person_id: int,
+        *,
+        until: date | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[int]:
+        """Those tasks by date, a slice of them."""
+        query = self._open_of(person_id, until).order_by(tasks.c.due_on, tasks.c.id)
+        if offset:
+            query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        result = await self._connection.execute(query)
+        return [int(task_id) for task_id in result.scalars()]
+
+    async def activity_count(self, roadmap_id: int) -> int:
+        result = await self._connection.execute(
+            select(func.count())
+            .select_from(activities)
+            .where(activities.c.roadmap_id == roadmap_id, activities.c.is_removed.is_(False))
+        )
+        return int(result.scalar_one())
+
+    async def activity_page(self, roadmap_id: int, offset: int, limit: int) -> list[ActivityRow]:
+        """A slice of a roadmap's rows in table order, each parent before its steps."""
+        child = activities.alias("child_activity")
+        has_steps = exists().where(
+            child.c.parent_id == activities.c.id, child.c.is_removed.is_(False)
+        )
+        numbered = (
+            select(
+                activities,
+                func.row_number()
+                .over(
+                    partition_by=activities.c.parent_id,
+                    order_by=(activities.c.position, activities.c.id),
+                )
+                .label("step_number"),
+                has_steps.label("has_steps"),
+            )
+            .where(activities.c.roadmap_id == roadmap_id, activities.c.is_removed.is_(False))
+            .subquery()
+        )
+        parent = activities.alias("parent_row")
+        query = (
+            select(numbered, parent.c.title.label("parent_title"))
+            .outerjoin(
+                parent,
+                and_(parent.c.id == numbered.c.parent_id, parent.c.is_removed.is_(False)),
+            )
+            .order_by(numbered.c.position, numbered.c.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        result = await self._connection.execute(query)
+        return [
+            ActivityRow(
+                activity=_activity(row),
+                step_number=None if row["parent_id"] is None else int(row["step_number"]),
+                has_steps=bool(row["has_steps"]),
+                parent_title=row["parent_title"],
+            )
+            for row in result.mappings()
+        ]
