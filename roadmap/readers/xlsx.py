@@ -109,14 +109,20 @@ def _sheet_rows(sheet: Any) -> Iterator[list[str]]:
 
 
 def _rest_of_sheet(rows: Iterator[list[str]], read: int) -> list[list[str]]:
-    """Rows up to MAX_ROWS; past it empty rows (formatted, never filled) are passed over and
-    a row with text refuses the sheet."""
+    """Rows up to MAX_ROWS without the empty ones at the end (formatted, never filled); past
+    MAX_ROWS empty rows are passed over and a row with text refuses the sheet."""
     out: list[list[str]] = []
+    filled = 0
     for number, row in enumerate(rows, start=read + 1):
-        if number <= MAX_ROWS:
-            out.append(row)
-        elif any(text.strip() for text in row):
-            raise too_many_rows()
+        has_text = any(text.strip() for text in row)
+        if number > MAX_ROWS:
+            if has_text:
+                raise too_many_rows()
+            continue
+        out.append(row)
+        if has_text:
+            filled = len(out)
+    del out[filled:]
     return out
 
 
