@@ -37,6 +37,7 @@ from roadmap.table import (
 
 _MAX_COLUMNS = 40
 _HEADER_SEARCH_ROWS = 30
+_LAST_ROW_LOOKED_AT = 2 * MAX_ROWS
 _MERGE_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
 # openpyxl reads worksheets row by row in read-only mode (and so do the merges below): their
 # XML costs no tree, only time, so the markup limit leaves them out; the row cap bounds them.
@@ -109,11 +110,18 @@ def _sheet_rows(sheet: Any) -> Iterator[list[str]]:
 
 
 def _rest_of_sheet(rows: Iterator[list[str]], read: int) -> list[list[str]]:
-    """Rows up to MAX_ROWS without the empty ones at the end (formatted, never filled); past
-    MAX_ROWS empty rows are passed over and a row with text refuses the sheet."""
+    """Rows up to MAX_ROWS without the empty ones at the end (formatted, never filled).
+
+    A row with text in the next MAX_ROWS refuses the sheet; further down nothing is read: a
+    table does not go on after thousands of empty rows, and openpyxl's read-only parser keeps
+    every row it has passed (about 400 bytes each), so a sheet of a million formatted empty
+    rows would cost 500 MB and a minute.
+    """
     out: list[list[str]] = []
     filled = 0
     for number, row in enumerate(rows, start=read + 1):
+        if number > _LAST_ROW_LOOKED_AT:
+            break
         has_text = any(text.strip() for text in row)
         if number > MAX_ROWS:
             if has_text:
