@@ -243,8 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print()
     print(
-        f"{'case':<24}{'upload':>10}{'idle MB':>9}{'peak-idle':>11}{'s':>7}  "
-        f"{'verdict':<8}outcome"
+        f"{'case':<24}{'upload':>10}{'idle MB':>9}{'peak-idle':>11}{'s':>7}  {'verdict':<8}outcome"
     )
     failed = False
     with tempfile.TemporaryDirectory() as folder:
