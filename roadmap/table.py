@@ -22,7 +22,7 @@ from roadmap.warnings import ParseWarning
 
 Paragraphs = tuple[str, ...]
 
-# One cap for every format: a roadmap of more table rows (header and title rows included) is
+# One cap for every format: a roadmap of more table rows (its header included) is
 # refused with "split the file", not read in part. Municipal roadmaps run to 2,000 rows.
 MAX_ROWS = 5000
 # Tables inside table cells: Word allows it, real roadmaps go two levels deep at most.

@@ -40,7 +40,7 @@ _HEADER_SEARCH_ROWS = 30
 _LAST_ROW_LOOKED_AT = 2 * MAX_ROWS
 _MERGE_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
 # openpyxl reads worksheets row by row in read-only mode (and so do the merges below): their
-# XML costs no tree, only time, so the markup limit leaves them out; the row cap bounds them.
+# XML costs little memory, so the markup limit counts them half (see core.archives).
 _STREAMED = ("xl/worksheets/",)
 
 
@@ -114,8 +114,8 @@ def _rest_of_sheet(rows: Iterator[list[str]], read: int) -> list[list[str]]:
 
     A row with text in the next MAX_ROWS refuses the sheet; further down nothing is read: a
     table does not go on after thousands of empty rows, and openpyxl's read-only parser keeps
-    every row it has passed (about 400 bytes each), so a sheet of a million formatted empty
-    rows would cost 500 MB and a minute.
+    a few hundred bytes of every row it has passed: 1.3 million formatted empty rows cost
+    540 MB and 40 s before this stop.
     """
     out: list[list[str]] = []
     filled = 0
