@@ -71,6 +71,16 @@ async def _read(bot: Bot, source: _Source) -> RawRoadmap:
     return await asyncio.to_thread(read_roadmap, buffer.getvalue(), source.file_name)
 
 
+async def _read_parsed(bot: Bot, source: _Source, period: Period) -> ParsedRoadmap:
+    """Read and parsed in a worker thread: thousands of deadline and people cells are CPU work."""
+    raw = await _read(bot, source)
+    return await asyncio.to_thread(parse_roadmap, raw, period)
+
+
+def _read_error_text(error: RoadmapReadError) -> str:
+    return _(f"read_error.{error.code}").format(**error.params)
+
+
 def _preview_keyboard(nonce: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -172,7 +182,7 @@ async def _show_preview(
     source: _Source,
     period: Period,
 ) -> None:
-    parsed = parse_roadmap(raw, period)
+    parsed = await asyncio.to_thread(parse_roadmap, raw, period)
     organisation_name = await _organisation_name(service, actor, raw)
     organisation = await service.organisation_named(organisation_name, settings.timezone)
     plan = await service.plan(organisation.id, parsed)
@@ -204,7 +214,7 @@ async def _start_import(
     try:
         raw = await _read(bot, source)
     except RoadmapReadError as error:
-        await message.answer(_(f"read_error.{error.code}"))
+        await message.answer(_read_error_text(error))
         return
     period = find_period(raw)
     if period is None:
@@ -273,7 +283,7 @@ async def on_period(
         raw = await _read(bot, source)
     except RoadmapReadError as error:
         await state.clear()
-        await message.answer(_(f"read_error.{error.code}"))
+        await message.answer(_read_error_text(error))
         return
     await _show_preview(message, state, roadmaps, actor, settings, raw, source, period)
 
@@ -310,8 +320,7 @@ async def on_confirm(
     source = _Source.from_state(data)
     start, end = (date.fromisoformat(value) for value in data["period"])
     try:
-        raw = await _read(bot, source)
-        parsed = parse_roadmap(raw, Period(start, end))
+        parsed = await _read_parsed(bot, source, Period(start, end))
     except (RoadmapReadError, PeriodMissing, TelegramAPIError):
         logger.warning("import source vanished for user %s", actor.telegram_user_id)
         await state.clear()

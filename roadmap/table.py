@@ -22,6 +22,12 @@ from roadmap.warnings import ParseWarning
 
 Paragraphs = tuple[str, ...]
 
+# One cap for every format: a roadmap of more table rows (its header included) is
+# refused with "split the file", not read in part. Municipal roadmaps run to 2,000 rows.
+MAX_ROWS = 5000
+# Tables inside table cells: Word allows it, real roadmaps go two levels deep at most.
+MAX_TABLE_NESTING = 10
+
 
 class Column(StrEnum):
     NUMBER = "number"
@@ -71,6 +77,16 @@ class RoadmapReadError(Exception):
         super().__init__(code)
         self.code = code
         self.params: dict[str, str] = params
+
+
+def too_many_rows() -> RoadmapReadError:
+    return RoadmapReadError("too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "\u00a0"))
+
+
+def check_row_count(count: int) -> None:
+    """Refuse a table of more than MAX_ROWS rows; readers call it before building rows."""
+    if count > MAX_ROWS:
+        raise too_many_rows()
 
 
 @dataclass(frozen=True)
@@ -1018,6 +1034,7 @@ def build_roadmap(preamble: Sequence[str], rows: Sequence[GridRow]) -> RawRoadma
 
     ``preamble`` holds cleaned lines, "" between paragraphs (see ``preamble_lines``).
     """
+    check_row_count(len(rows))
     texts = [[row.text(index) for index in range(len(row.cells))] for row in rows]
     header = find_header(texts)
     if header is None:

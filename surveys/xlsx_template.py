@@ -17,12 +17,14 @@ import datetime as dt
 import io
 import re
 import warnings
+import zipfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import openpyxl
 from openpyxl.utils.cell import get_column_letter
 
+from core.archives import ArchiveRefused, check_archive
 from core.dates import format_day
 from surveys.building import normalise_word
 from surveys.source import (
@@ -55,10 +57,18 @@ _QUESTION_ALLOWED = (
 )
 _IGNORED = "ignored"
 _ARROW = re.compile(r"\s*(?:→|->|=>|⇒|—>|–>|-->)\s*")
+# Read-only openpyxl streams the sheets: the archive's markup limit leaves them out.
+_STREAMED = ("xl/worksheets/",)
 
 
 def read_xlsx(data: bytes) -> RawSurvey:
     """What the template says, cell by cell; DefinitionError names the sheet and cell."""
+    try:
+        check_archive(data, streamed=_STREAMED)
+    except ArchiveRefused as error:
+        raise DefinitionError(error.key, **error.params) from error
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+        raise DefinitionError("survey.file.corrupt_xlsx") from error
     with warnings.catch_warnings():
         # openpyxl warns about what it drops (data validation among them); none matters here.
         warnings.simplefilter("ignore")
@@ -86,8 +96,13 @@ def is_survey_workbook(data: bytes) -> bool:
     """Whether an Excel file is this survey template (its two sheets), not a roadmap table.
 
     Coordinators send both kinds to the same chat; the sheet names tell them apart before
-    either reader gives a misleading "this is not a ..." answer.
+    either reader gives a misleading "this is not a ..." answer. An archive over the limits
+    of core.archives is not ours either: the roadmap importer refuses it with its reason.
     """
+    try:
+        check_archive(data, streamed=_STREAMED)
+    except (ArchiveRefused, zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import PurePath
 
+from roadmap.readers.archive import declared_sizes_checked
 from roadmap.readers.csv import read_csv
 from roadmap.readers.docx import read_docx
 from roadmap.readers.text import decode_text, read_text
@@ -38,6 +39,8 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
 )
 _OFFICE = frozenset({"docx", "xlsx", "doc", "xls", "docm", "xlsm"})
+# Refusals that no other reading of the same bytes can overturn: said at once.
+_FINAL = frozenset({"too_many_rows", "nested_tables", "archive_too_large", "archive_too_complex"})
 
 
 def read_roadmap(data: bytes, filename: str) -> RawRoadmap:
@@ -66,6 +69,8 @@ def read_roadmap(data: bytes, filename: str) -> RawRoadmap:
 
 
 def _read_zip(data: bytes, extension: str) -> RawRoadmap:
+    # Before even the member list: a directory of a million entries is itself a bomb.
+    declared_sizes_checked(data, extension or "zip")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -111,6 +116,8 @@ def _first_of(*readers: _Reader) -> RawRoadmap:
         try:
             return reader()
         except RoadmapReadError as error:
+            if error.code in _FINAL:
+                raise
             refusals.append(error)
     for code in ("no_deadline_column", "not_a_table", "empty"):
         for refusal in refusals:

@@ -11,6 +11,7 @@ import io
 
 from roadmap.readers.text import decode_text
 from roadmap.table import (
+    MAX_ROWS,
     GridRow,
     RawRoadmap,
     RoadmapReadError,
@@ -18,11 +19,11 @@ from roadmap.table import (
     cell_paragraphs,
     find_header,
     preamble_lines,
+    too_many_rows,
 )
 
 _DELIMITERS = (";", ",", "\t")
 _HEADER_SEARCH_ROWS = 30
-_MAX_ROWS = 5000
 
 
 def read_csv(data: bytes) -> RawRoadmap:
@@ -55,11 +56,17 @@ def read_csv(data: bytes) -> RawRoadmap:
 
 
 def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """Rows with the number of the record they came from (what a spreadsheet would show)."""
+    """Rows with the number of the record they came from (what a spreadsheet would show).
+
+    Empty records past MAX_ROWS (an export of formatted but empty rows) are dropped; a record
+    with text there refuses the file at once, before the rest is read.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out: list[tuple[int, list[str]]] = []
     for number, cells in enumerate(reader, start=1):
-        if number > _MAX_ROWS:
-            break
+        if number > MAX_ROWS:
+            if any(cell.strip() for cell in cells):
+                raise too_many_rows()
+            continue
         out.append((number, cells))
     return out

@@ -8,6 +8,8 @@ a vertical merge (a step row under a merged № and activity) or merely has the 
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +17,11 @@ from typing import Any
 import docx
 from docx.oxml.ns import qn
 
+from roadmap.readers.archive import declared_sizes_checked, markup_checked
 from roadmap.readers.text import read_text
 from roadmap.table import (
+    MAX_ROWS,
+    MAX_TABLE_NESTING,
     GridRow,
     Paragraphs,
     RawRoadmap,
@@ -26,6 +31,7 @@ from roadmap.table import (
     find_header,
     is_number,
     preamble_lines,
+    too_many_rows,
 )
 
 # lxml elements have no type stubs; everything XML is ``Any`` here and typed at the edges.
@@ -39,9 +45,19 @@ _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallba
 # Text that Word does not show: deleted or moved-away revisions, and the VML copy of a textbox.
 _HIDDEN = frozenset({qn("w:del"), qn("w:moveFrom"), _FALLBACK})
 _HEADER_SEARCH_ROWS = 6
+_DOCUMENT = "word/document.xml"
+# Table and row tags as Word and every other writer spell them; the prefix is free in XML,
+# so the walk below checks nesting again, on the tree.
+_TABLE_TAG = re.compile(rb"<(/?)w:(tbl|tr)[\s>/]")
+_TAG_TAIL = 8  # bytes a tag split between two chunks can have in the first one
+_CHUNK = 1024 * 1024
 
 
 def read_docx(data: bytes) -> RawRoadmap:
+    """The roadmap in a .docx; too big, too deep or too long a file is refused before parsing."""
+    declared_sizes_checked(data, "docx")
+    _scan_tables(data)
+    markup_checked(data, "docx")
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # a damaged package fails in many ways, all of them "corrupt"
@@ -64,6 +80,37 @@ def read_docx(data: bytes) -> RawRoadmap:
         return build_roadmap(preamble_lines(preamble), rows)
     # No table: perhaps the roadmap was typed with tabs; the text reader knows that layout.
     return read_text("\n".join(block for block in blocks if isinstance(block, str)))
+
+
+def _scan_tables(data: bytes) -> None:
+    """Rows of the top-level tables and nesting depth, read from the XML as it is inflated.
+
+    Both refusals come before python-docx builds its tree: a 20,000-row file is told about
+    its rows, not about its size, and a 200-deep nest of tables never reaches lxml.
+    """
+    depth = rows = 0
+    tail = b""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(_DOCUMENT) as xml:
+            while chunk := xml.read(_CHUNK):
+                buffer = tail + chunk
+                for match in _TABLE_TAG.finditer(buffer):
+                    if match.end() <= len(tail):
+                        continue  # wholly in the previous chunk: counted there
+                    closing, tag = match.group(1), match.group(2)
+                    if tag == b"tbl":
+                        depth += -1 if closing else 1
+                        if depth > MAX_TABLE_NESTING:
+                            raise RoadmapReadError("nested_tables", limit=str(MAX_TABLE_NESTING))
+                    elif not closing and depth == 1:
+                        rows += 1
+                        if rows > MAX_ROWS:
+                            raise too_many_rows()
+                tail = buffer[-_TAG_TAIL:]
+    except KeyError:
+        return  # the main part is elsewhere (rare): the walk below still checks both
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+        raise RoadmapReadError("corrupt", format="docx") from error
 
 
 def _table_label(tables: list[Element], table: Element) -> str:
@@ -205,22 +252,26 @@ def _int(value: str | None, default: int = 0) -> int:
 
 def _cell_paragraphs(cell: Element, numbering: _Numbering) -> Paragraphs:
     out: list[str] = []
-    for paragraph in _cell_paragraph_elements(cell):
+    for paragraph in _cell_paragraph_elements(cell, 1):
         out.extend(cell_paragraphs(_paragraph_text(paragraph, numbering.label(paragraph))))
     return tuple(out)
 
 
-def _cell_paragraph_elements(container: Element) -> Iterator[Element]:
+def _cell_paragraph_elements(container: Element, depth: int) -> Iterator[Element]:
     """Paragraphs of a cell in reading order, including those of a table nested in it."""
     for child in container.iterchildren():
         if child.tag == _P:
             yield child
-        elif child.tag in (_TBL, _TR, _TC):
-            yield from _cell_paragraph_elements(child)
+        elif child.tag == _TBL:
+            if depth >= MAX_TABLE_NESTING:
+                raise RoadmapReadError("nested_tables", limit=str(MAX_TABLE_NESTING))
+            yield from _cell_paragraph_elements(child, depth + 1)
+        elif child.tag in (_TR, _TC):
+            yield from _cell_paragraph_elements(child, depth)
         elif child.tag == _SDT:
             content = child.find(_SDT_CONTENT)
             if content is not None:
-                yield from _cell_paragraph_elements(content)
+                yield from _cell_paragraph_elements(content, depth)
 
 
 def _row_cells(row: Element) -> Iterator[Element]:
@@ -234,6 +285,8 @@ def _row_cells(row: Element) -> Iterator[Element]:
 
 
 def _table_rows(table: Element, numbering: _Numbering, label: str) -> list[GridRow]:
+    if sum(1 for _ in table.iterchildren(_TR)) > MAX_ROWS:
+        raise too_many_rows()
     grid = table.find(qn("w:tblGrid"))
     width = len(grid.findall(qn("w:gridCol"))) if grid is not None else 0
     merges: dict[int, Paragraphs] = {}  # column -> text of the cell a vertical merge started in
@@ -307,4 +360,6 @@ def _continuation_rows(
                 rows.append(GridRow(cells, "текст между таблицами", full_width=True))
         between.clear()
         rows += more
+        if len(rows) > MAX_ROWS:
+            raise too_many_rows()
     return rows

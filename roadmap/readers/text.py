@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from roadmap.table import (
+    MAX_ROWS,
     Column,
     GridRow,
     RawRoadmap,
@@ -24,6 +25,7 @@ from roadmap.table import (
     is_number,
     preamble_lines,
     starts_lower,
+    too_many_rows,
 )
 
 Splitter = Callable[[str], list[str]]
@@ -31,6 +33,9 @@ Splitter = Callable[[str], list[str]]
 _CELL_START = re.compile(r"^ *\t")
 _WIDE_GAP = re.compile(r"\s{2,}")
 _MAX_HEADER_CELLS = 15
+# Lines a table of MAX_ROWS rows can take even with one cell per line and wrapped cells:
+# more is refused before any header is looked for.
+_MAX_LINES = MAX_ROWS * 20
 
 
 def decode_text(data: bytes) -> str:
@@ -80,6 +85,8 @@ def read_text(text: str) -> RawRoadmap:
     if not text.replace("\ufeff", "").replace("\u200b", "").strip():
         raise RoadmapReadError("empty")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if len(lines) > _MAX_LINES and sum(1 for line in lines if line.strip()) > _MAX_LINES:
+        raise too_many_rows()
     found = _delimited_header(lines)
     if found is not None and found[2]:
         return _read_delimited(lines, found[0], found[1])
@@ -125,6 +132,8 @@ def _read_delimited(lines: Sequence[str], header_at: int, splitter: Splitter) ->
         line = lines[index]
         if not line.strip():
             continue
+        if len(rows) >= MAX_ROWS:
+            raise too_many_rows()
         rows.append(
             GridRow(tuple(cell_paragraphs(c) for c in splitter(line)), f"строка {index + 1}")
         )
@@ -246,6 +255,8 @@ def _regroup(cells: Sequence[_LineCell], width: int, numbered: bool) -> list[Gri
     groups: list[list[_LineCell]] = []
     current: list[_LineCell] | None = None
     for cell in cells:
+        if len(groups) > MAX_ROWS:
+            raise too_many_rows()
         opens_row = numbered and is_number(cell.text())
         if opens_row and (current is None or len(current) >= 2):
             current = [cell]
