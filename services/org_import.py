@@ -226,9 +226,20 @@ def _school_plan(row: SchoolRow, school: Organisation | None, staff: list[Person
 
 
 def _details_differ(person: Person, row: SchoolRow) -> bool:
-    return person.full_name != row.head or (
+    return _new_name(person, row) != person.full_name or (
         row.position is not None and person.position != row.position
     )
+
+
+def _new_name(person: Person, row: SchoolRow) -> str:
+    """The list's spelling when it says more ("Иванова Анна Петровна" for "Иванова А.П.")."""
+    if row.head is not None and _letters(row.head) > _letters(person.full_name):
+        return row.head
+    return person.full_name
+
+
+def _letters(text: str) -> int:
+    return sum(char.isalpha() for char in text)
 
 
 async def _write_heads(
@@ -252,7 +263,11 @@ async def _write_heads(
     )
     await repositories.people.set_names_and_positions(
         [
-            (plan.person.id, plan.row.head, plan.row.position or plan.person.position)
+            (
+                plan.person.id,
+                _new_name(plan.person, plan.row),
+                plan.row.position or plan.person.position,
+            )
             for plan, _ in pairs
             if plan.person is not None
             and plan.row.head is not None
