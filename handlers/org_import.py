@@ -25,7 +25,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import OrgImportAction, OrgImportCallback
-from handlers.organisations import kind_label
+from handlers.organisations import kind_label, tree
 from handlers.render import fit, quote, short
 from schools import ProblemKind, SchoolsReadError, SchoolsTable, is_schools_list, read_schools
 from services.access import AccessDenied, Actor, Permission, may_import
@@ -121,7 +121,8 @@ def _preview_keyboard(nonce: str) -> InlineKeyboardMarkup:
 
 def _parent_keyboard(parents: Sequence[Organisation], nonce: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for organisation in parents[:_MAX_PARENT_BUTTONS]:
+    in_tree_order = [row.organisation for row in tree(parents)]
+    for organisation in in_tree_order[:_MAX_PARENT_BUTTONS]:
         builder.button(
             text=_("orgs.button.parent").format(
                 name=short(organisation.name, 40), kind=kind_label(organisation.kind)
