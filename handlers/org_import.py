@@ -58,7 +58,7 @@ async def _read(bot: Bot, data: dict[str, Any]) -> SchoolsTable:
     return await asyncio.to_thread(read_schools, content, data["file_name"])
 
 
-def _problem_reason(kind: ProblemKind) -> str:
+def problem_reason(kind: ProblemKind) -> str:
     if kind is ProblemKind.NO_SCHOOL:
         return _("orgs.import.problem.no_school")
     if kind is ProblemKind.LONG_NAME:
@@ -92,7 +92,7 @@ def preview_text(plan: OrgImportPlan) -> str:
                 _("orgs.import.preview.problem_item").format(
                     line=problem.line,
                     text=quote(short(problem.text, 80)),
-                    reason=_problem_reason(problem.kind),
+                    reason=problem_reason(problem.kind),
                 )
             )
         if len(plan.problems) > _PREVIEW_PROBLEMS:

@@ -19,7 +19,7 @@ from enum import StrEnum
 from roadmap.readers.text import decode_text
 from roadmap.readers.xlsx import visible_sheet_values
 from roadmap.responsible import normalise_person_name, person_key
-from roadmap.table import RoadmapReadError, cell_paragraphs
+from roadmap.table import Column, RoadmapReadError, cell_paragraphs, header_cell_column
 from schools.names import school_key
 
 # The same cap as the roadmap readers: a longer file is refused, not cut silently.
@@ -97,9 +97,11 @@ _OTHER = re.compile(
 )
 _HEAD_WORD = re.compile(r"^(?:руководител|директор|заведующ|начальник)")
 _SCHOOL_WORD = re.compile(
-    r"^(?:школ|оо$|оу$|ou$|образовательн|общеобразовательн|организаци|учреждени|наименовани|"
-    r"названи)"
+    r"^(?:школ[аы]?$|оо$|оу$|ou$|образовательн|общеобразовательн|организаци|учреждени|"
+    r"наименовани|названи)"
 )
+# «Полное наименование ОО»: the head noun comes after these.
+_MODIFIERS = frozenset({"полное", "краткое", "сокращенное", "официальное"})
 
 
 def _header_tokens(text: str) -> list[str]:
@@ -109,10 +111,10 @@ def _header_tokens(text: str) -> list[str]:
 
 def header_cell(text: str) -> SchoolColumn | None:
     """Which column a header cell names: the school, its head's name, the head's position."""
-    if not text.strip() or len(text) > 80 or any(char.isdigit() for char in text):
+    if not text.strip() or len(text) > 60 or any(char.isdigit() for char in text):
         return None
     tokens = _header_tokens(text)
-    if not tokens or len(tokens) > 8:
+    if not tokens or len(tokens) > 6:
         return None
     if any(_POSITION_WORD.match(token) for token in tokens):
         return SchoolColumn.POSITION
@@ -120,12 +122,13 @@ def header_cell(text: str) -> SchoolColumn | None:
         return SchoolColumn.HEAD
     if any(_OTHER.match(token) for token in tokens):
         return None
-    # The head noun comes first: «Руководитель ОО» is a person, «Наименование ОО» a school.
-    for token in tokens[:3]:
-        if _HEAD_WORD.match(token):
-            return SchoolColumn.HEAD
-        if _SCHOOL_WORD.match(token):
-            return SchoolColumn.SCHOOL
+    # The head noun comes first: «Руководитель ОО» is a person, «Наименование ОО» a school,
+    # «заместитель директора» (a roadmap's cell) neither.
+    noun = tokens[1] if tokens[0] in _MODIFIERS and len(tokens) > 1 else tokens[0]
+    if _HEAD_WORD.match(noun):
+        return SchoolColumn.HEAD
+    if _SCHOOL_WORD.match(noun):
+        return SchoolColumn.SCHOOL
     return None
 
 
@@ -133,12 +136,19 @@ def detect_school_columns(cells: Sequence[str]) -> dict[SchoolColumn, int] | Non
     """Each column's index in a header row, or None unless it names a school and a head."""
     found: dict[SchoolColumn, int] = {}
     for index, cell in enumerate(cells):
+        if _names_a_deadline(cell):
+            return None  # a roadmap's header, whatever else it says
         column = header_cell(cell)
         if column is not None and column not in found:
             found[column] = index
     if SchoolColumn.SCHOOL not in found or SchoolColumn.HEAD not in found:
         return None
     return found
+
+
+def _names_a_deadline(cell: str) -> bool:
+    hit = header_cell_column(cell) if cell else None
+    return hit is not None and hit[0] is Column.DEADLINE
 
 
 def find_schools_header(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -17,6 +18,8 @@ from schools import (
     read_schools,
     school_key,
 )
+
+ROADMAPS = Path(__file__).resolve().parents[1] / "data" / "roadmaps"
 
 
 def _csv(rows: Sequence[Sequence[str]], delimiter: str = ";", encoding: str = "utf-8") -> bytes:
@@ -186,6 +189,17 @@ def test_is_schools_list_tells_a_list_from_a_roadmap() -> None:
     assert is_schools_list(_xlsx(LIST), "list.xlsx")
     roadmap = [["№", "Наименование мероприятия", "Сроки", "Ответственный руководитель"]]
     assert not is_schools_list(_xlsx(roadmap), "plan.xlsx")
+    with_school_words = [
+        ["Наименование ОО", "Руководитель", "Срок"],
+        ["Утверждение школьного координатора", "", "заместитель директора по УВР"],
+    ]
+    assert not is_schools_list(_csv(with_school_words, "\t"), "plan.txt")
+
+
+def test_no_roadmap_of_the_test_data_is_taken_for_a_list() -> None:
+    files = [path for path in ROADMAPS.rglob("*") if path.is_file()]
+    assert files
+    assert [path.name for path in files if is_schools_list(path.read_bytes(), path.name)] == []
 
 
 @pytest.mark.parametrize(
