@@ -12,6 +12,7 @@ import io
 import logging
 import secrets
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 _PREVIEW_PROBLEMS = 15
 _MAX_PARENT_BUTTONS = 90
+# What a list sent unasked may be called ("" : a phone may drop the extension).
+_LIST_SUFFIXES = frozenset({"", ".csv", ".xlsx", ".xlsm", ".txt", ".tsv"})
 
 
 class SchoolsFlow(StatesGroup):
@@ -173,6 +176,8 @@ async def on_document(
         await message.answer(_("orgs.import.too_large"))
         return
     file_name = document.file_name or ""
+    if not asked and PurePath(file_name).suffix.lower() not in _LIST_SUFFIXES:
+        raise SkipHandler  # a Word file, a picture, a survey: not worth downloading here
     content = await _download(bot, document.file_id)
     # Parsing is CPU work: off the event loop, so other chats keep answering.
     if not asked and not await asyncio.to_thread(is_schools_list, content, file_name):
