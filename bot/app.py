@@ -30,6 +30,7 @@ from scheduler.sender import Sender
 from scheduler.setup import create_scheduler
 from scheduler.survey_closing import SurveyClosingJob
 from scheduler.tick import ReminderTick
+from services.org_import import OrgImportService
 from services.people import PeopleService
 from services.reminders import Planning, SummaryCadence
 from services.roadmaps import RoadmapService
@@ -73,6 +74,7 @@ def create_dispatcher(
         clock=clock,
         roadmaps=RoadmapService(database, clock, planning),
         people=PeopleService(database, clock, timedelta(days=settings.invite_ttl_days), planning),
+        org_import=OrgImportService(database, clock),
         tasks=tasks,
         surveys=surveys,
     )

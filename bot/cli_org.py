@@ -1,4 +1,4 @@
-"""`python -m bot org add|list`, `python -m bot person add`: who is who, from a terminal."""
+"""`python -m bot org add|list|reminders|import`, `person add`: who is who, from a terminal."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable
 from datetime import time
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiogram.utils.i18n import gettext as _
@@ -16,6 +17,7 @@ from bot.i18n import CatalogI18n
 from bot.settings import Settings
 from core.clock import SystemClock
 from core.models import OrganisationKind, Role
+from handlers.org_import import problem_reason
 from handlers.organisations import (
     NAME_MAX_LENGTH,
     NAME_MIN_LENGTH,
@@ -28,7 +30,9 @@ from handlers.organisations import (
     tree,
 )
 from roadmap.responsible import normalise_person_name, person_key
+from schools import SchoolsReadError, SchoolsTable, read_schools
 from services.access import Actor
+from services.org_import import OrgImportPlan, OrgImportService
 from services.people import DEFAULT_INVITE_TTL, PeopleService, may_contain
 from storage.database import Database
 from storage.migrate import upgrade_to_head
@@ -65,6 +69,10 @@ def add_arguments(
     reminders.add_argument("name", help=say("cli.org.name"))
     reminders.add_argument("--offsets", help=say("cli.org.offsets"))
     reminders.add_argument("--time", dest="reminder_time", help=say("cli.org.time"))
+    load = org_commands.add_parser("import", help=say("cli.org.import"))
+    load.add_argument("file", type=Path, help=say("cli.org.import_file"))
+    load.add_argument("--parent", required=True, help=say("cli.org.import_parent"))
+    load.add_argument("--dry-run", action="store_true", help=say("cli.org.import_dry_run"))
 
     person = subparsers.add_parser("person", help=say("cli.person"))
     person_commands = person.add_subparsers(
@@ -226,6 +234,61 @@ async def _org_reminders(
     )
 
 
+def _read_list(path: Path) -> SchoolsTable:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise CliRefusal(_("cli.import.unreadable").format(path=path), EXIT_NOT_FOUND) from None
+    try:
+        return read_schools(data, path.name)
+    except SchoolsReadError as error:
+        raise CliRefusal(
+            _(f"orgs.import.error.{error.code}").format(**error.params), EXIT_NOT_FOUND
+        ) from None
+
+
+def _print_plan(plan: OrgImportPlan, out: Print) -> None:
+    out(
+        _("cli.org.import_summary").format(
+            parent=plan.parent.name,
+            total=len(plan.schools),
+            added=plan.added,
+            updated=plan.updated,
+            unchanged=plan.unchanged,
+            heads_new=plan.heads_new,
+            heads_changed=plan.heads_changed,
+        )
+    )
+    for problem in plan.problems:
+        out(
+            _("cli.org.import_problem").format(
+                line=problem.line, text=problem.text, reason=problem_reason(problem.kind)
+            )
+        )
+
+
+async def _org_import(
+    database: Database, service: PeopleService, arguments: argparse.Namespace, out: Print
+) -> None:
+    table: SchoolsTable = arguments.schools_table
+    parent = _find(await service.organisations(_TERMINAL), arguments.parent)
+    if not may_contain(parent.kind, OrganisationKind.SCHOOL):
+        raise CliRefusal(
+            _("cli.org.import_wrong_parent").format(
+                parent=parent.name, kind=kind_label(parent.kind)
+            ),
+            EXIT_USAGE,
+        )
+    loader = OrgImportService(database, SystemClock())
+    if arguments.dry_run:
+        _print_plan(await loader.preview(parent.id, table), out)
+        out(_("cli.org.import_dry"))
+        return
+    result = await loader.apply(parent.id, table)
+    _print_plan(result.plan, out)
+    out(_("cli.org.import_done"))
+
+
 def _check_arguments(arguments: argparse.Namespace) -> None:
     """What can be refused without opening the database (which would create its file)."""
     if arguments.command == "person":
@@ -236,6 +299,10 @@ def _check_arguments(arguments: argparse.Namespace) -> None:
         return
     if arguments.org_command == "reminders":
         _reminder_values(arguments)
+        return
+    if arguments.org_command == "import":
+        # Read (and refused) before the database is opened; _org_import takes it from here.
+        arguments.schools_table = _read_list(arguments.file)
         return
     if arguments.org_command != "add":
         return
@@ -263,6 +330,8 @@ async def _run(arguments: argparse.Namespace, settings: Settings, out: Print) ->
             await _org_list(service, out)
         elif arguments.org_command == "reminders":
             await _org_reminders(service, arguments, out)
+        elif arguments.org_command == "import":
+            await _org_import(database, service, arguments, out)
         else:
             await _org_add(service, arguments, settings, out)
     finally:
@@ -277,7 +346,8 @@ def run_org(
     out: Print = print,
     err: Print = print,
 ) -> int:
-    """Exit code: 0 done (or already there), 1 an organisation not found, 2 a wrong argument."""
+    """Exit code: 0 done (or already there), 1 an organisation not found or a file unreadable,
+    2 a wrong argument."""
     with i18n.context(), i18n.use_locale(locale):
         try:
             _check_arguments(arguments)

@@ -9,6 +9,7 @@ from handlers import (
     errors,
     fallback,
     invites,
+    org_import,
     organisations,
     people,
     roadmap_import,
@@ -40,6 +41,8 @@ def get_routers() -> list[Router]:
         survey_manage.create_router(),
         survey_post.create_router(),
         survey_results.create_router(),
+        # Before the roadmap importer: a file whose header names schools and heads is a list.
+        org_import.create_router(),
         roadmap_import.create_router(),
         calendar.create_router(),
         fallback.create_router(),

@@ -181,3 +181,18 @@ class AnswerCallback(CallbackData, prefix="sva1"):
     step: int
     action: AnswerAction
     value: int = 0
+
+
+class OrgImportAction(StrEnum):
+    START = "go"
+    PARENT = "pa"
+    CONFIRM = "ok"
+    CANCEL = "no"
+
+
+class OrgImportCallback(CallbackData, prefix="orgi1"):
+    """A button of the schools-list load; the nonce ties it to one preview or question."""
+
+    action: OrgImportAction
+    nonce: str = ""
+    parent_id: int = 0

@@ -16,7 +16,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.settings import Settings
 from core.models import OrganisationKind
-from handlers.callbacks import OrgAction, OrgCallback, OrgKindCallback, OrgParentCallback
+from handlers.callbacks import (
+    OrgAction,
+    OrgCallback,
+    OrgImportAction,
+    OrgImportCallback,
+    OrgKindCallback,
+    OrgParentCallback,
+)
 from handlers.render import fit, quote, short
 from services.access import AccessDenied, Actor, Permission
 from services.people import PeopleService, may_contain
@@ -141,12 +148,24 @@ def _tree_text(organisations: Sequence[Organisation]) -> str:
     return fit(lines)
 
 
-def _tree_keyboard(can_add: bool) -> InlineKeyboardMarkup | None:
-    if not can_add:
+def _tree_keyboard(can_add: bool, can_import: bool = False) -> InlineKeyboardMarkup | None:
+    if not can_add and not can_import:
         return None
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("orgs.button.add"), callback_data=OrgCallback(action=OrgAction.ADD))
+    if can_add:
+        builder.button(text=_("orgs.button.add"), callback_data=OrgCallback(action=OrgAction.ADD))
+    if can_import:
+        builder.button(
+            text=_("orgs.button.import_schools"),
+            callback_data=OrgImportCallback(action=OrgImportAction.START),
+        )
+    builder.adjust(1)
     return builder.as_markup()
+
+
+def can_import_schools(organisations: Sequence[Organisation]) -> bool:
+    """Whether any of these organisations may hold schools (a list loads under one of them)."""
+    return any(may_contain(o.kind, OrganisationKind.SCHOOL) for o in organisations)
 
 
 def _kind_keyboard(kinds: Sequence[OrganisationKind]) -> InlineKeyboardMarkup:
@@ -177,7 +196,9 @@ async def orgs_command(message: Message, actor: Actor, people: PeopleService) ->
     organisations = await people.organisations(actor)
     await message.answer(
         _tree_text(organisations),
-        reply_markup=_tree_keyboard(bool(kinds_to_add(actor, organisations))),
+        reply_markup=_tree_keyboard(
+            bool(kinds_to_add(actor, organisations)), can_import_schools(organisations)
+        ),
     )
 
 

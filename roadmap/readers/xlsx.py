@@ -221,3 +221,34 @@ def _grid_rows(
             merged_above=frozenset(continued.get(number, set())),
             full_width=number in across and sum(bool(cell) for cell in cells) == 1,
         )
+
+
+def visible_sheet_values(data: bytes, max_rows: int = _MAX_ROWS) -> list[list[list[str]]]:
+    """Cell text of each visible sheet, up to ``max_rows`` rows: for tables other than roadmaps.
+
+    Opened as ``read_xlsx`` opens a workbook; a damaged one is "corrupt".
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # TODO(lead): check_archive before openpyxl
+        try:
+            workbook: Any = openpyxl.load_workbook(
+                io.BytesIO(data), read_only=True, data_only=True
+            )
+        except Exception as error:
+            raise RoadmapReadError("corrupt", format="xlsx") from error
+        try:
+            return [
+                [
+                    [_cell_text(value) for value in values]
+                    for values in sheet.iter_rows(
+                        min_row=1, max_row=max_rows, max_col=_MAX_COLUMNS, values_only=True
+                    )
+                ]
+                for sheet in workbook.worksheets
+                if getattr(sheet, "sheet_state", "visible") == "visible"
+            ]
+        except Exception as error:
+            raise RoadmapReadError("corrupt", format="xlsx") from error
+        finally:
+            workbook.close()

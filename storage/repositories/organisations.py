@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import RowMapping, literal, select, update
+from sqlalchemy import RowMapping, bindparam, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.models import OrganisationKind
+from storage.chunks import chunked, rows_per_statement
 from storage.records import Organisation
 from storage.schema import organisations
 
@@ -98,3 +100,54 @@ class OrganisationRepository:
         )
         result = await self._connection.execute(select(chain.c.id).order_by(chain.c.depth))
         return list(result.scalars())
+
+    async def children_of(self, parent_id: int) -> list[Organisation]:
+        """The organisations directly under this one, oldest first."""
+        result = await self._connection.execute(
+            select(organisations)
+            .where(organisations.c.parent_id == parent_id)
+            .order_by(organisations.c.id)
+        )
+        return [_organisation(row) for row in result.mappings()]
+
+    async def add_many(
+        self,
+        names: Sequence[str],
+        *,
+        kind: OrganisationKind,
+        timezone: str,
+        parent_id: int,
+        created_at: datetime,
+    ) -> list[Organisation]:
+        """Organisations of one kind under one parent: one statement per chunk of rows."""
+        added: list[Organisation] = []
+        for part in chunked(names, rows_per_statement(5)):
+            result = await self._connection.execute(
+                organisations.insert()
+                .values(
+                    [
+                        {
+                            "name": name,
+                            "kind": kind.value,
+                            "parent_id": parent_id,
+                            "timezone": timezone,
+                            "created_at": created_at,
+                        }
+                        for name in part
+                    ]
+                )
+                .returning(*organisations.c)
+            )
+            added.extend(_organisation(row) for row in result.mappings())
+        return added
+
+    async def rename_many(self, names: Mapping[int, str]) -> None:
+        """New names by organisation id, in one executemany."""
+        if not names:
+            return
+        await self._connection.execute(
+            update(organisations)
+            .where(organisations.c.id == bindparam("b_id"))
+            .values(name=bindparam("b_name")),
+            [{"b_id": organisation_id, "b_name": name} for organisation_id, name in names.items()],
+        )

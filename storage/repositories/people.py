@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import RowMapping, delete, select, update
+from sqlalchemy import RowMapping, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.models import Role
+from storage.chunks import chunked, rows_per_statement
 from storage.records import Person
 from storage.schema import activity_assignees, invites, people
 
@@ -155,3 +158,67 @@ class PersonRepository:
             update(invites).where(invites.c.person_id == drop_id).values(person_id=keep_id)
         )
         await self._connection.execute(delete(people).where(people.c.id == drop_id))
+
+    async def add_heads(
+        self, heads: Sequence[HeadFields], *, role: Role, created_at: datetime
+    ) -> None:
+        """New people, each the head of their organisation: one statement per chunk."""
+        for part in chunked(heads, rows_per_statement(7)):
+            await self._connection.execute(
+                people.insert().values(
+                    [
+                        {
+                            "organisation_id": head.organisation_id,
+                            "full_name": head.full_name,
+                            "name_key": head.name_key,
+                            "position": head.position,
+                            "role": role.value,
+                            "is_head": True,
+                            "created_at": created_at,
+                        }
+                        for head in part
+                    ]
+                )
+            )
+
+    async def clear_heads(self, organisation_ids: Sequence[int]) -> None:
+        """Nobody heads these organisations any more (their people stay)."""
+        for part in chunked(organisation_ids):
+            await self._connection.execute(
+                update(people)
+                .where(people.c.organisation_id.in_(part), people.c.is_head.is_(True))
+                .values(is_head=False)
+            )
+
+    async def make_heads(self, person_ids: Sequence[int]) -> None:
+        """These people head their organisations (clear the old heads first)."""
+        for part in chunked(person_ids):
+            await self._connection.execute(
+                update(people).where(people.c.id.in_(part)).values(is_head=True)
+            )
+
+    async def set_names_and_positions(
+        self, changes: Sequence[tuple[int, str, str | None]]
+    ) -> None:
+        """(person id, full name, position) in one executemany; name keys stay as they are."""
+        if not changes:
+            return
+        await self._connection.execute(
+            update(people)
+            .where(people.c.id == bindparam("b_id"))
+            .values(full_name=bindparam("b_name"), position=bindparam("b_position")),
+            [
+                {"b_id": person_id, "b_name": full_name, "b_position": position}
+                for person_id, full_name, position in changes
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class HeadFields:
+    """A head to add in bulk (PersonRepository.add_heads)."""
+
+    organisation_id: int
+    full_name: str
+    name_key: str
+    position: str | None
