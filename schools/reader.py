@@ -35,6 +35,7 @@ _EXCERPT = 80
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DELIMITERS = (";", ",", "\t")
+_ARCHIVE_REFUSALS = frozenset({"archive_too_large", "archive_too_complex"})  # core.archives
 
 
 class SchoolsReadError(Exception):
@@ -218,6 +219,8 @@ def _grids(data: bytes, filename: str, max_rows: int) -> list[list[list[str]]]:
     try:
         return visible_sheet_values(data, max_rows=max_rows)
     except RoadmapReadError as error:
+        if error.code in _ARCHIVE_REFUSALS:
+            raise SchoolsReadError(error.code, **error.params) from error
         raise SchoolsReadError("corrupt") from error
 
 

@@ -223,14 +223,16 @@ def _grid_rows(
         )
 
 
-def visible_sheet_values(data: bytes, max_rows: int = _MAX_ROWS) -> list[list[list[str]]]:
+def visible_sheet_values(data: bytes, max_rows: int = MAX_ROWS) -> list[list[list[str]]]:
     """Cell text of each visible sheet, up to ``max_rows`` rows: for tables other than roadmaps.
 
-    Opened as ``read_xlsx`` opens a workbook; a damaged one is "corrupt".
+    Checked and opened as ``read_xlsx`` does: a zip bomb is refused before anything inflates,
+    a damaged workbook is "corrupt".
     """
+    declared_sizes_checked(data, "xlsx")
+    markup_checked(data, "xlsx", _STREAMED)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # TODO(lead): check_archive before openpyxl
         try:
             workbook: Any = openpyxl.load_workbook(
                 io.BytesIO(data), read_only=True, data_only=True

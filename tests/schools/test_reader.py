@@ -18,6 +18,7 @@ from schools import (
     read_schools,
     school_key,
 )
+from tests.roadmap.hostile import bomb_xlsx
 
 ROADMAPS = Path(__file__).resolve().parents[1] / "data" / "roadmaps"
 
@@ -227,3 +228,11 @@ def test_spellings_of_one_school_share_a_key(one: str, other: str) -> None:
 )
 def test_distinct_schools_keep_distinct_keys(one: str, other: str) -> None:
     assert school_key(one) != school_key(other)
+
+
+def test_a_zip_bomb_posing_as_a_schools_list_is_refused_before_it_inflates() -> None:
+    bomb = bomb_xlsx(8 * 2**20)
+    with pytest.raises(SchoolsReadError) as refused:
+        read_schools(bomb, "школы.xlsx")
+    assert refused.value.code == "archive_too_large"
+    assert not is_schools_list(bomb, "школы.xlsx")
