@@ -466,14 +466,30 @@ async def run_stage(
     except TimeoutError:
         outcome.error = f"timed out after {time.perf_counter() - started:.0f} s"
     except Exception as error:  # any failure is a figure of this benchmark
-        text_ = " ".join(str(error).split())
-        outcome.error = f"failed: {type(error).__name__}: {text_[:300]}"
+        text_ = " ".join(str(error).split(" [SQL: ")[0].split())
+        kind = "" if isinstance(error, StageFailed) else f"{type(error).__name__}: "
+        outcome.error = f"failed: {kind}{text_[:300]}"
     print(f" {outcome.error or f'{outcome.seconds:.2f} s'}", file=sys.stderr, flush=True)
     return outcome
 
 
 def skipped(reason: str) -> Outcome:
     return Outcome(error=f"skipped: {reason}")
+
+
+def _one_line(record: logging.LogRecord) -> str:
+    line = f"{record.name}: {record.getMessage()}"
+    if record.exc_info and record.exc_info[1] is not None:
+        error = record.exc_info[1]
+        line += f" ({type(error).__name__}: {' '.join(str(error).split())})"
+    return line
+
+
+class OneLine(logging.Formatter):
+    """Log lines without tracebacks: the bench's output stays a table."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname} {_one_line(record)}"
 
 
 @contextmanager
@@ -483,7 +499,7 @@ def logged_errors() -> Iterator[list[str]]:
 
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            found.append(f"{record.name}: {record.getMessage()}"[:300])
+            found.append(_one_line(record)[:300])
 
     handler = Collect(logging.ERROR)
     root = logging.getLogger()
@@ -706,7 +722,7 @@ async def stage_view(world: World, out: Outcome, chat_id: int, command: str) -> 
             await app.dispatcher.feed_update(app.bot, update)
             times.append(time.perf_counter() - started)
         if errors:
-            raise StageFailed(errors[0])
+            raise StageFailed(f"{errors[0]} (after {times[-1]:.2f} s, {len(sent)} statements)")
         replies = world.api.chats.get(chat_id, [])[sent_before:]
         if not replies:
             raise StageFailed("no reply")
@@ -818,7 +834,8 @@ def time_verdict(outcome: Outcome, goal: Goal, calibration: float) -> str:
 
 def _value(outcome: Outcome) -> str:
     if outcome.error is not None:
-        return outcome.error
+        error = outcome.error
+        return error if len(error) <= 40 else error[:39] + "…"  # in full below the table
     return f"{outcome.seconds:.2f} s"
 
 
@@ -933,6 +950,9 @@ def report(
                 f"due rows left after the tick: {tick.info.get('left', '?')}",
             )
         )
+    for key, outcome in stages.items():
+        if outcome.error is not None and len(outcome.error) > 40:
+            notes.append((key, outcome.error))
     print()
     for name, note in notes:
         if note:
@@ -1082,7 +1102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--activities must be at least {2 * SECTION_EVERY}, --schools at least 1")
     if args.engine in ("postgresql", "both") and not os.environ.get(POSTGRES_URL_VARIABLE):
         parser.error(f"PostgreSQL needs {POSTGRES_URL_VARIABLE}")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLine())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     if args.engine == "both":
         # One process per engine: peak RSS and caches are each engine's own.
         codes = []
