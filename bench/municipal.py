@@ -466,9 +466,10 @@ async def run_stage(
     except TimeoutError:
         outcome.error = f"timed out after {time.perf_counter() - started:.0f} s"
     except Exception as error:  # any failure is a figure of this benchmark
-        text_ = " ".join(str(error).split(" [SQL: ")[0].split())
+        text_ = " ".join(str(error).split("[SQL:")[0].split())
         kind = "" if isinstance(error, StageFailed) else f"{type(error).__name__}: "
-        outcome.error = f"failed: {kind}{text_[:300]}"
+        after = time.perf_counter() - started
+        outcome.error = f"failed after {after:.1f} s: {kind}{text_[:300]}"
     print(f" {outcome.error or f'{outcome.seconds:.2f} s'}", file=sys.stderr, flush=True)
     return outcome
 
