@@ -723,7 +723,7 @@ async def stage_view(world: World, out: Outcome, chat_id: int, command: str) -> 
             await app.dispatcher.feed_update(app.bot, update)
             times.append(time.perf_counter() - started)
         if errors:
-            raise StageFailed(f"{errors[0]} (after {times[-1]:.2f} s, {len(sent)} statements)")
+            raise StageFailed(f"{errors[0]} ({len(sent)} statements)")
         replies = world.api.chats.get(chat_id, [])[sent_before:]
         if not replies:
             raise StageFailed("no reply")
