@@ -319,9 +319,7 @@ def with_one_deadline_moved(roadmap: GeneratedRoadmap) -> tuple[GeneratedRoadmap
     ]
     index, activity = heads[len(heads) // 2]
     row = activity.rows[0]
-    moved = dataclasses.replace(
-        row, deadline=_later(row.deadline), deadline_kind="date", result=row.result
-    )
+    moved = dataclasses.replace(row, deadline=_later(row.deadline), deadline_kind="date")
     changed = dataclasses.replace(roadmap, activities=list(roadmap.activities))
     changed.activities[index] = dataclasses.replace(activity, rows=(moved,))
     changed.data = _docx(changed, TITLE_LINES)
