@@ -370,7 +370,7 @@ def _fill(cell: docx.table._Cell, text: str, *, bold: bool = False) -> None:
         cell.add_paragraph().add_run(paragraph).bold = bold or None
 
 
-def _docx(roadmap: GeneratedRoadmap) -> bytes:
+def _docx(roadmap: GeneratedRoadmap, title_lines: Sequence[str] = TITLE_LINES) -> bytes:
     document = docx.Document()
     normal = document.styles["Normal"]
     normal.font.name = "Times New Roman"
@@ -380,7 +380,7 @@ def _docx(roadmap: GeneratedRoadmap) -> bytes:
     page.page_width, page.page_height = page.page_height, page.page_width
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(page, side, Cm(2))
-    for line in TITLE_LINES:
+    for line in title_lines:
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.add_run(line).bold = True

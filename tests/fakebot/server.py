@@ -46,6 +46,8 @@ HTTP control (JSON bodies; not recorded in ``server.calls``):
     POST /_control/press          {"user_id": 1, "message_id": 5, "data": "yes", "chat_id"?: 1}
     POST /_control/fail           {"method": "sendMessage", "status": 429, "times"?: 1,
                                    "retry_after"?: 3, "description"?: ...}
+    POST /_control/rate_limit     {"per_second": 30 | null, "per_chat_per_second"?: 1 | null,
+                                   "methods"?: ["sendMessage"]}
     GET  /_control/chats          -> {"<chat_id>": [message summaries ...]}
     GET  /_control/calls?limit=50 -> the last recorded API calls
 """
@@ -599,8 +601,10 @@ class FakeBotAPI:
         clock: Callable[[], float] = time.time,
         strict_chats: bool = False,
         bot_user: JSON | None = None,
+        rate_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.host = host
+        self.rate_clock = rate_clock  # what the rate limits' rolling seconds are measured on
         self.port = port
         self.clock = clock
         self.strict_chats = strict_chats
@@ -615,6 +619,7 @@ class FakeBotAPI:
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.blocked: set[int] = set()
         self.rejected_429 = 0
+        self.rejected_429_chat = 0  # of those, answered for one chat's own limit
 
         self._pending: list[JSON] = []  # not yet confirmed by a getUpdates offset
         self._messages: dict[tuple[int, int], SentMessage] = {}
@@ -626,6 +631,8 @@ class FakeBotAPI:
         self._rate_limit: int | None = None
         self._rate_methods: frozenset[str] = frozenset({"sendmessage"})
         self._rate_window: deque[float] = deque()
+        self._chat_limit: int | None = None
+        self._chat_windows: dict[str, deque[float]] = defaultdict(deque)
         self._next_update_id = 0
         self._next_message_id = 0
         self._next_file = 0
@@ -672,6 +679,7 @@ class FakeBotAPI:
         app.router.add_post("/_control/push_document", self._control_push_document)
         app.router.add_post("/_control/press", self._control_press)
         app.router.add_post("/_control/fail", self._control_fail)
+        app.router.add_post("/_control/rate_limit", self._control_rate_limit)
         app.router.add_get("/_control/chats", self._control_chats)
         app.router.add_get("/_control/calls", self._control_calls)
         return app
@@ -803,13 +811,29 @@ class FakeBotAPI:
         self._delays[method.lower()].append(_Delay(seconds, times, after_effect))
 
     def rate_limit(
-        self, per_second: int | None, *, methods: Iterable[str] = ("sendMessage",)
+        self,
+        per_second: int | None,
+        *,
+        methods: Iterable[str] = ("sendMessage",),
+        per_chat_per_second: int | None = None,
     ) -> None:
         """Over ``per_second`` successful calls of ``methods`` (together) in any rolling second
-        answer 429 with retry_after 1.  ``None`` turns the limit off."""
+        answer 429 with retry_after 1.  ``None`` turns the limit off.
+
+        ``per_chat_per_second`` limits each chat on its own as well (Telegram: about one
+        message a second to one private chat): a call to a chat that already had that many
+        successful calls of ``methods`` in the last rolling second answers 429 with
+        retry_after 1 and counts in ``rejected_429_chat`` as well as ``rejected_429``.
+        """
+        if (per_second is not None and per_second < 1) or (
+            per_chat_per_second is not None and per_chat_per_second < 1
+        ):
+            raise ValueError("limits must be at least 1 call per second (or None)")
         self._rate_limit = per_second
         self._rate_methods = frozenset(m.lower() for m in methods)
         self._rate_window.clear()
+        self._chat_limit = per_chat_per_second
+        self._chat_windows.clear()
 
     def clear_faults(self) -> None:
         self._faults.clear()
@@ -1072,13 +1096,36 @@ class FakeBotAPI:
         self._notify()
         return web.json_response(body, status=status)
 
+    @staticmethod
+    def _over(window: deque[float], limit: int, now: float) -> bool:
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        return len(window) >= limit
+
     def _rate_limited(self, key: str) -> bool:
         if self._rate_limit is None or key not in self._rate_methods:
             return False
-        now = time.monotonic()
-        while self._rate_window and now - self._rate_window[0] >= 1.0:
-            self._rate_window.popleft()
-        return len(self._rate_window) >= self._rate_limit
+        return self._over(self._rate_window, self._rate_limit, self.rate_clock())
+
+    @staticmethod
+    def _chat_key(params: JSON) -> str | None:
+        chat_id = params.get("chat_id")
+        return None if chat_id is None else str(chat_id)
+
+    def _chat_limited(self, key: str, params: JSON) -> bool:
+        chat = self._chat_key(params)
+        if self._chat_limit is None or key not in self._rate_methods or chat is None:
+            return False
+        return self._over(self._chat_windows[chat], self._chat_limit, self.rate_clock())
+
+    def _count_rated(self, key: str, params: JSON) -> None:
+        if key not in self._rate_methods:
+            return
+        now = self.rate_clock()
+        self._rate_window.append(now)
+        chat = self._chat_key(params)
+        if self._chat_limit is not None and chat is not None:
+            self._chat_windows[chat].append(now)
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -1121,14 +1168,16 @@ class FakeBotAPI:
             return self._finish(call, fault.status, body)
         if self._rate_limited(key):
             return self._finish(call, 429, _error_body(429, None, 1))
+        if self._chat_limited(key, params):
+            self.rejected_429_chat += 1
+            return self._finish(call, 429, _error_body(429, None, 1))
         try:
             result = await handler(params, files)
         except _ApiError as error:
             body = _error_body(error.status, error.description, error.retry_after)
             status = error.status
         else:
-            if key in self._rate_methods:
-                self._rate_window.append(time.monotonic())
+            self._count_rated(key, params)
             body, status = {"ok": True, "result": result}, 200
         if fault is not None:
             body = _error_body(fault.status, fault.description, fault.retry_after)
@@ -1735,6 +1784,23 @@ class FakeBotAPI:
             )
         except (KeyError, TypeError, ValueError) as error:
             raise web.HTTPBadRequest(text=f"bad fault: {error}") from None
+        return web.json_response({"ok": True})
+
+    async def _control_rate_limit(self, request: web.Request) -> web.Response:
+        body = await self._control_body(request)
+        try:
+            per_second = body.get("per_second")
+            per_chat = body.get("per_chat_per_second")
+            methods = body.get("methods", ["sendMessage"])
+            if not isinstance(methods, list):
+                raise TypeError("methods must be a list")
+            self.rate_limit(
+                None if per_second is None else int(per_second),
+                methods=[str(method) for method in methods],
+                per_chat_per_second=None if per_chat is None else int(per_chat),
+            )
+        except (TypeError, ValueError) as error:
+            raise web.HTTPBadRequest(text=f"bad rate limit: {error}") from None
         return web.json_response({"ok": True})
 
     async def _control_chats(self, request: web.Request) -> web.Response:

@@ -243,6 +243,74 @@ async def test_rate_limit(server: FakeBotAPI, bot: Bot) -> None:
     assert len(server.chats[ALICE.id]) == 3
 
 
+async def _outcomes(bot: Bot, chat_ids: list[int]) -> list[int | str]:
+    outcomes: list[int | str] = []
+    for chat_id in chat_ids:
+        try:
+            await bot.send_message(chat_id, "m")
+            outcomes.append("ok")
+        except TelegramRetryAfter as error:
+            outcomes.append(error.retry_after)
+    return outcomes
+
+
+@pytest.mark.asyncio
+async def test_per_chat_rate_limit(server: FakeBotAPI, bot: Bot) -> None:
+    server.rate_limit(None, per_chat_per_second=1)
+    # A second message to one chat within a second is refused; other chats are not held up.
+    assert await _outcomes(bot, [1, 1, 2, 3, 2, 1]) == ["ok", 1, "ok", "ok", 1, 1]
+    assert (server.rejected_429, server.rejected_429_chat) == (3, 3)
+    assert {chat: len(messages) for chat, messages in server.chats.items()} == {1: 1, 2: 1, 3: 1}
+
+
+@pytest.mark.asyncio
+async def test_per_chat_and_global_limits_together(server: FakeBotAPI, bot: Bot) -> None:
+    server.rate_limit(2, per_chat_per_second=1)
+    assert await _outcomes(bot, [1, 2, 3, 1]) == ["ok", "ok", 1, 1]
+    # Both refusals were the global limit's: it is checked first, and a refused call counts
+    # for neither limit.
+    assert (server.rejected_429, server.rejected_429_chat) == (2, 0)
+
+
+@pytest.mark.asyncio
+async def test_per_chat_window_rolls() -> None:
+    now = [100.0]
+    async with FakeBotAPI(rate_clock=lambda: now[0]) as server:
+        server.rate_limit(None, per_chat_per_second=1)
+        session = AiohttpSession(api=TelegramAPIServer.from_base(server.base_url))
+        own = Bot("42:TEST", session=session)
+        try:
+            assert await _outcomes(own, [7]) == ["ok"]
+            now[0] = 100.999
+            assert await _outcomes(own, [7]) == [1]  # refused calls do not count
+            now[0] = 101.0  # a full second after the accepted one
+            assert await _outcomes(own, [7, 7]) == ["ok", 1]
+        finally:
+            await session.close()
+    assert len(server.chats[7]) == 2
+
+
+@pytest.mark.asyncio
+async def test_rate_limit_over_http_control(server: FakeBotAPI, bot: Bot) -> None:
+    async with aiohttp.ClientSession(base_url=server.base_url) as http:
+        async with http.post(
+            "/_control/rate_limit", json={"per_second": None, "per_chat_per_second": 1}
+        ) as response:
+            assert response.status == 200
+        async with http.post("/_control/rate_limit", json={"per_chat_per_second": 0}) as bad:
+            assert bad.status == 400
+    assert await _outcomes(bot, [1, 1]) == ["ok", 1]
+    assert server.rejected_429_chat == 1
+    async with (
+        aiohttp.ClientSession(base_url=server.base_url) as http,
+        http.post("/_control/rate_limit", json={"per_second": 1}) as response,
+    ):
+        assert response.status == 200
+    # The per-chat limit is gone, the global one of 1/s is on.
+    assert await _outcomes(bot, [1, 2]) == ["ok", 1]
+    assert server.rejected_429_chat == 1
+
+
 # ------------------------------------------------------------------ files
 
 
