@@ -58,15 +58,25 @@ def deadline_text(kind: str, start: date | None, due: Sequence[date]) -> str:
     return _("deadline.by").format(due=day(due[-1]))
 
 
+def telegram_length(text: str) -> int:
+    """The length Telegram measures: UTF-16 code units (an emoji such as 🔴 counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def fit(lines: Sequence[str], limit: int = TELEGRAM_TEXT_LIMIT) -> str:
-    """Join lines, cutting whole lines (with a note) so the message fits Telegram's limit."""
+    """Join lines, cutting whole lines (with a note) so the message fits Telegram's limit.
+
+    Counted in UTF-16 units with the markup included, so what fits here fits there.
+    """
     text = "\n".join(lines)
-    if len(text) <= limit:
+    if telegram_length(text) <= limit:
         return text
     kept: list[str] = []
+    used = 0
     budget = limit - 40
     for line in lines:
-        if len("\n".join([*kept, line])) > budget:
+        used += telegram_length(line) + (1 if kept else 0)
+        if used > budget:
             break
         kept.append(line)
     kept.append(_("list.truncated").format(count=len(lines) - len(kept)))

@@ -20,7 +20,7 @@ from bot.i18n import create_i18n
 from core.clock import ManualClock
 from core.models import OrganisationKind, Role
 from handlers import reminder_messages
-from handlers.render import TELEGRAM_TEXT_LIMIT
+from handlers.render import TELEGRAM_TEXT_LIMIT, telegram_length
 from handlers.roadmap_view import page_view
 from handlers.status import status_command
 from handlers.tasks import list_page, tasks_command
@@ -352,7 +352,7 @@ async def test_a_view_sends_as_many_statements_at_1000_tasks_as_at_10(
         with i18n.context(), i18n.use_locale("ru"), count_statements(database.engine) as sent:
             texts.append(await VIEWS[view](database, world))
         counted.append(len(sent))
-    assert all(texts) and all(len(text) <= TELEGRAM_TEXT_LIMIT for text in texts)
+    assert all(texts) and all(telegram_length(text) <= TELEGRAM_TEXT_LIMIT for text in texts)
     assert counted[0] == counted[1], (
         f"{view}: {counted[0]} statements at 10, {counted[1]} at 1,000"
     )
@@ -430,7 +430,7 @@ async def test_a_municipal_status_fits_one_message_and_says_how_many_more(
         chat: Any = _Chat()
         await status_command(chat, world.coordinator, TaskService(database, ManualClock(NOW)))
     ((text, markup),) = chat.sent
-    assert len(text) <= TELEGRAM_TEXT_LIMIT
+    assert telegram_length(text) <= TELEGRAM_TEXT_LIMIT
     assert "…и ещё 38" in text  # fifty heads, twelve shown
     assert "Не удалось доставить сообщений: 11" in text
     buttons = [button.text for row in markup.inline_keyboard for button in row]
