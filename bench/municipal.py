@@ -92,7 +92,9 @@ from core.clock import ManualClock
 from core.models import OrganisationKind, Role
 from roadmap.importer import ParsedRoadmap, parse_roadmap
 from roadmap.readers import read_roadmap
-from roadmap.responsible import normalise_person_name, person_key
+from roadmap.responsible import person_key
+from schools import read_schools
+from services.org_import import OrgImportService
 from services.people import DEFAULT_INVITE_TTL, PeopleService
 from services.roadmaps import RoadmapService
 from storage.database import Database
@@ -377,50 +379,14 @@ def busy_morning(parsed: ParsedRoadmap, offsets: Sequence[int]) -> date:
 async def load_schools(
     database: Database, clock: ManualClock, data: bytes, filename: str, parent_id: int
 ) -> tuple[int, int]:
-    """The schools list into the database under the municipality; (schools, heads) stored.
-
-    LEAD: switch to OrgImportService on merge -- read with ``schools.read_schools(data,
-    filename)`` and store with ``OrgImportService(database, clock)``'s preview/apply under
-    ``parent_id``, as `python -m bot org import FILE --parent NAME` does. Until then this reads
-    the file itself and stores through the existing services (bot/cli_org.py's path).
-    """
-    if filename.endswith(".csv"):
-        table = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
-    else:
-        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
-        table = [
-            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
-    header_at = next(i for i, row in enumerate(table) if any("ФИО" in cell for cell in row))
-    header = [cell.casefold() for cell in table[header_at]]
-    school_col = next(i for i, cell in enumerate(header) if "организац" in cell)
-    head_col = next(i for i, cell in enumerate(header) if "фио" in cell)
-    position_col = next(i for i, cell in enumerate(header) if "должност" in cell)
-    service = PeopleService(database, clock, DEFAULT_INVITE_TTL)
-    schools = heads = 0
-    for row in table[header_at + 1 :]:
-        if len(row) <= max(school_col, head_col, position_col) or not row[school_col].strip():
-            continue
-        school = await service.add_organisation(
-            None,
-            name=row[school_col],
-            kind=OrganisationKind.SCHOOL,
-            timezone=TIMEZONE,
-            parent_id=parent_id,
-        )
-        schools += 1
-        full_name = normalise_person_name(row[head_col]) or row[head_col].strip()
-        person = await service.add_person(
-            full_name=full_name,
-            name_key=person_key(full_name),
-            organisation_id=school.id,
-            role=Role.EXECUTOR,
-            position=row[position_col].strip() or None,
-        )
-        async with database.transaction() as repositories:
-            await repositories.people.set_head(person.id, school.id)
-        heads += 1
-    return schools, heads
+    """The schools list into the database under the municipality, as `python -m bot org
+    import FILE --parent NAME` and the chat's «Загрузить» do; (schools, heads) stored."""
+    table = await asyncio.to_thread(read_schools, data, filename)
+    service = OrgImportService(database, clock)
+    result = await service.apply(parent_id, table)
+    if table.problems:
+        raise StageFailed(f"{len(table.problems)} rows of the generated list were refused")
+    return len(result.school_ids), result.plan.heads_new + result.plan.heads_changed
 
 
 def build_app(settings: Settings, clock: ManualClock) -> Awaitable[Application]:
