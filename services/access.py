@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from core.clock import Clock
 from core.errors import UserFacingError
 from core.models import Role
 from storage.database import Database
@@ -40,6 +42,65 @@ async def resolve_actor(
         person is not None and person.is_active and person.is_admin
     )
     return Actor(telegram_user_id=telegram_user_id, person=person, is_admin=is_admin)
+
+
+# How long who-is-who is remembered per Telegram id. Within this process nothing is stale: any
+# committed write to the people table (a link, an unlink, a role, a head, a switch-off, a merge,
+# an import adding people) forgets everything at once, see Database.people_generation. Another
+# instance (PostgreSQL + Redis behind a webhook) learns of a change only when its entry expires:
+# a switched-off person or a demoted coordinator may go on acting there for at most this long,
+# as they could with a screen they had opened a minute before. Objects (this roadmap, this
+# person, this task) are still looked up and checked in the services at press time.
+ACTOR_TTL = timedelta(seconds=30)
+# Telegram ids remembered at most: a survey posted to a big chat brings a few thousand strangers.
+ACTOR_CACHE_SIZE = 20_000
+
+
+@dataclass(frozen=True)
+class _Remembered:
+    actor: Actor
+    at: datetime
+
+
+class ActorDirectory:
+    """`resolve_actor` without a database round trip per update: the answer per Telegram id is
+    kept for `ttl`, strangers (survey respondents, mostly) included."""
+
+    def __init__(
+        self,
+        database: Database,
+        admin_ids: Collection[int],
+        clock: Clock,
+        *,
+        ttl: timedelta = ACTOR_TTL,
+        size: int = ACTOR_CACHE_SIZE,
+    ) -> None:
+        self._database = database
+        self._admin_ids = admin_ids
+        self._clock = clock
+        self._ttl = ttl
+        self._size = size
+        self._entries: dict[int, _Remembered] = {}
+        self._generation = database.people_generation
+
+    async def resolve(self, telegram_user_id: int) -> Actor:
+        generation = self._database.people_generation
+        if generation != self._generation:
+            self._entries.clear()
+            self._generation = generation
+        now = self._clock.now()
+        found = self._entries.get(telegram_user_id)
+        # A clock set back must not keep an entry alive: the age is checked both ways.
+        if found is not None and timedelta(0) <= now - found.at < self._ttl:
+            return found.actor
+        actor = await resolve_actor(self._database, self._admin_ids, telegram_user_id)
+        # Kept only if no write to people committed while it was read: else it may be stale.
+        if self._database.people_generation == generation:
+            self._entries.pop(telegram_user_id, None)
+            if len(self._entries) >= self._size:
+                del self._entries[next(iter(self._entries))]  # the longest remembered
+            self._entries[telegram_user_id] = _Remembered(actor, now)
+        return actor
 
 
 class Permission(StrEnum):
