@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from core.clock import Clock
 from core.errors import UserFacingError
 from core.models import Role
+from services.memo import Memo
 from storage.database import Database
 from storage.records import Person, Roadmap
 
@@ -46,7 +47,7 @@ async def resolve_actor(
 
 # How long who-is-who is remembered per Telegram id. Within this process nothing is stale: any
 # committed write to the people table (a link, an unlink, a role, a head, a switch-off, a merge,
-# an import adding people) forgets everything at once, see Database.people_generation. Another
+# an import adding people) forgets everything at once, see services.memo. Another
 # instance (PostgreSQL + Redis behind a webhook) learns of a change only when its entry expires:
 # a switched-off person or a demoted coordinator may go on acting there for at most this long,
 # as they could with a screen they had opened a minute before. Objects (this roadmap, this
@@ -54,12 +55,6 @@ async def resolve_actor(
 ACTOR_TTL = timedelta(seconds=30)
 # Telegram ids remembered at most: a survey posted to a big chat brings a few thousand strangers.
 ACTOR_CACHE_SIZE = 20_000
-
-
-@dataclass(frozen=True)
-class _Remembered:
-    actor: Actor
-    at: datetime
 
 
 class ActorDirectory:
@@ -77,30 +72,13 @@ class ActorDirectory:
     ) -> None:
         self._database = database
         self._admin_ids = admin_ids
-        self._clock = clock
-        self._ttl = ttl
-        self._size = size
-        self._entries: dict[int, _Remembered] = {}
-        self._generation = database.people_generation
+        self._actors: Memo[int, Actor] = Memo(database, clock, ("people",), ttl=ttl, size=size)
 
     async def resolve(self, telegram_user_id: int) -> Actor:
-        generation = self._database.people_generation
-        if generation != self._generation:
-            self._entries.clear()
-            self._generation = generation
-        now = self._clock.now()
-        found = self._entries.get(telegram_user_id)
-        # A clock set back must not keep an entry alive: the age is checked both ways.
-        if found is not None and timedelta(0) <= now - found.at < self._ttl:
-            return found.actor
-        actor = await resolve_actor(self._database, self._admin_ids, telegram_user_id)
-        # Kept only if no write to people committed while it was read: else it may be stale.
-        if self._database.people_generation == generation:
-            self._entries.pop(telegram_user_id, None)
-            if len(self._entries) >= self._size:
-                del self._entries[next(iter(self._entries))]  # the longest remembered
-            self._entries[telegram_user_id] = _Remembered(actor, now)
-        return actor
+        return await self._actors.get(
+            telegram_user_id,
+            lambda: resolve_actor(self._database, self._admin_ids, telegram_user_id),
+        )
 
 
 class Permission(StrEnum):

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.sql.dml import UpdateBase
 
 from storage.repositories import Repositories
-from storage.schema import people
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # PostgreSQL connections kept open per instance (and as many again at a peak). Several instances
@@ -23,8 +22,8 @@ DEFAULT_POOL_SIZE = 10
 # A pooled connection older than this is closed and opened afresh when next checked out, before
 # a firewall or PgBouncer drops it silently for being idle.
 POOL_RECYCLE_SECONDS = 1800
-# Marks a connection whose open transaction wrote to the people table.
-_PEOPLE_WRITTEN = "roadmap_people_written"
+# The tables a connection's open transaction wrote to (a set of names in its info).
+_WRITTEN = "roadmap_tables_written"
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -71,11 +70,12 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
     )
 
 
-def _note_people_write(
-    connection: Connection, statement: Any, *_args: Any, **_kwargs: Any
-) -> None:
-    if isinstance(statement, UpdateBase) and getattr(statement, "table", None) is people:
-        connection.info[_PEOPLE_WRITTEN] = True
+def _note_write(connection: Connection, statement: Any, *_args: Any, **_kwargs: Any) -> None:
+    if isinstance(statement, UpdateBase):
+        table = getattr(statement, "table", None)
+        name = getattr(table, "name", None)
+        if isinstance(name, str):
+            connection.info.setdefault(_WRITTEN, set()).add(name)
 
 
 class Database:
@@ -91,19 +91,19 @@ class Database:
         # writers an unlucky one can lose every poll for the whole busy timeout. Writers of
         # this process queue here instead, fairly, and SQLite sees one at a time.
         self._sqlite_writers = asyncio.Lock()
-        self._people_generation = 0
-        event.listen(engine.sync_engine, "before_execute", _note_people_write)
+        self._generations: dict[str, int] = {}
+        event.listen(engine.sync_engine, "before_execute", _note_write)
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> Database:
         return cls(create_engine(url, pool_size=pool_size))
 
-    @property
-    def people_generation(self) -> int:
-        """Grows after every committed transaction of this process that wrote to the people
-        table (however it did: a service, an import, the CLI, a test). Whatever was read about
-        people before it grew may be stale; caches compare it instead of asking the database."""
-        return self._people_generation
+    def generation(self, table: str) -> int:
+        """Grows after every committed transaction of this process that wrote to this table
+        (however it did: a service, an import, the CLI, a test). Whatever was read from it
+        before the number grew may be stale: caches compare it instead of asking the database.
+        Other processes' writes do not show here; those caches also expire."""
+        return self._generations.get(table, 0)
 
     @asynccontextmanager
     async def transaction(self, *, immediate: bool = False) -> AsyncIterator[Repositories]:
@@ -115,29 +115,29 @@ class Database:
         read halfway. Other engines need neither.
         """
         if not immediate or self.engine.dialect.name != "sqlite":
-            async with self._watching_people(self.engine.begin()) as connection:
+            async with self._watching_writes(self.engine.begin()) as connection:
                 yield Repositories(connection)
             return
-        async with self._sqlite_writers, self._watching_people(self.engine.begin()) as connection:
+        async with self._sqlite_writers, self._watching_writes(self.engine.begin()) as connection:
             await connection.exec_driver_sql("BEGIN IMMEDIATE")
             yield Repositories(connection)
 
     @asynccontextmanager
-    async def _watching_people(
+    async def _watching_writes(
         self, begin: AbstractAsyncContextManager[AsyncConnection]
     ) -> AsyncIterator[AsyncConnection]:
-        """The generation grows after the commit, never before: a reader that ran between a
-        write and its commit saw the old rows, and must not keep them under the new number."""
-        written = False
+        """Generations grow after the commit, never before: a reader that ran between a write
+        and its commit saw the old rows, and must not keep them under the new number."""
+        written: set[str] = set()
         async with begin as connection:
             info = connection.sync_connection.info if connection.sync_connection else {}
-            info.pop(_PEOPLE_WRITTEN, None)
+            info.pop(_WRITTEN, None)
             try:
                 yield connection
             finally:
-                written = bool(info.pop(_PEOPLE_WRITTEN, False))
-        if written:
-            self._people_generation += 1
+                written = info.pop(_WRITTEN, set())
+        for table in written:
+            self._generations[table] = self._generations.get(table, 0) + 1
 
     async def close(self) -> None:
         await self.engine.dispose()
