@@ -51,11 +51,12 @@ class Memo(Generic[K, V]):
         found = self._entries.get(key)
         # A clock set back must not keep an entry alive: the age is checked both ways.
         if found is not None and 0 <= now - found[1] < self._ttl.total_seconds():
+            self._entries[key] = self._entries.pop(key)  # the least recently used goes first
             return found[0]
         value = await load()
         if self._current() == generation:
             self._entries.pop(key, None)
             if len(self._entries) >= self._size:
-                del self._entries[next(iter(self._entries))]  # the longest remembered
+                del self._entries[next(iter(self._entries))]
             self._entries[key] = (value, now)
         return value
