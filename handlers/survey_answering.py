@@ -491,13 +491,14 @@ async def _attempt_for(
 
 async def _definition(
     attempt: _Attempt, survey_definitions: SurveyDefinitions
-) -> SurveyDefinition | None:
-    """The survey this attempt answers, as it was when the attempt began; None when it is gone
-    or is no longer that survey (the respondent is asked to start again)."""
+) -> tuple[_Attempt, SurveyDefinition] | None:
+    """The survey this attempt answers, as it was when the attempt began (and the attempt with
+    its fingerprint, which an older state lacks); None when the survey is gone or is no longer
+    that survey: the respondent is asked to start again."""
     known = await survey_definitions.get(attempt.survey_id)
     if known is None or attempt.fingerprint not in (None, known.fingerprint):
         return None
-    return known.definition
+    return replace(attempt, fingerprint=known.fingerprint), known.definition
 
 
 def _nth(items: Sequence[T], index: int) -> T:
@@ -564,10 +565,11 @@ async def on_button(
     if attempt is None:
         await _stale(callback)
         return
-    definition = await _definition(attempt, survey_definitions)
-    if definition is None:
+    found = await _definition(attempt, survey_definitions)
+    if found is None:
         await _end(callback, state, "survey.answer.restart")
         return
+    attempt, definition = found
     if attempt.draft is None:
         if callback_data.action is not AnswerAction.START:
             await _stale(callback)
@@ -617,12 +619,12 @@ async def on_submit(
     if attempt is None or attempt.draft is None:
         await _stale(callback)
         return
-    definition = await _definition(attempt, survey_definitions)
-    if definition is None:
+    found = await _definition(attempt, survey_definitions)
+    if found is None:
         await _end(callback, state, "survey.answer.restart")
         return
     try:
-        answers = flow.final_answers(definition, attempt.draft)
+        answers = flow.final_answers(found[1], attempt.draft)
     except AnswerError:
         await _stale(callback)
         return
@@ -659,13 +661,14 @@ async def on_text(
     message: Message, state: FSMContext, survey_definitions: SurveyDefinitions, bot: Bot
 ) -> None:
     """A typed answer (free text or «Другое»), checked against the limit; else a hint."""
-    attempt = _Attempt.from_state(await state.get_data())
-    definition = None if attempt is None else await _definition(attempt, survey_definitions)
-    if attempt is None or definition is None:
+    read = _Attempt.from_state(await state.get_data())
+    found = None if read is None else await _definition(read, survey_definitions)
+    if found is None:
         # State this version cannot read, or a survey that is gone: start again from the link.
         await state.clear()
         await message.answer(_("survey.answer.restart"))
         return
+    attempt, definition = found
     draft = attempt.draft
     text = message.text or ""
     if draft is None or not flow.expects_text(definition, draft):
