@@ -4,19 +4,28 @@
 
 A 10-question survey (single choice, multiple choice, scales 1–5 and 1–10, «Другое», free
 text; parents and students of four classes) is created and opened through SurveyService in a
-fresh SQLite file in a temporary directory. Then ``--respondents`` simulated people answer it,
+fresh SQLite file in a temporary directory (memory FSM), and, when TEST_DATABASE_URL and
+TEST_REDIS_URL are both set, once more in a fresh PostgreSQL database with the FSM in Redis
+(the database is created and dropped; the bench's keys in Redis are deleted before and after).
+Then ``--respondents`` simulated people answer it,
 ``--concurrency`` at a time, each as a person would: ``/start s_<code>``, «Начать», role, class,
 the ten questions (ticks, «Готово», typed answers), «Отправить». Every update goes through
 ``bot.app.create_dispatcher`` (the real middlewares, routers, memory FSM and services) by
 ``dispatcher.feed_update``; the bot's HTTP session is replaced by an in-process stub that answers
 every Bot API method with a plausible ok result (no network), and the simulated person reads the
 next button's data from what the bot last sent or edited. Then the very same updates are fed,
-with the same concurrency, to a bare aiogram Dispatcher with one trivial handler: the baseline.
+with the same concurrency, to two bare aiogram Dispatchers: one whose handler does nothing, and
+one whose handler does what a minimal button handler must (answers the callback query and edits
+one message with a four-button keyboard; a typed message gets the edit alone): the baseline.
 
 Printed: updates and answers per second, p50/p95/max latency of one answer (the update that
-records a question's answer and moves on; ten per respondent), the Bot API calls the bot made,
-and a check that every respondent's answers were stored once. A «Отправить» answered with the
-bot's apology is pressed once more, as a person would, and counted. Exit code 1 when a response
+records a question's answer and moves on; ten per respondent), CPU (time.process_time: every
+thread of the process, aiosqlite's and asyncpg's included) and wall time per update, the ratio
+edit-handler CPU / bot CPU (the goal: at least 0.5), PostgreSQL + Redis against SQLite (the
+goal: at most 1.5×), the Bot API calls the bot made, and a check that every respondent's
+answers were stored once. Building the simulated updates is timed apart and left out. A
+«Отправить» answered with the bot's apology is pressed once more, as a person would, and
+counted. Exit code 1 when a response
 is missing or the bot logged an error (each is printed on one line, without its traceback).
 """
 
@@ -24,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import platform
@@ -34,7 +44,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
@@ -47,13 +57,25 @@ from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, InlineKeyboardMarkup, Message, TelegramObject, Update
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+    Update,
+)
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from redis.asyncio import Redis
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import create_dispatcher, create_planning
 from bot.i18n import create_i18n
 from bot.settings import Settings
 from core.clock import SystemClock
 from core.deeplinks import DeepLink, DeepLinkKind
+from handlers.callbacks import AnswerCallback
 from services.access import Actor
 from services.surveys import SurveyService
 from services.tasks import TaskService
@@ -74,6 +96,7 @@ BOT_ID = 123456
 FIRST_USER_ID = 10_000_000
 ADMIN = Actor(1, None, is_admin=True)
 CLASSES = ("5 «а»", "5 «б»", "9 «а»", "10 «б»")
+POSTGRES, REDIS = "TEST_DATABASE_URL", "TEST_REDIS_URL"
 
 
 def _options(*labels: str) -> tuple[Option, ...]:
@@ -234,6 +257,17 @@ class Feed:
     answer_updates: list[Update] = field(default_factory=list)
     # «Отправить» answered with the apology (the review stays): pressed once more, as people do.
     submit_retries: int = 0
+    # Time spent building the simulated updates: the bench's work, not the bot's.
+    build_cpu: float = 0.0
+    build_wall: float = 0.0
+    # CPU seconds and count per kind of update; meaningful one person at a time only, when no
+    # other person's update runs while this one waits.
+    kind_cpu: Counter[str] = field(default_factory=Counter)
+    kind_count: Counter[str] = field(default_factory=Counter)
+
+    def _timed_build(self, cpu: float, wall: float) -> None:
+        self.build_cpu += time.process_time() - cpu
+        self.build_wall += time.perf_counter() - wall
 
     def _user(self, user_id: int) -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": "Респондент", "language_code": "ru"}
@@ -247,6 +281,7 @@ class Feed:
         return update
 
     def text(self, user_id: int, text: str) -> Update:
+        cpu, wall = time.process_time(), time.perf_counter()
         self.next_incoming += 1
         message: dict[str, Any] = {
             "message_id": self.next_incoming,
@@ -259,10 +294,13 @@ class Feed:
             message["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
             ]
-        return self._update(user_id, {"message": message})
+        update = self._update(user_id, {"message": message})
+        self._timed_build(cpu, wall)
+        return update
 
     def press(self, user_id: int, label: str) -> Update:
         """A tap on the first button of the chat's screen whose text contains `label`."""
+        cpu, wall = time.process_time(), time.perf_counter()
         screen = self.session.screens[user_id]
         markup = screen.markup
         data = next(
@@ -284,16 +322,28 @@ class Feed:
                 "text": screen.text,
             },
         }
-        return self._update(user_id, {"callback_query": query})
+        update = self._update(user_id, {"callback_query": query})
+        self._timed_build(cpu, wall)
+        return update
 
     async def feed(self, update: Update, *, answer: bool = False) -> None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await self.dispatcher.feed_update(self.bot, update)
         elapsed = (time.perf_counter() - started) * 1000
+        kind = _kind(update)
+        self.kind_cpu[kind] += time.process_time() - cpu
+        self.kind_count[kind] += 1
         self.update_ms.append(elapsed)
         if answer:
             self.answer_ms.append(elapsed)
             self.answer_updates.append(update)
+
+
+def _kind(update: Update) -> str:
+    if update.callback_query is not None:
+        return f"button {AnswerCallback.unpack(update.callback_query.data or '').action.name}"
+    text = update.message.text if update.message is not None else None
+    return "/start s_…" if (text or "").startswith("/start") else "typed text"
 
 
 def _labels(feed: Feed, user_id: int) -> list[str]:
@@ -352,13 +402,14 @@ async def in_parallel(count: int, concurrency: int, job: Any) -> float:
     return time.perf_counter() - started
 
 
-# ---------------------------------------------------------------------------- the two runs
+# ---------------------------------------------------------------------------- the runs
 
 
 @dataclass(frozen=True)
 class Run:
     name: str
     seconds: float
+    cpu_seconds: float
     updates: int
     answers: int
     answer_ms: Sequence[float]
@@ -371,6 +422,15 @@ class Run:
     def updates_per_second(self) -> float:
         return self.updates / self.seconds
 
+    @property
+    def cpu_ms(self) -> float:
+        """CPU per update, every thread of the process."""
+        return self.cpu_seconds / self.updates * 1000
+
+    @property
+    def wall_ms(self) -> float:
+        return self.seconds / self.updates * 1000
+
 
 def percentile(values: Sequence[float], share: float) -> float:
     if len(values) < 2:
@@ -378,18 +438,63 @@ def percentile(values: Sequence[float], share: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
 
 
-async def bot_run(respondents: int, concurrency: int, directory: Path) -> tuple[Run, Feed, int]:
+@dataclass(frozen=True)
+class Backend:
+    """Where the bot keeps its data and its conversations for one run."""
+
+    name: str
+    database_url: str
+    redis_url: str | None = None
+
+
+@contextlib.asynccontextmanager
+async def sqlite_backend(directory: Path) -> AsyncIterator[Backend]:
+    yield Backend("SQLite, memory FSM", f"sqlite+aiosqlite:///{directory / 'bench.sqlite3'}")
+
+
+@contextlib.asynccontextmanager
+async def postgres_redis_backend(base_url: str, redis_url: str) -> AsyncIterator[Backend]:
+    """A database of its own, created and dropped; the bench's FSM keys cleared around."""
+    name = f"bench_{secrets.token_hex(4)}"
+    admin = create_async_engine(base_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    redis = Redis.from_url(redis_url)
+
+    async def clear_keys() -> None:
+        keys = [key async for key in redis.scan_iter(match=f"fsm:{BOT_ID}:*")]
+        if keys:
+            await redis.delete(*keys)
+
+    try:
+        await clear_keys()
+        url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
+        yield Backend("PostgreSQL + Redis FSM", url, redis_url)
+    finally:
+        await clear_keys()
+        await redis.aclose()
+        async with admin.connect() as connection:
+            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.dispose()
+
+
+async def bot_run(
+    respondents: int, concurrency: int, backend: Backend, directory: Path
+) -> tuple[Run, Feed, int]:
     settings = Settings(
         _env_file=None,
         bot_token=TOKEN,
-        database_url=f"sqlite+aiosqlite:///{directory / 'bench.sqlite3'}",
+        database_url=backend.database_url,
+        redis_url=backend.redis_url,
         data_dir=directory,
         timezone="Asia/Vladivostok",
         # The simulated people tap far faster than people do; the flood limit is not measured.
         throttle_burst=1000,
     )
     clock = SystemClock()
-    database = Database.from_url(settings.resolved_database_url)
+    database = Database.from_url(
+        settings.resolved_database_url, pool_size=settings.database_pool_size
+    )
     await upgrade_to_head(database.engine)
     planning = create_planning(settings)
     surveys = SurveyService(database, clock, secrets.token_bytes(32), settings.zone)
@@ -412,25 +517,63 @@ async def bot_run(respondents: int, concurrency: int, directory: Path) -> tuple[
         await respondent(feed, FIRST_USER_ID + index, survey.code, random.Random(index))
 
     try:
+        cpu = time.process_time()
         seconds = await in_parallel(respondents, concurrency, one)
+        cpu = time.process_time() - cpu
         (_, responses) = await surveys.responses_for(ADMIN, survey.id)
         complete = sum(1 for response in responses if len(response.answers) == 10)
     finally:
+        await dispatcher.storage.close()
         await database.close()
-    run = Run("bot: real dispatcher", seconds, len(feed.update_ms), len(feed.answer_ms),
-              feed.answer_ms)  # fmt: skip
+    run = Run(
+        f"bot, {backend.name}",
+        seconds - feed.build_wall,
+        cpu - feed.build_cpu,
+        len(feed.update_ms),
+        len(feed.answer_ms),
+        feed.answer_ms,
+    )
     return run, feed, complete
 
 
-async def bare_run(recorded: Feed, concurrency: int) -> Run:
-    """The same updates, in the same per-person order, to one handler that does nothing."""
+async def _nothing(event: TelegramObject) -> None:
+    return None
 
-    async def trivial(event: TelegramObject) -> None:
-        return None
 
+def _keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for number in range(1, 5):
+        builder.button(text=f"Вариант {number}", callback_data=f"bench:{number}")
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+async def _edit_callback(callback: CallbackQuery, bot: Bot) -> None:
+    # Through this dispatcher's bot: the recorded updates are bound to the real run's.
+    await bot.answer_callback_query(callback.id)
+    if isinstance(callback.message, Message):
+        await bot.edit_message_text(
+            text="Вопрос 2 из 10",
+            chat_id=callback.message.chat.id,
+            message_id=callback.message.message_id,
+            reply_markup=_keyboard(),
+        )
+
+
+async def _edit_message(message: Message, bot: Bot) -> None:
+    await bot.edit_message_text(
+        text="Вопрос 2 из 10",
+        chat_id=message.chat.id,
+        message_id=message.message_id + 1,
+        reply_markup=_keyboard(),
+    )
+
+
+async def bare_run(recorded: Feed, concurrency: int, *, edit: bool) -> Run:
+    """The same updates, in the same per-person order, to one bare handler."""
     router = Router()
-    router.message.register(trivial)
-    router.callback_query.register(trivial)
+    router.message.register(_edit_message if edit else _nothing)
+    router.callback_query.register(_edit_callback if edit else _nothing)
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
     session = StubSession()
@@ -449,20 +592,24 @@ async def bare_run(recorded: Feed, concurrency: int) -> Run:
                 answer_ms.append((time.perf_counter() - started) * 1000)
             counted += 1
 
+    cpu = time.process_time()
     seconds = await in_parallel(len(people), concurrency, one)
-    return Run("bare aiogram handler", seconds, counted, len(answer_ms), answer_ms)
+    cpu = time.process_time() - cpu
+    name = "bare: answer + edit" if edit else "bare: does nothing"
+    return Run(name, seconds, cpu, counted, len(answer_ms), answer_ms)
 
 
 def report(runs: Sequence[Run]) -> None:
     print(
-        f"{'':22}{'updates':>9}{'upd/s':>9}{'answers':>9}{'answers/s':>11}"
-        f"{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+        f"{'':32}{'updates':>8}{'upd/s':>7}{'answers/s':>10}"
+        f"{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'CPU ms/upd':>11}{'wall ms/upd':>12}"
     )
     for run in runs:
         print(
-            f"{run.name:22}{run.updates:9d}{run.updates_per_second:9.0f}{run.answers:9d}"
-            f"{run.answers_per_second:11.0f}{percentile(run.answer_ms, 0.5):9.2f}"
-            f"{percentile(run.answer_ms, 0.95):9.2f}{max(run.answer_ms):9.2f}"
+            f"{run.name:32}{run.updates:8d}{run.updates_per_second:7.0f}"
+            f"{run.answers_per_second:10.0f}{percentile(run.answer_ms, 0.5):8.2f}"
+            f"{percentile(run.answer_ms, 0.95):8.2f}{max(run.answer_ms):8.2f}"
+            f"{run.cpu_ms:11.3f}{run.wall_ms:12.3f}"
         )
 
 
@@ -485,43 +632,104 @@ class ErrorCount(logging.Handler):
         self.records.append(record)
 
 
+@dataclass(frozen=True)
+class Measured:
+    real: Run
+    bare: Run
+    edit: Run
+    feed: Feed
+    complete: int
+
+
+async def measure(
+    respondents: int, concurrency: int, backend: Backend, directory: Path
+) -> Measured:
+    real, feed, complete = await bot_run(respondents, concurrency, backend, directory)
+    bare = await bare_run(feed, concurrency, edit=False)
+    edit = await bare_run(feed, concurrency, edit=True)
+    return Measured(real, bare, edit, feed, complete)
+
+
+def report_kinds(results: Sequence[Measured]) -> None:
+    """CPU per kind of update, one person at a time: where the bot's time goes."""
+    print()
+    print(
+        f"{'CPU ms per update, by kind':28}" + "".join(f"{r.real.name[5:]:>26}" for r in results)
+    )
+    first = results[0].feed
+    for kind, _ in sorted(first.kind_cpu.items(), key=lambda item: -item[1]):
+        cells = []
+        for result in results:
+            feed = result.feed
+            each = feed.kind_cpu[kind] / feed.kind_count[kind] * 1000
+            cells.append(f"{each:11.3f} ms × {feed.kind_count[kind]:<6}")
+        share = first.kind_cpu[kind] / sum(first.kind_cpu.values()) * 100
+        print(f"{kind:28}" + "".join(f"{cell:>26}" for cell in cells) + f"  ({share:.0f} %)")
+
+
 async def main_async(args: argparse.Namespace) -> int:
     errors = ErrorCount()
     logging.getLogger().addHandler(errors)
     print(
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"aiogram {version('aiogram')}, SQLAlchemy {version('sqlalchemy')}, "
-        f"aiosqlite {version('aiosqlite')}"
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, "
+        f"Python {platform.python_version()}, aiogram {version('aiogram')}, "
+        f"SQLAlchemy {version('sqlalchemy')}, aiosqlite {version('aiosqlite')}"
     )
+    postgres_url, redis_url = os.environ.get(POSTGRES), os.environ.get(REDIS)
+    with_postgres = bool(postgres_url and redis_url)
     print(
         f"{args.respondents} respondents × {ANSWERS_PER_RESPONDENT} questions, "
-        f"{args.concurrency} at a time; memory FSM, SQLite in a temporary directory, "
-        "Bot API stubbed in process"
+        f"{args.concurrency} at a time; Bot API stubbed in process; SQLite in a temporary "
+        "directory with the memory FSM"
+        + (", then PostgreSQL with the FSM in Redis" if with_postgres else "")
+        + ("" if with_postgres else f" (set {POSTGRES} and {REDIS} for PostgreSQL + Redis)")
     )
+    results: list[Measured] = []
     with tempfile.TemporaryDirectory(prefix="bench-survey-") as directory:
-        real, feed, complete = await bot_run(args.respondents, args.concurrency, Path(directory))
-    baseline = await bare_run(feed, args.concurrency)
+        async with sqlite_backend(Path(directory)) as backend:
+            results.append(
+                await measure(args.respondents, args.concurrency, backend, Path(directory))
+            )
+        if postgres_url and redis_url:
+            async with postgres_redis_backend(postgres_url, redis_url) as backend:
+                results.append(
+                    await measure(args.respondents, args.concurrency, backend, Path(directory))
+                )
     print()
-    report([real, baseline])
+    report([run for result in results for run in (result.real, result.bare, result.edit)])
     print()
-    per_update = [run.seconds / run.updates * 1000 for run in (real, baseline)]
-    print(
-        f"wall time per update: bot {per_update[0]:.2f} ms, bare handler {per_update[1]:.3f} ms "
-        f"({per_update[0] / per_update[1]:.0f}×)"
-    )
+    for result in results:
+        ratio = result.edit.cpu_ms / result.real.cpu_ms
+        print(
+            f"{result.real.name}: CPU per update {result.real.cpu_ms:.3f} ms, the bare "
+            f"edit handler {result.edit.cpu_ms:.3f} ms: ratio {ratio:.2f} (goal ≥ 0.5)"
+        )
+    if len(results) == 2:
+        ratio = results[1].real.cpu_ms / results[0].real.cpu_ms
+        wall = results[1].real.wall_ms / results[0].real.wall_ms
+        print(
+            f"PostgreSQL + Redis against SQLite: CPU per update ×{ratio:.2f} (goal ≤ 1.5), "
+            f"wall time per update ×{wall:.2f}"
+        )
     if args.concurrency > 1:
         print(
             f"(an answer's latency includes waiting for the other {args.concurrency - 1} "
             "respondents' updates on the one event loop)"
         )
-    calls = ", ".join(f"{name} {count}" for name, count in sorted(feed.session.calls.items()))
-    print(f"Bot API calls the bot made: {calls}")
-    ok = complete == args.respondents and not errors.records
-    print(
-        f"stored responses with all 10 answers: {complete} of {args.respondents}; "
-        f"errors logged by the bot: {len(errors.records)}; «Отправить» pressed again after "
-        f"an apology: {feed.submit_retries} {'(ok)' if ok else '(WRONG)'}"
-    )
+    else:
+        report_kinds(results)
+    ok = not errors.records
+    for result in results:
+        calls = ", ".join(
+            f"{name} {count}" for name, count in sorted(result.feed.session.calls.items())
+        )
+        print(f"Bot API calls, {result.real.name}: {calls}")
+        ok = ok and result.complete == args.respondents
+        print(
+            f"  stored responses with all 10 answers: {result.complete} of {args.respondents}; "
+            f"«Отправить» pressed again after an apology: {result.feed.submit_retries}"
+        )
+    print(f"errors logged by the bot: {len(errors.records)} {'(ok)' if ok else '(WRONG)'}")
     for message in sorted({record.getMessage() for record in errors.records})[:5]:
         print(f"  {message}")
     return 0 if ok else 1

@@ -30,10 +30,12 @@ from scheduler.sender import Sender
 from scheduler.setup import create_scheduler
 from scheduler.survey_closing import SurveyClosingJob
 from scheduler.tick import ReminderTick
+from services.access import ActorDirectory
 from services.org_import import OrgImportService
 from services.people import PeopleService
 from services.reminders import Planning, SummaryCadence
 from services.roadmaps import RoadmapService
+from services.survey_definitions import SurveyDefinitions
 from services.surveys import SurveyService
 from services.tasks import TaskService
 from storage.database import Database
@@ -77,8 +79,10 @@ def create_dispatcher(
         org_import=OrgImportService(database, clock),
         tasks=tasks,
         surveys=surveys,
+        survey_definitions=SurveyDefinitions(database),
     )
-    dispatcher.update.outer_middleware(ActorMiddleware(database, settings.admin_ids))
+    actors = ActorDirectory(database, settings.admin_ids, clock)
+    dispatcher.update.outer_middleware(ActorMiddleware(actors))
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.middleware(AccessMiddleware())
     SimpleI18nMiddleware(i18n).setup(dispatcher)
@@ -114,7 +118,9 @@ class Application:
         # Before the database opens: a broken secret stops the start with nothing to undo.
         survey_secret = load_survey_secret(settings)
         clock = clock or SystemClock()
-        database = Database.from_url(settings.resolved_database_url)
+        database = Database.from_url(
+            settings.resolved_database_url, pool_size=settings.database_pool_size
+        )
         try:
             await upgrade_to_head(database.engine)
         except BaseException:

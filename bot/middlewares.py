@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -11,18 +11,19 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.i18n import gettext as _
 
-from services.access import Actor, Permission, allows, resolve_actor
-from storage.database import Database
+from services.access import Actor, ActorDirectory, Permission, allows
 
 logger = logging.getLogger(__name__)
 
 
 class ActorMiddleware(BaseMiddleware):
-    """Puts `actor` (services.access.Actor) into handler data; None for updates without a user."""
+    """Puts `actor` (services.access.Actor) into handler data; None for updates without a user.
 
-    def __init__(self, database: Database, admin_ids: Collection[int]) -> None:
-        self._database = database
-        self._admin_ids = admin_ids
+    Resolved through the directory's short-lived memory: a survey tap costs no database round
+    trip just to learn that a stranger is a stranger."""
+
+    def __init__(self, actors: ActorDirectory) -> None:
+        self._actors = actors
 
     async def __call__(
         self,
@@ -31,9 +32,7 @@ class ActorMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        data["actor"] = (
-            None if user is None else await resolve_actor(self._database, self._admin_ids, user.id)
-        )
+        data["actor"] = None if user is None else await self._actors.resolve(user.id)
         return await handler(event, data)
 
 

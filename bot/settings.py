@@ -25,6 +25,8 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     database_url: str | None = None
+    # PostgreSQL connections per instance (as many again at a peak); unused on SQLite.
+    database_pool_size: int = Field(default=10, ge=1, le=100)
     data_dir: Path = Path("data")
     telegram_api_base: str | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)

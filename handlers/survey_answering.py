@@ -4,9 +4,11 @@ The answers in progress live only in FSM state (a `surveys.answering.Draft`); th
 stores them in one anonymous transaction on «Отправить», and an abandoned attempt leaves
 nothing behind. Nothing here logs an answer, or a user id next to a survey.
 
-The attempt also keeps the survey's definition, read once at the link: a tap then costs no
-database round trip of its own, and the questions cannot change under a respondent's feet
-(whether the survey still takes answers is the service's call on «Отправить»).
+The attempt's state is small: the survey id, its definition's fingerprint, where the respondent
+is and the answers so far. The definition itself comes from `SurveyDefinitions`, in memory (a
+definition never changes once written), so a tap costs no database round trip, and Redis
+carries a few hundred bytes per tap rather than the whole survey. Whether the survey still
+takes answers is the service's call at «Начать» and «Отправить».
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from handlers.filters import StartLink
 from handlers.render import day, fit, quote, short
 from handlers.states import SurveyAnswering
 from services.access import Permission
+from services.survey_definitions import SurveyDefinitions
 from services.surveys import SubmitOutcome, SurveyService
 from storage.records import Survey
 from surveys import answering as flow
@@ -43,8 +46,6 @@ from surveys.model import (
     RespondentRole,
     SurveyDefinition,
     SurveyStatus,
-    definition_from_json,
-    definition_to_json,
 )
 from surveys.results import DEFAULT_K
 
@@ -74,7 +75,9 @@ class _Attempt:
 
     survey_id: int
     code: str
-    definition: SurveyDefinition
+    # The definition's fingerprint when the attempt began (services.survey_definitions); None
+    # in a state written by the version that kept the whole definition there.
+    fingerprint: str | None
     # Fresh for every `/start s_<code>`: buttons of an earlier attempt or survey are stale.
     nonce: str
     # The message edited in place; replaced when it can no longer be edited.
@@ -91,7 +94,7 @@ class _Attempt:
         return {
             "survey_id": self.survey_id,
             "code": self.code,
-            "definition": definition_to_json(self.definition),
+            "fingerprint": self.fingerprint,
             "nonce": self.nonce,
             "message_id": self.message_id,
             "draft": None if self.draft is None else flow.draft_to_json(self.draft),
@@ -102,10 +105,11 @@ class _Attempt:
     def from_state(cls, data: dict[str, Any]) -> _Attempt | None:
         try:
             draft = data["draft"]
+            fingerprint = data.get("fingerprint")
             return cls(
                 survey_id=int(data["survey_id"]),
                 code=str(data["code"]),
-                definition=definition_from_json(data["definition"]),
+                fingerprint=None if fingerprint is None else str(fingerprint),
                 nonce=str(data["nonce"]),
                 message_id=int(data["message_id"]),
                 draft=None if draft is None else flow.draft_from_json(draft),
@@ -436,7 +440,11 @@ async def _refusal(surveys: SurveyService, survey: Survey | None, user_id: int) 
 
 
 async def open_survey(
-    message: Message, link: DeepLink, state: FSMContext, surveys: SurveyService
+    message: Message,
+    link: DeepLink,
+    state: FSMContext,
+    surveys: SurveyService,
+    survey_definitions: SurveyDefinitions,
 ) -> None:
     """A survey link: the intro with an honest word on anonymity, or why it cannot be answered."""
     user = message.from_user
@@ -449,7 +457,7 @@ async def open_survey(
     attempt = _Attempt(
         survey_id=survey.id,
         code=survey.code,
-        definition=survey.definition,
+        fingerprint=survey_definitions.remember(survey).fingerprint,
         nonce=secrets.token_urlsafe(6),
         message_id=0,
         draft=None,
@@ -460,11 +468,13 @@ async def open_survey(
 
 
 async def _attempt_for(
-    callback: CallbackQuery, data: AnswerCallback, state: FSMContext
+    callback: CallbackQuery, data: AnswerCallback, state: FSMContext, raw_state: str | None
 ) -> _Attempt | None:
     """The attempt this button belongs to, or None for a button of another message, attempt,
-    survey or step (an old message, a restarted survey, a double tap)."""
-    if await state.get_state() != SurveyAnswering.answering.state:
+    survey or step (an old message, a restarted survey, a double tap).
+
+    `raw_state` is what aiogram's FSM middleware read for this update: not asked again."""
+    if raw_state != SurveyAnswering.answering.state:
         return None
     attempt = _Attempt.from_state(await state.get_data())
     message = callback.message
@@ -477,6 +487,18 @@ async def _attempt_for(
     ):
         return None
     return attempt
+
+
+async def _definition(
+    attempt: _Attempt, survey_definitions: SurveyDefinitions
+) -> tuple[_Attempt, SurveyDefinition] | None:
+    """The survey this attempt answers, as it was when the attempt began (and the attempt with
+    its fingerprint, which an older state lacks); None when the survey is gone or is no longer
+    that survey: the respondent is asked to start again."""
+    known = await survey_definitions.get(attempt.survey_id)
+    if known is None or attempt.fingerprint not in (None, known.fingerprint):
+        return None
+    return replace(attempt, fingerprint=known.fingerprint), known.definition
 
 
 def _nth(items: Sequence[T], index: int) -> T:
@@ -533,15 +555,21 @@ async def on_button(
     callback: CallbackQuery,
     callback_data: AnswerCallback,
     state: FSMContext,
+    raw_state: str | None,
     surveys: SurveyService,
+    survey_definitions: SurveyDefinitions,
     bot: Bot,
 ) -> None:
     """«Начать», a choice, «Готово», «Пропустить», «Назад»: the message moves to the next step."""
-    attempt = await _attempt_for(callback, callback_data, state)
+    attempt = await _attempt_for(callback, callback_data, state, raw_state)
     if attempt is None:
         await _stale(callback)
         return
-    definition = attempt.definition
+    found = await _definition(attempt, survey_definitions)
+    if found is None:
+        await _end(callback, state, "survey.answer.restart")
+        return
+    attempt, definition = found
     if attempt.draft is None:
         if callback_data.action is not AnswerAction.START:
             await _stale(callback)
@@ -574,22 +602,29 @@ async def on_button(
     message_id = await _show(bot, chat_id, attempt.message_id, text, markup)
     if message_id != attempt.message_id:
         await state.set_data(replace(attempt, message_id=message_id).as_state())
-    await _delete(bot, chat_id, litter)
+    if litter:
+        await _delete(bot, chat_id, litter)
 
 
 async def on_submit(
     callback: CallbackQuery,
     callback_data: AnswerCallback,
     state: FSMContext,
+    raw_state: str | None,
     surveys: SurveyService,
+    survey_definitions: SurveyDefinitions,
 ) -> None:
     """«Отправить»: one anonymous transaction; whatever the outcome, the attempt ends."""
-    attempt = await _attempt_for(callback, callback_data, state)
+    attempt = await _attempt_for(callback, callback_data, state, raw_state)
     if attempt is None or attempt.draft is None:
         await _stale(callback)
         return
+    found = await _definition(attempt, survey_definitions)
+    if found is None:
+        await _end(callback, state, "survey.answer.restart")
+        return
     try:
-        answers = flow.final_answers(attempt.definition, attempt.draft)
+        answers = flow.final_answers(found[1], attempt.draft)
     except AnswerError:
         await _stale(callback)
         return
@@ -609,25 +644,32 @@ async def on_submit(
 
 
 async def on_cancel(
-    callback: CallbackQuery, callback_data: AnswerCallback, state: FSMContext
+    callback: CallbackQuery,
+    callback_data: AnswerCallback,
+    state: FSMContext,
+    raw_state: str | None,
 ) -> None:
     """«Отменить» on the review: nothing is stored."""
-    attempt = await _attempt_for(callback, callback_data, state)
+    attempt = await _attempt_for(callback, callback_data, state, raw_state)
     if attempt is None:
         await _stale(callback)
         return
     await _end(callback, state, "survey.answer.cancelled")
 
 
-async def on_text(message: Message, state: FSMContext, bot: Bot) -> None:
+async def on_text(
+    message: Message, state: FSMContext, survey_definitions: SurveyDefinitions, bot: Bot
+) -> None:
     """A typed answer (free text or «Другое»), checked against the limit; else a hint."""
-    attempt = _Attempt.from_state(await state.get_data())
-    if attempt is None:
-        # State written by an older version of this flow: start again from the link.
+    read = _Attempt.from_state(await state.get_data())
+    found = None if read is None else await _definition(read, survey_definitions)
+    if found is None:
+        # State this version cannot read, or a survey that is gone: start again from the link.
         await state.clear()
-        await message.answer(_("survey.answer.not_found"))
+        await message.answer(_("survey.answer.restart"))
         return
-    definition, draft = attempt.definition, attempt.draft
+    attempt, definition = found
+    draft = attempt.draft
     text = message.text or ""
     if draft is None or not flow.expects_text(definition, draft):
         await _refuse(message, state, attempt, _("survey.answer.use_buttons"))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
+from core.clock import Clock
 from core.errors import UserFacingError
 from core.models import Role
+from services.memo import Memo
 from storage.database import Database
 from storage.records import Person, Roadmap
 
@@ -40,6 +43,42 @@ async def resolve_actor(
         person is not None and person.is_active and person.is_admin
     )
     return Actor(telegram_user_id=telegram_user_id, person=person, is_admin=is_admin)
+
+
+# How long who-is-who is remembered per Telegram id. Within this process nothing is stale: any
+# committed write to the people table (a link, an unlink, a role, a head, a switch-off, a merge,
+# an import adding people) forgets everything at once, see services.memo. Another
+# instance (PostgreSQL + Redis behind a webhook) learns of a change only when its entry expires:
+# a switched-off person or a demoted coordinator may go on acting there for at most this long,
+# as they could with a screen they had opened a minute before. Objects (this roadmap, this
+# person, this task) are still looked up and checked in the services at press time.
+ACTOR_TTL = timedelta(seconds=30)
+# Telegram ids remembered at most: a survey posted to a big chat brings a few thousand strangers.
+ACTOR_CACHE_SIZE = 20_000
+
+
+class ActorDirectory:
+    """`resolve_actor` without a database round trip per update: the answer per Telegram id is
+    kept for `ttl`, strangers (survey respondents, mostly) included."""
+
+    def __init__(
+        self,
+        database: Database,
+        admin_ids: Collection[int],
+        clock: Clock,
+        *,
+        ttl: timedelta = ACTOR_TTL,
+        size: int = ACTOR_CACHE_SIZE,
+    ) -> None:
+        self._database = database
+        self._admin_ids = admin_ids
+        self._actors: Memo[int, Actor] = Memo(database, clock, ("people",), ttl=ttl, size=size)
+
+    async def resolve(self, telegram_user_id: int) -> Actor:
+        return await self._actors.get(
+            telegram_user_id,
+            lambda: resolve_actor(self._database, self._admin_ids, telegram_user_id),
+        )
 
 
 class Permission(StrEnum):

@@ -15,7 +15,7 @@ import secrets
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from core.clock import Clock
 from core.dates import format_day
 from core.errors import UserFacingError
 from services.access import AccessDenied, Actor, Permission, allows, organisation_scope
+from services.memo import Memo
 from services.recipients import organisation_coordinators
 from storage.database import Database
 from storage.records import Survey
@@ -41,6 +42,11 @@ CODE_LENGTH = 10
 _CODE_ALPHABET = string.ascii_letters + string.digits
 # A clash among 62**10 codes is all but impossible; a few tries cover it without a loop forever.
 _CODE_ATTEMPTS = 5
+# A respondent's link and «Начать» read the survey and its organisation's zone from memory.
+# This process forgets them at once when it writes either table; another instance's change (a
+# survey closed there) shows here within this long, and «Отправить» always checks the database.
+SURVEY_MEMORY_TTL = timedelta(seconds=30)
+_SURVEY_MEMORY_SIZE = 256
 
 
 class SurveyRefused(UserFacingError):
@@ -144,12 +150,29 @@ class SurveyService:
         self._clock = clock
         self._secret = secret
         self._default_zone = default_zone
+        self._by_code: Memo[str, Survey | None] = Memo(
+            database, clock, ("surveys",), ttl=SURVEY_MEMORY_TTL, size=_SURVEY_MEMORY_SIZE
+        )
+        self._zones: Memo[int, ZoneInfo] = Memo(
+            database, clock, ("organisations",), ttl=SURVEY_MEMORY_TTL, size=_SURVEY_MEMORY_SIZE
+        )
 
     async def _zone(self, repositories: Repositories, survey: Survey) -> ZoneInfo:
         if survey.organisation_id is None:
             return self._default_zone
         organisation = await repositories.organisations.get(survey.organisation_id)
         return ZoneInfo(organisation.timezone) if organisation else self._default_zone
+
+    async def _remembered_zone(self, survey: Survey) -> ZoneInfo:
+        """The zone as `_zone` finds it, from memory when it can (see SURVEY_MEMORY_TTL)."""
+
+        async def load() -> ZoneInfo:
+            async with self._database.transaction() as repositories:
+                return await self._zone(repositories, survey)
+
+        if survey.organisation_id is None:
+            return self._default_zone
+        return await self._zones.get(survey.organisation_id, load)
 
     async def _today(self, repositories: Repositories, survey: Survey) -> date:
         return self._clock.now().astimezone(await self._zone(repositories, survey)).date()
@@ -297,10 +320,15 @@ class SurveyService:
         return notices
 
     async def by_code(self, code: str) -> Survey | None:
+        """For respondents' links: from memory (see SURVEY_MEMORY_TTL)."""
         if len(code) != CODE_LENGTH:
             return None
-        async with self._database.transaction() as repositories:
-            return await repositories.surveys.by_code(code)
+
+        async def load() -> Survey | None:
+            async with self._database.transaction() as repositories:
+                return await repositories.surveys.by_code(code)
+
+        return await self._by_code.get(code, load)
 
     async def has_answered(self, survey_id: int, telegram_user_id: int) -> bool:
         token = participation_token(self._secret, survey_id, telegram_user_id)
@@ -308,9 +336,12 @@ class SurveyService:
             return await repositories.surveys.has_participation(token)
 
     async def accepts_answers(self, survey: Survey) -> bool:
-        """Open, and today (where the organisation is) is not past the closing date."""
-        async with self._database.transaction() as repositories:
-            return _accepts(survey, await self._today(repositories, survey))
+        """Open, and today (where the organisation is) is not past the closing date.
+
+        A first look for a respondent (the link, «Начать»): the survey and the zone may come
+        from memory; «Отправить» decides in its own transaction."""
+        zone = await self._remembered_zone(survey)
+        return _accepts(survey, self._clock.now().astimezone(zone).date())
 
     async def submit(
         self,

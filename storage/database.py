@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.sql.dml import UpdateBase
 
 from storage.repositories import Repositories
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# PostgreSQL connections kept open per instance (and as many again at a peak). Several instances
+# share the server's max_connections (100 by default): instances × 2 × this must stay below it.
+DEFAULT_POOL_SIZE = 10
+# A pooled connection older than this is closed and opened afresh when next checked out, before
+# a firewall or PgBouncer drops it silently for being idle.
+POOL_RECYCLE_SECONDS = 1800
+# The tables a connection's open transaction wrote to (a set of names in its info).
+_WRITTEN = "roadmap_tables_written"
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -37,16 +46,36 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngine:
     path = sqlite_file(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     # hide_parameters: an error in the log shows the SQL, never the values bound to it (names,
     # Telegram ids, survey answers next to the token of the person who gave them).
-    engine = create_async_engine(url, pool_pre_ping=path is None, hide_parameters=True)
-    if engine.dialect.name == "sqlite":
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
-    return engine
+        return engine
+    # No pre-ping: a `SELECT 1` round trip on every checkout doubled the cost of a short
+    # transaction. A connection the server dropped (a restart, a failover) fails the one
+    # statement that meets it; SQLAlchemy sees the disconnect, discards every pooled connection
+    # older than it, and the next transaction connects afresh. That update gets the error
+    # handler's apology and a person presses again.
+    return create_async_engine(
+        url,
+        hide_parameters=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_recycle=POOL_RECYCLE_SECONDS,
+    )
+
+
+def _note_write(connection: Connection, statement: Any, *_args: Any, **_kwargs: Any) -> None:
+    if isinstance(statement, UpdateBase):
+        table = getattr(statement, "table", None)
+        name = getattr(table, "name", None)
+        if isinstance(name, str):
+            connection.info.setdefault(_WRITTEN, set()).add(name)
 
 
 class Database:
@@ -62,10 +91,19 @@ class Database:
         # writers an unlucky one can lose every poll for the whole busy timeout. Writers of
         # this process queue here instead, fairly, and SQLite sees one at a time.
         self._sqlite_writers = asyncio.Lock()
+        self._generations: dict[str, int] = {}
+        event.listen(engine.sync_engine, "before_execute", _note_write)
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(create_engine(url))
+    def from_url(cls, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> Database:
+        return cls(create_engine(url, pool_size=pool_size))
+
+    def generation(self, table: str) -> int:
+        """Grows after every committed transaction of this process that wrote to this table
+        (however it did: a service, an import, the CLI, a test). Whatever was read from it
+        before the number grew may be stale: caches compare it instead of asking the database.
+        Other processes' writes do not show here; those caches also expire."""
+        return self._generations.get(table, 0)
 
     @asynccontextmanager
     async def transaction(self, *, immediate: bool = False) -> AsyncIterator[Repositories]:
@@ -77,12 +115,29 @@ class Database:
         read halfway. Other engines need neither.
         """
         if not immediate or self.engine.dialect.name != "sqlite":
-            async with self.engine.begin() as connection:
+            async with self._watching_writes(self.engine.begin()) as connection:
                 yield Repositories(connection)
             return
-        async with self._sqlite_writers, self.engine.begin() as connection:
+        async with self._sqlite_writers, self._watching_writes(self.engine.begin()) as connection:
             await connection.exec_driver_sql("BEGIN IMMEDIATE")
             yield Repositories(connection)
+
+    @asynccontextmanager
+    async def _watching_writes(
+        self, begin: AbstractAsyncContextManager[AsyncConnection]
+    ) -> AsyncIterator[AsyncConnection]:
+        """Generations grow after the commit, never before: a reader that ran between a write
+        and its commit saw the old rows, and must not keep them under the new number."""
+        written: set[str] = set()
+        async with begin as connection:
+            info = connection.sync_connection.info if connection.sync_connection else {}
+            info.pop(_WRITTEN, None)
+            try:
+                yield connection
+            finally:
+                written = info.pop(_WRITTEN, set())
+        for table in written:
+            self._generations[table] = self._generations.get(table, 0) + 1
 
     async def close(self) -> None:
         await self.engine.dispose()

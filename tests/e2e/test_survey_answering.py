@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+
+from aiogram.fsm.storage.base import StorageKey
 
 from core.deeplinks import DeepLink, DeepLinkKind
 from services.access import Actor
@@ -22,6 +25,7 @@ from surveys.model import (
     Segment,
     Segments,
     SurveyDefinition,
+    definition_to_json,
 )
 from tests.e2e.conftest import ADMIN, STRANGER, RunningBot
 from tests.fakebot import FakeUser, SentMessage
@@ -354,3 +358,61 @@ async def test_a_student_answers_the_builtin_awareness_template(running_bot: Run
     assert response.segment == Segment(RespondentRole.STUDENT, "9 «б»")
     assert sorted(response.answers, key=int) == ["1", "4", "5", "6", "7", "8", "9", "10"]
     assert response.answers["10"] == Answer(text="Больше встреч с вузами")
+
+
+def _key(bot: RunningBot, user: FakeUser) -> StorageKey:
+    return StorageKey(bot_id=bot.app.bot.id, chat_id=user.id, user_id=user.id)
+
+
+async def test_the_state_holds_answers_not_the_survey_and_older_states_still_read(
+    running_bot: RunningBot,
+) -> None:
+    bot = running_bot
+    survey = await _open_survey(bot)
+    storage = bot.app.dispatcher.storage
+    message = await bot.ask(PARENT, _link(survey))
+    await _step(bot, PARENT, message, "Начать")
+    await _step(bot, PARENT, message, "Родитель")
+    state = await storage.get_data(_key(bot, PARENT))
+    assert "definition" not in state and state["survey_id"] == survey.id
+    assert len(json.dumps(state)) < 400
+
+    # A half-answered survey written by the version that kept the whole definition in state
+    # (the shape Redis may still hold during an upgrade) goes on where it was.
+    old = {key: value for key, value in state.items() if key != "fingerprint"}
+    old["definition"] = definition_to_json(DEFINITION)
+    await storage.set_data(_key(bot, PARENT), old)
+    text = await _step(bot, PARENT, message, "5 «а»")
+    assert text.startswith("1 / 6\nВы слышали о проекте?")
+    upgraded = await storage.get_data(_key(bot, PARENT))
+    assert "definition" not in upgraded and upgraded["fingerprint"] == state["fingerprint"]
+
+    # A state whose survey is not the one it began with: asked to start again, politely.
+    await storage.update_data(_key(bot, PARENT), {"fingerprint": "0" * 16})
+    answered = await _press(bot, PARENT, message, "Да")
+    assert "text" not in answered
+    await bot.api.wait_edit(message)
+    assert "нужно начать заново" in (message.plain_text or "")
+    assert await storage.get_state(_key(bot, PARENT)) is None
+    assert await _responses(bot, survey) == []
+
+
+async def test_a_typed_answer_to_an_unreadable_state_asks_to_start_again(
+    running_bot: RunningBot,
+) -> None:
+    bot = running_bot
+    survey = await _open_survey(bot, TEXT_ONLY)
+    message = await bot.ask(PARENT, _link(survey))
+    await _step(bot, PARENT, message, "Начать")
+    await bot.app.dispatcher.storage.set_data(_key(bot, PARENT), {"survey_id": "?"})
+    reply = await bot.ask(PARENT, "Робототехника")
+    assert "нужно начать заново" in (reply.plain_text or "")
+    assert await bot.app.dispatcher.storage.get_state(_key(bot, PARENT)) is None
+
+
+TEXT_ONLY = SurveyDefinition(
+    title="Кружки",
+    intro="",
+    audience=Audience.PARENTS,
+    questions=(Question("1", "Какой кружок?", QuestionKind.TEXT, max_length=100),),
+)

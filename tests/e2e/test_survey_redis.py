@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+from collections.abc import AsyncIterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 
+from bot.app import Application
 from bot.fsm import CONVERSATION_TTL
+from bot.settings import Settings
+from core.clock import ManualClock
 from core.deeplinks import DeepLink, DeepLinkKind
 from services.access import Actor
 from surveys.model import Audience, Option, Question, QuestionKind, Segments, SurveyDefinition
-from tests.e2e.conftest import ADMIN, RunningBot
-from tests.fakebot import FakeUser
+from tests.e2e.conftest import ADMIN, RunningBot, bot_settings
+from tests.fakebot import FakeBotAPI, FakeUser
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 pytestmark = pytest.mark.skipif(REDIS_URL is None, reason="TEST_REDIS_URL is not set (CI sets it)")
@@ -79,3 +86,59 @@ async def test_answers_in_progress_live_in_redis_until_submit(running_bot: Runni
     _, responses = await bot.app.surveys.responses_for(admin, survey.id)
     assert len(responses) == 1 and responses[0].answers["2"].text == "Робототехника"
     assert await storage.get_state(key) is None
+
+
+async def test_a_restart_mid_survey_goes_on_with_a_small_state(
+    api: FakeBotAPI, tmp_path: Path, clock: ManualClock
+) -> None:
+    """The new process has no definition in memory: it reads it once, and the respondent
+    continues where they were."""
+    settings = bot_settings(api, tmp_path, redis_url=REDIS_URL)
+    admin = Actor(ADMIN.id, None, is_admin=True)
+    async with _running(settings, clock, api) as first:
+        survey = await first.app.surveys.create(admin, DEFINITION)
+        survey = await first.app.surveys.open(admin, survey.id, date(2022, 9, 30))
+        storage = first.app.dispatcher.storage
+        assert isinstance(storage, RedisStorage)
+        key = StorageKey(bot_id=first.app.bot.id, chat_id=PARENT.id, user_id=PARENT.id)
+        await storage.set_state(key, None)
+        await storage.set_data(key, {})
+        link = "/start " + DeepLink(DeepLinkKind.SURVEY, survey.code).payload()
+        message = await first.ask(PARENT, link)
+        _, query = api.press(PARENT, message, message.button("Начать"))
+        await api.wait_answered(query)
+        await api.wait_edit(message)
+        _, query = api.press(PARENT, message, message.button("Да"))
+        await api.wait_answered(query)
+        await api.wait_edit(message)
+        raw = await storage.redis.get(storage.key_builder.build(key, "data"))
+        assert raw is not None and len(raw) < 400 and b"definition" not in raw
+
+    async with _running(settings, clock, api) as second:
+        api.push_text(PARENT, "Робототехника")
+        await api.wait_edit(message)
+        _, query = api.press(PARENT, message, message.button("Отправить"))
+        await api.wait_answered(query)
+        await api.wait_edit(message)
+        assert "Спасибо" in (message.plain_text or "")
+        _, responses = await second.app.surveys.responses_for(admin, survey.id)
+        assert len(responses) == 1 and responses[0].answers["2"].text == "Робототехника"
+
+
+@contextlib.asynccontextmanager
+async def _running(
+    settings: Settings, clock: ManualClock, api: FakeBotAPI
+) -> AsyncIterator[RunningBot]:
+    app = await Application.create(settings, clock)
+    app.scheduler.remove_job("reminder-tick")
+    app.scheduler.remove_job("survey-closing")
+    polled = len(api.calls_to("getUpdates"))
+    polling = asyncio.create_task(app.run_polling(handle_signals=False))
+    try:
+        await api.wait_for(
+            lambda: len(api.calls_to("getUpdates")) > polled, what="the bot to start polling"
+        )
+        yield RunningBot(app=app, api=api, clock=clock)
+    finally:
+        app.request_stop()
+        await asyncio.wait_for(polling, timeout=15)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 
-from bot.fsm import CONVERSATION_TTL, create_fsm_storage
+from bot.fsm import CONVERSATION_TTL, ConversationStorage, create_fsm_storage
 from bot.settings import Settings, SettingsError, load_settings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -56,4 +57,52 @@ async def test_redis_keeps_state_with_expiry(tmp_path: Path) -> None:
     finally:
         await storage.set_state(key, None)
         await storage.set_data(key, {})
+        await storage.close()
+
+
+@pytest.mark.skipif(REDIS_URL is None, reason="TEST_REDIS_URL is not set (CI sets it)")
+async def test_data_read_along_with_the_state_serves_one_read_and_no_write_goes_stale(
+    tmp_path: Path,
+) -> None:
+    storage = create_fsm_storage(_settings(tmp_path, redis_url=REDIS_URL))
+    assert isinstance(storage, ConversationStorage)
+    key = StorageKey(bot_id=424242, chat_id=-78, user_id=-78)
+    other = StorageKey(bot_id=424242, chat_id=-79, user_id=-79)
+    commands: list[str] = []
+    execute = storage.redis.execute_command
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        commands.append(str(args[0]))
+        return await execute(*args, **kwargs)
+
+    try:
+        await storage.set_state(key, "SurveyAnswering:answering")
+        await storage.set_data(key, {"step": 1})
+        await storage.set_data(other, {"step": 9})
+        storage.redis.execute_command = counted  # type: ignore[method-assign]
+
+        assert await storage.get_state(key) == "SurveyAnswering:answering"
+        assert await storage.get_data(key) == {"step": 1}
+        assert commands == ["MGET"]  # the data came with the state
+        assert await storage.get_data(other) == {"step": 9}  # another key: asked
+        assert await storage.get_data(key) == {"step": 1}  # used once: asked again
+        assert commands == ["MGET", "GET", "GET"]
+
+        await storage.get_state(key)
+        await storage.set_data(key, {"step": 2})
+        assert await storage.get_data(key) == {"step": 2}  # a write drops what came along
+        await storage.get_state(key)
+        await storage.redis.set(storage.key_builder.build(key, "data"), '{"step": 3}')
+        await storage.set_state(key, "SurveyAnswering:answering")
+        assert await storage.get_data(key) == {"step": 3}
+
+        await storage.set_state(key, None)
+        await storage.set_data(key, {})
+        assert await storage.get_state(key) is None
+        assert await storage.get_data(key) == {}
+    finally:
+        storage.redis.execute_command = execute  # type: ignore[method-assign]
+        for cleared in (key, other):
+            await storage.set_state(cleared, None)
+            await storage.set_data(cleared, {})
         await storage.close()
