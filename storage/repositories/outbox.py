@@ -50,6 +50,10 @@ class OutboxRepository:
             }
             for m in messages
         ]
+        if all(m.payload is None for m in messages):
+            # NULL by default: spares encoding a JSON null for each of thousands of reminders.
+            for value in values:
+                del value["payload"]
         statement = insert(outbox)
         upsert = statement.on_conflict_do_update(
             index_elements=[outbox.c.key],

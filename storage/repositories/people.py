@@ -112,7 +112,7 @@ class PersonRepository:
         role: Role,
         created_at: datetime,
     ) -> list[int]:
-        """(full name, name key, position) entries of one organisation; ids in that order."""
+        """(full name, name key, position) entries of distinct keys; ids in that order."""
         rows = [
             {
                 "full_name": full_name,
@@ -124,13 +124,13 @@ class PersonRepository:
             }
             for full_name, name_key, position in entries
         ]
-        ids: list[int] = []
+        ids: dict[str, int] = {}
         for part in chunked(rows, rows_per_statement(6)):
             result = await self._connection.execute(
-                people.insert().returning(people.c.id, sort_by_parameter_order=True), list(part)
+                people.insert().returning(people.c.id, people.c.name_key), list(part)
             )
-            ids.extend(int(person_id) for person_id in result.scalars())
-        return ids
+            ids.update((name_key, int(person_id)) for person_id, name_key in result.all())
+        return [ids[name_key] for _name, name_key, _position in entries]
 
     async def in_organisations(self, organisation_ids: list[int]) -> list[Person]:
         result = await self._connection.execute(

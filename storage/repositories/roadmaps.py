@@ -265,7 +265,7 @@ class ActivityRepository:
         rows: Sequence[tuple[int | None, ActivityFields]],
         now: datetime,
     ) -> list[int]:
-        """Inserts (parent id, fields) rows; their ids in the same order."""
+        """Inserts (parent id, fields) rows of distinct positions; their ids in that order."""
         values = [
             {
                 "roadmap_id": roadmap_id,
@@ -276,14 +276,16 @@ class ActivityRepository:
             }
             for parent_id, fields in rows
         ]
-        ids: list[int] = []
+        # Rows come back with their position (unique within one file), not in order: SQLite
+        # can only promise an order by inserting one row per statement.
+        ids: dict[int, int] = {}
         for part in chunked(values, rows_per_statement(len(values[0]) if values else 1)):
             result = await self._connection.execute(
-                activities.insert().returning(activities.c.id, sort_by_parameter_order=True),
+                activities.insert().returning(activities.c.id, activities.c.position),
                 list(part),
             )
-            ids.extend(int(activity_id) for activity_id in result.scalars())
-        return ids
+            ids.update((position, int(activity_id)) for activity_id, position in result.all())
+        return [ids[fields.position] for _parent, fields in rows]
 
     async def update_many(
         self, rows: Sequence[tuple[int, ActivityFields, bool]], now: datetime

@@ -120,13 +120,21 @@ class TaskRepository:
             }
             for task in new
         ]
-        ids: list[int] = []
+        # Rows come back with their key, not in order: SQLite can only promise an order by
+        # inserting one row per statement.
+        ids: dict[tuple[int, str, int], int] = {}
         for part in chunked(rows, rows_per_statement(len(rows[0]) if rows else 1)):
             result = await self._connection.execute(
-                tasks.insert().returning(tasks.c.id, sort_by_parameter_order=True), list(part)
+                tasks.insert().returning(
+                    tasks.c.id, tasks.c.activity_id, tasks.c.executor_key, tasks.c.occurrence
+                ),
+                list(part),
             )
-            ids.extend(int(row_id) for row_id in result.scalars())
-        return ids
+            ids.update(
+                ((activity_id, key, occurrence), int(task_id))
+                for task_id, activity_id, key, occurrence in result.all()
+            )
+        return [ids[(task.activity_id, task.executor_key, task.occurrence)] for task in new]
 
     async def replan_many(self, dates: Mapping[int, tuple[date, date]]) -> None:
         """task id -> (due_on, planned_due_on); each task is live again."""
