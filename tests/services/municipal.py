@@ -20,7 +20,6 @@ from storage.database import Database
 TIMEZONE = "Asia/Vladivostok"
 PERIOD = Period(date(2022, 9, 1), date(2023, 8, 31))
 HEADS = Responsible(ResponsibleKind.GROUP, "Руководители ОО")
-COORDINATOR_CHAT = 9_000_001
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ async def municipality(
             role=Role.COORDINATOR,
             created_at=now,
             organisation_id=district.id,
-            telegram_user_id=COORDINATOR_CHAT,
+            telegram_user_id=district.id * 1_000_000,
         )
         heads = []
         for number in range(1, schools + 1):
@@ -64,7 +63,7 @@ async def municipality(
                 role=Role.EXECUTOR,
                 created_at=now,
                 organisation_id=school.id,
-                telegram_user_id=10_000 + number if linked else None,
+                telegram_user_id=district.id * 1_000_000 + number if linked else None,
             )
             await repositories.people.set_head(head.id, school.id)
             heads.append(head.id)
