@@ -227,6 +227,9 @@ class _Group:
 # their reminders), each well under a second, and waits its turn between them.
 TASKS_PER_WRITE = 1_500
 ACTIVITIES_PER_WRITE = 500
+# Between two of them the import steps aside this long on SQLite: a writer of another
+# connection (the tick, a second process) polls for the lock and must find it free.
+SQLITE_WRITE_PAUSE = 0.1
 
 
 def _people_keys(parsed: ParsedRoadmap) -> dict[str, str]:
@@ -421,6 +424,7 @@ class RoadmapService:
         # Removed rows first: a parent whose steps all went becomes a task of its own below.
         removed = [act for act in match.unmatched_old if not act.is_removed]
         for part in self._parts(removed, lambda act: len(snapshot.tasks.get(act.id, ())) or 1):
+            await self._pause()
             async with self._database.transaction(immediate=True) as repositories:
                 ids = [act.id for act in part]
                 await repositories.activities.set_removed_many(ids, now)
@@ -442,11 +446,16 @@ class RoadmapService:
         for part_groups in self._parts(
             [group for group in groups if group.writes], lambda group: group.tasks
         ):
+            await self._pause()
             async with self._database.transaction(immediate=True) as repositories:
                 await self._write(
                     repositories, roadmap, part_groups, snapshot, now, actor_telegram_id
                 )
         return ImportResult(roadmap=roadmap, plan=plan)
+
+    async def _pause(self) -> None:
+        if self._database.engine.dialect.name == "sqlite":
+            await asyncio.sleep(SQLITE_WRITE_PAUSE)
 
     @staticmethod
     def _parts(items: Sequence[_T], size: Callable[[_T], int]) -> Iterator[list[_T]]:

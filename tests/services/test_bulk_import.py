@@ -217,6 +217,7 @@ async def test_an_import_stopped_halfway_is_completed_by_importing_again(
 ) -> None:
     # Small write transactions, and the third one fails as a full disk or a restart would.
     monkeypatch.setattr(roadmaps_module, "TASKS_PER_WRITE", 10)
+    monkeypatch.setattr(roadmaps_module, "SQLITE_WRITE_PAUSE", 0)
     service, district, parsed = await _setup(database, clock, 40, schools=5)
     original = ActivityRepository.add_many
     calls = 0
