@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from core.clock import Clock
 from core.models import Role
 from reminders.planner import (
-    PlannedReminder,
     ReminderKind,
     ReminderSettings,
     WorkingCalendar,
@@ -35,6 +34,7 @@ MAX_ATTEMPTS = 5
 MISSED_KIND = "missed"
 UNREACHABLE_KIND = "unreachable"
 _CLOSED = (TaskStatus.DONE, TaskStatus.CANNOT_DO)
+_Planned = tuple[str, date, datetime, bool]
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,8 @@ async def plan_reminders(
             )
         coordinators: dict[int, list[int]] = {}
         # Fifty schools' tasks of one activity share a date: each plan is worked out once.
-        plans: dict[tuple[int, date, bool, date | None], list[PlannedReminder]] = {}
+        # (kind, local day, moment, whether it goes to the coordinators) per reminder.
+        plans: dict[tuple[int, date, bool, date | None], list[_Planned]] = {}
         for task in open_tasks:
             roadmap = roadmaps.get(task.roadmap_id)
             activity = activities.get(task.activity_id)
@@ -106,7 +107,12 @@ async def plan_reminders(
             if reminders is None:
                 zone, settings = zones[roadmap.organisation_id]
                 reminders = [
-                    reminder
+                    (
+                        reminder.kind.value,
+                        reminder.local_day,
+                        reminder.at,
+                        reminder.kind is ReminderKind.ESCALATION,
+                    )
                     for reminder in plan_task_reminders(
                         task.due_on,
                         zone,
@@ -126,26 +132,24 @@ async def plan_reminders(
                 for person in (people.get(person_id) for person_id in executors[task.id])
                 if person is not None and person.is_active and person.telegram_user_id is not None
             ]
-            for reminder in reminders:
-                targets: list[tuple[str, int | None, int]]
-                if reminder.kind is ReminderKind.ESCALATION:
+            for kind, local_day, at, escalation in reminders:
+                targets = recipients
+                if escalation:
                     if roadmap.id not in coordinators:
                         coordinators[roadmap.id] = await coordinator_chats(repositories, roadmap)
                     targets = [(f"c{chat}", None, chat) for chat in coordinators[roadmap.id]]
-                else:
-                    targets = recipients
-                for recipient, person_id, chat_id in targets:
-                    planned.append(
-                        PlannedMessage(
-                            key=_key(task.id, recipient, reminder.kind.value, reminder.local_day),
-                            kind=reminder.kind.value,
-                            task_id=task.id,
-                            person_id=person_id,
-                            chat_id=chat_id,
-                            local_day=reminder.local_day,
-                            planned_at=reminder.at,
-                        )
+                planned.extend(
+                    PlannedMessage(
+                        key=_key(task.id, recipient, kind, local_day),
+                        kind=kind,
+                        task_id=task.id,
+                        person_id=person_id,
+                        chat_id=chat_id,
+                        local_day=local_day,
+                        planned_at=at,
                     )
+                    for recipient, person_id, chat_id in targets
+                )
     # Unsent rows of these tasks are dropped, then the plan revives the keys it still has
     # (plan() turns a cancelled key back to planned): two set-based steps, no list of keys.
     await repositories.outbox.cancel_planned([t.id for t in tasks])

@@ -225,7 +225,7 @@ class _Group:
 # A write transaction holds SQLite's only write lock: while it runs, the reminder tick and
 # every other writer wait. An import writes in transactions of about this many tasks (with
 # their reminders), each well under a second, and waits its turn between them.
-TASKS_PER_WRITE = 1_500
+TASKS_PER_WRITE = 1_000
 ACTIVITIES_PER_WRITE = 500
 # Between two of them the import steps aside this long on SQLite: a writer of another
 # connection (the tick, a second process) polls for the lock and must find it free.
