@@ -35,6 +35,8 @@ class OutboxRepository:
             return
         dialect = self._connection.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # One row per key: a multi-row upsert may not touch the same row twice.
+        messages = list({m.key: m for m in messages}.values())
         values = [
             {
                 "key": m.key,
@@ -64,8 +66,14 @@ class OutboxRepository:
             },
             where=(outbox.c.status == PLANNED) | (outbox.c.status == CANCELLED),
         )
-        # executemany: one statement per slice, however many reminders a municipal plan has.
-        for part in chunked(values, rows_per_statement(len(values[0]))):
+        if dialect == "postgresql":
+            # RETURNING makes SQLAlchemy send multi-row VALUES (a thousand rows a statement)
+            # instead of one round trip per row: 400,000 reminders in seconds, not a minute.
+            upsert = upsert.returning(outbox.c.id)  # type: ignore[assignment]
+        per_statement = rows_per_statement(len(values[0]))
+        upsert = upsert.execution_options(insertmanyvalues_page_size=per_statement)
+        # One statement per slice, however many reminders a municipal plan has.
+        for part in chunked(values, per_statement):
             await self._connection.execute(upsert, list(part))
 
     async def cancel_planned(self, task_ids: Sequence[int]) -> None:
