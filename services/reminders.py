@@ -7,7 +7,7 @@ task changes (import, done, moved); the tick only claims what is due.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -65,11 +65,14 @@ async def plan_reminders(
     tasks: Sequence[Task],
     clock: Clock,
     planning: Planning,
+    *,
+    fresh: Collection[int] = (),
 ) -> int:
     """Re-plans the outbox rows of these tasks: open ones get theirs, others lose unsent ones.
 
     Everything the plan needs is read for all the tasks at once, in a fixed number of
-    (chunked) queries, whatever their number.
+    (chunked) queries, whatever their number. ``fresh``: ids of tasks just created, which
+    have no rows to withdraw yet.
     """
     now = clock.now()
     open_tasks = [
@@ -152,7 +155,8 @@ async def plan_reminders(
                 )
     # Unsent rows of these tasks are dropped, then the plan revives the keys it still has
     # (plan() turns a cancelled key back to planned): two set-based steps, no list of keys.
-    await repositories.outbox.cancel_planned([t.id for t in tasks])
+    fresh = set(fresh)
+    await repositories.outbox.cancel_planned([t.id for t in tasks if t.id not in fresh])
     await repositories.outbox.plan(planned, now)
     return len(planned)
 

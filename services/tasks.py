@@ -175,7 +175,7 @@ async def sync_tasks(
             tasks = await repositories.tasks.in_roadmap(roadmap.id)
         else:
             tasks = await repositories.tasks.of_activities(sorted(set(activity_ids)))
-        await plan_reminders(repositories, tasks, clock, planning)
+        await plan_reminders(repositories, tasks, clock, planning, fresh=new_ids)
     return SyncResult(len(changes.create), len(changes.replan), len(changes.cancel))
 
 
