@@ -1,4 +1,8 @@
-"""`python -m bot import FILE`: the same reading and import as the chat, from a terminal."""
+"""`python -m bot import FILE`: the same reading and import as the chat, from a terminal.
+
+The same as the chat means all of it: tasks derived and reminders planned too. ``--dry-run``
+reads and prints; it opens no database.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from pathlib import Path
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.app import create_planning
 from bot.cli_common import Print
 from bot.i18n import CatalogI18n
 from bot.settings import Settings
@@ -82,7 +87,8 @@ async def _store(
     database = Database.from_url(settings.resolved_database_url)
     try:
         await upgrade_to_head(database.engine)
-        service = RoadmapService(database, SystemClock())
+        # As the chat does it: tasks derived and their reminders planned with the settings.
+        service = RoadmapService(database, SystemClock(), create_planning(settings))
         organisation = await service.organisation_named(organisation_name, settings.timezone)
         result = await service.apply(
             organisation.id, parsed, source_name=source_name, actor_telegram_id=None

@@ -184,8 +184,9 @@ async def _show_preview(
 ) -> None:
     parsed = await asyncio.to_thread(parse_roadmap, raw, period)
     organisation_name = await _organisation_name(service, actor, raw)
-    organisation = await service.organisation_named(organisation_name, settings.timezone)
-    plan = await service.plan(organisation.id, parsed)
+    # The preview writes nothing: a new organisation is created only when the import is confirmed.
+    organisation = await service.find_organisation(organisation_name)
+    plan = await service.plan(organisation.id if organisation else None, parsed)
     nonce = secrets.token_urlsafe(6)
     await state.set_state(ImportFlow.preview)
     await state.set_data(
@@ -193,11 +194,13 @@ async def _show_preview(
             **source.as_state(),
             "nonce": nonce,
             "period": [period.start.isoformat(), period.end.isoformat()],
-            "organisation_id": organisation.id,
+            "organisation_id": organisation.id if organisation else None,
+            "organisation_name": organisation.name if organisation else organisation_name,
         }
     )
     await message.answer(
-        preview_text(parsed, plan, organisation.name), reply_markup=_preview_keyboard(nonce)
+        preview_text(parsed, plan, organisation.name if organisation else organisation_name),
+        reply_markup=_preview_keyboard(nonce),
     )
 
 
@@ -310,8 +313,9 @@ async def on_confirm(
     state: FSMContext,
     roadmaps: RoadmapService,
     actor: Actor,
+    settings: Settings,
 ) -> None:
-    """Импортировать: the whole roadmap in one transaction, or nothing."""
+    """Импортировать: the roadmap stored, its tasks and reminders planned."""
     data = await state.get_data()
     if data.get("nonce") != callback_data.nonce:
         await callback.answer(_("import.stale"), show_alert=True)
@@ -327,8 +331,14 @@ async def on_confirm(
         if isinstance(callback.message, Message):
             await callback.message.edit_text(_("import.source_gone"))
         return
+    organisation_id = data.get("organisation_id")
+    if organisation_id is None:
+        organisation = await roadmaps.organisation_named(
+            data["organisation_name"], settings.timezone
+        )
+        organisation_id = organisation.id
     result = await roadmaps.apply(
-        data["organisation_id"],
+        organisation_id,
         parsed,
         source_name=source.file_name or _("import.pasted_source"),
         actor_telegram_id=actor.telegram_user_id,

@@ -7,9 +7,9 @@ task changes (import, done, moved); the tick only claims what is due.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,8 @@ CLAIM_TIMEOUT = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 MISSED_KIND = "missed"
 UNREACHABLE_KIND = "unreachable"
+_CLOSED = (TaskStatus.DONE, TaskStatus.CANNOT_DO)
+_Planned = tuple[str, date, datetime, bool]
 
 
 @dataclass(frozen=True)
@@ -63,72 +65,99 @@ async def plan_reminders(
     tasks: Sequence[Task],
     clock: Clock,
     planning: Planning,
+    *,
+    fresh: Collection[int] = (),
 ) -> int:
-    """Re-plans the outbox rows of these tasks: open ones get theirs, others lose unsent ones."""
+    """Re-plans the outbox rows of these tasks: open ones get theirs, others lose unsent ones.
+
+    Everything the plan needs is read for all the tasks at once, in a fixed number of
+    (chunked) queries, whatever their number. ``fresh``: ids of tasks just created, which
+    have no rows to withdraw yet.
+    """
     now = clock.now()
+    open_tasks = [
+        task for task in tasks if not task.is_cancelled and TaskStatus(task.status) not in _CLOSED
+    ]
     planned: list[PlannedMessage] = []
-    zones: dict[int, tuple[ZoneInfo, ReminderSettings]] = {}
-    coordinators: dict[int, list[int]] = {}
-    for task in tasks:
-        status = TaskStatus(task.status)
-        if task.is_cancelled or status in (TaskStatus.DONE, TaskStatus.CANNOT_DO):
-            continue
-        roadmap = await repositories.roadmaps.get(task.roadmap_id)
-        activity = await repositories.activities.get(task.activity_id)
-        if roadmap is None or activity is None:
-            continue
-        if roadmap.organisation_id not in zones:
-            organisation = await repositories.organisations.get(roadmap.organisation_id)
-            zones[roadmap.organisation_id] = (
+    if open_tasks:
+        roadmaps = await repositories.roadmaps.by_ids([t.roadmap_id for t in open_tasks])
+        activities = await repositories.activities.by_ids([t.activity_id for t in open_tasks])
+        executors = await repositories.tasks.executors_of([t.id for t in open_tasks])
+        people = await repositories.people.by_ids(
+            [person_id for ids in executors.values() for person_id in ids]
+        )
+        zones: dict[int, tuple[ZoneInfo, ReminderSettings]] = {}
+        for organisation_id in {r.organisation_id for r in roadmaps.values()}:
+            organisation = await repositories.organisations.get(organisation_id)
+            zones[organisation_id] = (
                 ZoneInfo(organisation.timezone if organisation else "UTC"),
                 settings_for(planning.settings, organisation),
             )
-        zone, settings = zones[roadmap.organisation_id]
-        continuous = activity.fields.deadline_kind == "continuous"
-        reminders = plan_task_reminders(
-            task.due_on,
-            zone,
-            settings,
-            planning.calendar,
-            continuous=continuous,
+        coordinators: dict[int, list[int]] = {}
+        # Fifty schools' tasks of one activity share a date: each plan is worked out once.
+        # (kind, local day, moment, whether it goes to the coordinators) per reminder.
+        plans: dict[tuple[int, date, bool, date | None], list[_Planned]] = {}
+        for task in open_tasks:
+            roadmap = roadmaps.get(task.roadmap_id)
+            activity = activities.get(task.activity_id)
+            if roadmap is None or activity is None:
+                continue
+            continuous = activity.fields.deadline_kind == "continuous"
             # Only a continuous task has a start reminders must wait for (its check-ins).
-            start=activity.fields.deadline_start if continuous else None,
-        )
-        executor_ids = (await repositories.tasks.executors_of([task.id]))[task.id]
-        executors = [await repositories.people.get(person_id) for person_id in executor_ids]
-        recipients = [
-            person
-            for person in executors
-            if person is not None and person.is_active and person.telegram_user_id is not None
-        ]
-        for reminder in reminders:
-            if reminder.at < now - STALE_AFTER:
-                continue  # long past when planned: nothing to catch up on
-            targets: list[tuple[str, int | None, int]]
-            if reminder.kind is ReminderKind.ESCALATION:
-                if roadmap.id not in coordinators:
-                    coordinators[roadmap.id] = await coordinator_chats(repositories, roadmap)
-                targets = [(f"c{chat}", None, chat) for chat in coordinators[roadmap.id]]
-            else:
-                targets = [
-                    (f"p{p.id}", p.id, p.telegram_user_id)
-                    for p in recipients
-                    if p.telegram_user_id is not None
+            start = activity.fields.deadline_start if continuous else None
+            memo = (roadmap.organisation_id, task.due_on, continuous, start)
+            reminders = plans.get(memo)
+            if reminders is None:
+                zone, settings = zones[roadmap.organisation_id]
+                reminders = [
+                    (
+                        reminder.kind.value,
+                        reminder.local_day,
+                        reminder.at,
+                        reminder.kind is ReminderKind.ESCALATION,
+                    )
+                    for reminder in plan_task_reminders(
+                        task.due_on,
+                        zone,
+                        settings,
+                        planning.calendar,
+                        continuous=continuous,
+                        start=start,
+                    )
+                    # Long past when planned: nothing to catch up on.
+                    if reminder.at >= now - STALE_AFTER
                 ]
-            for recipient, person_id, chat_id in targets:
-                planned.append(
+                plans[memo] = reminders
+            if not reminders:
+                continue
+            recipients: list[tuple[str, int | None, int]] = [
+                (f"p{person.id}", person.id, person.telegram_user_id)
+                for person in (people.get(person_id) for person_id in executors[task.id])
+                if person is not None and person.is_active and person.telegram_user_id is not None
+            ]
+            for kind, local_day, at, escalation in reminders:
+                targets = recipients
+                if escalation:
+                    if roadmap.id not in coordinators:
+                        coordinators[roadmap.id] = await coordinator_chats(repositories, roadmap)
+                    targets = [(f"c{chat}", None, chat) for chat in coordinators[roadmap.id]]
+                planned.extend(
                     PlannedMessage(
-                        key=_key(task.id, recipient, reminder.kind.value, reminder.local_day),
-                        kind=reminder.kind.value,
+                        key=_key(task.id, recipient, kind, local_day),
+                        kind=kind,
                         task_id=task.id,
                         person_id=person_id,
                         chat_id=chat_id,
-                        local_day=reminder.local_day,
-                        planned_at=reminder.at,
+                        local_day=local_day,
+                        planned_at=at,
                     )
+                    for recipient, person_id, chat_id in targets
                 )
+    # Unsent rows of these tasks are dropped, then the plan revives the keys it still has
+    # (plan() turns a cancelled key back to planned): two set-based steps, no list of keys.
+    fresh = set(fresh)
+    await repositories.outbox.cancel_planned([t.id for t in tasks if t.id not in fresh])
     await repositories.outbox.plan(planned, now)
-    await repositories.outbox.cancel_other([t.id for t in tasks], [p.key for p in planned])
     return len(planned)
 
 

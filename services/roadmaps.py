@@ -1,14 +1,18 @@
 """Importing a parsed roadmap: people matched or created, activities added, updated or retired.
 
-One transaction per import: a roadmap goes in whole or not at all. A corrected file updates
-the roadmap it replaces in place (same organisation, same title): activities are matched by
-number and title, so their ids, manual deadlines and history survive.
+A corrected file updates the roadmap it replaces in place (same organisation, same title):
+activities are matched by number and title, so their ids, manual deadlines and history
+survive, and rows that did not change are not written again. The import is worked out in
+memory from one read and written in short transactions (see ``RoadmapService.apply``).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, TypeVar
 
 from core.clock import Clock
 from core.models import OrganisationKind, Role
@@ -17,9 +21,17 @@ from roadmap.importer import ParsedActivity, ParsedRoadmap, title_key
 from roadmap.period import Period
 from roadmap.responsible import ResponsibleKind, person_key
 from services.reminders import Planning
-from services.tasks import sync_tasks
+from services.tasks import derive_tasks, heads_below, sync_tasks, task_changes
 from storage.database import Database
-from storage.records import Activity, ActivityFields, AssigneeFields, Organisation, Roadmap
+from storage.records import (
+    Activity,
+    ActivityFields,
+    AssigneeFields,
+    Organisation,
+    Person,
+    Roadmap,
+    Task,
+)
 from storage.repositories import Repositories
 
 # Fields whose change a coordinator is told about; position and source row shift whenever a
@@ -27,6 +39,7 @@ from storage.repositories import Repositories
 _COMPARED = ("number", "section", "title", "result", "deadline_text", "responsible_text")
 
 RowPath = tuple[int, ...]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -81,39 +94,50 @@ def _pair(
     *,
     by_position: bool,
 ) -> None:
-    """Match in passes from strict to loose; each stored activity is used at most once."""
-    free = list(old)
+    """Match in passes from strict to loose; each stored activity is used at most once.
 
-    def take(path: RowPath, found: Activity | None) -> None:
-        if found is not None:
-            match.by_path[path] = found
-            free.remove(found)
-
-    passes: list[Callable[[ParsedActivity, Activity], bool]] = [
-        lambda row, act: (
-            _number_key(row.number) == _number_key(act.fields.number)
-            and title_key(row.title) == title_key(act.fields.title)
+    Each pass indexes the stored activities by its key, so a 2,000-row plan matches in
+    linear time.
+    """
+    taken: set[int] = set()
+    passes: list[tuple[Callable[[ParsedActivity], object], Callable[[Activity], object]]] = [
+        (
+            lambda row: (_number_key(row.number), title_key(row.title)),
+            lambda act: (_number_key(act.fields.number), title_key(act.fields.title)),
         ),
-        lambda row, act: (
-            bool(_number_key(row.number))
-            and _number_key(row.number) == _number_key(act.fields.number)
+        (
+            lambda row: _number_key(row.number) or None,
+            lambda act: _number_key(act.fields.number) or None,
         ),
-        lambda row, act: (
-            title_key(row.title) == title_key(act.fields.title)
-            and title_key(row.deadline.text) == title_key(act.fields.deadline_text)
+        (
+            lambda row: (title_key(row.title), title_key(row.deadline.text)),
+            lambda act: (title_key(act.fields.title), title_key(act.fields.deadline_text)),
         ),
-        lambda row, act: title_key(row.title) == title_key(act.fields.title),
+        (lambda row: title_key(row.title), lambda act: title_key(act.fields.title)),
     ]
-    for same in passes:
+    for row_key, act_key in passes:
+        index: dict[object, list[Activity]] = {}
+        for act in old:
+            if act.id not in taken:
+                index.setdefault(act_key(act), []).append(act)
         for path, row in new:
             if path in match.by_path:
                 continue
-            take(path, next((act for act in free if same(row, act)), None))
+            key = row_key(row)
+            if key is None:
+                continue
+            candidates = index.get(key, [])
+            while candidates and candidates[0].id in taken:
+                candidates.pop(0)
+            if candidates:
+                match.by_path[path] = candidates.pop(0)
+                taken.add(match.by_path[path].id)
+    free = [act for act in old if act.id not in taken]
     if by_position:
         # Steps that changed every cell still are "the second step of activity 3".
         for path, _row in new:
             if path not in match.by_path and free:
-                take(path, free[0])
+                match.by_path[path] = free.pop(0)
     match.unmatched_old.extend(free)
 
 
@@ -168,22 +192,109 @@ def _label(row: ParsedActivity | ActivityFields) -> RowLabel:
     return RowLabel(number=row.number, title=row.title)
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """What an import compares the file with, read before anything is written."""
+
+    roadmap: Roadmap | None
+    stored: list[Activity]
+    assignees: dict[int, list[AssigneeFields]]
+    people: dict[str, list[Person]]  # the organisation's people under the file's name keys
+    heads: list[int]
+    tasks: dict[int, list[Task]]  # by activity
+
+
+@dataclass
+class _Group:
+    """One activity of the file with its steps: written together, in one transaction."""
+
+    index: int
+    inserts: list[tuple[RowPath, ActivityFields]] = field(default_factory=list)
+    updates: list[tuple[int, ActivityFields, bool]] = field(default_factory=list)
+    history: list[tuple[RowPath, str, dict[str, Any]]] = field(default_factory=list)
+    assignees: list[tuple[RowPath, list[AssigneeFields]]] = field(default_factory=list)
+    ids: dict[RowPath, int] = field(default_factory=dict)  # rows already stored
+    dirty: bool = False  # its tasks (and their reminders) need bringing in line
+    tasks: int = 0  # how many tasks it has: the size of its transaction
+
+    @property
+    def writes(self) -> bool:
+        return bool(self.inserts or self.updates or self.history or self.assignees or self.dirty)
+
+
+# A write transaction holds SQLite's only write lock: while it runs, the reminder tick and
+# every other writer wait. An import writes in transactions of about this many tasks (with
+# their reminders), each well under a second, and waits its turn between them.
+TASKS_PER_WRITE = 1_000
+ACTIVITIES_PER_WRITE = 500
+# Between two of them the import steps aside this long on SQLite: a writer of another
+# connection (the tick, a second process) polls for the lock and must find it free.
+SQLITE_WRITE_PAUSE = 0.1
+
+
+def _people_keys(parsed: ParsedRoadmap) -> dict[str, str]:
+    return {person.name: person_key(person.name) for person in parsed.people()}
+
+
+def _plan_of(parsed: ParsedRoadmap, snapshot: _Snapshot, match: _Match) -> ImportPlan:
+    added: list[RowLabel] = []
+    changed: list[RowLabel] = []
+    for path, row in _rows(parsed):
+        found = match.by_path.get(path)
+        if found is None:
+            added.append(_label(row))
+        elif found.is_removed or _changed_fields(row, found):
+            changed.append(_label(row))
+    new_people: list[str] = []
+    known_people: list[str] = []
+    for name, key in _people_keys(parsed).items():
+        (known_people if snapshot.people.get(key) else new_people).append(name)
+    return ImportPlan(
+        roadmap=snapshot.roadmap,
+        added=tuple(added),
+        changed=tuple(changed),
+        removed=tuple(_label(act.fields) for act in match.unmatched_old if not act.is_removed),
+        new_people=tuple(new_people),
+        known_people=tuple(known_people),
+    )
+
+
+def _stored_fields(found: Activity, fields: ActivityFields, keep_deadline: bool) -> ActivityFields:
+    """The fields an update leaves in the row (a kept manual deadline stays)."""
+    if not keep_deadline:
+        return fields
+    return replace(
+        fields,
+        deadline_kind=found.fields.deadline_kind,
+        deadline_start=found.fields.deadline_start,
+        deadline_due=found.fields.deadline_due,
+        deadline_warnings=found.fields.deadline_warnings,
+    )
+
+
 class RoadmapService:
     def __init__(self, database: Database, clock: Clock, planning: Planning | None = None) -> None:
         self._database = database
         self._clock = clock
         self._planning = planning
+        # Two imports at once would compare the file with the same state and both write.
+        self._importing = asyncio.Lock()
 
     async def organisation(self, organisation_id: int) -> Organisation | None:
         async with self._database.transaction() as repositories:
             return await repositories.organisations.get(organisation_id)
 
+    async def find_organisation(self, name: str) -> Organisation | None:
+        """The organisation with this name (case folded), if there is one; creates nothing."""
+        async with self._database.transaction() as repositories:
+            return _named(await repositories.organisations.list_all(), name)
+
     async def organisation_named(self, name: str, timezone: str) -> Organisation:
         """The organisation with this name (case folded), created as a school when new."""
-        async with self._database.transaction() as repositories:
-            for organisation in await repositories.organisations.list_all():
-                if organisation.name.casefold() == name.strip().casefold():
-                    return organisation
+        async with self._database.transaction(immediate=True) as repositories:
+            found = _named(await repositories.organisations.list_all(), name)
+            if found is not None:
+                return found
             return await repositories.organisations.add(
                 name=name.strip(),
                 kind=OrganisationKind.SCHOOL,
@@ -191,46 +302,47 @@ class RoadmapService:
                 created_at=self._clock.now(),
             )
 
-    async def plan(self, organisation_id: int, parsed: ParsedRoadmap) -> ImportPlan:
-        """What an import would add, change and remove; writes nothing."""
-        async with self._database.transaction() as repositories:
-            return await self._plan(repositories, organisation_id, parsed)
+    async def plan(self, organisation_id: int | None, parsed: ParsedRoadmap) -> ImportPlan:
+        """What an import would add, change and remove; writes nothing.
 
-    async def _plan(
-        self, repositories: Repositories, organisation_id: int, parsed: ParsedRoadmap
-    ) -> ImportPlan:
-        existing = await repositories.roadmaps.find_by_title_key(
+        ``organisation_id`` None: the organisation does not exist yet, so everything is new.
+        """
+        async with self._database.transaction() as repositories:
+            snapshot = await self._snapshot(repositories, organisation_id, parsed, tasks=False)
+        return _plan_of(parsed, snapshot, _match(parsed, snapshot.stored))
+
+    async def _snapshot(
+        self,
+        repositories: Repositories,
+        organisation_id: int | None,
+        parsed: ParsedRoadmap,
+        *,
+        tasks: bool,
+    ) -> _Snapshot:
+        if organisation_id is None:
+            return _Snapshot(None, [], {}, {}, [], {})
+        roadmap = await repositories.roadmaps.find_by_title_key(
             organisation_id, title_key(parsed.title)
         )
-        stored = (
-            await repositories.activities.in_roadmap(existing.id, include_removed=True)
-            if existing is not None
-            else []
+        stored: list[Activity] = []
+        assignees: dict[int, list[AssigneeFields]] = {}
+        by_activity: dict[int, list[Task]] = {}
+        if roadmap is not None:
+            stored = await repositories.activities.in_roadmap(roadmap.id, include_removed=True)
+            assignees = {
+                activity_id: [a.fields for a in found]
+                for activity_id, found in (
+                    await repositories.activities.assignees_in_roadmap(roadmap.id)
+                ).items()
+            }
+            if tasks:
+                for task in await repositories.tasks.in_roadmap(roadmap.id):
+                    by_activity.setdefault(task.activity_id, []).append(task)
+        people = await repositories.people.find_by_name_keys(
+            organisation_id, list(_people_keys(parsed).values())
         )
-        match = _match(parsed, stored)
-        added: list[RowLabel] = []
-        changed: list[RowLabel] = []
-        for path, row in _rows(parsed):
-            found = match.by_path.get(path)
-            if found is None:
-                added.append(_label(row))
-            elif found.is_removed or _changed_fields(row, found):
-                changed.append(_label(row))
-        new_people: list[str] = []
-        known_people: list[str] = []
-        for person in parsed.people():
-            same = await repositories.people.find_by_name_key(
-                organisation_id, person_key(person.name)
-            )
-            (known_people if same else new_people).append(person.name)
-        return ImportPlan(
-            roadmap=existing,
-            added=tuple(added),
-            changed=tuple(changed),
-            removed=tuple(_label(act.fields) for act in match.unmatched_old if not act.is_removed),
-            new_people=tuple(new_people),
-            known_people=tuple(known_people),
-        )
+        heads = await heads_below(repositories, organisation_id) if tasks else []
+        return _Snapshot(roadmap, stored, assignees, people, heads, by_activity)
 
     async def apply(
         self,
@@ -240,12 +352,41 @@ class RoadmapService:
         source_name: str,
         actor_telegram_id: int | None,
     ) -> ImportResult:
-        """Store the roadmap (or update the one it corrects) in one transaction."""
+        """Store the roadmap (or update the one it corrects).
+
+        Everything is worked out from one read first; the writes follow in short transactions
+        (people and the roadmap, then a few hundred activities with their tasks and reminders
+        each), so nobody else waits long for the database. Rows a re-import leaves as they
+        were are not written, and their tasks' reminders are not re-planned. A stop halfway
+        leaves whole activities stored or not at all: importing the file again completes it.
+        """
+        async with self._importing:
+            return await self._apply(organisation_id, parsed, source_name, actor_telegram_id)
+
+    async def _apply(
+        self,
+        organisation_id: int,
+        parsed: ParsedRoadmap,
+        source_name: str,
+        actor_telegram_id: int | None,
+    ) -> ImportResult:
         now = self._clock.now()
         async with self._database.transaction() as repositories:
-            plan = await self._plan(repositories, organisation_id, parsed)
-            people = await self._people(repositories, organisation_id, parsed)
-            if plan.roadmap is None:
+            snapshot = await self._snapshot(repositories, organisation_id, parsed, tasks=True)
+        match = _match(parsed, snapshot.stored)
+        plan = _plan_of(parsed, snapshot, match)
+        person_ids: dict[str, int] = {}
+        new_people: dict[str, tuple[str, str | None]] = {}  # by key: the first name written
+        for person in parsed.people():
+            key = person_key(person.name)
+            same = snapshot.people.get(key)
+            if same:
+                person_ids[person.name] = same[0].id
+            else:
+                new_people.setdefault(key, (person.name, person.position))
+
+        async with self._database.transaction(immediate=True) as repositories:
+            if snapshot.roadmap is None:
                 roadmap = await repositories.roadmaps.add(
                     organisation_id=organisation_id,
                     title=parsed.title,
@@ -256,90 +397,191 @@ class RoadmapService:
                     imported_by_telegram_id=actor_telegram_id,
                     now=now,
                 )
-                stored: list[Activity] = []
             else:
-                roadmap = plan.roadmap
                 await repositories.roadmaps.mark_reimported(
-                    roadmap.id,
+                    snapshot.roadmap.id,
                     title=parsed.title,
                     period_start=parsed.period.start,
                     period_end=parsed.period.end,
                     source_name=source_name,
                     now=now,
                 )
-                stored = await repositories.activities.in_roadmap(roadmap.id, include_removed=True)
-            match = _match(parsed, stored)
-            ids: dict[RowPath, int] = {}
-            for position, (path, row) in enumerate(_rows(parsed)):
-                parent_id = ids[path[:1]] if len(path) == 2 else None
-                fields = _fields(row, position)
-                found = match.by_path.get(path)
-                if found is None:
-                    activity_id = await repositories.activities.add(
-                        roadmap.id, parent_id, fields, now
-                    )
-                    event = "imported"
-                    details: dict[str, object] = {"source": source_name}
-                else:
-                    activity_id = found.id
-                    changes = _changed_fields(row, found)
-                    keep = found.deadline_manual and "deadline_text" not in changes
-                    await repositories.activities.update_fields(
-                        activity_id, fields, now, keep_deadline=keep
-                    )
-                    if found.is_removed:
-                        event, details = "restored", {"source": source_name}
-                    elif changes:
-                        event, details = "changed", {"source": source_name, "fields": changes}
-                    else:
-                        event = ""
-                        details = {}
-                if event:
-                    await repositories.activities.record(
-                        activity_id,
-                        event=event,
-                        details=details,
-                        now=now,
-                        actor_telegram_id=actor_telegram_id,
-                    )
-                ids[path] = activity_id
-                await repositories.activities.replace_assignees(
-                    activity_id, _assignees(row, people)
+                fresh = await repositories.roadmaps.get(snapshot.roadmap.id)
+                assert fresh is not None
+                roadmap = fresh
+            created = await repositories.people.add_many(
+                organisation_id,
+                [(name, key, position) for key, (name, position) in new_people.items()],
+                role=Role.EXECUTOR,
+                created_at=now,
+            )
+        by_key = dict(zip(new_people, created, strict=True))
+        for person in parsed.people():
+            if person.name not in person_ids:
+                person_ids[person.name] = by_key[person_key(person.name)]
+
+        history_source: dict[str, Any] = {"source": source_name}
+        # Removed rows first: a parent whose steps all went becomes a task of its own below.
+        removed = [act for act in match.unmatched_old if not act.is_removed]
+        for part in self._parts(removed, lambda act: len(snapshot.tasks.get(act.id, ())) or 1):
+            await self._pause()
+            async with self._database.transaction(immediate=True) as repositories:
+                ids = [act.id for act in part]
+                await repositories.activities.set_removed_many(ids, now)
+                await repositories.activities.record_many(
+                    [(activity_id, "removed", history_source) for activity_id in ids],
+                    now=now,
+                    actor_telegram_id=actor_telegram_id,
                 )
-            for activity in match.unmatched_old:
-                if not activity.is_removed:
-                    await repositories.activities.set_removed(activity.id, now)
-                    await repositories.activities.record(
-                        activity.id,
-                        event="removed",
-                        details={"source": source_name},
-                        now=now,
-                        actor_telegram_id=actor_telegram_id,
-                    )
-            await sync_tasks(repositories, roadmap, self._clock, self._planning)
+                await sync_tasks(
+                    repositories,
+                    roadmap,
+                    self._clock,
+                    self._planning,
+                    activity_ids=ids,
+                    heads=snapshot.heads,
+                )
+
+        groups = self._groups(parsed, snapshot, match, person_ids, source_name)
+        for part_groups in self._parts(
+            [group for group in groups if group.writes], lambda group: group.tasks
+        ):
+            await self._pause()
+            async with self._database.transaction(immediate=True) as repositories:
+                await self._write(
+                    repositories, roadmap, part_groups, snapshot, now, actor_telegram_id
+                )
         return ImportResult(roadmap=roadmap, plan=plan)
 
-    async def _people(
-        self, repositories: Repositories, organisation_id: int, parsed: ParsedRoadmap
-    ) -> dict[str, int]:
-        """Person ids by normalised name: matched in the organisation, created when new."""
-        ids: dict[str, int] = {}
-        for person in parsed.people():
-            key = person_key(person.name)
-            same = await repositories.people.find_by_name_key(organisation_id, key)
-            if same:
-                ids[person.name] = same[0].id
-                continue
-            created = await repositories.people.add(
-                full_name=person.name,
-                name_key=key,
-                role=Role.EXECUTOR,
-                created_at=self._clock.now(),
-                organisation_id=organisation_id,
-                position=person.position,
+    async def _pause(self) -> None:
+        if self._database.engine.dialect.name == "sqlite":
+            await asyncio.sleep(SQLITE_WRITE_PAUSE)
+
+    @staticmethod
+    def _parts(items: Sequence[_T], size: Callable[[_T], int]) -> Iterator[list[_T]]:
+        """Consecutive runs of items of about TASKS_PER_WRITE tasks each."""
+        part: list[_T] = []
+        tasks = 0
+        for item in items:
+            part.append(item)
+            tasks += size(item)
+            if tasks >= TASKS_PER_WRITE or len(part) >= ACTIVITIES_PER_WRITE:
+                yield part
+                part, tasks = [], 0
+        if part:
+            yield part
+
+    def _groups(
+        self,
+        parsed: ParsedRoadmap,
+        snapshot: _Snapshot,
+        match: _Match,
+        person_ids: dict[str, int],
+        source_name: str,
+    ) -> list[_Group]:
+        source: dict[str, Any] = {"source": source_name}
+        groups = [_Group(index) for index in range(len(parsed.activities))]
+        for position, (path, row) in enumerate(_rows(parsed)):
+            group = groups[path[0]]
+            fields = _fields(row, position)
+            assignees = _assignees(row, person_ids)
+            found = match.by_path.get(path)
+            estimate = len(row.deadline.due) * (
+                len(snapshot.heads) + 1
+                if any(item.kind is ResponsibleKind.GROUP for item in row.responsible)
+                else 1
             )
-            ids[person.name] = created.id
-        return ids
+            if found is None:
+                group.inserts.append((path, fields))
+                group.history.append((path, "imported", source))
+                group.assignees.append((path, assignees))
+                group.dirty = True
+                group.tasks += estimate
+                continue
+            group.ids[path] = found.id
+            changes = _changed_fields(row, found)
+            keep = found.deadline_manual and "deadline_text" not in changes
+            stored = _stored_fields(found, fields, keep)
+            if found.is_removed or stored != found.fields or (found.deadline_manual and not keep):
+                group.updates.append((found.id, fields, keep))
+            if found.is_removed:
+                group.history.append((path, "restored", source))
+            elif changes:
+                group.history.append((path, "changed", {**source, "fields": changes}))
+            if snapshot.assignees.get(found.id, []) != assignees:
+                group.assignees.append((path, assignees))
+            has_steps = len(path) == 1 and bool(parsed.activities[path[0]].steps)
+            wanted = derive_tasks(
+                [replace(found, fields=stored, is_removed=False)],
+                {found.id: assignees},
+                snapshot.heads,
+                {found.id} if has_steps else (),
+            )
+            tasks = snapshot.tasks.get(found.id, [])
+            if (
+                found.is_removed
+                or stored.deadline_kind != found.fields.deadline_kind
+                or stored.deadline_start != found.fields.deadline_start
+                or not task_changes(wanted, tasks).is_empty
+            ):
+                group.dirty = True
+            group.tasks += max(len(tasks), len(wanted), 1)
+        return groups
+
+    async def _write(
+        self,
+        repositories: Repositories,
+        roadmap: Roadmap,
+        groups: Sequence[_Group],
+        snapshot: _Snapshot,
+        now: datetime,
+        actor_telegram_id: int | None,
+    ) -> None:
+        ids: dict[RowPath, int] = {}
+        for group in groups:
+            ids.update(group.ids)
+        # Activities before their steps: a new step needs its parent's id.
+        for depth in (1, 2):
+            rows = [
+                (path, fields)
+                for group in groups
+                for path, fields in group.inserts
+                if len(path) == depth
+            ]
+            created = await repositories.activities.add_many(
+                roadmap.id,
+                [(ids[path[:1]] if depth == 2 else None, fields) for path, fields in rows],
+                now,
+            )
+            ids.update(
+                (path, activity_id) for (path, _f), activity_id in zip(rows, created, strict=True)
+            )
+        await repositories.activities.update_many(
+            [update for group in groups for update in group.updates], now
+        )
+        await repositories.activities.replace_assignees_many(
+            {ids[path]: assignees for group in groups for path, assignees in group.assignees}
+        )
+        await repositories.activities.record_many(
+            [
+                (ids[path], event, details)
+                for group in groups
+                for path, event, details in group.history
+            ],
+            now=now,
+            actor_telegram_id=actor_telegram_id,
+        )
+        dirty_groups = {group.index for group in groups if group.dirty}
+        dirty = [activity_id for path, activity_id in ids.items() if path[0] in dirty_groups]
+        if dirty:
+            await sync_tasks(
+                repositories,
+                roadmap,
+                self._clock,
+                self._planning,
+                activity_ids=dirty,
+                heads=snapshot.heads,
+            )
 
     async def roadmaps_of(self, organisation_ids: Sequence[int]) -> list[Roadmap]:
         async with self._database.transaction() as repositories:
@@ -363,9 +605,10 @@ class RoadmapService:
     ) -> Activity | None:
         """A coordinator's date for an activity the file left without one.
 
-        Returns None when the text gives no date; the activity is left as it was.
+        Returns None when the text gives no date; the activity is left as it was. Only this
+        activity's tasks and their reminders are re-planned.
         """
-        async with self._database.transaction() as repositories:
+        async with self._database.transaction(immediate=True) as repositories:
             activity = await repositories.activities.get(activity_id)
             roadmap = await repositories.roadmaps.get(activity.roadmap_id) if activity else None
             if activity is None or roadmap is None:
@@ -389,8 +632,15 @@ class RoadmapService:
                 now=now,
                 actor_telegram_id=actor_telegram_id,
             )
-            await sync_tasks(repositories, roadmap, self._clock, self._planning)
+            await sync_tasks(
+                repositories, roadmap, self._clock, self._planning, activity_ids=[activity_id]
+            )
             return await repositories.activities.get(activity_id)
+
+
+def _named(organisations: Sequence[Organisation], name: str) -> Organisation | None:
+    wanted = name.strip().casefold()
+    return next((o for o in organisations if o.name.casefold() == wanted), None)
 
 
 def _assignees(row: ParsedActivity, people: dict[str, int]) -> list[AssigneeFields]:

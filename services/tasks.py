@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from services.reminders import Planning, plan_reminders
 from storage.database import Database
 from storage.records import (
     Activity,
+    AssigneeFields,
     Evidence,
     Person,
     Postponement,
@@ -25,7 +26,8 @@ from storage.records import (
 )
 from storage.repositories import Repositories
 from storage.repositories.task_views import ProgressCounts as ProgressCounts
-from tasks.derive import AssigneeRef, executor_groups, plan_tasks
+from storage.repositories.tasks import NewTask
+from tasks.derive import AssigneeRef, PlannedTask, executor_groups, plan_tasks
 from tasks.rules import (
     PostponementProblem,
     PostponementStatus,
@@ -42,76 +44,140 @@ class SyncResult:
     cancelled: int
 
 
-async def sync_tasks(
-    repositories: Repositories,
-    roadmap: Roadmap,
-    clock: Clock,
-    planning: Planning | None = None,
-) -> SyncResult:
-    """Brings a roadmap's tasks in line with its activities, keeping status and history."""
-    now = clock.now()
-    activities = await repositories.activities.in_roadmap(roadmap.id)
-    parents = {a.parent_id for a in activities if a.parent_id is not None}
-    leaves = [a for a in activities if a.id not in parents]
-    assignees = await repositories.activities.assignees_of([a.id for a in leaves])
-    below = set(await repositories.organisations.descendant_ids(roadmap.organisation_id))
+async def heads_below(repositories: Repositories, organisation_id: int) -> list[int]:
+    """Heads of the schools at or below an organisation: whom «Руководители ОО» fans out to."""
+    below = set(await repositories.organisations.descendant_ids(organisation_id))
     schools = [
         o.id
         for o in await repositories.organisations.list_all()
         if o.id in below and o.kind is OrganisationKind.SCHOOL
     ]
-    heads = [p.id for p in await repositories.people.heads_in(schools)] if schools else []
+    return [p.id for p in await repositories.people.heads_in(schools)] if schools else []
 
-    def heads_of(group_name: str) -> list[int]:
+
+def derive_tasks(
+    activities: Sequence[Activity],
+    assignees: Mapping[int, Sequence[AssigneeFields]],
+    heads: Sequence[int],
+    with_steps: Collection[int] = (),
+) -> list[PlannedTask]:
+    """The tasks these activities should have; an activity with live steps has none itself."""
+
+    def heads_of(group_name: str) -> Sequence[int]:
         return heads if is_heads_of_schools(group_name) else []
 
-    planned = []
-    for activity in leaves:
+    planned: list[PlannedTask] = []
+    for activity in activities:
+        if activity.is_removed or activity.id in with_steps:
+            continue
         refs = [
-            AssigneeRef(a.fields.kind, a.fields.name, a.fields.person_id, a.fields.is_lead)
-            for a in assignees.get(activity.id, [])
+            AssigneeRef(a.kind, a.name, a.person_id, a.is_lead)
+            for a in assignees.get(activity.id, ())
         ]
         groups = executor_groups(refs, heads_of)
         planned.extend(plan_tasks(activity.id, activity.fields.deadline_due, groups))
-    existing = {
-        (task.activity_id, task.executor_key, task.occurrence): task
-        for task in await repositories.tasks.in_roadmap(roadmap.id)
-    }
-    created = updated = 0
+    return planned
+
+
+@dataclass(frozen=True)
+class TaskChanges:
+    create: tuple[PlannedTask, ...]
+    # task id -> (due_on, planned_due_on) for kept tasks whose dates or cancellation change
+    replan: dict[int, tuple[date, date]]
+    cancel: tuple[int, ...]
+    # every kept task with the executors it should have: task id -> (person ids, lead id)
+    executors: dict[int, tuple[tuple[int, ...], int]]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.create or self.replan or self.cancel)
+
+
+def task_changes(planned: Sequence[PlannedTask], existing: Sequence[Task]) -> TaskChanges:
+    """What brings the stored tasks in line with the planned ones, keeping status and history."""
+    stored = {(t.activity_id, t.executor_key, t.occurrence): t for t in existing}
+    create: list[PlannedTask] = []
+    replan: dict[int, tuple[date, date]] = {}
+    executors: dict[int, tuple[tuple[int, ...], int]] = {}
     for plan in planned:
-        task = existing.pop((plan.activity_id, plan.executor_key, plan.occurrence), None)
+        task = stored.pop((plan.activity_id, plan.executor_key, plan.occurrence), None)
         if task is None:
-            task_id = await repositories.tasks.add(
-                activity_id=plan.activity_id,
-                roadmap_id=roadmap.id,
-                executor_key=plan.executor_key,
-                occurrence=plan.occurrence,
-                due_on=plan.due_on,
-                status=TaskStatus.PENDING.value,
-                now=now,
-            )
-            created += 1
-        else:
-            task_id = task.id
-            # A new date in the file wins; an approved postponement of the same plan stays.
-            due_on = task.due_on if plan.due_on == task.planned_due_on else plan.due_on
-            if task.is_cancelled or due_on != task.due_on or plan.due_on != task.planned_due_on:
-                updated += 1
-            await repositories.tasks.replan(task_id, due_on=due_on, planned_due_on=plan.due_on)
-        await repositories.tasks.set_executors(task_id, plan.person_ids, plan.lead_id)
-    cancelled = 0
-    for task in existing.values():
-        if not task.is_cancelled:
-            await repositories.tasks.cancel(task.id)
-            await repositories.tasks.record(
-                task.id, event="cancelled", now=now, actor_person_id=None, actor_telegram_id=None
-            )
-            cancelled += 1
+            create.append(plan)
+            continue
+        executors[task.id] = (plan.person_ids, plan.lead_id)
+        # A new date in the file wins; an approved postponement of the same plan stays.
+        due_on = task.due_on if plan.due_on == task.planned_due_on else plan.due_on
+        if task.is_cancelled or due_on != task.due_on or plan.due_on != task.planned_due_on:
+            replan[task.id] = (due_on, plan.due_on)
+    cancel = tuple(task.id for task in stored.values() if not task.is_cancelled)
+    return TaskChanges(tuple(create), replan, cancel, executors)
+
+
+async def sync_tasks(
+    repositories: Repositories,
+    roadmap: Roadmap,
+    clock: Clock,
+    planning: Planning | None = None,
+    *,
+    activity_ids: Collection[int] | None = None,
+    heads: Sequence[int] | None = None,
+) -> SyncResult:
+    """Brings a roadmap's tasks in line with its activities, keeping status and history.
+
+    ``activity_ids`` restricts the work to those activities (a removed one among them loses
+    its tasks); their tasks' reminders are re-planned, no others. ``heads``: the school heads
+    below the roadmap's organisation, when the caller has them already. Set-based: a fixed
+    number of (chunked) statements, whatever the number of tasks.
+    """
+    now = clock.now()
+    if activity_ids is None:
+        activities = await repositories.activities.in_roadmap(roadmap.id)
+        assignees = await repositories.activities.assignees_in_roadmap(roadmap.id)
+        existing = await repositories.tasks.in_roadmap(roadmap.id)
+        with_steps = {a.parent_id for a in activities if a.parent_id is not None}
+    else:
+        ids = sorted(set(activity_ids))
+        found = await repositories.activities.by_ids(ids)
+        activities = [a for a in found.values() if a.roadmap_id == roadmap.id]
+        assignees = await repositories.activities.assignees_of(ids)
+        existing = await repositories.tasks.of_activities(ids)
+        with_steps = await repositories.activities.with_live_steps(ids)
+    if heads is None:
+        heads = await heads_below(repositories, roadmap.organisation_id)
+    planned = derive_tasks(
+        activities,
+        {key: [a.fields for a in value] for key, value in assignees.items()},
+        heads,
+        with_steps,
+    )
+    changes = task_changes(planned, existing)
+    new_ids = await repositories.tasks.add_many(
+        roadmap.id,
+        [NewTask(p.activity_id, p.executor_key, p.occurrence, p.due_on) for p in changes.create],
+        status=TaskStatus.PENDING.value,
+        now=now,
+    )
+    await repositories.tasks.replan_many(changes.replan)
+    stored = await repositories.tasks.executors_of(list(changes.executors))
+    executors = {
+        task_id: (person_ids, lead_id)
+        for task_id, (person_ids, lead_id) in changes.executors.items()
+        if set(stored[task_id]) != set(person_ids) or stored[task_id][:1] != [lead_id]
+    }
+    executors.update(
+        (task_id, (plan.person_ids, plan.lead_id))
+        for task_id, plan in zip(new_ids, changes.create, strict=True)
+    )
+    await repositories.tasks.set_executors_many(executors)
+    await repositories.tasks.cancel_many(changes.cancel)
+    await repositories.tasks.record_many(changes.cancel, event="cancelled", now=now)
     if planning is not None:
-        await plan_reminders(
-            repositories, await repositories.tasks.in_roadmap(roadmap.id), clock, planning
-        )
-    return SyncResult(created, updated, cancelled)
+        if activity_ids is None:
+            tasks = await repositories.tasks.in_roadmap(roadmap.id)
+        else:
+            tasks = await repositories.tasks.of_activities(sorted(set(activity_ids)))
+        await plan_reminders(repositories, tasks, clock, planning, fresh=new_ids)
+    return SyncResult(len(changes.create), len(changes.replan), len(changes.cancel))
 
 
 @dataclass(frozen=True)

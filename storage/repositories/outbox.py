@@ -9,6 +9,7 @@ from sqlalchemy import RowMapping, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.chunks import chunked, rows_per_statement
 from storage.records import OutboxRow, PlannedMessage
 from storage.schema import outbox, tasks
 
@@ -34,6 +35,8 @@ class OutboxRepository:
             return
         dialect = self._connection.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # One row per key: a multi-row upsert may not touch the same row twice.
+        messages = list({m.key: m for m in messages}.values())
         values = [
             {
                 "key": m.key,
@@ -49,28 +52,54 @@ class OutboxRepository:
             }
             for m in messages
         ]
+        if all(m.payload is None for m in messages):
+            # NULL by default: spares encoding a JSON null for each of thousands of reminders.
+            for value in values:
+                del value["payload"]
         statement = insert(outbox)
-        await self._connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[outbox.c.key],
-                set_={
-                    "planned_at": statement.excluded.planned_at,
-                    "chat_id": statement.excluded.chat_id,
-                    "status": PLANNED,
-                },
-                where=(outbox.c.status == PLANNED) | (outbox.c.status == CANCELLED),
-            ),
-            values,
+        upsert = statement.on_conflict_do_update(
+            index_elements=[outbox.c.key],
+            set_={
+                "planned_at": statement.excluded.planned_at,
+                "chat_id": statement.excluded.chat_id,
+                "status": PLANNED,
+            },
+            where=(outbox.c.status == PLANNED) | (outbox.c.status == CANCELLED),
         )
+        if dialect == "postgresql":
+            # RETURNING makes SQLAlchemy send multi-row VALUES (a thousand rows a statement)
+            # instead of one round trip per row: 400,000 reminders in seconds, not a minute.
+            upsert = upsert.returning(outbox.c.id)  # type: ignore[assignment]
+        per_statement = rows_per_statement(len(values[0]))
+        upsert = upsert.execution_options(insertmanyvalues_page_size=per_statement)
+        # One statement per slice, however many reminders a municipal plan has.
+        for part in chunked(values, per_statement):
+            await self._connection.execute(upsert, list(part))
+
+    async def cancel_planned(self, task_ids: Sequence[int]) -> None:
+        """Every unsent message of these tasks is dropped (a plan that follows revives its own)."""
+        for part in chunked(sorted(set(task_ids))):
+            await self._connection.execute(
+                update(outbox)
+                .where(outbox.c.task_id.in_(part), outbox.c.status == PLANNED)
+                .values(status=CANCELLED)
+            )
 
     async def cancel_other(self, task_ids: Sequence[int], keep_keys: Sequence[str]) -> None:
         """Unsent messages of these tasks that the new plan no longer has are dropped."""
-        if not task_ids:
-            return
-        query = update(outbox).where(outbox.c.task_id.in_(task_ids), outbox.c.status == PLANNED)
-        if keep_keys:
-            query = query.where(outbox.c.key.not_in(keep_keys))
-        await self._connection.execute(query.values(status=CANCELLED))
+        keep = set(keep_keys)
+        drop: list[int] = []
+        for part in chunked(sorted(set(task_ids))):
+            result = await self._connection.execute(
+                select(outbox.c.id, outbox.c.key).where(
+                    outbox.c.task_id.in_(part), outbox.c.status == PLANNED
+                )
+            )
+            drop.extend(row_id for row_id, key in result.all() if key not in keep)
+        for ids in chunked(drop):
+            await self._connection.execute(
+                update(outbox).where(outbox.c.id.in_(ids)).values(status=CANCELLED)
+            )
 
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Takes up to `limit` due rows for this instance, atomically."""

@@ -83,6 +83,56 @@ class PersonRepository:
         )
         return [_person(row) for row in result.mappings()]
 
+    async def find_by_name_keys(
+        self, organisation_id: int, name_keys: Sequence[str]
+    ) -> dict[str, list[Person]]:
+        """People of the organisation under each of these keys (the oldest first)."""
+        found: dict[str, list[Person]] = {}
+        for part in chunked(sorted(set(name_keys))):
+            result = await self._connection.execute(
+                select(people)
+                .where(people.c.organisation_id == organisation_id, people.c.name_key.in_(part))
+                .order_by(people.c.id)
+            )
+            for row in result.mappings():
+                found.setdefault(row["name_key"], []).append(_person(row))
+        return found
+
+    async def by_ids(self, person_ids: Sequence[int]) -> dict[int, Person]:
+        found: dict[int, Person] = {}
+        for part in chunked(sorted(set(person_ids))):
+            result = await self._connection.execute(select(people).where(people.c.id.in_(part)))
+            found.update((row["id"], _person(row)) for row in result.mappings())
+        return found
+
+    async def add_many(
+        self,
+        organisation_id: int,
+        entries: Sequence[tuple[str, str, str | None]],
+        *,
+        role: Role,
+        created_at: datetime,
+    ) -> list[int]:
+        """(full name, name key, position) entries of distinct keys; ids in that order."""
+        rows = [
+            {
+                "full_name": full_name,
+                "name_key": name_key,
+                "position": position,
+                "role": role.value,
+                "organisation_id": organisation_id,
+                "created_at": created_at,
+            }
+            for full_name, name_key, position in entries
+        ]
+        ids: dict[str, int] = {}
+        for part in chunked(rows, rows_per_statement(6)):
+            result = await self._connection.execute(
+                people.insert().returning(people.c.id, people.c.name_key), list(part)
+            )
+            ids.update((name_key, int(person_id)) for person_id, name_key in result.all())
+        return [ids[name_key] for _name, name_key, _position in entries]
+
     async def in_organisations(self, organisation_ids: list[int]) -> list[Person]:
         result = await self._connection.execute(
             select(people)

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import RowMapping, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.warnings import ParseWarning
+from storage.chunks import chunked, rows_per_statement
 from storage.records import (
     Activity,
     ActivityFields,
@@ -47,6 +48,24 @@ def _activity_values(fields: ActivityFields) -> dict[str, Any]:
         "responsible_warnings": _warnings_to_json(fields.responsible_warnings),
         "source_ref": fields.source_ref,
     }
+
+
+_DEADLINE_COLUMNS = ("deadline_kind", "deadline_start", "deadline_due", "deadline_warnings")
+
+
+def _assignee(row: RowMapping) -> Assignee:
+    return Assignee(
+        id=row["id"],
+        activity_id=row["activity_id"],
+        fields=AssigneeFields(
+            position=row["position"],
+            kind=row["kind"],
+            name=row["name"],
+            job_title=row["job_title"],
+            person_id=row["person_id"],
+            is_lead=row["is_lead"],
+        ),
+    )
 
 
 def _activity(row: RowMapping) -> Activity:
@@ -116,6 +135,15 @@ class RoadmapRepository:
         )
         row = result.mappings().one_or_none()
         return None if row is None else _roadmap(row)
+
+    async def by_ids(self, roadmap_ids: Sequence[int]) -> dict[int, Roadmap]:
+        found: dict[int, Roadmap] = {}
+        for part in chunked(sorted(set(roadmap_ids))):
+            result = await self._connection.execute(
+                select(roadmaps).where(roadmaps.c.id.in_(part))
+            )
+            found.update((row["id"], _roadmap(row)) for row in result.mappings())
+        return found
 
     async def find_by_title_key(self, organisation_id: int, title_key: str) -> Roadmap | None:
         result = await self._connection.execute(
@@ -190,7 +218,7 @@ class ActivityRepository:
     ) -> None:
         values = _activity_values(fields)
         if keep_deadline:
-            for key in ("deadline_kind", "deadline_start", "deadline_due", "deadline_warnings"):
+            for key in _DEADLINE_COLUMNS:
                 del values[key]
         else:
             values["deadline_manual"] = False
@@ -228,6 +256,155 @@ class ActivityRepository:
                 updated_at=now,
             )
         )
+
+    # Set-based writes: an import of a municipal plan stores thousands of rows at once.
+
+    async def add_many(
+        self,
+        roadmap_id: int,
+        rows: Sequence[tuple[int | None, ActivityFields]],
+        now: datetime,
+    ) -> list[int]:
+        """Inserts (parent id, fields) rows of distinct positions; their ids in that order."""
+        values = [
+            {
+                "roadmap_id": roadmap_id,
+                "parent_id": parent_id,
+                "created_at": now,
+                "updated_at": now,
+                **_activity_values(fields),
+            }
+            for parent_id, fields in rows
+        ]
+        # Rows come back with their position (unique within one file), not in order: SQLite
+        # can only promise an order by inserting one row per statement.
+        ids: dict[int, int] = {}
+        for part in chunked(values, rows_per_statement(len(values[0]) if values else 1)):
+            result = await self._connection.execute(
+                activities.insert().returning(activities.c.id, activities.c.position),
+                list(part),
+            )
+            ids.update((position, int(activity_id)) for activity_id, position in result.all())
+        return [ids[fields.position] for _parent, fields in rows]
+
+    async def update_many(
+        self, rows: Sequence[tuple[int, ActivityFields, bool]], now: datetime
+    ) -> None:
+        """(activity id, fields, keep deadline) rows, as `update_fields` one by one would."""
+        for keep in (False, True):
+            params = []
+            for activity_id, fields, keep_deadline in rows:
+                if keep_deadline is not keep:
+                    continue
+                row = _activity_values(fields)
+                if keep:
+                    for key in _DEADLINE_COLUMNS:
+                        del row[key]
+                params.append({"activity_id": activity_id, **row})
+            if not params:
+                continue
+            # Bind names differ from column names: an executemany UPDATE needs that.
+            values: dict[str, Any] = {
+                key: bindparam(f"v_{key}") for key in params[0] if key != "activity_id"
+            }
+            if not keep:
+                values["deadline_manual"] = False
+            await self._connection.execute(
+                update(activities)
+                .where(activities.c.id == bindparam("v_activity_id"))
+                .values(is_removed=False, updated_at=now, **values),
+                [{f"v_{key}": value for key, value in p.items()} for p in params],
+            )
+
+    async def set_removed_many(self, activity_ids: Sequence[int], now: datetime) -> None:
+        for part in chunked(sorted(set(activity_ids))):
+            await self._connection.execute(
+                update(activities)
+                .where(activities.c.id.in_(part))
+                .values(is_removed=True, updated_at=now)
+            )
+
+    async def record_many(
+        self,
+        entries: Sequence[tuple[int, str, dict[str, Any]]],
+        *,
+        now: datetime,
+        actor_telegram_id: int | None,
+    ) -> None:
+        """(activity id, event, details) entries of one actor at one moment."""
+        if not entries:
+            return
+        await self._connection.execute(
+            activity_history.insert(),
+            [
+                {
+                    "activity_id": activity_id,
+                    "happened_at": now,
+                    "actor_telegram_id": actor_telegram_id,
+                    "event": event,
+                    "details": details,
+                }
+                for activity_id, event, details in entries
+            ],
+        )
+
+    async def replace_assignees_many(
+        self, assignees: Mapping[int, Sequence[AssigneeFields]]
+    ) -> None:
+        """activity id -> its assignees, replacing what each activity had."""
+        for part in chunked(sorted(assignees)):
+            await self._connection.execute(
+                activity_assignees.delete().where(activity_assignees.c.activity_id.in_(part))
+            )
+        rows = [
+            {
+                "activity_id": activity_id,
+                "position": assignee.position,
+                "kind": assignee.kind,
+                "name": assignee.name,
+                "job_title": assignee.job_title,
+                "person_id": assignee.person_id,
+                "is_lead": assignee.is_lead,
+            }
+            for activity_id, fields in assignees.items()
+            for assignee in fields
+        ]
+        if rows:
+            await self._connection.execute(activity_assignees.insert(), rows)
+
+    async def by_ids(self, activity_ids: Sequence[int]) -> dict[int, Activity]:
+        found: dict[int, Activity] = {}
+        for part in chunked(sorted(set(activity_ids))):
+            result = await self._connection.execute(
+                select(activities).where(activities.c.id.in_(part))
+            )
+            found.update((row["id"], _activity(row)) for row in result.mappings())
+        return found
+
+    async def with_live_steps(self, activity_ids: Sequence[int]) -> set[int]:
+        """Those of these activities that have a step not removed (they get no tasks)."""
+        found: set[int] = set()
+        for part in chunked(sorted(set(activity_ids))):
+            result = await self._connection.execute(
+                select(activities.c.parent_id)
+                .where(activities.c.parent_id.in_(part), activities.c.is_removed.is_(False))
+                .distinct()
+            )
+            found.update(int(parent_id) for parent_id in result.scalars())
+        return found
+
+    async def assignees_in_roadmap(self, roadmap_id: int) -> dict[int, list[Assignee]]:
+        """The assignees of every activity of a roadmap, in one query."""
+        result = await self._connection.execute(
+            select(activity_assignees)
+            .join(activities, activities.c.id == activity_assignees.c.activity_id)
+            .where(activities.c.roadmap_id == roadmap_id)
+            .order_by(activity_assignees.c.activity_id, activity_assignees.c.position)
+        )
+        grouped: dict[int, list[Assignee]] = {}
+        for row in result.mappings():
+            grouped.setdefault(row["activity_id"], []).append(_assignee(row))
+        return grouped
 
     async def get(self, activity_id: int) -> Activity | None:
         result = await self._connection.execute(
@@ -272,27 +449,15 @@ class ActivityRepository:
             )
 
     async def assignees_of(self, activity_ids: Sequence[int]) -> dict[int, list[Assignee]]:
-        result = await self._connection.execute(
-            select(activity_assignees)
-            .where(activity_assignees.c.activity_id.in_(activity_ids))
-            .order_by(activity_assignees.c.activity_id, activity_assignees.c.position)
-        )
         grouped: dict[int, list[Assignee]] = {activity_id: [] for activity_id in activity_ids}
-        for row in result.mappings():
-            grouped[row["activity_id"]].append(
-                Assignee(
-                    id=row["id"],
-                    activity_id=row["activity_id"],
-                    fields=AssigneeFields(
-                        position=row["position"],
-                        kind=row["kind"],
-                        name=row["name"],
-                        job_title=row["job_title"],
-                        person_id=row["person_id"],
-                        is_lead=row["is_lead"],
-                    ),
-                )
+        for part in chunked(sorted(grouped)):
+            result = await self._connection.execute(
+                select(activity_assignees)
+                .where(activity_assignees.c.activity_id.in_(part))
+                .order_by(activity_assignees.c.activity_id, activity_assignees.c.position)
             )
+            for row in result.mappings():
+                grouped[row["activity_id"]].append(_assignee(row))
         return grouped
 
     async def record(

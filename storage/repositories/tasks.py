@@ -1,14 +1,24 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, delete, select, update
+from sqlalchemy import RowMapping, Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.chunks import chunked, rows_per_statement
 from storage.records import Evidence, Postponement, Task, TaskEvent
 from storage.schema import postponements, task_events, task_evidence, task_executors, tasks
+
+
+@dataclass(frozen=True)
+class NewTask:
+    activity_id: int
+    executor_key: str
+    occurrence: int
+    due_on: date
 
 
 def _row(table: Table, row: RowMapping) -> dict[str, Any]:
@@ -90,16 +100,120 @@ class TaskRepository:
             ],
         )
 
+    # Set-based writes for a roadmap's tasks: a municipal import touches tens of thousands.
+
+    async def add_many(
+        self, roadmap_id: int, new: Sequence[NewTask], *, status: str, now: datetime
+    ) -> list[int]:
+        """Inserts the tasks; their ids in the same order."""
+        rows = [
+            {
+                "activity_id": task.activity_id,
+                "roadmap_id": roadmap_id,
+                "executor_key": task.executor_key,
+                "occurrence": task.occurrence,
+                "due_on": task.due_on,
+                "planned_due_on": task.due_on,
+                "status": status,
+                "status_changed_at": now,
+                "created_at": now,
+            }
+            for task in new
+        ]
+        # Rows come back with their key, not in order: SQLite can only promise an order by
+        # inserting one row per statement.
+        ids: dict[tuple[int, str, int], int] = {}
+        for part in chunked(rows, rows_per_statement(len(rows[0]) if rows else 1)):
+            result = await self._connection.execute(
+                tasks.insert().returning(
+                    tasks.c.id, tasks.c.activity_id, tasks.c.executor_key, tasks.c.occurrence
+                ),
+                list(part),
+            )
+            ids.update(
+                ((activity_id, key, occurrence), int(task_id))
+                for task_id, activity_id, key, occurrence in result.all()
+            )
+        return [ids[(task.activity_id, task.executor_key, task.occurrence)] for task in new]
+
+    async def replan_many(self, dates: Mapping[int, tuple[date, date]]) -> None:
+        """task id -> (due_on, planned_due_on); each task is live again."""
+        if not dates:
+            return
+        await self._connection.execute(
+            update(tasks)
+            .where(tasks.c.id == bindparam("task_id"))
+            .values(
+                due_on=bindparam("new_due_on"),
+                planned_due_on=bindparam("new_planned_due_on"),
+                is_cancelled=False,
+            ),
+            [
+                {"task_id": task_id, "new_due_on": due, "new_planned_due_on": planned}
+                for task_id, (due, planned) in dates.items()
+            ],
+        )
+
+    async def cancel_many(self, task_ids: Sequence[int]) -> None:
+        for part in chunked(sorted(set(task_ids))):
+            await self._connection.execute(
+                update(tasks).where(tasks.c.id.in_(part)).values(is_cancelled=True)
+            )
+
+    async def record_many(self, task_ids: Sequence[int], *, event: str, now: datetime) -> None:
+        """The same event, by the system, for each of these tasks."""
+        if not task_ids:
+            return
+        await self._connection.execute(
+            task_events.insert(),
+            [
+                {
+                    "task_id": task_id,
+                    "happened_at": now,
+                    "actor_person_id": None,
+                    "actor_telegram_id": None,
+                    "event": event,
+                    "details": {},
+                }
+                for task_id in task_ids
+            ],
+        )
+
+    async def set_executors_many(self, executors: Mapping[int, tuple[Sequence[int], int]]) -> None:
+        """task id -> (person ids, lead id), replacing what each task had."""
+        for part in chunked(sorted(executors)):
+            await self._connection.execute(
+                delete(task_executors).where(task_executors.c.task_id.in_(part))
+            )
+        rows = [
+            {"task_id": task_id, "person_id": person_id, "is_lead": person_id == lead_id}
+            for task_id, (person_ids, lead_id) in executors.items()
+            for person_id in dict.fromkeys(person_ids)
+        ]
+        if rows:
+            await self._connection.execute(task_executors.insert(), rows)
+
+    async def of_activities(self, activity_ids: Sequence[int]) -> list[Task]:
+        """Every task of these activities, cancelled ones included."""
+        found: list[Task] = []
+        for part in chunked(sorted(set(activity_ids))):
+            result = await self._connection.execute(
+                select(tasks).where(tasks.c.activity_id.in_(part)).order_by(tasks.c.id)
+            )
+            found.extend(Task(**_row(tasks, row)) for row in result.mappings())
+        return found
+
     async def executors_of(self, task_ids: Sequence[int]) -> dict[int, list[int]]:
         """Person ids per task, the lead first."""
-        result = await self._connection.execute(
-            select(task_executors)
-            .where(task_executors.c.task_id.in_(task_ids))
-            .order_by(task_executors.c.task_id, task_executors.c.is_lead.desc())
-        )
         grouped: dict[int, list[int]] = {task_id: [] for task_id in task_ids}
-        for row in result.mappings():
-            grouped[row["task_id"]].append(row["person_id"])
+        for part in chunked(sorted(grouped)):
+            result = await self._connection.execute(
+                select(task_executors)
+                .where(task_executors.c.task_id.in_(part))
+                .order_by(task_executors.c.task_id, task_executors.c.is_lead.desc())
+            )
+            for row in result.mappings():
+                grouped[row["task_id"]].append(row["person_id"])
         return grouped
 
     async def of_person(self, person_id: int) -> list[Task]:

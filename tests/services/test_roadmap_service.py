@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from core.clock import ManualClock
 from roadmap.importer import ParsedRoadmap, parse_roadmap
 from roadmap.readers import read_text
 from services.roadmaps import RoadmapService
 from storage.database import Database
-from storage.repositories.roadmaps import ActivityRepository
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "roadmaps"
 SCHOOL = (DATA / "school-tech-cluster-2022.txt").read_text(encoding="utf-8")
@@ -137,26 +134,3 @@ async def test_manual_deadline_survives_reimport_of_the_same_cell(
     again = await service.activity(undated.id)
     assert again is not None and again.deadline_manual
     assert [str(day) for day in again.fields.deadline_due] == ["2022-12-20"]
-
-
-async def test_failed_import_stores_nothing(
-    database: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    service = RoadmapService(database, clock)
-    org = await _org(service)
-    original = ActivityRepository.replace_assignees
-    calls = 0
-
-    async def failing(self: ActivityRepository, *args: object, **kwargs: object) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 10:
-            raise RuntimeError("disk full")
-        await original(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ActivityRepository, "replace_assignees", failing)
-    with pytest.raises(RuntimeError, match="disk full"):
-        await service.apply(org, _parsed(SCHOOL), source_name="a", actor_telegram_id=None)
-    assert await service.roadmaps_of([org]) == []
-    async with database.transaction() as repositories:
-        assert await repositories.people.in_organisations([org]) == []
