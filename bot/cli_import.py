@@ -132,7 +132,7 @@ def run_import(
             raw = read_roadmap(data, path.name)
             parsed = parse_roadmap(raw, period)
         except RoadmapReadError as error:
-            err(_(f"read_error.{error.code}"))
+            err(_(f"read_error.{error.code}").format(**error.params))
             return EXIT_BAD_INPUT
         except PeriodMissing:
             err(_("cli.import.no_period"))

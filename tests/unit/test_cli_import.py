@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.roadmap.hostile import rows_csv
+
 PROJECT = Path(__file__).resolve().parents[2]
 DATA = PROJECT / "tests" / "data" / "roadmaps"
 SCHOOL_TXT = DATA / "school-tech-cluster-2022.txt"
@@ -71,3 +73,12 @@ def test_unreadable_files_exit_1_with_the_reason(tmp_path: Path) -> None:
     missing = _cli(tmp_path, str(tmp_path / "nope.docx"), "--dry-run")
     assert missing.returncode == 1
     assert "Не удаётся открыть файл" in missing.stderr
+
+
+def test_a_file_over_the_row_cap_is_refused_naming_the_cap(tmp_path: Path) -> None:
+    big = tmp_path / "plan.csv"
+    big.write_bytes(rows_csv(20_000))
+    result = _cli(tmp_path, str(big), "--dry-run")
+    assert result.returncode == 1
+    assert "5000" in result.stderr.replace("\u00a0", "").replace(" ", "")
+    assert "{limit}" not in result.stderr and "Traceback" not in result.stderr
