@@ -10,10 +10,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from core.models import Role
+from roadmap.table import MAX_ROWS
 from storage.schema import activities, tasks
 from tests.e2e.conftest import COORDINATOR, STRANGER, RunningBot, add_person
 
-ROWS = 5_000
+ROWS = MAX_ROWS - 1  # with its header, a table of 5,000 rows: the most any upload may have
 _SURNAMES = ("Иванова", "Петрова", "Сидорова", "Кузнецова", "Смирнова", "Попова", "Орлова")
 _INITIALS = ("А.А.", "Б.В.", "В.Г.", "Г.Д.", "Д.Е.")
 PEOPLE = [f"{surname} {initials}" for surname in _SURNAMES for initials in _INITIALS]
