@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import RowMapping, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.models import Role
+from storage.chunks import chunked
 from storage.records import Person
 from storage.schema import activity_assignees, invites, people
 
@@ -155,3 +157,18 @@ class PersonRepository:
             update(invites).where(invites.c.person_id == drop_id).values(person_id=keep_id)
         )
         await self._connection.execute(delete(people).where(people.c.id == drop_id))
+
+    async def by_ids(self, person_ids: Sequence[int]) -> dict[int, Person]:
+        """These people, by id, in one statement per few thousand ids."""
+        found: dict[int, Person] = {}
+        for chunk in chunked(sorted(set(person_ids))):
+            result = await self._connection.execute(select(people).where(people.c.id.in_(chunk)))
+            found.update((row["id"], _person(row)) for row in result.mappings())
+        return found
+
+    async def set_unreachable(self, person_ids: Sequence[int]) -> None:
+        """These people blocked the bot (or left Telegram): one statement for all of them."""
+        for chunk in chunked(sorted(set(person_ids))):
+            await self._connection.execute(
+                update(people).where(people.c.id.in_(chunk)).values(is_reachable=False)
+            )
