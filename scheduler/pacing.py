@@ -100,6 +100,10 @@ class Pacer:
         state = self._chats.get(chat_id)
         return float("-inf") if state is None else self._chat_ready(chat_id, state)
 
+    def now(self) -> float:
+        """This Pacer's clock (monotonic seconds): the scale of ``chat_ready_at``."""
+        return self._now()
+
     def pause_all(self, seconds: float) -> None:
         """Nobody's turn comes before ``seconds`` from now (a 429's retry_after)."""
         if seconds > 0:

@@ -83,6 +83,10 @@ class SendResult:
     retry_after: float | None = None
 
 
+# A stream holds at most this many times ``low_water`` messages fed and not sent, however few
+# of their chats may send now: what is fed may wait that long for its chat's turns.
+BACKLOG_CAP = 4
+
 # What a stream asks for more messages with (an empty answer: there are no more), and what it
 # tells each message's result to, as soon as the result is known.
 Feed = Callable[[], Awaitable[Sequence[OutgoingMessage]]]
@@ -198,7 +202,8 @@ class Sender:
         """Sends what ``feed`` gives until it gives nothing, telling ``on_result`` each outcome.
 
         ``feed`` is asked again whenever fewer than ``low_water`` fed messages wait for a
-        worker, so the pipe stays full without taking everything at once. A worker waits for
+        worker, or fewer chats than workers may send now (up to ``BACKLOG_CAP`` times
+        ``low_water`` waiting), so the pipe stays full without taking everything at once. A worker waits for
         ``on_result`` before its next send: a slow ``on_result`` (a database write) holds the
         sending back rather than letting unrecorded results pile up. Neither ``feed`` nor
         ``on_result`` failing takes the stream down: the error is logged, feeding stops, and a
@@ -218,7 +223,7 @@ class Sender:
             while run.stopped is None:
                 async with run.changed:
                     await run.changed.wait_for(
-                        lambda: run.waiting < low_water or run.stopped is not None
+                        lambda: self._hungry(run, low_water) or run.stopped is not None
                     )
                 if run.stopped is not None:
                     break
@@ -238,6 +243,19 @@ class Sender:
             run.fed_all = True
             async with run.changed:
                 run.changed.notify_all()
+
+    def _hungry(self, run: _Run, low_water: int) -> bool:
+        """Whether to ask for more: few messages wait, or too few chats wait to keep the
+        global rate while each sits out its second between two sends (up to a cap)."""
+        if run.waiting < low_water:
+            return True
+        if run.waiting >= BACKLOG_CAP * low_water:
+            return False
+        if len(run.ready) < 2 * self._pacer.global_per_second:
+            return True
+        now = self._pacer.now()
+        ready_now = sum(1 for ready, _order, _lane in run.ready if ready <= now)
+        return ready_now < self._concurrency
 
     def _add(self, run: _Run, messages: Sequence[OutgoingMessage]) -> None:
         for message in messages:
