@@ -202,10 +202,11 @@ class Sender:
         """Sends what ``feed`` gives until it gives nothing, telling ``on_result`` each outcome.
 
         ``feed`` is asked again whenever fewer than ``low_water`` fed messages wait for a
-        worker, or fewer chats than workers may send now (up to ``BACKLOG_CAP`` times
-        ``low_water`` waiting), so the pipe stays full without taking everything at once. A worker waits for
-        ``on_result`` before its next send: a slow ``on_result`` (a database write) holds the
-        sending back rather than letting unrecorded results pile up. Neither ``feed`` nor
+        worker, or too few chats wait to keep the global rate while each sits out its second
+        (up to ``BACKLOG_CAP`` times ``low_water`` waiting): the pipe stays full without
+        taking everything at once. A worker waits for ``on_result`` before its next send: a
+        slow ``on_result`` (a database write) holds the sending back rather than letting
+        unrecorded results pile up. Neither ``feed`` nor
         ``on_result`` failing takes the stream down: the error is logged, feeding stops, and a
         message whose result was not heard of is for its owner to retry.
         """

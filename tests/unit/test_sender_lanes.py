@@ -52,7 +52,12 @@ class FakeSession:
         self.sent: list[tuple[float, int, str]] = []  # (moment, chat, text)
         self._ids = itertools.count(1)
 
-    async def make_request(self, bot: Any, method: SendMessage, timeout: Any = None) -> _Sent:
+    async def make_request(
+        self,
+        bot: Any,
+        method: SendMessage,
+        timeout: Any = None,  # noqa: ASYNC109 (aiogram's signature)
+    ) -> _Sent:
         self.sent.append((self.clock.now, cast(int, method.chat_id), method.text))
         await self.clock.sleep(LATENCY)
         return _Sent(next(self._ids))
