@@ -6,7 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import RowMapping, bindparam, func, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    RowMapping,
+    Select,
+    any_,
+    bindparam,
+    cast,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -95,12 +107,23 @@ class OutboxRepository:
             .order_by(outbox.c.planned_at, outbox.c.id)
             .limit(limit)
         )
+        return await self._claim(due, now)
+
+    async def _claim(self, due: Select[tuple[int]], now: datetime) -> list[OutboxRow]:
+        """Claims the rows ``due`` selects (ids), at most as many as its LIMIT."""
+        chosen: ColumnElement[bool]
         if self._connection.dialect.name == "postgresql":
-            # Another instance's claim in progress is skipped, not waited for.
-            due = due.with_for_update(skip_locked=True)
+            # Another instance's claim in progress is skipped, not waited for. The ids are
+            # gathered once into an array: as ``IN (subquery)`` PostgreSQL may run the locking
+            # subquery again for each row it joins, and its LIMIT then claims more than asked.
+            locked = due.with_for_update(skip_locked=True).subquery()
+            ids = select(func.array_agg(locked.c.id)).scalar_subquery()
+            chosen = outbox.c.id == any_(cast(ids, ARRAY(Integer)))
+        else:
+            chosen = outbox.c.id.in_(due.scalar_subquery())
         result = await self._connection.execute(
             update(outbox)
-            .where(outbox.c.id.in_(due.scalar_subquery()), outbox.c.status == PLANNED)
+            .where(chosen, outbox.c.status == PLANNED)
             .values(status=CLAIMED, claimed_at=now, attempts=outbox.c.attempts + 1)
             .returning(*outbox.c)
         )
@@ -125,15 +148,7 @@ class OutboxRepository:
                 .order_by(outbox.c.planned_at, outbox.c.id)
                 .limit(limit - len(claimed))
             )
-            if self._connection.dialect.name == "postgresql":
-                due = due.with_for_update(skip_locked=True)
-            result = await self._connection.execute(
-                update(outbox)
-                .where(outbox.c.id.in_(due.scalar_subquery()), outbox.c.status == PLANNED)
-                .values(status=CLAIMED, claimed_at=now, attempts=outbox.c.attempts + 1)
-                .returning(*outbox.c)
-            )
-            claimed.extend(_row(row) for row in result.mappings())
+            claimed.extend(await self._claim(due, now))
         return sorted(claimed, key=lambda r: (r.planned_at, r.id))
 
     async def release_stale(self, claimed_before: datetime) -> int:
