@@ -154,25 +154,29 @@ async def timed(work: Callable[[], Awaitable[T]]) -> tuple[T, float, float]:
 async def pipe(world: World, args: argparse.Namespace) -> None:
     layout = world.layout(args.rows, args.chats, FIRST_CHAT)
     messages = await world.messages(layout)
-    print(f"--- pipe: {args.rows} due rows over {args.chats} chats, Pacer {args.rate:g}/s, "
-          f"server limit {args.limit}/s (429 retry_after 1 beyond)")
-    print(f"{'path':44} {'sent':>5} {'s':>7} {'msg/s':>7} {'ratio':>6} {'429s':>5}")
+    print(
+        f"--- pipe: {args.rows} due rows over {args.chats} chats, Pacer {args.rate:g}/s, "
+        f"server limit {args.limit}/s (429 retry_after 1 beyond)"
+    )
+    print(f"{'path':44} {'sent':>5} {'s':>7} {'msg/s':>7} {'ratio':>6} {'429s':>5} {'first s':>7}")
 
     async def run(label: str, work: Callable[[Sender], Awaitable[int]]) -> None:
         async with FakeBotAPI() as api:
             api.rate_limit(args.limit)
             bot = make_bot(api)
             sender = Sender(bot, Pacer(global_per_second=args.rate))
+            started = time.monotonic()
             try:
                 sent, wall, _cpu = await timed(lambda: work(sender))
             finally:
                 await bot.session.close()
             delivered = sum(len(chat) for chat in api.chats.values())
             assert delivered == sent, (label, delivered, sent)
+            accepted = sorted(call.time for call in api.calls_to("sendMessage") if call.ok)
             rate = sent / wall
             print(
                 f"{label:44} {sent:5d} {wall:7.2f} {rate:7.2f} {rate / args.limit:6.3f} "
-                f"{api.rejected_429:5d}"
+                f"{api.rejected_429:5d} {accepted[0] - started:7.2f}"
             )
 
     async def real_tick(sender: Sender) -> int:
@@ -234,13 +238,19 @@ async def cpu(world: World, args: argparse.Namespace) -> None:
         finally:
             await bot.session.close()
     total = len(statements)
-    print(f"real tick      sent {report.sent}  wall {wall:6.1f} s  CPU {used:6.1f} s "
-          f"({used / rows * 1000:.2f} ms/row)")
-    print(f"baseline: bare send_all, CPU {bare_cpu:6.1f} s (wall {bare_wall:.1f} s): "
-          f"tick CPU / bare CPU = {used / bare_cpu:.2f}")
-    print(f"SQL statements {total} = {total / rows:.3f} per row; of them rendering cards "
-          f"(TaskService.cards_for_job) {card_statements[0]}, the rest "
-          f"{(total - card_statements[0]) / rows:.3f} per row")
+    print(
+        f"real tick      sent {report.sent}  wall {wall:6.1f} s  CPU {used:6.1f} s "
+        f"({used / rows * 1000:.2f} ms/row)"
+    )
+    print(
+        f"baseline: bare send_all, CPU {bare_cpu:6.1f} s (wall {bare_wall:.1f} s): "
+        f"tick CPU / bare CPU = {used / bare_cpu:.2f}"
+    )
+    print(
+        f"SQL statements {total} = {total / rows:.3f} per row; of them rendering cards "
+        f"(TaskService.cards_for_job) {card_statements[0]}, the rest "
+        f"{(total - card_statements[0]) / rows:.3f} per row"
+    )
     print()
 
 

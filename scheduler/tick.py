@@ -73,7 +73,13 @@ class _Outcome:
 
 
 class _Recorder:
-    """Results on their way to the database, written a batch at a time."""
+    """Results on their way to the database, written in batches of half of ``every``.
+
+    A batch is written while the next one gathers, so sending goes on during a write. Only
+    when ``every`` results wait unwritten (the write is slower than the sends) does a sender
+    worker adding one wait, and so send nothing: what Telegram took and the database has not
+    heard of stays under ``every`` plus the sends in flight.
+    """
 
     def __init__(self, tick: ReminderTick, report: TickReport, every: int, seconds: float):
         self._tick = tick
@@ -82,32 +88,46 @@ class _Recorder:
         self._seconds = seconds
         self._pending: list[_Outcome] = []
         self._since = 0.0
-        # A sender worker adding a result waits while a batch is written, so it sends nothing
-        # meanwhile: what Telegram took and the database has not heard of stays bounded.
-        self._lock = asyncio.Lock()
+        self._writing = 0  # results in the write under way (0: none)
+        self._changed = asyncio.Condition()
 
     async def add(self, outcomes: Sequence[_Outcome]) -> None:
-        async with self._lock:
+        async with self._changed:
+            await self._changed.wait_for(
+                lambda: not self._writing or self._writing + len(self._pending) < self._every
+            )
             if not self._pending:
                 self._since = time.monotonic()
             self._pending.extend(outcomes)
-            if (
-                len(self._pending) >= self._every
+            due = (
+                2 * len(self._pending) >= self._every
                 or time.monotonic() - self._since >= self._seconds
-            ):
-                await self._write()
+            )
+            batch = self._take() if due and not self._writing else []
+        await self._write(batch)
 
     async def flush(self) -> bool:
-        """Writes what is pending; whether there was anything."""
-        async with self._lock:
-            return await self._write()
+        """Writes everything pending; whether there was anything."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: not self._writing)
+            batch = self._take()
+        await self._write(batch)
+        return bool(batch)
 
-    async def _write(self) -> bool:
-        if not self._pending:
-            return False
-        pending, self._pending = self._pending, []
-        await self._tick._record(pending, self._report)
-        return True
+    def _take(self) -> list[_Outcome]:
+        batch, self._pending = self._pending, []
+        self._writing = len(batch)
+        return batch
+
+    async def _write(self, batch: list[_Outcome]) -> None:
+        if not batch:
+            return
+        try:
+            await self._tick._record(batch, self._report)
+        finally:
+            async with self._changed:
+                self._writing = 0
+                self._changed.notify_all()
 
 
 class ReminderTick:
