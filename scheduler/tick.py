@@ -150,11 +150,13 @@ class ReminderTick:
             raise ValueError("batch, record_every and group_over must be at least 1")
         self._planning = planning
         self._summaries = summaries
-        # Rows are claimed ``batch`` at a time, whenever fewer than that wait to be sent: claims
-        # stay far younger than CLAIM_TIMEOUT, and the sender always has chats to choose from.
+        # Rows are claimed ``batch`` at a time whenever the sender runs low (Sender.stream: at
+        # most 4 batches wait), so claims stay far younger than CLAIM_TIMEOUT and the sender
+        # always has chats to choose from.
         self._batch = batch
-        # Results go to the database ``record_every`` at a time (or after ``record_seconds``):
-        # a stop in the middle repeats at most those, plus the messages in flight.
+        # Results go to the database half of ``record_every`` at a time (or after
+        # ``record_seconds``): a stop in the middle repeats fewer than ``record_every``
+        # messages, plus those in flight.
         self._record_every = record_every
         self._record_seconds = record_seconds
         self._group_over = group_over
