@@ -1,8 +1,9 @@
 """The outbox sender: delivers claimed outbox rows to Telegram, paced, and says what happened.
 
-The tick claims rows and turns them into :class:`OutgoingMessage`; :meth:`Sender.send_all`
-returns one :class:`SendResult` per message, in the same order, and never raises (except on
-cancellation). What each outcome means for the row:
+The tick claims rows and turns them into :class:`OutgoingMessage`. :meth:`Sender.stream` asks
+the tick for more whenever its queues run low and reports each result as soon as it is known;
+:meth:`Sender.send_all` (one batch) returns one :class:`SendResult` per message, in the same
+order. Neither raises (except on cancellation). What each outcome means for the row:
 
 - ``SENT``: delivered; ``message_id`` is Telegram's id of the message.
 - ``BLOCKED``: the person blocked the bot, deleted their account, or the chat is gone
