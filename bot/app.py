@@ -132,13 +132,14 @@ class Application:
         surveys = SurveyService(database, clock, survey_secret, settings.zone)
         bot = create_bot(token.get_secret_value(), settings.telegram_api_base)
         scheduler = create_scheduler(settings.zone)
-        sender = Sender(bot, Pacer())
+        sender = Sender(bot, Pacer(global_per_second=settings.send_rate))
         tick = ReminderTick(
             database,
             clock,
             tasks,
             sender,
             i18n,
+            group_over=settings.reminder_group_over,
             planning=planning,
             summaries=SummaryCadence(settings.coordinator_summary),
         )

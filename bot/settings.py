@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     reminder_time: time = time(9, 0)
     escalate_after_days: int = Field(default=2, ge=1, le=30)
     coordinator_summary: Literal["daily", "weekly", "off"] = "weekly"
+    # More reminders than this to one person on one morning go as one list, not as cards.
+    reminder_group_over: int = Field(default=3, ge=1, le=100)
+    # Messages a second the scheduler sends in all: just under Telegram's 30.
+    send_rate: float = Field(default=29.0, gt=0, le=30)
     # The key of survey participation tokens; empty: generated once into DATA_DIR/survey_secret.
     survey_secret: SecretStr | None = None
     # Conversation state (survey answers in progress among it) in Redis instead of memory,

@@ -95,3 +95,64 @@ def summary(overview: Overview) -> str:
 
 def unreachable(person: Person) -> str:
     return _("reminders.unreachable").format(name=quote(person.full_name))
+
+
+# Lines (and buttons) of a grouped message; the rest are counted, and /tasks has them all.
+GROUP_SHOWN = 20
+
+
+def grouped_reminders(cards: list[TaskCard]) -> tuple[str, InlineKeyboardMarkup]:
+    """One person's morning of many reminders: one list, a button to open each card."""
+    ordered = sorted(cards, key=lambda c: (c.task.due_on, c.task.id))
+    lines = [_("reminders.grouped").format(count=len(ordered))]
+    builder = InlineKeyboardBuilder()
+    for number, card in enumerate(ordered[:GROUP_SHOWN], start=1):
+        line = (
+            "reminders.grouped_overdue_line"
+            if card.task.due_on < card.today
+            else "reminders.grouped_line"
+        )
+        lines.append(
+            _(line).format(
+                number=number,
+                title=quote(short(task_title(card), 90)),
+                due=day(card.task.due_on),
+            )
+        )
+        _open_button(builder, number, card)
+    if len(ordered) > GROUP_SHOWN:
+        lines.append(_("reminders.grouped_more").format(count=len(ordered) - GROUP_SHOWN))
+    lines.append(_("reminders.grouped_hint"))
+    builder.adjust(5)
+    return fit(lines), builder.as_markup()
+
+
+def grouped_escalations(cards: list[TaskCard]) -> tuple[str, InlineKeyboardMarkup]:
+    """A coordinator's day of many overdue tasks: one list, a button to open each."""
+    ordered = sorted(cards, key=lambda c: (c.task.due_on, c.task.id))
+    lines = [_("reminders.grouped_escalations").format(count=len(ordered))]
+    builder = InlineKeyboardBuilder()
+    for number, card in enumerate(ordered[:GROUP_SHOWN], start=1):
+        names = ", ".join(person.full_name for person in card.executors) or "—"
+        lines.append(
+            _("reminders.grouped_escalation_line").format(
+                number=number,
+                title=quote(short(task_title(card), 70)),
+                names=quote(short(names, 60)),
+                due=day(card.task.due_on),
+                days=(card.today - card.task.due_on).days,
+            )
+        )
+        _open_button(builder, number, card)
+    if len(ordered) > GROUP_SHOWN:
+        lines.append(_("reminders.grouped_more").format(count=len(ordered) - GROUP_SHOWN))
+    lines.append(_("reminders.grouped_escalations_hint"))
+    builder.adjust(5)
+    return fit(lines), builder.as_markup()
+
+
+def _open_button(builder: InlineKeyboardBuilder, number: int, card: TaskCard) -> None:
+    builder.button(
+        text=_("reminders.button.open_numbered").format(number=number),
+        callback_data=TaskCallback(action=TaskAction.OPEN, task_id=card.task.id),
+    )

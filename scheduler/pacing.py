@@ -93,6 +93,17 @@ class Pacer:
             if state.users == 0 and len(self._chats) >= self._prune_at:
                 self._prune()
 
+    def chat_ready_at(self, chat_id: int) -> float:
+        """The moment (on this Pacer's clock) from which ``chat_id`` may have its next turn, as
+        far as that chat's own limits go; -inf for a chat not seen lately. A sender picks the
+        chat that is ready first, so a chat sitting out its second holds up nobody else."""
+        state = self._chats.get(chat_id)
+        return float("-inf") if state is None else self._chat_ready(chat_id, state)
+
+    def now(self) -> float:
+        """This Pacer's clock (monotonic seconds): the scale of ``chat_ready_at``."""
+        return self._now()
+
     def pause_all(self, seconds: float) -> None:
         """Nobody's turn comes before ``seconds`` from now (a 429's retry_after)."""
         if seconds > 0:

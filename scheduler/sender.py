@@ -1,8 +1,9 @@
 """The outbox sender: delivers claimed outbox rows to Telegram, paced, and says what happened.
 
-The tick claims rows and turns them into :class:`OutgoingMessage`; :meth:`Sender.send_all`
-returns one :class:`SendResult` per message, in the same order, and never raises (except on
-cancellation). What each outcome means for the row:
+The tick claims rows and turns them into :class:`OutgoingMessage`. :meth:`Sender.stream` asks
+the tick for more whenever its queues run low and reports each result as soon as it is known;
+:meth:`Sender.send_all` (one batch) returns one :class:`SendResult` per message, in the same
+order. Neither raises (except on cancellation). What each outcome means for the row:
 
 - ``SENT``: delivered; ``message_id`` is Telegram's id of the message.
 - ``BLOCKED``: the person blocked the bot, deleted their account, or the chat is gone
@@ -26,10 +27,12 @@ sender's own attempts. Here a 429 pauses everyone through the Pacer, and the mes
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import time
-from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -51,7 +54,7 @@ from scheduler.pacing import Pacer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Delivery", "OutgoingMessage", "SendResult", "Sender"]
+__all__ = ["Delivery", "Feed", "OnResult", "OutgoingMessage", "SendResult", "Sender"]
 
 # 400s that mean the chat cannot be reached at all, the same as a 403 for the outbox.
 UNREACHABLE_400 = ("chat not found", "user is deactivated", "peer_id_invalid")
@@ -81,25 +84,46 @@ class SendResult:
     retry_after: float | None = None
 
 
-@dataclass
+# A stream holds at most this many times ``low_water`` messages fed and not sent, however few
+# of their chats may send now: what is fed may wait that long for its chat's turns.
+BACKLOG_CAP = 4
+
+# What a stream asks for more messages with (an empty answer: there are no more), and what it
+# tells each message's result to, as soon as the result is known.
+Feed = Callable[[], Awaitable[Sequence[OutgoingMessage]]]
+OnResult = Callable[[OutgoingMessage, SendResult], Awaitable[None]]
+
+
+@dataclass(eq=False)
 class _Lane:
-    """One chat's messages of a batch, sent one after another."""
+    """One chat's messages not yet sent, in order."""
 
     chat_id: int
-    items: list[tuple[int, OutgoingMessage]] = field(default_factory=list)
-    position: int = 0
+    items: deque[OutgoingMessage] = field(default_factory=deque)
+    queued: bool = False  # in the ready heap
+    busy: bool = False  # a worker is sending its first message
+    closed: SendResult | None = None  # the result its later messages share (blocked, retry)
 
 
 @dataclass
-class _Batch:
-    results: list[SendResult | None]
-    lanes: deque[_Lane]
+class _Run:
+    lanes: dict[int, _Lane] = field(default_factory=dict)
+    ready: list[tuple[float, int, _Lane]] = field(default_factory=list)  # a heap
+    waiting: int = 0  # messages fed and not yet taken by a worker
+    fed_all: bool = False
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    order: Iterator[int] = field(default_factory=itertools.count)
     transient_in_a_row: int = 0  # messages given up on transient errors since the last success
-    stopped: str | None = None  # why the rest of the batch is not even tried
+    stopped: str | None = None  # why the rest of the run is not even tried
 
 
 class Sender:
-    """Sends a batch of messages through one Bot, paced by a Pacer shared by the whole bot.
+    """Sends messages through one Bot, paced by a Pacer shared by the whole bot.
+
+    Messages are kept in one queue per chat, and a free worker takes the chat that may send
+    first (by the Pacer's per-chat limits): a chat sitting out its second does not hold back
+    the others, so a batch over many chats runs at the Pacer's global rate. Messages to one
+    chat go one at a time, in the order they came.
 
     ``concurrency``: messages in flight at once (to different chats).
     ``max_attempts_5xx``: calls of one message ending in a 5xx or a network error (timeouts
@@ -145,88 +169,179 @@ class Sender:
         if not messages:
             return []
         started = time.monotonic()
-        lanes: dict[int, _Lane] = {}
+        positions: dict[int, deque[int]] = defaultdict(deque)
         for index, message in enumerate(messages):
-            lane = lanes.get(message.chat_id)
-            if lane is None:
-                lane = lanes[message.chat_id] = _Lane(message.chat_id)
-            lane.items.append((index, message))
-        batch = _Batch(results=[None] * len(messages), lanes=deque(lanes.values()))
-        try:
-            async with asyncio.TaskGroup() as workers:
-                for _ in range(min(self._concurrency, len(lanes))):
-                    workers.create_task(self._work(batch))
-        except Exception:  # a bug here: never take the tick down with it
-            logger.exception("the sender failed; unfinished messages will be retried")
-        results = [
+            positions[id(message)].append(index)
+        results: list[SendResult | None] = [None] * len(messages)
+        pending = [list(messages)]
+
+        async def feed() -> Sequence[OutgoingMessage]:
+            return pending.pop() if pending else ()
+
+        async def collect(message: OutgoingMessage, result: SendResult) -> None:
+            results[positions[id(message)].popleft()] = result
+
+        await self.stream(feed, collect, low_water=len(messages))
+        done = [
             result
             or SendResult(messages[index].key, Delivery.RETRY, error="not sent: sender error")
-            for index, result in enumerate(batch.results)
+            for index, result in enumerate(results)
         ]
-        counts = Counter(result.delivery for result in results)
+        counts = Counter(result.delivery for result in done)
         logger.info(
             "sent a batch of %s in %.1f s: %s sent, %s blocked, %s to retry, %s failed",
-            len(results),
+            len(done),
             time.monotonic() - started,
             counts[Delivery.SENT],
             counts[Delivery.BLOCKED],
             counts[Delivery.RETRY],
             counts[Delivery.FAILED],
         )
-        return results
+        return done
 
-    async def _work(self, batch: _Batch) -> None:
-        # A lane goes back to the end of the queue after each message, so a chat waiting out
-        # its own interval does not keep a worker from the other chats.
-        while batch.lanes:
-            lane = batch.lanes.popleft()
-            index, message = lane.items[lane.position]
-            lane.position += 1
-            result = self._not_tried(message, batch)
-            if result is None:
-                result = await self._deliver(message)
-                self._watch_outage(result, batch)
-            batch.results[index] = result
-            if result.delivery in (Delivery.BLOCKED, Delivery.RETRY):
-                self._close_lane(lane, result, batch)
-            elif lane.position < len(lane.items):
-                batch.lanes.append(lane)
+    async def stream(self, feed: Feed, on_result: OnResult, *, low_water: int) -> None:
+        """Sends what ``feed`` gives until it gives nothing, telling ``on_result`` each outcome.
 
-    def _not_tried(self, message: OutgoingMessage, batch: _Batch) -> SendResult | None:
-        if batch.stopped is not None:
-            return SendResult(message.key, Delivery.RETRY, error=f"not sent: {batch.stopped}")
-        return None
+        ``feed`` is asked again whenever fewer than ``low_water`` fed messages wait for a
+        worker, or too few chats wait to keep the global rate while each sits out its second
+        (up to ``BACKLOG_CAP`` times ``low_water`` waiting): the pipe stays full without
+        taking everything at once. A worker waits for ``on_result`` before its next send: a
+        slow ``on_result`` (a database write) holds the sending back rather than letting
+        unrecorded results pile up. Neither ``feed`` nor
+        ``on_result`` failing takes the stream down: the error is logged, feeding stops, and a
+        message whose result was not heard of is for its owner to retry.
+        """
+        run = _Run()
+        try:
+            async with asyncio.TaskGroup() as workers:
+                workers.create_task(self._feed(run, feed, max(1, low_water)))
+                for _ in range(self._concurrency):
+                    workers.create_task(self._work(run, on_result))
+        except Exception:  # a bug here: never take the tick down with it
+            logger.exception("the sender failed; unfinished messages will be retried")
 
-    def _watch_outage(self, result: SendResult, batch: _Batch) -> None:
+    async def _feed(self, run: _Run, feed: Feed, low_water: int) -> None:
+        try:
+            while run.stopped is None:
+                async with run.changed:
+                    await run.changed.wait_for(
+                        lambda: self._hungry(run, low_water) or run.stopped is not None
+                    )
+                if run.stopped is not None:
+                    break
+                if self._pacer.pause_remaining() > self._max_retry_after:
+                    break  # a long flood wait: what is not taken yet waits for a later tick
+                try:
+                    messages = await feed()
+                except Exception:
+                    logger.exception("could not get more messages to send")
+                    break
+                if not messages:
+                    break
+                async with run.changed:
+                    self._add(run, messages)
+                    run.changed.notify_all()
+        finally:
+            run.fed_all = True
+            async with run.changed:
+                run.changed.notify_all()
+
+    def _hungry(self, run: _Run, low_water: int) -> bool:
+        """Whether to ask for more: few messages wait, or too few chats wait to keep the
+        global rate while each sits out its second between two sends (up to a cap)."""
+        if run.waiting < low_water:
+            return True
+        if run.waiting >= BACKLOG_CAP * low_water:
+            return False
+        if len(run.ready) < 2 * self._pacer.global_per_second:
+            return True
+        now = self._pacer.now()
+        ready_now = sum(1 for ready, _order, _lane in run.ready if ready <= now)
+        return ready_now < self._concurrency
+
+    def _add(self, run: _Run, messages: Sequence[OutgoingMessage]) -> None:
+        for message in messages:
+            lane = run.lanes.get(message.chat_id)
+            if lane is None:
+                lane = run.lanes[message.chat_id] = _Lane(message.chat_id)
+            lane.items.append(message)
+            run.waiting += 1
+            self._queue(run, lane)
+
+    def _queue(self, run: _Run, lane: _Lane) -> None:
+        if lane.items and not lane.queued and not lane.busy:
+            ready = self._pacer.chat_ready_at(lane.chat_id)
+            heapq.heappush(run.ready, (ready, next(run.order), lane))
+            lane.queued = True
+
+    async def _next(self, run: _Run) -> _Lane | None:
+        async with run.changed:
+            await run.changed.wait_for(lambda: bool(run.ready) or run.fed_all)
+            if not run.ready:
+                return None
+            _ready, _order, lane = heapq.heappop(run.ready)
+            lane.queued = False
+            lane.busy = True
+            return lane
+
+    async def _work(self, run: _Run, on_result: OnResult) -> None:
+        while (lane := await self._next(run)) is not None:
+            message = lane.items.popleft()
+            run.waiting -= 1
+            outcomes = [(message, await self._outcome(message, lane, run))]
+            if lane.closed is not None:  # the rest share its fate, now and whatever comes later
+                while lane.items:
+                    rest = lane.items.popleft()
+                    run.waiting -= 1
+                    outcomes.append((rest, self._shared(rest, lane.closed)))
+            for sent, result in outcomes:
+                try:
+                    await on_result(sent, result)
+                except Exception:
+                    logger.exception("could not record the result of %s", sent.key)
+            async with run.changed:
+                lane.busy = False
+                if lane.closed is None:
+                    self._queue(run, lane)
+                run.changed.notify_all()
+
+    async def _outcome(self, message: OutgoingMessage, lane: _Lane, run: _Run) -> SendResult:
+        if lane.closed is not None:
+            return self._shared(message, lane.closed)
+        if run.stopped is not None:
+            return SendResult(message.key, Delivery.RETRY, error=f"not sent: {run.stopped}")
+        result = await self._deliver(message)
+        self._watch_outage(result, run)
+        if result.delivery in (Delivery.BLOCKED, Delivery.RETRY):
+            lane.closed = result
+        return result
+
+    def _watch_outage(self, result: SendResult, run: _Run) -> None:
         if result.delivery is Delivery.SENT:
-            batch.transient_in_a_row = 0
+            run.transient_in_a_row = 0
         elif result.delivery is Delivery.RETRY and result.retry_after is None:
-            batch.transient_in_a_row += 1
-            if batch.transient_in_a_row >= self._give_up_after and batch.stopped is None:
-                batch.stopped = "Telegram looks unavailable"
+            run.transient_in_a_row += 1
+            if run.transient_in_a_row >= self._give_up_after and run.stopped is None:
+                run.stopped = "Telegram looks unavailable"
                 logger.error(
                     "%s messages in a row could not be sent, not trying the rest of this "
                     "batch; last error: %s",
-                    batch.transient_in_a_row,
+                    run.transient_in_a_row,
                     result.error,
                 )
 
-    def _close_lane(self, lane: _Lane, result: SendResult, batch: _Batch) -> None:
-        """The rest of a chat's messages share the fate of the one that did not go."""
-        rest = lane.items[lane.position :]
-        lane.position = len(lane.items)
-        for index, message in rest:
-            if result.delivery is Delivery.BLOCKED:
-                batch.results[index] = SendResult(
-                    message.key, Delivery.BLOCKED, error=result.error
-                )
-            else:  # sending these now would put them before the one to be retried
-                batch.results[index] = SendResult(
-                    message.key,
-                    Delivery.RETRY,
-                    error="not sent: an earlier message to this chat is to be retried",
-                    retry_after=result.retry_after,
-                )
+    @staticmethod
+    def _shared(message: OutgoingMessage, first: SendResult) -> SendResult:
+        """A later message to a chat whose earlier one did not go."""
+        if first.delivery is Delivery.BLOCKED:
+            return SendResult(message.key, Delivery.BLOCKED, error=first.error)
+        # Sending it now would put it before the one to be retried.
+        return SendResult(
+            message.key,
+            Delivery.RETRY,
+            error="not sent: an earlier message to this chat is to be retried",
+            retry_after=first.retry_after,
+        )
 
     async def _deliver(self, message: OutgoingMessage) -> SendResult:
         try:

@@ -2,29 +2,40 @@
 
 A plain async function of the clock, so tests call it with a moved clock instead of waiting,
 and APScheduler calls the same thing every minute.
+
+The tick is a pipe: the sender asks for more rows whenever its queue runs low, the tick claims
+a batch (and the other due rows of the same chats, so a person's morning is in hand at once),
+renders it in bulk and hands it over, and results are written back in batches as sends
+complete. The database hears of a batch of results at a time: a stop in the middle can repeat
+at most ``record_every`` messages Telegram took plus the ``concurrency`` in flight.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.i18n import CatalogI18n
 from core.clock import Clock
 from handlers import reminder_messages
-from scheduler.sender import Delivery, OutgoingMessage, Sender
+from scheduler.sender import Delivery, OutgoingMessage, Sender, SendResult
 from services.access import Actor
 from services.recipients import coordinator_chats
 from services.reminders import (
     CLAIM_TIMEOUT,
+    DEFAULT_GROUP_OVER,
     DIGEST_KIND,
     MISSED_KIND,
     SUMMARY_KIND,
     UNREACHABLE_KIND,
     Planning,
     SummaryCadence,
+    group_due,
     is_stale,
     plan_digests,
     retry_moment,
@@ -33,10 +44,12 @@ from services.tasks import TaskCard, TaskService
 from storage.database import Database
 from storage.records import OutboxRow, Person, PlannedMessage
 from storage.repositories import Repositories
-from storage.repositories.outbox import BLOCKED, CANCELLED, FAILED, SENT
+from storage.repositories.outbox import BLOCKED, CANCELLED, FAILED, SENT, Finished, Retry
 from tasks.rules import TaskStatus
 
 logger = logging.getLogger(__name__)
+
+ESCALATION_KIND = "escalation"
 
 
 @dataclass
@@ -50,6 +63,73 @@ class TickReport:
     keys: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Outcome:
+    row: OutboxRow
+    delivery: Delivery | None  # None: nothing to say (the task is done, the person gone)
+    message_id: int | None = None
+    error: str | None = None
+    retry_after: float | None = None
+
+
+class _Recorder:
+    """Results on their way to the database, written in batches of half of ``every``.
+
+    A batch is written while the next one gathers, so sending goes on during a write. Only
+    when ``every`` results wait unwritten (the write is slower than the sends) does a sender
+    worker adding one wait, and so send nothing: what Telegram took and the database has not
+    heard of stays under ``every`` plus the sends in flight.
+    """
+
+    def __init__(self, tick: ReminderTick, report: TickReport, every: int, seconds: float):
+        self._tick = tick
+        self._report = report
+        self._every = every
+        self._seconds = seconds
+        self._pending: list[_Outcome] = []
+        self._since = 0.0
+        self._writing = 0  # results in the write under way (0: none)
+        self._changed = asyncio.Condition()
+
+    async def add(self, outcomes: Sequence[_Outcome]) -> None:
+        async with self._changed:
+            await self._changed.wait_for(
+                lambda: not self._writing or self._writing + len(self._pending) < self._every
+            )
+            if not self._pending:
+                self._since = time.monotonic()
+            self._pending.extend(outcomes)
+            due = (
+                2 * len(self._pending) >= self._every
+                or time.monotonic() - self._since >= self._seconds
+            )
+            batch = self._take() if due and not self._writing else []
+        await self._write(batch)
+
+    async def flush(self) -> bool:
+        """Writes everything pending; whether there was anything."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: not self._writing)
+            batch = self._take()
+        await self._write(batch)
+        return bool(batch)
+
+    def _take(self) -> list[_Outcome]:
+        batch, self._pending = self._pending, []
+        self._writing = len(batch)
+        return batch
+
+    async def _write(self, batch: list[_Outcome]) -> None:
+        if not batch:
+            return
+        try:
+            await self._tick._record(batch, self._report)
+        finally:
+            async with self._changed:
+                self._writing = 0
+                self._changed.notify_all()
+
+
 class ReminderTick:
     def __init__(
         self,
@@ -59,15 +139,27 @@ class ReminderTick:
         sender: Sender,
         i18n: CatalogI18n,
         *,
-        batch: int = 8,
+        batch: int = 100,
+        record_every: int = 32,
+        record_seconds: float = 1.0,
+        group_over: int = DEFAULT_GROUP_OVER,
         planning: Planning | None = None,
         summaries: SummaryCadence = SummaryCadence.WEEKLY,
     ) -> None:
+        if batch < 1 or record_every < 1 or group_over < 1:
+            raise ValueError("batch, record_every and group_over must be at least 1")
         self._planning = planning
         self._summaries = summaries
-        # Rows are claimed, sent and recorded a batch at a time: a stop in the middle can
-        # repeat at most one batch of messages Telegram took but the database never heard of.
+        # Rows are claimed ``batch`` at a time whenever the sender runs low (Sender.stream: at
+        # most 4 batches wait), so claims stay far younger than CLAIM_TIMEOUT and the sender
+        # always has chats to choose from.
         self._batch = batch
+        # Results go to the database half of ``record_every`` at a time (or after
+        # ``record_seconds``): a stop in the middle repeats fewer than ``record_every``
+        # messages, plus those in flight.
+        self._record_every = record_every
+        self._record_seconds = record_seconds
+        self._group_over = group_over
         self._database = database
         self._clock = clock
         self._tasks = tasks
@@ -83,76 +175,179 @@ class ReminderTick:
             released = await repositories.outbox.release_stale(now - CLAIM_TIMEOUT)
             if released:
                 logger.warning("released %s claims left by a stopped instance", released)
-        while True:
-            async with self._database.transaction() as repositories:
-                rows = await repositories.outbox.claim_due(now, self._batch)
-            if not rows:
-                return report
-            report.claimed += len(rows)
-            await self._handle(rows, report)
+        recorder = _Recorder(self, report, self._record_every, self._record_seconds)
+        # Which rows each message stands for (a grouped message: many), by the message's key.
+        rows_of: dict[str, list[OutboxRow]] = {}
 
-    async def _handle(self, rows: list[OutboxRow], report: TickReport) -> None:
+        heard_all = asyncio.Event()  # every message handed over has its result recorded
+
+        async def feed() -> list[OutgoingMessage]:
+            while True:
+                rows = await self._claim(now)
+                if not rows:
+                    # Results still to come may plan more for now (a blocked person's
+                    # coordinators are told): hear them all, then look once more.
+                    if rows_of:
+                        await heard_all.wait()
+                    if await recorder.flush():
+                        rows = await self._claim(now)
+                if not rows:
+                    return []
+                report.claimed += len(rows)
+                messages = await self._prepare(rows, report, recorder, rows_of)
+                if messages:
+                    heard_all.clear()
+                    return messages
+
+        async def on_result(message: OutgoingMessage, result: SendResult) -> None:
+            rows = rows_of.pop(message.key, [])
+            await recorder.add(
+                [
+                    _Outcome(
+                        row, result.delivery, result.message_id, result.error, result.retry_after
+                    )
+                    for row in rows
+                ]
+            )
+            if not rows_of:
+                heard_all.set()
+
+        try:
+            await self._sender.stream(feed, on_result, low_water=self._batch)
+        finally:
+            await recorder.flush()
+        return report
+
+    async def _claim(self, now: datetime) -> list[OutboxRow]:
+        """A batch of due rows, with the other due rows of the same chats."""
+        async with self._database.transaction(immediate=True) as repositories:
+            rows = await repositories.outbox.claim_due(now, self._batch)
+            if rows:
+                rows += await repositories.outbox.claim_due_in_chats(
+                    now, [row.chat_id for row in rows], 10 * self._batch
+                )
+        return rows
+
+    async def _prepare(
+        self,
+        rows: list[OutboxRow],
+        report: TickReport,
+        recorder: _Recorder,
+        rows_of: dict[str, list[OutboxRow]],
+    ) -> list[OutgoingMessage]:
+        """The claimed rows as messages; stale ones summarised, silent ones cancelled."""
         now = self._clock.now()
         fresh = [row for row in rows if not is_stale(row, now) or row.kind == MISSED_KIND]
-        stale = [row for row in rows if row not in fresh]
+        stale = [row for row in rows if is_stale(row, now) and row.kind != MISSED_KIND]
         if stale:
             await self._summarise_missed(stale, report)
-        messages: dict[str, tuple[OutboxRow, OutgoingMessage]] = {}
-        for row in fresh:
-            message = await self._render(row)
-            if message is None:
-                async with self._database.transaction() as repositories:
-                    await repositories.outbox.finish(
-                        row.id, CANCELLED, now, error="nothing to say"
-                    )
-                continue
-            messages[row.key] = (row, message)
-        results = await self._sender.send_all([message for _row, message in messages.values()])
-        for result in results:
-            row, _message = messages[result.key]
-            await self._record(
-                row, result.delivery, result.message_id, result.error, result.retry_after, report
-            )
-
-    async def _record(
-        self,
-        row: OutboxRow,
-        delivery: Delivery,
-        message_id: int | None,
-        error: str | None,
-        retry_after: float | None,
-        report: TickReport,
-    ) -> None:
-        now = self._clock.now()
+        task_ids = [row.task_id for row in fresh if row.task_id is not None]
+        task_ids += [
+            task_id
+            for row in fresh
+            if row.kind == MISSED_KIND
+            for task_id in (row.payload or {}).get("tasks", [])
+        ]
+        cards = await self._tasks.cards_for_job(task_ids) if task_ids else {}
+        person_ids = [row.person_id for row in fresh if row.person_id is not None]
         async with self._database.transaction() as repositories:
-            if delivery is Delivery.SENT:
-                await repositories.outbox.finish(row.id, SENT, now, message_id=message_id)
+            people = await repositories.people.by_ids(person_ids) if person_ids else {}
+        silent: list[_Outcome] = []
+        wanted: list[OutboxRow] = []
+        for row in fresh:
+            person = people.get(row.person_id) if row.person_id is not None else None
+            if self._needs_card(row) and (
+                _open_card(cards, row.task_id) is None
+                or (person is not None and not person.is_reachable)
+            ):
+                # A done task says nothing; a person who blocked the bot is not knocked on.
+                silent.append(_Outcome(row, None, error="nothing to say"))
+            else:
+                wanted.append(row)
+        messages: list[OutgoingMessage] = []
+        for group in group_due(wanted, self._group_over):
+            first = group[0]
+            person = people.get(first.person_id) if first.person_id is not None else None
+            message: OutgoingMessage | None
+            with self._i18n.speaking(person.language_code if person else None):
+                if len(group) > 1:
+                    message = self._grouped(group, cards)
+                else:
+                    message = await self._render(first, person, cards)
+            if message is None:
+                silent.extend(_Outcome(row, None, error="nothing to say") for row in group)
+                continue
+            rows_of[message.key] = group
+            messages.append(message)
+        if silent:
+            await recorder.add(silent)
+        return messages
+
+    @staticmethod
+    def _needs_card(row: OutboxRow) -> bool:
+        return row.task_id is not None and row.kind not in (MISSED_KIND, UNREACHABLE_KIND)
+
+    def _grouped(self, rows: list[OutboxRow], cards: dict[int, TaskCard]) -> OutgoingMessage:
+        found = [_open_card(cards, row.task_id) for row in rows]
+        listed = list({card.task.id: card for card in found if card is not None}.values())
+        if rows[0].kind == ESCALATION_KIND:
+            text, markup = reminder_messages.grouped_escalations(listed)
+        else:
+            text, markup = reminder_messages.grouped_reminders(listed)
+        # The first row's key names the message: unique, and the same on a retry.
+        return OutgoingMessage(f"group:{rows[0].key}", rows[0].chat_id, text, markup)
+
+    async def _record(self, outcomes: Sequence[_Outcome], report: TickReport) -> None:
+        now = self._clock.now()
+        finished: list[Finished] = []
+        retries: list[Retry] = []
+        blocked: list[int] = []
+        for outcome in outcomes:
+            row, error = outcome.row, outcome.error
+            if outcome.delivery is Delivery.SENT:
+                finished.append(Finished(row.id, SENT, message_id=outcome.message_id))
                 report.sent += 1
                 report.keys.append(row.key)
-            elif delivery is Delivery.BLOCKED:
-                await repositories.outbox.finish(row.id, BLOCKED, now, error=error)
+            elif outcome.delivery is Delivery.BLOCKED:
+                finished.append(Finished(row.id, BLOCKED, error=error))
                 report.blocked += 1
                 if row.person_id is not None:
-                    await repositories.people.set_reachable(row.person_id, False)
-                    await self._plan_unreachable_notice(repositories, row.person_id)
-            elif delivery is Delivery.RETRY and (at := retry_moment(row, now, retry_after)):
-                await repositories.outbox.retry_later(row.id, at, error)
+                    blocked.append(row.person_id)
+            elif outcome.delivery is None:
+                finished.append(Finished(row.id, CANCELLED, error=error))
+            elif outcome.delivery is Delivery.RETRY and (
+                at := retry_moment(row, now, outcome.retry_after)
+            ):
+                retries.append(Retry(row.id, at, error))
                 report.retried += 1
             else:
-                await repositories.outbox.finish(row.id, FAILED, now, error=error)
+                finished.append(Finished(row.id, FAILED, error=error))
                 report.failed += 1
                 logger.warning("outbox row %s failed: %s", row.key, error)
+        async with self._database.transaction(immediate=True) as repositories:
+            await repositories.outbox.finish_many(finished, now)
+            await repositories.outbox.retry_many(retries)
+            if blocked:
+                await repositories.people.set_unreachable(blocked)
+                await self._plan_unreachable_notices(repositories, blocked, now)
 
-    async def _plan_unreachable_notice(self, repositories: Repositories, person_id: int) -> None:
-        person = await repositories.people.get(person_id)
-        if person is None or person.organisation_id is None:
-            return
-        roadmaps = await repositories.roadmaps.in_organisations([person.organisation_id])
-        chats = await coordinator_chats(repositories, roadmaps[0]) if roadmaps else []
-        now = self._clock.now()
-        # Keyed by person and their Telegram id: told once, again only after a new link.
-        await repositories.outbox.plan(
-            [
+    async def _plan_unreachable_notices(
+        self, repositories: Repositories, person_ids: list[int], now: datetime
+    ) -> None:
+        people = await repositories.people.by_ids(person_ids)
+        chats_of: dict[int, list[int]] = {}
+        planned: list[PlannedMessage] = []
+        for person in people.values():
+            organisation_id = person.organisation_id
+            if organisation_id is None:
+                continue
+            if organisation_id not in chats_of:
+                roadmaps = await repositories.roadmaps.in_organisations([organisation_id])
+                chats_of[organisation_id] = (
+                    await coordinator_chats(repositories, roadmaps[0]) if roadmaps else []
+                )
+            # Keyed by person and their Telegram id: told once, again only after a new link.
+            planned += [
                 PlannedMessage(
                     key=f"{UNREACHABLE_KIND}:{person.id}:{person.telegram_user_id}:{chat}",
                     kind=UNREACHABLE_KIND,
@@ -162,20 +357,21 @@ class ReminderTick:
                     local_day=now.date(),
                     planned_at=now,
                 )
-                for chat in chats
-            ],
-            now,
-        )
+                for chat in chats_of[organisation_id]
+            ]
+        await repositories.outbox.plan(planned, now)
 
     async def _summarise_missed(self, rows: list[OutboxRow], report: TickReport) -> None:
         """Stale reminders are dropped; each person gets one message listing what they missed."""
         now = self._clock.now()
         by_chat: dict[tuple[int, int | None], list[int]] = defaultdict(list)
-        async with self._database.transaction() as repositories:
-            for row in rows:
-                await repositories.outbox.finish(row.id, CANCELLED, now, error="stale")
-                if row.task_id is not None and row.kind != "escalation":
-                    by_chat[(row.chat_id, row.person_id)].append(row.task_id)
+        for row in rows:
+            if row.task_id is not None and row.kind != ESCALATION_KIND:
+                by_chat[(row.chat_id, row.person_id)].append(row.task_id)
+        async with self._database.transaction(immediate=True) as repositories:
+            await repositories.outbox.finish_many(
+                [Finished(row.id, CANCELLED, error="stale") for row in rows], now
+            )
             await repositories.outbox.plan(
                 [
                     PlannedMessage(
@@ -209,45 +405,34 @@ class ReminderTick:
             return None
         return OutgoingMessage(row.key, row.chat_id, reminder_messages.digest(page))
 
-    async def _open_cards(self, task_ids: list[int]) -> list[TaskCard]:
-        cards = []
-        for task_id in dict.fromkeys(task_ids):
-            card = await self._tasks.card_for_job(task_id)
-            if card is not None and _still_open(card):
-                cards.append(card)
-        return cards
-
-    async def _person(self, person_id: int | None) -> Person | None:
-        if person_id is None:
-            return None
-        async with self._database.transaction() as repositories:
-            return await repositories.people.get(person_id)
-
-    async def _render(self, row: OutboxRow) -> OutgoingMessage | None:
-        person = await self._person(row.person_id)
-        with self._i18n.speaking(person.language_code if person else None):
-            if row.kind == UNREACHABLE_KIND:
-                if person is None:
-                    return None
-                return OutgoingMessage(row.key, row.chat_id, reminder_messages.unreachable(person))
-            if row.kind in (DIGEST_KIND, SUMMARY_KIND) and person is not None:
-                return await self._digest(row, person)
-            if row.kind == MISSED_KIND:
-                cards = await self._open_cards(list((row.payload or {}).get("tasks", [])))
-                if not cards:
-                    return None
-                return OutgoingMessage(row.key, row.chat_id, reminder_messages.missed(cards))
-            if row.task_id is None or (person is not None and not person.is_reachable):
-                return None  # a person who blocked the bot is not knocked on daily
-            card = await self._tasks.card_for_job(row.task_id)
-            if card is None or not _still_open(card):
+    async def _render(
+        self, row: OutboxRow, person: Person | None, cards: dict[int, TaskCard]
+    ) -> OutgoingMessage | None:
+        if row.kind == UNREACHABLE_KIND:
+            if person is None:
                 return None
-            if row.kind == "escalation":
-                text, markup = reminder_messages.escalation(card)
-            else:
-                text, markup = reminder_messages.reminder(row.kind, card, person)
-            return OutgoingMessage(row.key, row.chat_id, text, markup)
+            return OutgoingMessage(row.key, row.chat_id, reminder_messages.unreachable(person))
+        if row.kind in (DIGEST_KIND, SUMMARY_KIND) and person is not None:
+            return await self._digest(row, person)
+        if row.kind == MISSED_KIND:
+            task_ids = dict.fromkeys((row.payload or {}).get("tasks", []))
+            found = [_open_card(cards, task_id) for task_id in task_ids]
+            listed = [card for card in found if card is not None]
+            if not listed:
+                return None
+            return OutgoingMessage(row.key, row.chat_id, reminder_messages.missed(listed))
+        card = _open_card(cards, row.task_id)
+        if card is None:
+            return None
+        if row.kind == ESCALATION_KIND:
+            text, markup = reminder_messages.escalation(card)
+        else:
+            text, markup = reminder_messages.reminder(row.kind, card, person)
+        return OutgoingMessage(row.key, row.chat_id, text, markup)
 
 
-def _still_open(card: TaskCard) -> bool:
-    return not card.task.is_cancelled and card.status is not TaskStatus.DONE
+def _open_card(cards: dict[int, TaskCard], task_id: int | None) -> TaskCard | None:
+    card = cards.get(task_id) if task_id is not None else None
+    if card is None or card.task.is_cancelled or card.status is TaskStatus.DONE:
+        return None
+    return card

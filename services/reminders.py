@@ -234,3 +234,41 @@ def retry_moment(row: OutboxRow, now: datetime, retry_after: float | None) -> da
         return None
     wait = max(retry_after or 0, 30 * 2 ** (row.attempts - 1))
     return now + timedelta(seconds=wait)
+
+
+# Reminders of one person's morning that may go together as one message.
+GROUPABLE_KINDS = frozenset(
+    kind.value for kind in ReminderKind if kind is not ReminderKind.ESCALATION
+)
+DEFAULT_GROUP_OVER = 3
+
+
+def group_due(rows: Sequence[OutboxRow], over: int) -> list[list[OutboxRow]]:
+    """The rows a tick has in hand, as messages: each inner list goes as one message.
+
+    More than ``over`` reminders to one person on one morning (or escalations to one
+    coordinator on one day) go together, in one list; everything else goes alone. Messages keep
+    the order of their first row, so a chat's messages keep theirs.
+    """
+    groups: dict[tuple[object, ...], list[OutboxRow]] = {}
+    order: list[tuple[object, ...]] = []
+    for row in rows:
+        key: tuple[object, ...]
+        if row.task_id is not None and row.kind in GROUPABLE_KINDS:
+            key = ("reminders", row.chat_id, row.person_id, row.local_day)
+        elif row.task_id is not None and row.kind == ReminderKind.ESCALATION.value:
+            key = ("escalations", row.chat_id, row.local_day)
+        else:
+            key = ("alone", row.id)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(row)
+    messages: list[list[OutboxRow]] = []
+    for key in order:
+        members = groups[key]
+        if len(members) > over:
+            messages.append(members)
+        else:
+            messages.extend([row] for row in members)
+    return messages

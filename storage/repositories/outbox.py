@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import RowMapping, func, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    RowMapping,
+    Select,
+    any_,
+    bindparam,
+    cast,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,6 +32,19 @@ SENT = "sent"
 CANCELLED = "cancelled"
 BLOCKED = "blocked"
 FAILED = "failed"
+
+
+class Finished(NamedTuple):
+    row_id: int
+    status: str
+    message_id: int | None = None
+    error: str | None = None
+
+
+class Retry(NamedTuple):
+    row_id: int
+    at: datetime
+    error: str | None
 
 
 def _row(row: RowMapping) -> OutboxRow:
@@ -109,16 +135,49 @@ class OutboxRepository:
             .order_by(outbox.c.planned_at, outbox.c.id)
             .limit(limit)
         )
+        return await self._claim(due, now)
+
+    async def _claim(self, due: Select[tuple[int]], now: datetime) -> list[OutboxRow]:
+        """Claims the rows ``due`` selects (ids), at most as many as its LIMIT."""
+        chosen: ColumnElement[bool]
         if self._connection.dialect.name == "postgresql":
-            # Another instance's claim in progress is skipped, not waited for.
-            due = due.with_for_update(skip_locked=True)
+            # Another instance's claim in progress is skipped, not waited for. The ids are
+            # gathered once into an array: as ``IN (subquery)`` PostgreSQL may run the locking
+            # subquery again for each row it joins, and its LIMIT then claims more than asked.
+            locked = due.with_for_update(skip_locked=True).subquery()
+            ids = select(func.array_agg(locked.c.id)).scalar_subquery()
+            chosen = outbox.c.id == any_(cast(ids, ARRAY(Integer)))
+        else:
+            chosen = outbox.c.id.in_(due.scalar_subquery())
         result = await self._connection.execute(
             update(outbox)
-            .where(outbox.c.id.in_(due.scalar_subquery()), outbox.c.status == PLANNED)
+            .where(chosen, outbox.c.status == PLANNED)
             .values(status=CLAIMED, claimed_at=now, attempts=outbox.c.attempts + 1)
             .returning(*outbox.c)
         )
         return sorted((_row(row) for row in result.mappings()), key=lambda r: (r.planned_at, r.id))
+
+    async def claim_due_in_chats(
+        self, now: datetime, chat_ids: Sequence[int], limit: int
+    ) -> list[OutboxRow]:
+        """Takes the other due rows of these chats too (up to ``limit``), so a morning's
+        reminders to one person are in hand together and can go as one message."""
+        claimed: list[OutboxRow] = []
+        for chunk in chunked(sorted(set(chat_ids))):
+            if len(claimed) >= limit:
+                break
+            due = (
+                select(outbox.c.id)
+                .where(
+                    outbox.c.status == PLANNED,
+                    outbox.c.planned_at <= now,
+                    outbox.c.chat_id.in_(chunk),
+                )
+                .order_by(outbox.c.planned_at, outbox.c.id)
+                .limit(limit - len(claimed))
+            )
+            claimed.extend(await self._claim(due, now))
+        return sorted(claimed, key=lambda r: (r.planned_at, r.id))
 
     async def release_stale(self, claimed_before: datetime) -> int:
         """Claims left by a stopped instance go back to the queue (sent ones stay sent)."""
@@ -155,6 +214,43 @@ class OutboxRepository:
             update(outbox)
             .where(outbox.c.id == row_id)
             .values(status=PLANNED, planned_at=at, last_error=error)
+        )
+
+    async def finish_many(self, finished: Sequence[Finished], now: datetime) -> None:
+        """Many rows finished at once, each with its own status, message id and error: one
+        executemany, whatever their number."""
+        if not finished:
+            return
+        await self._connection.execute(
+            update(outbox)
+            .where(outbox.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("b_status"),
+                sent_at=bindparam("b_sent_at"),
+                message_id=bindparam("b_message_id"),
+                last_error=bindparam("b_error"),
+            ),
+            [
+                {
+                    "b_id": item.row_id,
+                    "b_status": item.status,
+                    "b_sent_at": now if item.status == SENT else None,
+                    "b_message_id": item.message_id,
+                    "b_error": item.error,
+                }
+                for item in finished
+            ],
+        )
+
+    async def retry_many(self, retries: Sequence[Retry]) -> None:
+        """Rows back to the queue, each at its own moment: one executemany."""
+        if not retries:
+            return
+        await self._connection.execute(
+            update(outbox)
+            .where(outbox.c.id == bindparam("b_id"))
+            .values(status=PLANNED, planned_at=bindparam("b_at"), last_error=bindparam("b_error")),
+            [{"b_id": item.row_id, "b_at": item.at, "b_error": item.error} for item in retries],
         )
 
     async def of_task(self, task_id: int) -> list[OutboxRow]:

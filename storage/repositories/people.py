@@ -99,6 +99,7 @@ class PersonRepository:
         return found
 
     async def by_ids(self, person_ids: Sequence[int]) -> dict[int, Person]:
+        """These people, by id, in one statement per few thousand ids."""
         found: dict[int, Person] = {}
         for part in chunked(sorted(set(person_ids))):
             result = await self._connection.execute(select(people).where(people.c.id.in_(part)))
@@ -208,6 +209,13 @@ class PersonRepository:
             update(invites).where(invites.c.person_id == drop_id).values(person_id=keep_id)
         )
         await self._connection.execute(delete(people).where(people.c.id == drop_id))
+
+    async def set_unreachable(self, person_ids: Sequence[int]) -> None:
+        """These people blocked the bot (or left Telegram): one statement for all of them."""
+        for chunk in chunked(sorted(set(person_ids))):
+            await self._connection.execute(
+                update(people).where(people.c.id.in_(chunk)).values(is_reachable=False)
+            )
 
     async def add_heads(
         self, heads: Sequence[HeadFields], *, role: Role, created_at: datetime
