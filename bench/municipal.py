@@ -70,6 +70,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+import bench.tick as tick_bench
 from bench.import_docx import FILE_NAME as CALIBRATION_FILE
 from bench.import_docx import (
     RESULTS,
@@ -163,7 +164,7 @@ STATEMENT_BOUND = 30  # "a constant number of statements": generous, the old cod
 CALIBRATION_ROWS = 500
 # read + parse of the 500-row .docx on this machine when quiet (bench/README, import_docx,
 # 2026-11-23: read 141.6 ms + parse 136.4 ms, medians).
-QUIET_CALIBRATION_S = 0.278
+QUIET_CALIBRATION_S = 0.184  # median on this 2-CPU machine at load 1.3, 2026-12-06
 MORNINGS = (date(2022, 9, 6), date(2022, 10, 31))  # where the tick's morning is looked for
 POSTGRES_URL_VARIABLE = "TEST_DATABASE_URL"
 
@@ -751,6 +752,30 @@ async def stage_tick(world: World, out: Outcome) -> None:
     out.info["left"] = int(left or 0)
 
 
+PIPE_ROWS, PIPE_CHATS = 400, 59  # the issue's measure of the tick filling the pipe
+
+
+async def stage_pipe(world: World, out: Outcome, url: str | None) -> None:
+    """The issue's pipe figure: 400 due rows over 59 chats through the real tick with grouping
+    off (rows = messages), on a fresh database of this engine (bench.tick's world)."""
+    with tempfile.TemporaryDirectory(prefix="municipal-pipe-") as directory:
+        pipe_world = await tick_bench.World.create(Path(directory), url)
+        try:
+            run = await tick_bench.real_tick_pipe(
+                pipe_world,
+                PIPE_ROWS,
+                PIPE_CHATS,
+                limit=GLOBAL_LIMIT,
+                rate=world.app.settings.send_rate,
+                per_chat_limit=PER_CHAT_LIMIT,
+            )
+        finally:
+            await pipe_world.database.close()
+    out.seconds = run.seconds
+    out.info["sent"] = run.sent
+    out.info["429"] = run.rejected_429
+
+
 # ---------------------------------------------------------------------------------------------
 # Databases
 
@@ -839,8 +864,9 @@ def report(
         met = met and ok is not False
         rows.append((name, value, "", goal, verdict))
 
-    org, road, re_, status, tasks_, tick = (
-        stages[key] for key in ("org", "import", "reimport", "status", "tasks", "tick")
+    org, road, re_, status, tasks_, tick, pipe = (
+        stages.get(key, skipped("not run"))
+        for key in ("org", "import", "reimport", "status", "tasks", "tick", "pipe")
     )
     add(f"org import ({args.schools} schools + heads)", org, Goal("succeeds"))
     add("roadmap import: read+parse+apply", road, Goal("<= 30 s", 30.0))
@@ -859,22 +885,30 @@ def report(
         f"constant (<= {STATEMENT_BOUND})",
         tasks_.ok and tasks_.info.get("statements", 10**9) <= STATEMENT_BOUND,
     )
-    if "delivered" in tick.info and tick.info.get("elapsed"):
-        rate = tick.info["delivered"] / tick.info["elapsed"]
-        value = f"{rate:.1f} msg/s = {rate / GLOBAL_LIMIT:.2f} of {GLOBAL_LIMIT}"
-        if tick.error:
-            value += f" ({tick.error})"
-        ok = tick.ok and rate / GLOBAL_LIMIT >= 0.93 and tick.info["429"] == 0
-        ok = ok and tick.info.get("left", 1) == 0
-        add_plain("tick: delivered msg/s", value, ">= 0.93 of 30/s", ok)
+    if pipe.ok:
+        rate = pipe.info["sent"] / (pipe.seconds or 1)
         add_plain(
-            "tick: 429s (of them per chat)",
-            f"{tick.info['429']} ({tick.info['429_chat']})",
-            "0",
-            tick.info["429"] == 0,
+            f"tick pipe: {PIPE_ROWS} rows/{PIPE_CHATS} chats",
+            f"{rate:.1f} msg/s = {rate / GLOBAL_LIMIT:.3f} of {GLOBAL_LIMIT}, "
+            f"429s: {pipe.info['429']}",
+            ">= 0.93 of 30/s, 0 x 429",
+            rate / GLOBAL_LIMIT >= 0.93 and pipe.info["429"] == 0,
         )
     else:
-        add_plain("tick: delivered msg/s", tick.error or "-", ">= 0.93 of 30/s", False)
+        add_plain("tick pipe", pipe.error or "-", ">= 0.93 of 30/s, 0 x 429", False)
+    if "delivered" in tick.info and tick.info.get("elapsed"):
+        # Grouped, a head's crowded morning is one message: few messages, so this is no
+        # measure of the pipe (the row above is); it shows the morning goes out whole.
+        value = (
+            f"{tick.info['delivered']} msgs in {tick.info['elapsed']:.1f} s, "
+            f"429s: {tick.info['429']} ({tick.info['429_chat']} per chat)"
+        )
+        if tick.error:
+            value += f" ({tick.error})"
+        ok = tick.ok and tick.info["429"] == 0 and tick.info.get("left", 1) == 0
+        add_plain("tick: the municipal morning", value, "all sent, 0 x 429", ok)
+    else:
+        add_plain("tick: the municipal morning", tick.error or "-", "all sent, 0 x 429", False)
     add_plain(
         "peak RSS",
         f"{rss[1]:.0f} MiB (after start-up {rss[0]:.0f} MiB)",
@@ -972,10 +1006,12 @@ async def run_engine(engine: str, args: argparse.Namespace) -> bool:
     stages: dict[str, Outcome] = {}
     rss_start = 0.0
     with tempfile.TemporaryDirectory(prefix="municipal-bench-") as directory:
+        pipe_url: str | None = None  # None: a SQLite file of its own
         if engine == "sqlite":
             url = f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}"
         else:
             url = await create_postgres_database(base_url)
+            pipe_url = await create_postgres_database(base_url)
         try:
             async with FakeBotAPI() as api:
                 settings = Settings(
@@ -1009,17 +1045,21 @@ async def run_engine(engine: str, args: argparse.Namespace) -> bool:
                     )
                     gc.collect()
                     rss_start = rss_mib()
-                    await run_stages(world, stages, args.stage_timeout)
+                    await run_stages(world, stages, args.stage_timeout, pipe_url)
                 finally:
                     await app.aclose()
         finally:
             if engine == "postgresql":
                 await drop_postgres_database(base_url, url)
+                if pipe_url is not None:
+                    await drop_postgres_database(base_url, pipe_url)
     calibration += calibrate(2)
     return report(engine, args, stages, calibration, world_text, (rss_start, rss_mib()))
 
 
-async def run_stages(world: World, stages: dict[str, Outcome], limit: float) -> None:
+async def run_stages(
+    world: World, stages: dict[str, Outcome], limit: float, pipe_url: str | None
+) -> None:
     async def stage(key: str, name: str, body: Callable[[Outcome], Awaitable[None]]) -> bool:
         gc.collect()
         stages[key] = await run_stage(name, body, limit)
@@ -1030,11 +1070,11 @@ async def run_stages(world: World, stages: dict[str, Outcome], limit: float) -> 
             stages.setdefault(key, skipped(reason))
 
     if not await stage("org", "org import", lambda out: stage_org_import(world, out)):
-        fill("no schools", "import", "reimport", "status", "tasks", "tick")
+        fill("no schools", "import", "reimport", "status", "tasks", "tick", "pipe")
         return
     await link_people(world)
     if not await stage("import", "roadmap import", lambda out: stage_roadmap_import(world, out)):
-        fill("the import failed", "reimport", "status", "tasks", "tick")
+        fill("the import failed", "reimport", "status", "tasks", "tick", "pipe")
         return
     await stage("reimport", "one-row re-import", lambda out: stage_reimport(world, out))
     await stage(
@@ -1044,6 +1084,7 @@ async def run_stages(world: World, stages: dict[str, Outcome], limit: float) -> 
     )
     await stage("tasks", "/tasks", lambda out: stage_view(world, out, world.head_chat, "/tasks"))
     await stage("tick", "tick", lambda out: stage_tick(world, out))
+    await stage("pipe", "tick pipe", lambda out: stage_pipe(world, out, pipe_url))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -73,8 +74,9 @@ class World:
         self.i18n = create_i18n()
 
     @classmethod
-    async def create(cls, directory: Path) -> World:
-        database = Database.from_url(f"sqlite+aiosqlite:///{directory / 'bench.sqlite3'}")
+    async def create(cls, directory: Path, url: str | None = None) -> World:
+        """A school's roadmap imported into a fresh database (a SQLite file unless ``url``)."""
+        database = Database.from_url(url or f"sqlite+aiosqlite:///{directory / 'bench.sqlite3'}")
         await upgrade_to_head(database.engine)
         clock = ManualClock(START)
         roadmaps = RoadmapService(database, clock)
@@ -153,6 +155,64 @@ async def timed(work: Callable[[], Awaitable[T]]) -> tuple[T, float, float]:
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
+@dataclass(frozen=True)
+class PipeRun:
+    sent: int
+    seconds: float
+    rejected_429: int
+    first_send: float  # seconds from the start to the first message the server took
+
+
+async def measure_pipe(
+    work: Callable[[Sender], Awaitable[int]],
+    *,
+    limit: int,
+    rate: float,
+    per_chat_limit: int | None = None,
+    prepare: Callable[[], Awaitable[None]] | None = None,
+) -> PipeRun:
+    """Runs ``work`` with a Sender paced at ``rate`` against a fake server enforcing ``limit``
+    sendMessage a second (and ``per_chat_limit`` to one chat); ``prepare`` is not timed."""
+    async with FakeBotAPI() as api:
+        api.rate_limit(limit, per_chat_per_second=per_chat_limit)
+        bot = make_bot(api)
+        sender = Sender(bot, Pacer(global_per_second=rate))
+        if prepare is not None:
+            await prepare()
+        started = time.monotonic()
+        try:
+            sent, wall, _cpu = await timed(lambda: work(sender))
+        finally:
+            await bot.session.close()
+        delivered = sum(len(chat) for chat in api.chats.values())
+        assert delivered == sent, (delivered, sent)
+        accepted = sorted(call.time for call in api.calls_to("sendMessage") if call.ok)
+        return PipeRun(sent, wall, api.rejected_429, accepted[0] - started if accepted else 0.0)
+
+
+async def real_tick_pipe(
+    world: World,
+    rows: int,
+    chats: int,
+    *,
+    limit: int,
+    rate: float,
+    per_chat_limit: int | None = None,
+) -> PipeRun:
+    """``rows`` due reminders over ``chats`` chats through the real tick (grouping off)."""
+    layout = world.layout(rows, chats, FIRST_CHAT)
+
+    async def plan() -> None:  # the rows the tick finds due: not part of the tick
+        await world.plan(layout)
+
+    async def tick(sender: Sender) -> int:
+        return (await world.tick(sender).run()).sent
+
+    return await measure_pipe(
+        tick, limit=limit, rate=rate, per_chat_limit=per_chat_limit, prepare=plan
+    )
+
+
 async def pipe(world: World, args: argparse.Namespace) -> None:
     layout = world.layout(args.rows, args.chats, FIRST_CHAT)
     messages = await world.messages(layout)
@@ -162,37 +222,12 @@ async def pipe(world: World, args: argparse.Namespace) -> None:
     )
     print(f"{'path':44} {'sent':>5} {'s':>7} {'msg/s':>7} {'ratio':>6} {'429s':>5} {'first s':>7}")
 
-    async def run(
-        label: str,
-        work: Callable[[Sender], Awaitable[int]],
-        prepare: Callable[[], Awaitable[None]] | None = None,
-    ) -> None:
-        async with FakeBotAPI() as api:
-            api.rate_limit(args.limit)
-            bot = make_bot(api)
-            sender = Sender(bot, Pacer(global_per_second=args.rate))
-            if prepare is not None:  # the rows the tick finds due: not part of the tick
-                await prepare()
-            started = time.monotonic()
-            try:
-                sent, wall, _cpu = await timed(lambda: work(sender))
-            finally:
-                await bot.session.close()
-            delivered = sum(len(chat) for chat in api.chats.values())
-            assert delivered == sent, (label, delivered, sent)
-            accepted = sorted(call.time for call in api.calls_to("sendMessage") if call.ok)
-            rate = sent / wall
-            print(
-                f"{label:44} {sent:5d} {wall:7.2f} {rate:7.2f} {rate / args.limit:6.3f} "
-                f"{api.rejected_429:5d} {accepted[0] - started:7.2f}"
-            )
-
-    async def plan() -> None:
-        await world.plan(layout)
-
-    async def real_tick(sender: Sender) -> int:
-        report = await world.tick(sender).run()
-        return report.sent
+    def show(label: str, run: PipeRun) -> None:
+        rate = run.sent / run.seconds
+        print(
+            f"{label:44} {run.sent:5d} {run.seconds:7.2f} {rate:7.2f} "
+            f"{rate / args.limit:6.3f} {run.rejected_429:5d} {run.first_send:7.2f}"
+        )
 
     async def bare(sender: Sender) -> int:
         results = await sender.send_all(messages)
@@ -205,10 +240,19 @@ async def pipe(world: World, args: argparse.Namespace) -> None:
             sent += sum(result.delivery.value == "sent" for result in results)
         return sent
 
-    await run("real ReminderTick (claim, render, send, record)", real_tick, plan)
-    await run("baseline: bare Sender.send_all, same messages", bare)
+    show(
+        "real ReminderTick (claim, render, send, record)",
+        await real_tick_pipe(world, args.rows, args.chats, limit=args.limit, rate=args.rate),
+    )
+    show(
+        "baseline: bare Sender.send_all, same messages",
+        await measure_pipe(bare, limit=args.limit, rate=args.rate),
+    )
     if not args.skip_old:
-        await run("baseline: old tick pattern, batches of 8 (100)", old_pattern)
+        show(
+            "baseline: old tick pattern, batches of 8 (100)",
+            await measure_pipe(old_pattern, limit=args.limit, rate=args.rate),
+        )
     print()
 
 
