@@ -162,9 +162,9 @@ GLOBAL_LIMIT = 30
 PER_CHAT_LIMIT = 1
 STATEMENT_BOUND = 30  # "a constant number of statements": generous, the old code sends 7/task
 CALIBRATION_ROWS = 500
-# read + parse of the 500-row .docx on this machine when quiet (bench/README, import_docx,
-# 2026-11-23: read 141.6 ms + parse 136.4 ms, medians).
-QUIET_CALIBRATION_S = 0.184  # median on this 2-CPU machine at load 1.3, 2026-12-06
+# read + parse of the 500-row .docx on this machine when quiet: the median of 5 at load 1.3 on
+# 2026-12-06 (re-measure after changing the readers or the parsers).
+QUIET_CALIBRATION_S = 0.184
 MORNINGS = (date(2022, 9, 6), date(2022, 10, 31))  # where the tick's morning is looked for
 POSTGRES_URL_VARIABLE = "TEST_DATABASE_URL"
 
