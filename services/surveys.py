@@ -153,6 +153,9 @@ class SurveyService:
         self._by_code: Memo[str, Survey | None] = Memo(
             database, clock, ("surveys",), ttl=SURVEY_MEMORY_TTL, size=_SURVEY_MEMORY_SIZE
         )
+        # Survey id -> the survey as read once: only its definition and organisation are used
+        # (they never change); its status and dates are always the database's or a Memo's.
+        self._known: dict[int, Survey] = {}
         self._zones: Memo[int, ZoneInfo] = Memo(
             database, clock, ("organisations",), ttl=SURVEY_MEMORY_TTL, size=_SURVEY_MEMORY_SIZE
         )
@@ -326,7 +329,10 @@ class SurveyService:
 
         async def load() -> Survey | None:
             async with self._database.transaction() as repositories:
-                return await repositories.surveys.by_code(code)
+                survey = await repositories.surveys.by_code(code)
+            if survey is not None:
+                self._remember(survey)
+            return survey
 
         return await self._by_code.get(code, load)
 
@@ -353,13 +359,41 @@ class SurveyService:
         """The token and the response commit together, or neither does.
 
         ValueError for answers that do not fit the survey (handlers never send them).
+
+        A survey's definition and organisation never change once it exists, so a survey this
+        process has read needs no read here: the token goes in only if the survey still takes
+        answers (one conditional INSERT decides, in the database), then the response and its
+        answers. The organisation's zone, for "today", may come from memory (see
+        SURVEY_MEMORY_TTL).
         """
         token = participation_token(self._secret, survey_id, telegram_user_id)
+        known = self._known.get(survey_id)
+        if known is None:
+            return await self._submit_unknown(survey_id, token, segment, answers)
+        today = self._clock.now().astimezone(await self._remembered_zone(known)).date()
+        cleaned = clean_answers(known.definition, answers)
+        _check_segment(known.definition, segment)
         # Immediate: dozens of parents press «Отправить» at once after a post in a class chat.
+        async with self._database.transaction(immediate=True) as repositories:
+            if await repositories.surveys.add_participation_if_open(survey_id, token, today):
+                await repositories.surveys.add_response(survey_id, today, segment, cleaned)
+                return SubmitOutcome.ACCEPTED
+            survey = await repositories.surveys.get(survey_id)
+            if survey is None:
+                return SubmitOutcome.NOT_FOUND
+            if not _accepts(survey, today):
+                return SubmitOutcome.CLOSED
+            return SubmitOutcome.ALREADY_ANSWERED
+
+    async def _submit_unknown(
+        self, survey_id: int, token: str, segment: Segment, answers: Mapping[str, Answer]
+    ) -> SubmitOutcome:
+        """`submit` for a survey this process has not read yet: read in the transaction."""
         async with self._database.transaction(immediate=True) as repositories:
             survey = await repositories.surveys.get(survey_id)
             if survey is None:
                 return SubmitOutcome.NOT_FOUND
+            self._remember(survey)
             today = await self._today(repositories, survey)
             if not _accepts(survey, today):
                 return SubmitOutcome.CLOSED
@@ -369,6 +403,13 @@ class SurveyService:
                 return SubmitOutcome.ALREADY_ANSWERED
             await repositories.surveys.add_response(survey.id, today, segment, cleaned)
         return SubmitOutcome.ACCEPTED
+
+    def _remember(self, survey: Survey) -> None:
+        """Keeps what never changes about a survey: its definition and organisation."""
+        self._known.pop(survey.id, None)
+        if len(self._known) >= _SURVEY_MEMORY_SIZE:
+            del self._known[next(iter(self._known))]
+        self._known[survey.id] = survey
 
     async def responses_for(self, actor: Actor, survey_id: int) -> tuple[Survey, list[Response]]:
         survey = await self._require(actor, survey_id, Permission.VIEW)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, func, select, update
+from sqlalchemy import RowMapping, String, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -204,6 +204,24 @@ class SurveyRepository:
         result = await self._connection.execute(
             dialect.insert(survey_participations)
             .values(token=token, survey_id=survey_id)
+            .on_conflict_do_nothing()
+            .returning(survey_participations.c.token)
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def add_participation_if_open(self, survey_id: int, token: str, today: date) -> bool:
+        """`add_participation`, only while the survey takes answers (open, `today` not past its
+        closing date), in the same statement: False when it does not, or the token answered.
+        The caller tells which from `get` and `has_participation` (the rare case)."""
+        dialect = postgresql if self._connection.dialect.name == "postgresql" else sqlite
+        taking = select(literal(token, String()), surveys.c.id).where(
+            surveys.c.id == survey_id,
+            surveys.c.status == SurveyStatus.OPEN.value,
+            surveys.c.closes_on >= today,
+        )
+        result = await self._connection.execute(
+            dialect.insert(survey_participations)
+            .from_select(["token", "survey_id"], taking)
             .on_conflict_do_nothing()
             .returning(survey_participations.c.token)
         )

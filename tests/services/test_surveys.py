@@ -332,6 +332,32 @@ async def test_two_taps_at_once_store_one_response(world: World) -> None:
     assert (await service.get_for_manager(ADMIN, survey.id)).responses == 1
 
 
+async def test_submit_of_a_known_survey_still_asks_the_database(
+    world: World, database: Database
+) -> None:
+    """A survey this instance has read is submitted to without reading it again, yet closing it
+    elsewhere (another instance) or its last day passing is seen at once."""
+    service = world.service
+    other = SurveyService(database, world.clock, SECRET, VLADIVOSTOK)
+    survey = await service.create(world.school_coordinator, DEFINITION)
+    survey = await service.open(world.school_coordinator, survey.id, date(2022, 9, 21))
+    assert await service.by_code(survey.code) is not None  # now known here
+    assert await service.submit(survey.id, 8_000_000_001, Segment(), GOOD) is (
+        SubmitOutcome.ACCEPTED
+    )
+    world.clock.set(_at(22, 10))
+    assert await service.submit(survey.id, 8_000_000_002, Segment(), GOOD) is (
+        SubmitOutcome.CLOSED
+    )
+    world.clock.set(_at(21, 10))
+    await other.close(world.school_coordinator, survey.id)
+    assert await service.submit(survey.id, 8_000_000_003, Segment(), GOOD) is (
+        SubmitOutcome.CLOSED
+    )
+    assert not await service.has_answered(survey.id, 8_000_000_003)
+    assert (await service.get_for_manager(ADMIN, survey.id)).responses == 1
+
+
 def test_clean_answers_keeps_only_known_questions() -> None:
     cleaned = clean_answers(DEFINITION, {"3": Answer(number=5), "x": Answer(number=100)})
     assert cleaned == {"3": Answer(number=5)}
