@@ -31,6 +31,10 @@ def _person(row: RowMapping) -> Person:
     )
 
 
+# Built once: asked on every first update of a Telegram id (survey respondents, mostly).
+_BY_TELEGRAM_ID = select(people).where(people.c.telegram_user_id == bindparam("telegram_user_id"))
+
+
 class PersonRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
@@ -70,7 +74,7 @@ class PersonRepository:
 
     async def by_telegram_id(self, telegram_user_id: int) -> Person | None:
         result = await self._connection.execute(
-            select(people).where(people.c.telegram_user_id == telegram_user_id)
+            _BY_TELEGRAM_ID, {"telegram_user_id": telegram_user_id}
         )
         row = result.mappings().one_or_none()
         return None if row is None else _person(row)
