@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from core.models import Role
 from storage.chunks import chunked, rows_per_statement
 from storage.records import Person
+from storage.repositories.bulk import rows_by_id
 from storage.schema import activity_assignees, invites, people
 
 
@@ -104,11 +105,8 @@ class PersonRepository:
 
     async def by_ids(self, person_ids: Sequence[int]) -> dict[int, Person]:
         """These people, by id, in one statement per few thousand ids."""
-        found: dict[int, Person] = {}
-        for part in chunked(sorted(set(person_ids))):
-            result = await self._connection.execute(select(people).where(people.c.id.in_(part)))
-            found.update((row["id"], _person(row)) for row in result.mappings())
-        return found
+        rows = await rows_by_id(self._connection, people, person_ids)
+        return {row["id"]: _person(row) for row in rows}
 
     async def add_many(
         self,

@@ -17,6 +17,7 @@ from storage.records import (
     HistoryEntry,
     Roadmap,
 )
+from storage.repositories.bulk import rows_by_id
 from storage.schema import activities, activity_assignees, activity_history, roadmaps
 
 
@@ -137,13 +138,8 @@ class RoadmapRepository:
         return None if row is None else _roadmap(row)
 
     async def by_ids(self, roadmap_ids: Sequence[int]) -> dict[int, Roadmap]:
-        found: dict[int, Roadmap] = {}
-        for part in chunked(sorted(set(roadmap_ids))):
-            result = await self._connection.execute(
-                select(roadmaps).where(roadmaps.c.id.in_(part))
-            )
-            found.update((row["id"], _roadmap(row)) for row in result.mappings())
-        return found
+        rows = await rows_by_id(self._connection, roadmaps, roadmap_ids)
+        return {row["id"]: _roadmap(row) for row in rows}
 
     async def find_by_title_key(self, organisation_id: int, title_key: str) -> Roadmap | None:
         result = await self._connection.execute(
@@ -373,13 +369,8 @@ class ActivityRepository:
             await self._connection.execute(activity_assignees.insert(), rows)
 
     async def by_ids(self, activity_ids: Sequence[int]) -> dict[int, Activity]:
-        found: dict[int, Activity] = {}
-        for part in chunked(sorted(set(activity_ids))):
-            result = await self._connection.execute(
-                select(activities).where(activities.c.id.in_(part))
-            )
-            found.update((row["id"], _activity(row)) for row in result.mappings())
-        return found
+        rows = await rows_by_id(self._connection, activities, activity_ids)
+        return {row["id"]: _activity(row) for row in rows}
 
     async def with_live_steps(self, activity_ids: Sequence[int]) -> set[int]:
         """Those of these activities that have a step not removed (they get no tasks)."""
