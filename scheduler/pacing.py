@@ -31,6 +31,8 @@ GROUP_WINDOW = 60.0
 # Telegram counts arrivals, about one a second to a chat: sends spaced exactly 1.0 s apart can
 # arrive 0.99 s apart after network jitter and earn a 429, so one chat waits a little longer.
 PER_CHAT_INTERVAL = 1.05
+# How late asyncio's timers typically wake (epoll counts milliseconds): see _take_turn.
+WAKE_UP_SLACK = 0.001
 # Idle chats are forgotten once the map holds this many (then twice what is left, and so on).
 _PRUNE_AT = 1024
 
@@ -67,7 +69,7 @@ class Pacer:
         self._now = now
         self._sleep = sleep
         self._turns = asyncio.Lock()  # callers whose chat may go, in the order they came
-        self._last_turn = float("-inf")
+        self._last_slot = float("-inf")  # when the last turn was planned (see _take_turn)
         self._paused_until = float("-inf")
         self._chats: dict[int, _ChatState] = {}
         self._prune_at = _PRUNE_AT
@@ -125,19 +127,23 @@ class Pacer:
             if ready <= now:
                 break
             await self._sleep(ready - now)  # then look again: a pause may have come meanwhile
-        # The chat may go; now queue for the overall rate. Spacing is measured from the moment
-        # the previous turn was actually given, not from when it was planned: after the event
-        # loop stalls, the waiters leave one by one instead of all at once.
+        # The chat may go; now queue for the overall rate. Turns are planned ``spacing`` apart.
+        # A turn given at most WAKE_UP_SLACK after its slot (a timer waking a millisecond late)
+        # keeps the plan, so the rate stays the one asked for; a later one (after idling, or
+        # an event-loop stall) starts the plan again from when it was given, so the waiters
+        # leave one by one instead of all at once. Two turns are never closer than
+        # ``spacing - WAKE_UP_SLACK``: any second holds at most rate + 1 of them (30 at 29/s,
+        # and Telegram answers 429 only over 30).
         async with self._turns:
             while True:
                 now = self._now()
                 if self._paused_until - now > max_pause:
                     return False
-                slot = max(self._last_turn + self._spacing, self._paused_until)
+                slot = max(self._last_slot + self._spacing, self._paused_until)
                 if slot <= now:
                     break
                 await self._sleep(slot - now)
-            self._last_turn = now
+            self._last_slot = slot if now - slot <= WAKE_UP_SLACK else now
         state.last = now
         if chat_id < 0:
             state.recent.append(now)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from scheduler.pacing import Pacer
+from scheduler.pacing import WAKE_UP_SLACK, Pacer
 
 RATE = 25
 SLACK = 1e-9  # float sums of 1/25 land a hair either side of the exact moment
@@ -249,3 +249,34 @@ async def test_waiters_give_up_when_a_long_pause_comes(clock: VirtualTime) -> No
     *outcomes, _ = await clock.run(*(take(chat) for chat in range(1, 11)), flood_wait())
     assert [ok for ok, _ in outcomes] == [True] * 3 + [False] * 7
     assert max(when for _, when in outcomes) < 1.0  # nobody sat out the two minutes
+
+
+class LateTimers(VirtualTime):
+    """Every sleep wakes ``late`` seconds after it was asked to, as asyncio's timers do."""
+
+    def __init__(self, late: float) -> None:
+        super().__init__()
+        self.late = late
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds + self.late)
+
+
+async def test_timers_waking_late_do_not_slow_the_rate() -> None:
+    clock = LateTimers(late=0.0008)
+    pacer = clock.pacer(global_per_second=29, per_chat_interval=0.0)
+    times = await clock.run(*(turn(clock, pacer, chat)() for chat in range(1, 291)))
+    # Pacing from each late wake-up would take 289 x (1/29 + 0.8 ms) = 10.20 s.
+    assert max(times) < 289 / 29 + 0.002
+    assert busiest_second(times) <= 30
+    gaps = [b - a for a, b in itertools.pairwise(sorted(times))]
+    assert min(gaps) >= 1 / 29 - WAKE_UP_SLACK - SLACK
+
+
+async def test_after_a_stall_the_waiters_still_leave_one_by_one() -> None:
+    clock = LateTimers(late=0.25)  # every wake-up a quarter of a second late
+    pacer = clock.pacer(global_per_second=29, per_chat_interval=0.0)
+    times = sorted(await clock.run(*(turn(clock, pacer, chat)() for chat in range(1, 61))))
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 1 / 29 - SLACK
+    assert busiest_second(times) <= 29
