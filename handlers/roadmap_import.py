@@ -177,7 +177,6 @@ async def _show_preview(
     state: FSMContext,
     service: RoadmapService,
     actor: Actor,
-    settings: Settings,
     raw: RawRoadmap,
     source: _Source,
     period: Period,
@@ -210,7 +209,6 @@ async def _start_import(
     state: FSMContext,
     service: RoadmapService,
     actor: Actor,
-    settings: Settings,
     source: _Source,
 ) -> None:
     await state.clear()
@@ -225,7 +223,7 @@ async def _start_import(
         await state.set_data(source.as_state())
         await message.answer(_("import.ask_period"))
         return
-    await _show_preview(message, state, service, actor, settings, raw, source, period)
+    await _show_preview(message, state, service, actor, raw, source, period)
 
 
 async def on_document(
@@ -234,7 +232,6 @@ async def on_document(
     state: FSMContext,
     roadmaps: RoadmapService,
     actor: Actor,
-    settings: Settings,
 ) -> None:
     """A file: refused early when it cannot be a roadmap we may read, else previewed."""
     document = message.document
@@ -243,7 +240,7 @@ async def on_document(
         await message.answer(_("import.too_large"))
         return
     source = _Source(file_id=document.file_id, file_name=document.file_name or "", text=None)
-    await _start_import(message, bot, state, roadmaps, actor, settings, source)
+    await _start_import(message, bot, state, roadmaps, actor, source)
 
 
 async def on_photo(message: Message) -> None:
@@ -257,11 +254,10 @@ async def on_pasted_table(
     state: FSMContext,
     roadmaps: RoadmapService,
     actor: Actor,
-    settings: Settings,
 ) -> None:
     """A table pasted into the chat (tab-separated lines, as Word and Excel copy them)."""
     source = _Source(file_id=None, file_name="", text=message.text or "")
-    await _start_import(message, bot, state, roadmaps, actor, settings, source)
+    await _start_import(message, bot, state, roadmaps, actor, source)
 
 
 async def on_period(
@@ -288,7 +284,7 @@ async def on_period(
         await state.clear()
         await message.answer(_read_error_text(error))
         return
-    await _show_preview(message, state, roadmaps, actor, settings, raw, source, period)
+    await _show_preview(message, state, roadmaps, actor, raw, source, period)
 
 
 def _typed_period(text: str, today: date) -> Period | None:
