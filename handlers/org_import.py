@@ -255,10 +255,8 @@ async def on_parent(
     if callback_data.parent_id not in parents:
         raise AccessDenied("access.denied")
     await callback.answer()
-    try:
-        table = await _read(bot, data)
-    except (SchoolsReadError, TelegramAPIError):
-        await _source_gone(callback, state, actor)
+    table = await _read_again(bot, data, callback, state, actor)
+    if table is None:
         return
     await _preview(
         callback.message,
@@ -286,10 +284,8 @@ async def on_confirm(
         await on_stale(callback)
         return
     await callback.answer(_("orgs.import.working"))
-    try:
-        table = await _read(bot, data)
-    except (SchoolsReadError, TelegramAPIError):
-        await _source_gone(callback, state, actor)
+    table = await _read_again(bot, data, callback, state, actor)
+    if table is None:
         return
     result = await org_import.apply(data["parent_id"], table, actor)
     await state.clear()
@@ -306,11 +302,18 @@ async def on_confirm(
         await callback.message.edit_text(text)
 
 
-async def _source_gone(callback: CallbackQuery, state: FSMContext, actor: Actor) -> None:
-    logger.warning("schools list vanished for user %s", actor.telegram_user_id)
-    await state.clear()
-    if isinstance(callback.message, Message):
-        await callback.message.edit_text(_("orgs.import.source_gone"))
+async def _read_again(
+    bot: Bot, data: dict[str, Any], callback: CallbackQuery, state: FSMContext, actor: Actor
+) -> SchoolsTable | None:
+    """The list read again for a button press; None (and the person told) if it is gone."""
+    try:
+        return await _read(bot, data)
+    except (SchoolsReadError, TelegramAPIError):
+        logger.warning("schools list vanished for user %s", actor.telegram_user_id)
+        await state.clear()
+        if isinstance(callback.message, Message):
+            await callback.message.edit_text(_("orgs.import.source_gone"))
+        return None
 
 
 async def on_cancel(
