@@ -19,6 +19,15 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+def keep_recent(entries: dict[K, V], key: K, value: V, size: int) -> None:
+    """``value`` under ``key`` as the most recently used; the least recently used one goes
+    when ``entries`` already holds ``size`` (dicts keep insertion order)."""
+    entries.pop(key, None)
+    if len(entries) >= size:
+        del entries[next(iter(entries))]
+    entries[key] = value
+
+
 class Memo(Generic[K, V]):
     def __init__(
         self,
@@ -55,8 +64,5 @@ class Memo(Generic[K, V]):
             return found[0]
         value = await load()
         if self._current() == generation:
-            self._entries.pop(key, None)
-            if len(self._entries) >= self._size:
-                del self._entries[next(iter(self._entries))]
-            self._entries[key] = (value, now)
+            keep_recent(self._entries, key, (value, now), self._size)
         return value

@@ -15,6 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from services.memo import keep_recent
 from storage.database import Database
 from storage.records import Survey
 from surveys.model import SurveyDefinition, definition_to_json
@@ -66,7 +67,4 @@ class SurveyDefinitions:
         return None if survey is None else self.remember(survey)
 
     def _keep(self, known: KnownDefinition) -> None:
-        self._entries.pop(known.survey_id, None)
-        if len(self._entries) >= self._size:
-            del self._entries[next(iter(self._entries))]
-        self._entries[known.survey_id] = known
+        keep_recent(self._entries, known.survey_id, known, self._size)

@@ -23,7 +23,7 @@ from core.clock import Clock
 from core.dates import format_day
 from core.errors import UserFacingError
 from services.access import AccessDenied, Actor, Permission, allows, organisation_scope
-from services.memo import Memo
+from services.memo import Memo, keep_recent
 from services.recipients import organisation_coordinators
 from storage.database import Database
 from storage.records import Survey
@@ -406,10 +406,7 @@ class SurveyService:
 
     def _remember(self, survey: Survey) -> None:
         """Keeps what never changes about a survey: its definition and organisation."""
-        self._known.pop(survey.id, None)
-        if len(self._known) >= _SURVEY_MEMORY_SIZE:
-            del self._known[next(iter(self._known))]
-        self._known[survey.id] = survey
+        keep_recent(self._known, survey.id, survey, _SURVEY_MEMORY_SIZE)
 
     async def responses_for(self, actor: Actor, survey_id: int) -> tuple[Survey, list[Response]]:
         survey = await self._require(actor, survey_id, Permission.VIEW)
