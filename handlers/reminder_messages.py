@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -11,7 +13,7 @@ from handlers.render import day, fit, quote, short
 from handlers.status import counts_line, more_line
 from handlers.task_cards import card_keyboard, card_text, due_in_words, task_title
 from services.access import Actor
-from services.tasks import Overview, TaskCard, TaskPage
+from services.tasks import Overview, TaskCard, TaskPage, executor_names
 from storage.records import Person
 
 _HEADLINES = {
@@ -103,50 +105,51 @@ GROUP_SHOWN = 20
 
 def grouped_reminders(cards: list[TaskCard]) -> tuple[str, InlineKeyboardMarkup]:
     """One person's morning of many reminders: one list, a button to open each card."""
-    ordered = sorted(cards, key=lambda c: (c.task.due_on, c.task.id))
-    lines = [_("reminders.grouped").format(count=len(ordered))]
-    builder = InlineKeyboardBuilder()
-    for number, card in enumerate(ordered[:GROUP_SHOWN], start=1):
-        line = (
-            "reminders.grouped_overdue_line"
-            if card.task.due_on < card.today
-            else "reminders.grouped_line"
+
+    def line(number: int, card: TaskCard) -> str:
+        overdue = card.task.due_on < card.today
+        key = "reminders.grouped_overdue_line" if overdue else "reminders.grouped_line"
+        return _(key).format(
+            number=number, title=quote(short(task_title(card), 90)), due=day(card.task.due_on)
         )
-        lines.append(
-            _(line).format(
-                number=number,
-                title=quote(short(task_title(card), 90)),
-                due=day(card.task.due_on),
-            )
-        )
-        _open_button(builder, number, card)
-    if len(ordered) > GROUP_SHOWN:
-        lines.append(_("reminders.grouped_more").format(count=len(ordered) - GROUP_SHOWN))
-    lines.append(_("reminders.grouped_hint"))
-    builder.adjust(5)
-    return fit(lines), builder.as_markup()
+
+    return _grouped(cards, "reminders.grouped", line, "reminders.grouped_hint")
 
 
 def grouped_escalations(cards: list[TaskCard]) -> tuple[str, InlineKeyboardMarkup]:
     """A coordinator's day of many overdue tasks: one list, a button to open each."""
+
+    def line(number: int, card: TaskCard) -> str:
+        names = executor_names(card.executors) or "—"
+        return _("reminders.grouped_escalation_line").format(
+            number=number,
+            title=quote(short(task_title(card), 70)),
+            names=quote(short(names, 60)),
+            due=day(card.task.due_on),
+            days=(card.today - card.task.due_on).days,
+        )
+
+    return _grouped(
+        cards, "reminders.grouped_escalations", line, "reminders.grouped_escalations_hint"
+    )
+
+
+def _grouped(
+    cards: list[TaskCard],
+    title_key: str,
+    line: Callable[[int, TaskCard], str],
+    hint_key: str,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The first GROUP_SHOWN tasks by date, numbered, each with its button; then how many more."""
     ordered = sorted(cards, key=lambda c: (c.task.due_on, c.task.id))
-    lines = [_("reminders.grouped_escalations").format(count=len(ordered))]
+    lines = [_(title_key).format(count=len(ordered))]
     builder = InlineKeyboardBuilder()
     for number, card in enumerate(ordered[:GROUP_SHOWN], start=1):
-        names = ", ".join(person.full_name for person in card.executors) or "—"
-        lines.append(
-            _("reminders.grouped_escalation_line").format(
-                number=number,
-                title=quote(short(task_title(card), 70)),
-                names=quote(short(names, 60)),
-                due=day(card.task.due_on),
-                days=(card.today - card.task.due_on).days,
-            )
-        )
+        lines.append(line(number, card))
         _open_button(builder, number, card)
     if len(ordered) > GROUP_SHOWN:
         lines.append(_("reminders.grouped_more").format(count=len(ordered) - GROUP_SHOWN))
-    lines.append(_("reminders.grouped_escalations_hint"))
+    lines.append(_(hint_key))
     builder.adjust(5)
     return fit(lines), builder.as_markup()
 
