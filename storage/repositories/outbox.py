@@ -209,13 +209,6 @@ class OutboxRepository:
             )
         )
 
-    async def retry_later(self, row_id: int, at: datetime, error: str | None) -> None:
-        await self._connection.execute(
-            update(outbox)
-            .where(outbox.c.id == row_id)
-            .values(status=PLANNED, planned_at=at, last_error=error)
-        )
-
     async def finish_many(self, finished: Sequence[Finished], now: datetime) -> None:
         """Many rows finished at once, each with its own status, message id and error: one
         executemany, whatever their number."""

@@ -189,48 +189,6 @@ class ActivityRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def add(
-        self,
-        roadmap_id: int,
-        parent_id: int | None,
-        fields: ActivityFields,
-        now: datetime,
-    ) -> int:
-        result = await self._connection.execute(
-            activities.insert()
-            .values(
-                roadmap_id=roadmap_id,
-                parent_id=parent_id,
-                created_at=now,
-                updated_at=now,
-                **_activity_values(fields),
-            )
-            .returning(activities.c.id)
-        )
-        return int(result.scalar_one())
-
-    async def update_fields(
-        self, activity_id: int, fields: ActivityFields, now: datetime, *, keep_deadline: bool
-    ) -> None:
-        values = _activity_values(fields)
-        if keep_deadline:
-            for key in _DEADLINE_COLUMNS:
-                del values[key]
-        else:
-            values["deadline_manual"] = False
-        await self._connection.execute(
-            update(activities)
-            .where(activities.c.id == activity_id)
-            .values(is_removed=False, updated_at=now, **values)
-        )
-
-    async def set_removed(self, activity_id: int, now: datetime) -> None:
-        await self._connection.execute(
-            update(activities)
-            .where(activities.c.id == activity_id)
-            .values(is_removed=True, updated_at=now)
-        )
-
     async def set_deadline(
         self,
         activity_id: int,
@@ -286,7 +244,7 @@ class ActivityRepository:
     async def update_many(
         self, rows: Sequence[tuple[int, ActivityFields, bool]], now: datetime
     ) -> None:
-        """(activity id, fields, keep deadline) rows, as `update_fields` one by one would."""
+        """(activity id, fields, keep deadline) rows; the deadline kept where asked."""
         for keep in (False, True):
             params = []
             for activity_id, fields, keep_deadline in rows:
@@ -415,29 +373,6 @@ class ActivityRepository:
             query.order_by(activities.c.position, activities.c.id)
         )
         return [_activity(row) for row in result.mappings()]
-
-    async def replace_assignees(
-        self, activity_id: int, assignees: Sequence[AssigneeFields]
-    ) -> None:
-        await self._connection.execute(
-            activity_assignees.delete().where(activity_assignees.c.activity_id == activity_id)
-        )
-        if assignees:
-            await self._connection.execute(
-                activity_assignees.insert(),
-                [
-                    {
-                        "activity_id": activity_id,
-                        "position": assignee.position,
-                        "kind": assignee.kind,
-                        "name": assignee.name,
-                        "job_title": assignee.job_title,
-                        "person_id": assignee.person_id,
-                        "is_lead": assignee.is_lead,
-                    }
-                    for assignee in assignees
-                ],
-            )
 
     async def assignees_of(self, activity_ids: Sequence[int]) -> dict[int, list[Assignee]]:
         grouped: dict[int, list[Assignee]] = {activity_id: [] for activity_id in activity_ids}

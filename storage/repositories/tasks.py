@@ -35,70 +35,10 @@ class TaskRepository:
         )
         return [Task(**_row(tasks, row)) for row in result.mappings()]
 
-    async def in_roadmaps(self, roadmap_ids: Sequence[int]) -> list[Task]:
-        result = await self._connection.execute(
-            select(tasks)
-            .where(tasks.c.roadmap_id.in_(roadmap_ids), tasks.c.is_cancelled.is_(False))
-            .order_by(tasks.c.due_on, tasks.c.id)
-        )
-        return [Task(**_row(tasks, row)) for row in result.mappings()]
-
     async def get(self, task_id: int) -> Task | None:
         result = await self._connection.execute(select(tasks).where(tasks.c.id == task_id))
         row = result.mappings().one_or_none()
         return None if row is None else Task(**_row(tasks, row))
-
-    async def add(
-        self,
-        *,
-        activity_id: int,
-        roadmap_id: int,
-        executor_key: str,
-        occurrence: int,
-        due_on: date,
-        status: str,
-        now: datetime,
-    ) -> int:
-        result = await self._connection.execute(
-            tasks.insert()
-            .values(
-                activity_id=activity_id,
-                roadmap_id=roadmap_id,
-                executor_key=executor_key,
-                occurrence=occurrence,
-                due_on=due_on,
-                planned_due_on=due_on,
-                status=status,
-                status_changed_at=now,
-                created_at=now,
-            )
-            .returning(tasks.c.id)
-        )
-        return int(result.scalar_one())
-
-    async def replan(self, task_id: int, *, due_on: date, planned_due_on: date) -> None:
-        await self._connection.execute(
-            update(tasks)
-            .where(tasks.c.id == task_id)
-            .values(due_on=due_on, planned_due_on=planned_due_on, is_cancelled=False)
-        )
-
-    async def cancel(self, task_id: int) -> None:
-        await self._connection.execute(
-            update(tasks).where(tasks.c.id == task_id).values(is_cancelled=True)
-        )
-
-    async def set_executors(self, task_id: int, person_ids: Sequence[int], lead_id: int) -> None:
-        await self._connection.execute(
-            delete(task_executors).where(task_executors.c.task_id == task_id)
-        )
-        await self._connection.execute(
-            task_executors.insert(),
-            [
-                {"task_id": task_id, "person_id": person_id, "is_lead": person_id == lead_id}
-                for person_id in person_ids
-            ],
-        )
 
     # Set-based writes for a roadmap's tasks: a municipal import touches tens of thousands.
 
