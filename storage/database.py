@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import PoolResetState
 from sqlalchemy.sql.dml import UpdateBase
 
 from storage.repositories import Repositories
@@ -36,6 +37,14 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _rollback_if_open(dbapi_connection: Any, record: Any, reset_state: PoolResetState) -> None:
+    # What "rollback on return" is for, without a round trip to the connection's thread after
+    # every commit: a connection comes back with a transaction open only after a failure.
+    driver = record.driver_connection
+    if reset_state.asyncio_safe and driver is not None and driver.in_transaction:
+        dbapi_connection.rollback()
+
+
 def sqlite_file(url: str) -> Path | None:
     """The file a SQLite URL points at, or None for other engines and in-memory databases."""
     parsed = make_url(url)
@@ -53,8 +62,9 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
     # hide_parameters: an error in the log shows the SQL, never the values bound to it (names,
     # Telegram ids, survey answers next to the token of the person who gave them).
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_async_engine(url, hide_parameters=True)
+        engine = create_async_engine(url, hide_parameters=True, pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine.sync_engine, "reset", _rollback_if_open)
         return engine
     # No pre-ping: a `SELECT 1` round trip on every checkout doubled the cost of a short
     # transaction. A connection the server dropped (a restart, a failover) fails the one

@@ -44,3 +44,24 @@ async def test_database_errors_never_carry_the_values(database: Database) -> Non
                 text("INSERT INTO secrets VALUES (:t)"), {"t": "answer-of-777"}
             )
     assert "answer-of-777" not in str(caught.value)
+
+
+async def test_a_connection_returned_inside_a_transaction_comes_back_clean(tmp_path) -> None:
+    # SQLite's pool skips the rollback after every commit; one left open is still rolled back.
+    database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'reset.sqlite3'}")
+    try:
+        async with database.engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE notes (n INTEGER)"))
+        async with database.engine.connect() as connection:
+            raw = (await connection.get_raw_connection()).driver_connection
+            assert raw is not None
+            await raw.execute("BEGIN")
+            await raw.execute("INSERT INTO notes VALUES (1)")
+            assert raw.in_transaction
+        async with database.transaction() as repositories:
+            connection = repositories.surveys._connection
+            again = (await connection.get_raw_connection()).driver_connection
+            assert again is raw
+            assert await connection.scalar(text("SELECT count(*) FROM notes")) == 0
+    finally:
+        await database.close()
