@@ -17,7 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.commands import register_commands
 from bot.fsm import create_fsm_storage
 from bot.i18n import CatalogI18n, create_i18n
-from bot.middlewares import AccessMiddleware, ActorMiddleware
+from bot.middlewares import AccessMiddleware
 from bot.settings import Settings, SettingsError, require_token
 from bot.survey_secret import load_survey_secret
 from bot.telegram import create_bot
@@ -82,9 +82,9 @@ def create_dispatcher(
         survey_definitions=SurveyDefinitions(database),
     )
     actors = ActorDirectory(database, settings.admin_ids, clock)
-    dispatcher.update.outer_middleware(ActorMiddleware(actors))
+    access = AccessMiddleware(actors)
     for observer in (dispatcher.message, dispatcher.callback_query):
-        observer.middleware(AccessMiddleware())
+        observer.middleware(access)
     SimpleI18nMiddleware(i18n).setup(dispatcher)
     throttling = ThrottlingMiddleware(
         TokenBuckets(rate=settings.throttle_rate, burst=settings.throttle_burst)

@@ -11,16 +11,23 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.i18n import gettext as _
 
-from services.access import Actor, ActorDirectory, Permission, allows
+from services.access import ActorDirectory, Permission, allows
 
 logger = logging.getLogger(__name__)
 
 
-class ActorMiddleware(BaseMiddleware):
-    """Puts `actor` (services.access.Actor) into handler data; None for updates without a user.
+class AccessMiddleware(BaseMiddleware):
+    """Finds who is acting and checks the permission a handler declares (flag "permission")
+    before it runs; the handler gets `actor` (services.access.Actor).
 
-    Resolved through the directory's short-lived memory: a survey tap costs no database round
-    trip just to learn that a stranger is a stranger."""
+    Fails closed: a handler that declares none is refused for everyone and logged, so a new
+    handler cannot slip out unguarded. Object-level checks (this roadmap, this person) stay
+    in the services, which every handler calls at press time.
+
+    Inner, so the permission is known before anyone is looked up: a survey respondent
+    (Permission.RESPONDENT) is not looked up at all. Everyone else is resolved through the
+    directory's short-lived memory, not a database round trip per update.
+    """
 
     def __init__(self, actors: ActorDirectory) -> None:
         self._actors = actors
@@ -31,27 +38,12 @@ class ActorMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        user: User | None = data.get("event_from_user")
-        data["actor"] = None if user is None else await self._actors.resolve(user.id)
-        return await handler(event, data)
-
-
-class AccessMiddleware(BaseMiddleware):
-    """Checks the permission a handler declares (flag "permission") before it runs.
-
-    Fails closed: a handler that declares none is refused for everyone and logged, so a new
-    handler cannot slip out unguarded. Object-level checks (this roadmap, this person) stay
-    in the services, which every handler calls at press time.
-    """
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
         permission = get_flag(data, "permission")
-        actor: Actor | None = data.get("actor")
+        if permission is Permission.RESPONDENT:
+            return await handler(event, data)
+        user: User | None = data.get("event_from_user")
+        actor = None if user is None else await self._actors.resolve(user.id)
+        data["actor"] = actor
         if not isinstance(permission, Permission):
             logger.error("handler %s declares no permission; refused", _handler_name(data))
         elif actor is not None and allows(permission, actor):

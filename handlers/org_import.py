@@ -29,7 +29,7 @@ from handlers.callbacks import OrgImportAction, OrgImportCallback
 from handlers.organisations import kind_label, tree
 from handlers.render import fit, quote, short
 from schools import ProblemKind, SchoolsReadError, SchoolsTable, is_schools_list, read_schools
-from services.access import AccessDenied, Actor, Permission, may_import
+from services.access import AccessDenied, Actor, Permission
 from services.org_import import OrgImportPlan, OrgImportService
 from storage.records import Organisation
 
@@ -340,17 +340,17 @@ async def on_not_a_button(message: Message) -> None:
     await message.answer(_("orgs.import.use_buttons"))
 
 
-async def _may_import(message: Message, actor: Actor) -> bool:
-    # Others' files go on to the roadmap importer, which tells them who may upload.
-    return may_import(actor)
-
-
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == "private")
     manage = {"permission": Permission.MANAGE}
     not_a_command = ~F.text.startswith("/")
-    router.message.register(on_document, F.document, _may_import, flags=manage)
+    # Someone who may not import hears what the roadmap importer would tell them.
+    router.message.register(
+        on_document,
+        F.document,
+        flags={"permission": Permission.MANAGE, "refusal": "import.denied"},
+    )
     router.message.register(
         on_file_expected, StateFilter(SchoolsFlow.waiting_file), not_a_command, flags=manage
     )

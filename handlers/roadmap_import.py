@@ -34,7 +34,7 @@ from roadmap.importer import (
 )
 from roadmap.period import Period, parse_period_arg, period_from_title
 from roadmap.readers import RawRoadmap, RoadmapReadError, read_roadmap, read_text
-from services.access import Actor, Permission, may_import
+from services.access import Actor, Permission
 from services.roadmaps import ImportPlan, RoadmapService
 
 logger = logging.getLogger(__name__)
@@ -386,7 +386,13 @@ def create_router() -> Router:
     router.message.register(
         on_photo, F.photo, flags={"permission": Permission.MANAGE, "refusal": "fallback.message"}
     )
-    router.message.register(on_pasted_table, F.text, _pasted_table_filter, flags=manage)
+    # Someone who may not import gets the fallback's words, as for any text the bot cannot use.
+    router.message.register(
+        on_pasted_table,
+        F.text,
+        _looks_like_table,
+        flags={"permission": Permission.MANAGE, "refusal": "fallback.message"},
+    )
     router.callback_query.register(
         on_confirm, ImportCallback.filter(F.action == ImportAction.CONFIRM), flags=manage
     )
@@ -394,7 +400,3 @@ def create_router() -> Router:
         on_cancel, ImportCallback.filter(F.action == ImportAction.CANCEL), flags=manage
     )
     return router
-
-
-async def _pasted_table_filter(message: Message, actor: Actor) -> bool:
-    return may_import(actor) and _looks_like_table(message)

@@ -707,22 +707,26 @@ async def _refuse(message: Message, state: FSMContext, attempt: _Attempt, text: 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == "private")
-    anyone = {"permission": Permission.ANYONE}
+    respondent = {"permission": Permission.RESPONDENT}
     router.message.register(
-        open_survey, CommandStart(deep_link=True), StartLink(DeepLinkKind.SURVEY), flags=anyone
+        open_survey, CommandStart(deep_link=True), StartLink(DeepLinkKind.SURVEY), flags=respondent
     )
     router.message.register(
         on_text,
         StateFilter(SurveyAnswering.answering),
         F.text,
         ~F.text.startswith("/"),
-        flags=anyone,
+        flags=respondent,
+    )
+    # The buttons pressed most go first: a tap's data is read once, not once per handler.
+    endings = (AnswerAction.SUBMIT, AnswerAction.CANCEL)
+    router.callback_query.register(
+        on_button, AnswerCallback.filter(~F.action.in_(endings)), flags=respondent
     )
     router.callback_query.register(
-        on_submit, AnswerCallback.filter(F.action == AnswerAction.SUBMIT), flags=anyone
+        on_submit, AnswerCallback.filter(F.action == AnswerAction.SUBMIT), flags=respondent
     )
     router.callback_query.register(
-        on_cancel, AnswerCallback.filter(F.action == AnswerAction.CANCEL), flags=anyone
+        on_cancel, AnswerCallback.filter(F.action == AnswerAction.CANCEL), flags=respondent
     )
-    router.callback_query.register(on_button, AnswerCallback.filter(), flags=anyone)
     return router

@@ -84,7 +84,10 @@ class ActorDirectory:
 class Permission(StrEnum):
     """What a command or button needs; every handler declares one (a test checks)."""
 
-    ANYONE = "anyone"  # greetings, help, invite and survey links: object checks inside
+    ANYONE = "anyone"  # greetings, help, invite links: object checks inside
+    # Answering a survey: anyone, and nobody is looked up. The handler gets no actor, so no
+    # staff lookup of a Telegram id ever sits next to an answer (nor costs a round trip).
+    RESPONDENT = "respondent"
     STAFF = "staff"  # any active person of an organisation, or an admin
     VIEW = "view"  # follow roadmaps and progress: observers, coordinators, admins
     MANAGE = "manage"  # change roadmaps and people: coordinators, admins
@@ -100,7 +103,7 @@ _ALLOWED: dict[Permission, frozenset[Role]] = {
 
 
 def allows(permission: Permission, actor: Actor) -> bool:
-    if permission is Permission.ANYONE:
+    if permission in (Permission.ANYONE, Permission.RESPONDENT):
         return True
     return actor.role is not None and actor.role in _ALLOWED[permission]
 

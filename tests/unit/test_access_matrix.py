@@ -22,11 +22,11 @@ EXPECTED: dict[str, Permission] = {
     "handlers.start.cancel_command": Permission.ANYONE,
     "handlers.invites.open_invite": Permission.ANYONE,
     "handlers.invites.on_answer": Permission.ANYONE,
-    "handlers.survey_answering.open_survey": Permission.ANYONE,
-    "handlers.survey_answering.on_text": Permission.ANYONE,
-    "handlers.survey_answering.on_submit": Permission.ANYONE,
-    "handlers.survey_answering.on_cancel": Permission.ANYONE,
-    "handlers.survey_answering.on_button": Permission.ANYONE,
+    "handlers.survey_answering.open_survey": Permission.RESPONDENT,
+    "handlers.survey_answering.on_text": Permission.RESPONDENT,
+    "handlers.survey_answering.on_submit": Permission.RESPONDENT,
+    "handlers.survey_answering.on_cancel": Permission.RESPONDENT,
+    "handlers.survey_answering.on_button": Permission.RESPONDENT,
     "handlers.people.people_command": Permission.MANAGE,
     "handlers.people.on_people_button": Permission.MANAGE,
     "handlers.roadmap_view.roadmap_command": Permission.VIEW,
@@ -86,19 +86,15 @@ EXPECTED: dict[str, Permission] = {
 
 # Who passes each permission. Object checks (this organisation's person or roadmap) come on
 # top, in the services, and are tested end to end with forged callback data.
+OPEN = {Permission.ANYONE, Permission.RESPONDENT}
 MATRIX: dict[str, set[Permission]] = {
     "admin": set(Permission),
-    "coordinator": {Permission.ANYONE, Permission.STAFF, Permission.VIEW, Permission.MANAGE},
-    "sibling coordinator": {
-        Permission.ANYONE,
-        Permission.STAFF,
-        Permission.VIEW,
-        Permission.MANAGE,
-    },
-    "observer": {Permission.ANYONE, Permission.STAFF, Permission.VIEW},
-    "executor": {Permission.ANYONE, Permission.STAFF},
-    "switched-off coordinator": {Permission.ANYONE},
-    "stranger": {Permission.ANYONE},
+    "coordinator": OPEN | {Permission.STAFF, Permission.VIEW, Permission.MANAGE},
+    "sibling coordinator": OPEN | {Permission.STAFF, Permission.VIEW, Permission.MANAGE},
+    "observer": OPEN | {Permission.STAFF, Permission.VIEW},
+    "executor": OPEN | {Permission.STAFF},
+    "switched-off coordinator": OPEN,
+    "stranger": OPEN,
 }
 
 
