@@ -29,7 +29,7 @@ from aiogram.utils.i18n import gettext as _
 
 from core.deeplinks import DeepLink, DeepLinkKind
 from handlers.callbacks import AnswerAction, AnswerCallback
-from handlers.filters import StartLink
+from handlers.filters import NOT_A_COMMAND, PRIVATE, TEXT, StartLink
 from handlers.render import day, fit, quote, short
 from handlers.states import SurveyAnswering
 from services.access import Permission
@@ -743,7 +743,7 @@ async def _refuse(message: Message, state: FSMContext, attempt: _Attempt, text: 
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     respondent = {"permission": Permission.RESPONDENT}
     router.message.register(
         open_survey, CommandStart(deep_link=True), StartLink(DeepLinkKind.SURVEY), flags=respondent
@@ -751,8 +751,8 @@ def create_router() -> Router:
     router.message.register(
         on_text,
         StateFilter(SurveyAnswering.answering),
-        F.text,
-        ~F.text.startswith("/"),
+        TEXT,
+        NOT_A_COMMAND,
         flags=respondent,
     )
     # The buttons pressed most go first: a tap's data is read once, not once per handler.
