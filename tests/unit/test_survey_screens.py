@@ -1,4 +1,4 @@
-"""Survey steps are drawn once per survey, language and screen, and never shown to the wrong one."""
+"""Survey steps are drawn once per survey, language and screen, and shown to nobody else."""
 
 from __future__ import annotations
 
