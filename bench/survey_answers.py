@@ -70,7 +70,7 @@ from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.app import create_dispatcher, create_planning
+from bot.app import create_dispatcher, create_planning, freeze_start_up_objects
 from bot.i18n import create_i18n
 from bot.settings import Settings
 from core.clock import SystemClock
@@ -253,8 +253,11 @@ class Feed:
     next_incoming: int = 0
     answer_ms: list[float] = field(default_factory=list)
     update_ms: list[float] = field(default_factory=list)
-    sent: dict[int, list[Update]] = field(default_factory=dict)
-    answer_updates: list[Update] = field(default_factory=list)
+    # Every update fed, per person, for the bare replay: as JSON text, so that what the
+    # simulated people keep does not weigh on the bot's garbage collector (a bot keeps no
+    # updates; hundreds of thousands of kept objects would make its full collections slow).
+    sent: dict[int, list[str]] = field(default_factory=dict)
+    answer_updates: set[int] = field(default_factory=set)  # update ids
     # «Отправить» answered with the apology (the review stays): pressed once more, as people do.
     submit_retries: int = 0
     # Time spent building the simulated updates: the bench's work, not the bot's.
@@ -277,7 +280,7 @@ class Feed:
         update = Update.model_validate(
             {"update_id": self.next_update, **payload}, context={"bot": self.bot}
         )
-        self.sent.setdefault(user_id, []).append(update)
+        self.sent.setdefault(user_id, []).append(update.model_dump_json(exclude_unset=True))
         return update
 
     def text(self, user_id: int, text: str) -> Update:
@@ -336,7 +339,7 @@ class Feed:
         self.update_ms.append(elapsed)
         if answer:
             self.answer_ms.append(elapsed)
-            self.answer_updates.append(update)
+            self.answer_updates.add(update.update_id)
 
 
 def _kind(update: Update) -> str:
@@ -512,6 +515,7 @@ async def bot_run(
     survey = await surveys.open(ADMIN, survey.id, today + timedelta(days=30))
     session = StubSession()
     feed = Feed(make_bot(session), dispatcher, session)
+    freeze_start_up_objects()  # as Application.run_polling does before serving
 
     async def one(index: int) -> None:
         await respondent(feed, FIRST_USER_ID + index, survey.code, random.Random(index))
@@ -578,8 +582,10 @@ async def bare_run(recorded: Feed, concurrency: int, *, edit: bool) -> Run:
     dispatcher.include_router(router)
     session = StubSession()
     bot = make_bot(session)
-    answers = {id(update) for update in recorded.answer_updates}
-    people = list(recorded.sent.values())
+    people = [
+        [Update.model_validate_json(update, context={"bot": bot}) for update in updates]
+        for updates in recorded.sent.values()
+    ]
     answer_ms: list[float] = []
     counted = 0
 
@@ -588,7 +594,7 @@ async def bare_run(recorded: Feed, concurrency: int, *, edit: bool) -> Run:
         for update in people[index]:
             started = time.perf_counter()
             await dispatcher.feed_update(bot, update)
-            if id(update) in answers:
+            if update.update_id in recorded.answer_updates:
                 answer_ms.append((time.perf_counter() - started) * 1000)
             counted += 1
 

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
-from aiogram.utils.i18n import I18n
+from aiogram.types import TelegramObject, User
+from aiogram.utils.i18n import I18n, SimpleI18nMiddleware
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -55,6 +57,31 @@ class CatalogI18n(I18n):
         locale = language_code if language_code in self.available_locales else None
         with self.context(), self.use_locale(locale or self.default_locale):
             yield
+
+
+# Telegram sends a handful of language codes; more than this many distinct ones is noise.
+_LANGUAGE_CODES_KEPT = 64
+
+
+class LanguageMiddleware(SimpleI18nMiddleware):
+    """aiogram's choice of language from the user's language code, remembered per code: the
+    same few codes arrive on every update, and parsing one takes longer than the lookup."""
+
+    def __init__(self, i18n: I18n) -> None:
+        super().__init__(i18n)
+        self._chosen: dict[str, str] = {}
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        user: User | None = data.get("event_from_user")
+        code = user.language_code if user is not None else None
+        if code is None:
+            return self.i18n.default_locale
+        chosen = self._chosen.get(code)
+        if chosen is None:
+            chosen = await super().get_locale(event, data)
+            if len(self._chosen) < _LANGUAGE_CODES_KEPT:
+                self._chosen[code] = chosen
+        return chosen
 
 
 def create_i18n() -> CatalogI18n:

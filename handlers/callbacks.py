@@ -173,11 +173,11 @@ class AnswerAction(StrEnum):
     CANCEL = "x"
 
 
-class AnswerCallback(CallbackData, prefix="sva1"):
+class AnswerCallback(CallbackData, prefix="sva2"):
     """A respondent's button. Indexes, not option keys (a file may name keys at length); the
-    attempt's nonce and the step number tell a current button from an old or doubled one."""
+    message it sits on and the step number tell a current button from an old or doubled one.
+    Nothing in it is the respondent's own, so one keyboard serves everyone on that step."""
 
-    nonce: str
     step: int
     action: AnswerAction
     value: int = 0

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from handlers.filters import PRIVATE
 from services.access import Permission
 
 
@@ -22,6 +23,6 @@ async def stale_button(callback: CallbackQuery) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     anyone = {"permission": Permission.ANYONE}
-    router.message.register(unrecognised_message, F.chat.type == "private", flags=anyone)
+    router.message.register(unrecognised_message, PRIVATE, flags=anyone)
     router.callback_query.register(stale_button, flags=anyone)
     return router

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import CommandStart
 from aiogram.fsm.context import FSMContext
@@ -15,7 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.deeplinks import DeepLink, DeepLinkKind
 from handlers.callbacks import InviteAnswerCallback
-from handlers.filters import StartLink
+from handlers.filters import PRIVATE, StartLink
 from handlers.render import quote
 from services.access import Actor, Permission
 from services.people import AcceptOutcome, InviteState, PeopleService
@@ -123,7 +123,7 @@ async def on_answer(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     anyone = {"permission": Permission.ANYONE}
     router.message.register(
         open_invite, CommandStart(deep_link=True), StartLink(DeepLinkKind.INVITE), flags=anyone

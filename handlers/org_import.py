@@ -26,6 +26,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import OrgImportAction, OrgImportCallback
+from handlers.filters import DOCUMENT, NOT_A_COMMAND, PRIVATE
 from handlers.organisations import kind_label, tree
 from handlers.render import fit, quote, short
 from schools import ProblemKind, SchoolsReadError, SchoolsTable, is_schools_list, read_schools
@@ -342,13 +343,13 @@ async def on_not_a_button(message: Message) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     manage = {"permission": Permission.MANAGE}
-    not_a_command = ~F.text.startswith("/")
+    not_a_command = NOT_A_COMMAND
     # Someone who may not import hears what the roadmap importer would tell them.
     router.message.register(
         on_document,
-        F.document,
+        DOCUMENT,
         flags={"permission": Permission.MANAGE, "refusal": "import.denied"},
     )
     router.message.register(

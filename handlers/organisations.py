@@ -24,6 +24,7 @@ from handlers.callbacks import (
     OrgKindCallback,
     OrgParentCallback,
 )
+from handlers.filters import NOT_A_COMMAND, PRIVATE, TEXT
 from handlers.render import fit, quote, short
 from services.access import AccessDenied, Actor, Permission
 from services.people import PeopleService, may_contain
@@ -365,12 +366,12 @@ async def on_not_a_button(message: Message) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     manage = {"permission": Permission.MANAGE}
-    not_a_command = ~F.text.startswith("/")
+    not_a_command = NOT_A_COMMAND
     router.message.register(orgs_command, Command("orgs"), flags=manage)
     router.message.register(
-        on_name, StateFilter(OrganisationFlow.name), F.text, not_a_command, flags=manage
+        on_name, StateFilter(OrganisationFlow.name), TEXT, not_a_command, flags=manage
     )
     router.message.register(
         on_name_not_text, StateFilter(OrganisationFlow.name), not_a_command, flags=manage

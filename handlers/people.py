@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -12,6 +12,7 @@ from core.deeplinks import DeepLink, DeepLinkKind
 from core.models import Role
 from core.qr import qr_png
 from handlers.callbacks import PeopleAction, PeopleCallback
+from handlers.filters import PRIVATE
 from handlers.render import day, finish_paged_keyboard, fit, page_of, quote, short
 from services.access import Actor, Permission
 from services.people import LinkStatus, PeopleService, PersonEntry
@@ -214,7 +215,7 @@ async def _send_invite(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     manage = {"permission": Permission.MANAGE}
     router.message.register(people_command, Command("people"), flags=manage)
     router.callback_query.register(on_people_button, PeopleCallback.filter(), flags=manage)

@@ -23,6 +23,7 @@ from bot.settings import Settings
 from core.clock import Clock
 from core.dates import parse_day
 from handlers.callbacks import ImportAction, ImportCallback
+from handlers.filters import DOCUMENT, NOT_A_COMMAND, PHOTO, PRIVATE, TEXT
 from handlers.render import day, fit, quote, short, warning_text
 from handlers.states import ImportFlow
 from roadmap.importer import (
@@ -366,30 +367,30 @@ async def on_cancel(
         await callback.message.edit_text(_("import.cancelled"))
 
 
-def _looks_like_table(message: Message) -> bool:
+async def _looks_like_table(message: Message) -> bool:
     text = message.text or ""
     return "\t" in text and text.count("\n") >= 2
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     manage = {"permission": Permission.MANAGE, "refusal": "import.denied"}
     router.message.register(
         on_period,
         StateFilter(ImportFlow.waiting_period),
-        F.text,
-        ~F.text.startswith("/"),
+        TEXT,
+        NOT_A_COMMAND,
         flags=manage,
     )
-    router.message.register(on_document, F.document, flags=manage)
+    router.message.register(on_document, DOCUMENT, flags=manage)
     router.message.register(
-        on_photo, F.photo, flags={"permission": Permission.MANAGE, "refusal": "fallback.message"}
+        on_photo, PHOTO, flags={"permission": Permission.MANAGE, "refusal": "fallback.message"}
     )
     # Someone who may not import gets the fallback's words, as for any text the bot cannot use.
     router.message.register(
         on_pasted_table,
-        F.text,
+        TEXT,
         _looks_like_table,
         flags={"permission": Permission.MANAGE, "refusal": "fallback.message"},
     )

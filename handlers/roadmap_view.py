@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import RoadmapPageCallback, SetDeadlineCallback
+from handlers.filters import NOT_A_COMMAND, PRIVATE, TEXT
 from handlers.render import (
     day,
     deadline_text,
@@ -198,15 +199,15 @@ async def on_date_text(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     view = {"permission": Permission.VIEW}
     manage = {"permission": Permission.MANAGE}
     router.message.register(roadmap_command, Command("roadmap"), flags=view)
     router.message.register(
         on_date_text,
         StateFilter(DeadlineFlow.waiting_date),
-        F.text,
-        ~F.text.startswith("/"),
+        TEXT,
+        NOT_A_COMMAND,
         flags=manage,
     )
     router.callback_query.register(on_page, RoadmapPageCallback.filter(), flags=view)

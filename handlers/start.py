@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.text_decorations import html_decoration
 
 from core.models import Role
+from handlers.filters import PRIVATE
 from services.access import Actor, Permission
 
 _HELP_KEYS = {
@@ -63,7 +64,7 @@ async def cancel_command(message: Message, state: FSMContext) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     anyone = {"permission": Permission.ANYONE}
     router.message.register(start_with_unknown_link, CommandStart(deep_link=True), flags=anyone)
     router.message.register(start, CommandStart(), flags=anyone)

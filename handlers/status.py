@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import TaskAction, TaskCallback
+from handlers.filters import PRIVATE
 from handlers.render import TELEGRAM_TEXT_LIMIT, day, fit, quote, short
 from handlers.task_cards import task_title
 from services.access import Actor, Permission
@@ -113,7 +114,7 @@ async def status_command(message: Message, actor: Actor, tasks: TaskService) -> 
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     router.message.register(
         status_command, Command("status"), flags={"permission": Permission.VIEW}
     )

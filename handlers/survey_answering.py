@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -25,14 +24,16 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from core.deeplinks import DeepLink, DeepLinkKind
 from handlers.callbacks import AnswerAction, AnswerCallback
-from handlers.filters import StartLink
+from handlers.filters import NOT_A_COMMAND, PRIVATE, TEXT, StartLink
 from handlers.render import day, fit, quote, short
 from handlers.states import SurveyAnswering
 from services.access import Permission
+from services.memo import keep_recent
 from services.survey_definitions import SurveyDefinitions
 from services.surveys import SubmitOutcome, SurveyService
 from storage.records import Survey
@@ -40,10 +41,12 @@ from surveys import answering as flow
 from surveys.answering import AnswerError, Draft, NothingChosen, ReviewItem, StepKind
 from surveys.model import (
     OTHER,
+    Answer,
     Audience,
     Question,
     QuestionKind,
     RespondentRole,
+    Segment,
     SurveyDefinition,
     SurveyStatus,
 )
@@ -78,9 +81,8 @@ class _Attempt:
     # The definition's fingerprint when the attempt began (services.survey_definitions); None
     # in a state written by the version that kept the whole definition there.
     fingerprint: str | None
-    # Fresh for every `/start s_<code>`: buttons of an earlier attempt or survey are stale.
-    nonce: str
-    # The message edited in place; replaced when it can no longer be edited.
+    # The message edited in place; replaced when it can no longer be edited. Every
+    # `/start s_<code>` sends a new one: buttons of an earlier attempt or survey are stale.
     message_id: int
     draft: Draft | None  # None: the intro, before «Начать»
     # Our refusals and the messages they answered, removed once an answer is accepted.
@@ -95,7 +97,6 @@ class _Attempt:
             "survey_id": self.survey_id,
             "code": self.code,
             "fingerprint": self.fingerprint,
-            "nonce": self.nonce,
             "message_id": self.message_id,
             "draft": None if self.draft is None else flow.draft_to_json(self.draft),
             "litter": list(self.litter),
@@ -110,7 +111,6 @@ class _Attempt:
                 survey_id=int(data["survey_id"]),
                 code=str(data["code"]),
                 fingerprint=None if fingerprint is None else str(fingerprint),
-                nonce=str(data["nonce"]),
                 message_id=int(data["message_id"]),
                 draft=None if draft is None else flow.draft_from_json(draft),
                 litter=tuple(int(value) for value in data.get("litter", ())),
@@ -122,12 +122,39 @@ class _Attempt:
 # ---------------------------------------------------------------------------- texts and keyboards
 
 
-def _button(
-    text: str, attempt: _Attempt, action: AnswerAction, value: int = 0
-) -> InlineKeyboardButton:
-    data = AnswerCallback(
-        nonce=attempt.nonce, step=attempt.step_number, action=action, value=value
+@dataclass(frozen=True)
+class _Screen:
+    """What a step before the review shows, apart from the survey and the language: equal
+    screens look the same, so each is drawn once per survey and language (`_draw`), not on
+    every tap. The views below read nothing else."""
+
+    step: int  # the respondent's step number, carried by every button
+    kind: StepKind
+    role: RespondentRole | None = None
+    class_name: str | None = None
+    question_id: str | None = None
+    given: Answer | None = None  # this question's answer so far
+    typing_other: bool = False
+    progress: flow.Progress | None = None
+
+
+def _screen(definition: SurveyDefinition, draft: Draft) -> _Screen:
+    step = draft.current
+    question_id = step.question_id if step.kind is StepKind.QUESTION else None
+    return _Screen(
+        step=draft.step_number,
+        kind=step.kind,
+        role=draft.segment.role,
+        class_name=draft.segment.class_name,
+        question_id=question_id,
+        given=draft.answers.get(question_id) if question_id is not None else None,
+        typing_other=draft.typing_other,
+        progress=flow.progress(definition, draft),
     )
+
+
+def _button(text: str, step: int, action: AnswerAction, value: int = 0) -> InlineKeyboardButton:
+    data = AnswerCallback(step=step, action=action, value=value)
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
@@ -158,21 +185,21 @@ def intro_text(survey: Survey) -> str:
     return fit(lines)
 
 
-def intro_keyboard(attempt: _Attempt) -> InlineKeyboardMarkup:
-    start = _button(_("survey.answer.button.start"), attempt, AnswerAction.START)
+def intro_keyboard() -> InlineKeyboardMarkup:
+    start = _button(_("survey.answer.button.start"), 0, AnswerAction.START)
     return InlineKeyboardMarkup(inline_keyboard=[[start]])
 
 
 def _navigation(
-    attempt: _Attempt, *, skip: bool = False, keep: bool = False
+    step: int, *, skip: bool = False, keep: bool = False
 ) -> list[InlineKeyboardButton]:
     row = []
-    if attempt.step_number > 1:
-        row.append(_button(_("survey.answer.button.back"), attempt, AnswerAction.BACK))
+    if step > 1:
+        row.append(_button(_("survey.answer.button.back"), step, AnswerAction.BACK))
     if skip:
-        row.append(_button(_("survey.answer.button.skip"), attempt, AnswerAction.SKIP))
+        row.append(_button(_("survey.answer.button.skip"), step, AnswerAction.SKIP))
     if keep:
-        row.append(_button(_("survey.answer.button.keep"), attempt, AnswerAction.KEEP))
+        row.append(_button(_("survey.answer.button.keep"), step, AnswerAction.KEEP))
     return row
 
 
@@ -180,51 +207,47 @@ def _markup(rows: Iterable[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
 
 
-def _role_view(attempt: _Attempt, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
-    chosen = draft.segment.role
+def _role_view(screen: _Screen) -> tuple[str, InlineKeyboardMarkup]:
     buttons = [
         _button(
-            _ticked(_(f"survey.answer.role.{role.value}"), role is chosen),
-            attempt,
+            _ticked(_(f"survey.answer.role.{role.value}"), role is screen.role),
+            screen.step,
             AnswerAction.ROLE,
             index,
         )
         for index, role in enumerate(_ROLES)
     ]
-    return _("survey.answer.role.question"), _markup([buttons, _navigation(attempt)])
+    return _("survey.answer.role.question"), _markup([buttons, _navigation(screen.step)])
 
 
-def _class_view(
-    attempt: _Attempt, definition: SurveyDefinition, draft: Draft
-) -> tuple[str, InlineKeyboardMarkup]:
-    audience = flow.class_question_audience(definition, draft.segment)
+def _class_view(definition: SurveyDefinition, screen: _Screen) -> tuple[str, InlineKeyboardMarkup]:
+    audience = flow.class_question_audience(definition, Segment(role=screen.role))
     key = {
         Audience.PARENTS: "survey.answer.class.parents",
         Audience.STUDENTS: "survey.answer.class.students",
         Audience.BOTH: "survey.answer.class.both",
     }[audience]
-    chosen = draft.segment.class_name
     buttons = [
-        _button(_ticked(name, name == chosen), attempt, AnswerAction.CLASS, index)
+        _button(_ticked(name, name == screen.class_name), screen.step, AnswerAction.CLASS, index)
         for index, name in enumerate(definition.segments.classes)
     ]
     rows = [
         *_rows(buttons, _CLASSES_PER_ROW),
-        [_button(_("survey.answer.class.none"), attempt, AnswerAction.NO_CLASS)],
-        _navigation(attempt),
+        [_button(_("survey.answer.class.none"), screen.step, AnswerAction.NO_CLASS)],
+        _navigation(screen.step),
     ]
     text = "\n\n".join([_(key), _("survey.answer.class.hint").format(k=SMALL_GROUP)])
     return text, _markup(rows)
 
 
 def _option_buttons(
-    attempt: _Attempt, question: Question, chosen: tuple[str, ...], action: AnswerAction
+    step: int, question: Question, chosen: tuple[str, ...], action: AnswerAction
 ) -> list[list[InlineKeyboardButton]]:
     numbered = flow.numbered_options(question)
     buttons = [
         _button(
             _ticked(str(index + 1) if numbered else option.label, option.key in chosen),
-            attempt,
+            step,
             action,
             index,
         )
@@ -234,7 +257,7 @@ def _option_buttons(
 
 
 def _other_button(
-    attempt: _Attempt, question: Question, chosen: tuple[str, ...], text: str | None
+    step: int, question: Question, chosen: tuple[str, ...], text: str | None
 ) -> list[InlineKeyboardButton]:
     if not question.other:
         return []
@@ -242,27 +265,27 @@ def _other_button(
         label = _("survey.answer.button.other_chosen").format(
             text=short(text or "", _OTHER_BUTTON_TEXT)
         )
-        return [_button(label, attempt, AnswerAction.TOGGLE, -1)]
-    return [_button(_("survey.answer.button.other"), attempt, AnswerAction.OTHER)]
+        return [_button(label, step, AnswerAction.TOGGLE, -1)]
+    return [_button(_("survey.answer.button.other"), step, AnswerAction.OTHER)]
 
 
 def _scale_rows(
-    attempt: _Attempt, question: Question, chosen: int | None
+    step: int, question: Question, chosen: int | None
 ) -> list[list[InlineKeyboardButton]]:
     scale = question.scale
     if scale is None:
         return []
     buttons = [
-        _button(_ticked(str(number), number == chosen), attempt, AnswerAction.RATE, number)
+        _button(_ticked(str(number), number == chosen), step, AnswerAction.RATE, number)
         for number in range(scale.low, scale.high + 1)
     ]
     return _rows(buttons, _NUMBERS_PER_ROW)
 
 
-def _question_hints(question: Question, draft: Draft) -> list[str]:
-    given = draft.answers.get(question.id)
+def _question_hints(question: Question, screen: _Screen) -> list[str]:
+    given = screen.given
     hints: list[str] = []
-    if draft.typing_other:
+    if screen.typing_other:
         return [_("survey.answer.hint.other").format(limit=question.max_length)]
     if question.kind is QuestionKind.MULTIPLE:
         hints.append(_("survey.answer.hint.multiple"))
@@ -291,13 +314,15 @@ def _question_hints(question: Question, draft: Draft) -> list[str]:
 
 
 def _question_view(
-    attempt: _Attempt, definition: SurveyDefinition, draft: Draft
+    definition: SurveyDefinition, screen: _Screen
 ) -> tuple[str, InlineKeyboardMarkup]:
-    question = flow.current_question(definition, draft)
-    given = draft.answers.get(question.id)
+    question = definition.question(screen.question_id or "")
+    if question is None:
+        raise AnswerError(f"no question {screen.question_id}")
+    given, step = screen.given, screen.step
     chosen = given.choices if given is not None else ()
     lines = []
-    shown = flow.progress(definition, draft)
+    shown = screen.progress
     if shown is not None:
         lines.append(
             "<b>"
@@ -305,33 +330,33 @@ def _question_view(
             + "</b>"
         )
     lines.append(f"<b>{quote(question.text)}</b>")
-    if flow.numbered_options(question) and not draft.typing_other:
+    if flow.numbered_options(question) and not screen.typing_other:
         lines.append("")
         lines.extend(
             _ticked(f"{index}. {quote(option.label)}", option.key in chosen)
             for index, option in enumerate(question.options, start=1)
         )
     lines.append("")
-    lines.extend(f"<i>{hint}</i>" for hint in _question_hints(question, draft))
-    if draft.typing_other:
-        back = _button(_("survey.answer.button.to_options"), attempt, AnswerAction.BACK)
+    lines.extend(f"<i>{hint}</i>" for hint in _question_hints(question, screen))
+    if screen.typing_other:
+        back = _button(_("survey.answer.button.to_options"), step, AnswerAction.BACK)
         return fit(lines), _markup([[back]])
 
     rows: list[list[InlineKeyboardButton]] = []
     keep = False
     if question.kind is QuestionKind.SINGLE:
-        rows += _option_buttons(attempt, question, chosen, AnswerAction.CHOOSE)
-        rows.append(_other_button(attempt, question, chosen, None))
+        rows += _option_buttons(step, question, chosen, AnswerAction.CHOOSE)
+        rows.append(_other_button(step, question, chosen, None))
         keep = OTHER in chosen and flow.is_complete(question, given)
     elif question.kind is QuestionKind.MULTIPLE:
-        rows += _option_buttons(attempt, question, chosen, AnswerAction.TOGGLE)
-        rows.append(_other_button(attempt, question, chosen, given.text if given else None))
-        rows.append([_button(_("survey.answer.button.done"), attempt, AnswerAction.DONE)])
+        rows += _option_buttons(step, question, chosen, AnswerAction.TOGGLE)
+        rows.append(_other_button(step, question, chosen, given.text if given else None))
+        rows.append([_button(_("survey.answer.button.done"), step, AnswerAction.DONE)])
     elif question.kind is QuestionKind.SCALE:
-        rows += _scale_rows(attempt, question, given.number if given is not None else None)
+        rows += _scale_rows(step, question, given.number if given is not None else None)
     else:
         keep = flow.is_complete(question, given)
-    rows.append(_navigation(attempt, skip=not question.required, keep=keep))
+    rows.append(_navigation(step, skip=not question.required, keep=keep))
     return fit(lines), _markup(rows)
 
 
@@ -351,9 +376,7 @@ def _answer_words(item: ReviewItem) -> str:
     return quote(short("; ".join(parts), _REVIEW_ANSWER))
 
 
-def _review_view(
-    attempt: _Attempt, definition: SurveyDefinition, draft: Draft
-) -> tuple[str, InlineKeyboardMarkup]:
+def _review_view(definition: SurveyDefinition, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
     lines = [_("survey.answer.review.title")]
     steps = flow.segment_steps(definition)
     segment = draft.segment
@@ -375,14 +398,29 @@ def _review_view(
             )
         )
     lines += ["", _("survey.answer.review.hint")]
+    step = draft.step_number
     rows = [
-        [_button(_("survey.answer.button.submit"), attempt, AnswerAction.SUBMIT)],
+        [_button(_("survey.answer.button.submit"), step, AnswerAction.SUBMIT)],
         [
-            _button(_("survey.answer.button.back"), attempt, AnswerAction.BACK),
-            _button(_("survey.answer.button.cancel"), attempt, AnswerAction.CANCEL),
+            _button(_("survey.answer.button.back"), step, AnswerAction.BACK),
+            _button(_("survey.answer.button.cancel"), step, AnswerAction.CANCEL),
         ],
     ]
     return fit(lines), _markup(rows)
+
+
+# Screens drawn lately, per (survey fingerprint, language, screen): a few hundred parents of
+# one class answering the same survey see the same few dozen screens.
+_DRAWN_SIZE = 2048
+_drawn: dict[tuple[str | None, str, _Screen], tuple[str, InlineKeyboardMarkup]] = {}
+
+
+def _draw(definition: SurveyDefinition, screen: _Screen) -> tuple[str, InlineKeyboardMarkup]:
+    if screen.kind is StepKind.ROLE:
+        return _role_view(screen)
+    if screen.kind is StepKind.CLASS:
+        return _class_view(definition, screen)
+    return _question_view(definition, screen)
 
 
 def step_view(attempt: _Attempt, definition: SurveyDefinition) -> tuple[str, InlineKeyboardMarkup]:
@@ -390,14 +428,15 @@ def step_view(attempt: _Attempt, definition: SurveyDefinition) -> tuple[str, Inl
     draft = attempt.draft
     if draft is None:
         raise AnswerError("the intro has its own view")
-    kind = draft.current.kind
-    if kind is StepKind.ROLE:
-        return _role_view(attempt, draft)
-    if kind is StepKind.CLASS:
-        return _class_view(attempt, definition, draft)
-    if kind is StepKind.QUESTION:
-        return _question_view(attempt, definition, draft)
-    return _review_view(attempt, definition, draft)
+    if draft.current.kind is StepKind.REVIEW:
+        return _review_view(definition, draft)
+    screen = _screen(definition, draft)
+    key = (attempt.fingerprint, get_i18n().current_locale, screen)
+    drawn = _drawn.get(key)
+    if drawn is None:
+        drawn = _draw(definition, screen)
+    keep_recent(_drawn, key, drawn, _DRAWN_SIZE)
+    return drawn
 
 
 # ---------------------------------------------------------------------------- talking to the chat
@@ -458,11 +497,10 @@ async def open_survey(
         survey_id=survey.id,
         code=survey.code,
         fingerprint=survey_definitions.remember(survey).fingerprint,
-        nonce=secrets.token_urlsafe(6),
         message_id=0,
         draft=None,
     )
-    sent = await message.answer(intro_text(survey), reply_markup=intro_keyboard(attempt))
+    sent = await message.answer(intro_text(survey), reply_markup=intro_keyboard())
     await state.set_state(SurveyAnswering.answering)
     await state.set_data(replace(attempt, message_id=sent.message_id).as_state())
 
@@ -481,7 +519,6 @@ async def _attempt_for(
     if (
         attempt is None
         or message is None
-        or attempt.nonce != data.nonce
         or attempt.message_id != message.message_id
         or attempt.step_number != data.step
     ):
@@ -706,7 +743,7 @@ async def _refuse(message: Message, state: FSMContext, attempt: _Attempt, text: 
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     respondent = {"permission": Permission.RESPONDENT}
     router.message.register(
         open_survey, CommandStart(deep_link=True), StartLink(DeepLinkKind.SURVEY), flags=respondent
@@ -714,8 +751,8 @@ def create_router() -> Router:
     router.message.register(
         on_text,
         StateFilter(SurveyAnswering.answering),
-        F.text,
-        ~F.text.startswith("/"),
+        TEXT,
+        NOT_A_COMMAND,
         flags=respondent,
     )
     # The buttons pressed most go first: a tap's data is read once, not once per handler.

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, StateFilter
@@ -40,6 +40,7 @@ from handlers.callbacks import (
     SurveyClosingCallback,
     SurveyTemplateCallback,
 )
+from handlers.filters import DOCUMENT, NOT_A_COMMAND, PRIVATE, TEXT
 from handlers.render import day, finish_paged_keyboard, fit, page_of, quote, short
 from handlers.states import SurveyFlow
 from handlers.survey_post import post_keyboard, post_text, survey_link
@@ -692,20 +693,20 @@ async def _drop_keyboard(bot: Bot, chat_id: int, message_id: object) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     manage = {"permission": Permission.MANAGE}
-    not_a_command = ~F.text.startswith("/")
+    not_a_command = NOT_A_COMMAND
     router.message.register(surveys_command, Command("surveys"), flags=manage)
     router.message.register(
-        on_definition_file, StateFilter(SurveyFlow.definition_file), F.document, flags=manage
+        on_definition_file, StateFilter(SurveyFlow.definition_file), DOCUMENT, flags=manage
     )
-    router.message.register(on_definition_file, F.document, _is_yaml, flags=manage)
-    router.message.register(on_excel_file, F.document, _is_xlsx, flags=manage)
+    router.message.register(on_definition_file, DOCUMENT, _is_yaml, flags=manage)
+    router.message.register(on_excel_file, DOCUMENT, _is_xlsx, flags=manage)
     router.message.register(
         on_file_expected, StateFilter(SurveyFlow.definition_file), not_a_command, flags=manage
     )
     router.message.register(
-        on_classes, StateFilter(SurveyFlow.classes), F.text, not_a_command, flags=manage
+        on_classes, StateFilter(SurveyFlow.classes), TEXT, not_a_command, flags=manage
     )
     router.message.register(
         on_classes_not_text, StateFilter(SurveyFlow.classes), not_a_command, flags=manage
@@ -713,7 +714,7 @@ def create_router() -> Router:
     router.message.register(
         on_closing_date_text,
         StateFilter(SurveyFlow.closing_date),
-        F.text,
+        TEXT,
         not_a_command,
         flags=manage,
     )

@@ -15,6 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.deeplinks import DeepLink, DeepLinkKind
 from handlers.callbacks import SurveyPostCallback
+from handlers.filters import Magic
 from handlers.render import day, quote, short
 from services.access import Actor, Permission
 from services.surveys import SurveyService
@@ -117,7 +118,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     manage = {"permission": Permission.MANAGE, "refusal": "survey.manage.group.refused"}
     router.message.register(
-        group_survey_command, F.chat.type.in_(GROUP_CHATS), Command("survey"), flags=manage
+        group_survey_command, Magic(F.chat.type.in_(GROUP_CHATS)), Command("survey"), flags=manage
     )
     router.callback_query.register(on_group_pick, SurveyPostCallback.filter(), flags=manage)
     return router

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import (
     BufferedInputFile,
@@ -25,6 +25,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import ResultsAction, ResultsCallback
+from handlers.filters import PRIVATE
 from handlers.render import day, fit, quote, short
 from services.access import Actor, Permission
 from services.roadmaps import RoadmapService
@@ -300,7 +301,7 @@ async def on_results(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     manage = {"permission": Permission.MANAGE}
     router.message.register(results_command, Command("results"), flags=manage)
     router.callback_query.register(on_results, ResultsCallback.filter(), flags=manage)

@@ -23,6 +23,7 @@ from handlers.callbacks import (
     TaskAction,
     TaskCallback,
 )
+from handlers.filters import NOT_A_COMMAND, PRIVATE, TEXT
 from handlers.render import day, quote, short
 from handlers.task_cards import PAGE_SIZE as LIST_PAGE_SIZE
 from handlers.task_cards import (
@@ -487,15 +488,15 @@ async def on_reject_reason(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     staff = {"permission": Permission.STAFF}
     manage = {"permission": Permission.MANAGE}
-    typed = (F.text, ~F.text.startswith("/"))
+    typed = (TEXT, NOT_A_COMMAND)
     router.message.register(tasks_command, Command("tasks"), flags=staff)
     router.message.register(
         on_evidence,
         StateFilter(TaskFlow.evidence),
-        ~F.text.startswith("/"),
+        NOT_A_COMMAND,
         flags=staff,
     )
     router.message.register(

@@ -374,7 +374,7 @@ class SurveyService:
         cleaned = clean_answers(known.definition, answers)
         _check_segment(known.definition, segment)
         # Immediate: dozens of parents press «Отправить» at once after a post in a class chat.
-        async with self._database.transaction(immediate=True) as repositories:
+        async with self._database.transaction(immediate=True, writes_first=True) as repositories:
             if await repositories.surveys.add_participation_if_open(survey_id, token, today):
                 await repositories.surveys.add_response(survey_id, today, segment, cleaned)
                 return SubmitOutcome.ACCEPTED

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import PoolResetState
-from sqlalchemy.sql.dml import UpdateBase
 
 from storage.repositories import Repositories
+from storage.writes import WRITTEN, note_write
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # PostgreSQL connections kept open per instance (and as many again at a peak). Several instances
@@ -23,8 +23,6 @@ DEFAULT_POOL_SIZE = 10
 # A pooled connection older than this is closed and opened afresh when next checked out, before
 # a firewall or PgBouncer drops it silently for being idle.
 POOL_RECYCLE_SECONDS = 1800
-# The tables a connection's open transaction wrote to (a set of names in its info).
-_WRITTEN = "roadmap_tables_written"
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -80,14 +78,6 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
     )
 
 
-def _note_write(connection: Connection, statement: Any, *_args: Any, **_kwargs: Any) -> None:
-    if isinstance(statement, UpdateBase):
-        table = getattr(statement, "table", None)
-        name = getattr(table, "name", None)
-        if isinstance(name, str):
-            connection.info.setdefault(_WRITTEN, set()).add(name)
-
-
 class Database:
     """Hands out repositories bound to one short transaction at a time.
 
@@ -102,7 +92,7 @@ class Database:
         # this process queue here instead, fairly, and SQLite sees one at a time.
         self._sqlite_writers = asyncio.Lock()
         self._generations: dict[str, int] = {}
-        event.listen(engine.sync_engine, "before_execute", _note_write)
+        event.listen(engine.sync_engine, "before_execute", note_write)
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> Database:
@@ -116,20 +106,27 @@ class Database:
         return self._generations.get(table, 0)
 
     @asynccontextmanager
-    async def transaction(self, *, immediate: bool = False) -> AsyncIterator[Repositories]:
+    async def transaction(
+        self, *, immediate: bool = False, writes_first: bool = False
+    ) -> AsyncIterator[Repositories]:
         """Everything done inside commits together, or nothing does.
 
         ``immediate``: for short writing transactions that many people run at once (a survey
         submit after a post in a class chat). On SQLite they wait their turn in this process's
         queue, then take the write lock up front (BEGIN IMMEDIATE) rather than upgrading a
         read halfway. Other engines need neither.
+
+        ``writes_first`` (with ``immediate``): the first statement writes, so SQLite takes the
+        write lock with it (waiting out another process's writer like BEGIN IMMEDIATE does)
+        and there is no read to upgrade: the BEGIN IMMEDIATE round trip is left out.
         """
         if not immediate or self.engine.dialect.name != "sqlite":
             async with self._watching_writes(self.engine.begin()) as connection:
                 yield Repositories(connection)
             return
         async with self._sqlite_writers, self._watching_writes(self.engine.begin()) as connection:
-            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            if not writes_first:
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
             yield Repositories(connection)
 
     @asynccontextmanager
@@ -141,11 +138,11 @@ class Database:
         written: set[str] = set()
         async with begin as connection:
             info = connection.sync_connection.info if connection.sync_connection else {}
-            info.pop(_WRITTEN, None)
+            info.pop(WRITTEN, None)
             try:
                 yield connection
             finally:
-                written = info.pop(_WRITTEN, set())
+                written = info.pop(WRITTEN, set())
         for table in written:
             self._generations[table] = self._generations.get(table, 0) + 1
 

@@ -48,9 +48,7 @@ def executor_groups(assignees: Sequence[AssigneeRef], heads_of: HeadsOf) -> list
         lead = next(
             (a.person_id for a in assignees if a.is_lead and a.person_id is not None), unique[0]
         )
-        groups.append(
-            ExecutorGroup("people:" + ",".join(map(str, sorted(unique))), unique, lead)
-        )
+        groups.append(ExecutorGroup("people:" + ",".join(map(str, sorted(unique))), unique, lead))
     for assignee in assignees:
         if assignee.kind != "group":
             continue

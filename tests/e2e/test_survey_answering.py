@@ -301,7 +301,7 @@ async def test_cancel_stale_buttons_and_a_closed_survey(running_bot: RunningBot)
     # A button from another survey's message in the same chat is stale too.
     first = await bot.ask(STRANGER, _link(survey))
     second = await bot.ask(STRANGER, _link(plain))
-    old = bot.api.press(STRANGER, second, first.button("Начать"))[1]
+    old = bot.api.press(STRANGER, first, first.button("Начать"))[1]
     assert (await bot.api.wait_answered(old)).get("text") == "Кнопка устарела"
 
     # Closed while answering: «Отправить» says so, and the answer is not stored.

@@ -34,6 +34,24 @@ async def test_writers_outlasting_the_busy_timeout_all_commit(database: Database
     assert count == WRITERS
 
 
+async def test_writers_that_write_first_all_commit_too(database: Database) -> None:
+    # No BEGIN IMMEDIATE: the first INSERT takes the write lock, and the queue still holds.
+    async with database.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE burst (n INTEGER PRIMARY KEY)"))
+
+    async def write(n: int) -> None:
+        async with database.transaction(immediate=True, writes_first=True) as repositories:
+            connection = repositories.surveys._connection
+            await connection.execute(text("INSERT INTO burst (n) VALUES (:n)"), {"n": n})
+            await asyncio.sleep(HOLD_SECONDS)
+            await connection.execute(text("SELECT count(*) FROM burst"))
+
+    await asyncio.gather(*(write(n) for n in range(WRITERS)))
+    async with database.engine.connect() as connection:
+        count = await connection.scalar(text("SELECT count(*) FROM burst"))
+    assert count == WRITERS
+
+
 async def test_database_errors_never_carry_the_values(database: Database) -> None:
     async with database.engine.begin() as connection:
         await connection.execute(text("CREATE TABLE secrets (token TEXT PRIMARY KEY)"))
