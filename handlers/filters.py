@@ -7,7 +7,7 @@ from typing import Any
 from aiogram import F
 from aiogram.filters import CommandObject, Filter
 from aiogram.types import Message, TelegramObject
-from magic_filter import MagicFilter
+from aiogram.utils.magic_filter import MagicFilter
 
 from core.deeplinks import DeepLinkKind, parse_start_payload
 
@@ -35,7 +35,7 @@ class Magic(Filter):
     Given bare, aiogram treats a magic filter as a plain function and runs every check in a
     worker thread (`asyncio.to_thread`): a thread round trip per filter per update, ten or
     more for a message that walks the routers. Wrapped, it is one attribute lookup.
-    `tests/unit/test_routers.py` keeps every filter this way.
+    `tests/unit/test_filters_on_loop.py` keeps every filter this way.
     """
 
     def __init__(self, magic: MagicFilter) -> None:
