@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from functools import cache
 
 from bot.cli_import import add_arguments as add_import_arguments
 from bot.cli_import import run_import
@@ -15,7 +16,7 @@ from bot.cli_org import add_arguments as add_org_arguments
 from bot.cli_org import run_org
 from bot.cli_survey import add_arguments as add_survey_arguments
 from bot.cli_survey import run_survey
-from bot.i18n import create_i18n
+from bot.i18n import CatalogI18n, create_i18n
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from storage.database import Database
@@ -30,8 +31,14 @@ def _cli_locale() -> str:
     return "en" if language.lower().startswith("en") else "ru"
 
 
+@cache
+def _i18n() -> CatalogI18n:
+    """The catalogs, compiled once: building the parser alone asks for some forty texts."""
+    return create_i18n()
+
+
 def _say(key: str, **params: object) -> str:
-    return create_i18n().gettext(key, locale=_cli_locale()).format(**params)
+    return _i18n().gettext(key, locale=_cli_locale()).format(**params)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_import(
                 arguments,
                 settings,
-                create_i18n(),
+                _i18n(),
                 _cli_locale(),
                 err=lambda line: print(line, file=sys.stderr),
             )
@@ -81,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_survey(
                 arguments,
                 settings,
-                create_i18n(),
+                _i18n(),
                 _cli_locale(),
                 err=lambda line: print(line, file=sys.stderr),
             )
@@ -89,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_org(
                 arguments,
                 settings,
-                create_i18n(),
+                _i18n(),
                 _cli_locale(),
                 err=lambda line: print(line, file=sys.stderr),
             )

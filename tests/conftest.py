@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -19,6 +20,11 @@ from storage.migrate import upgrade_to_head
 
 VLADIVOSTOK = ZoneInfo("Asia/Vladivostok")
 POSTGRES_URL_VARIABLE = "TEST_DATABASE_URL"
+
+# No property here is about speed: hypothesis's 200 ms per example is a wall-clock budget that
+# a loaded machine fails. A property that is about speed sets its own deadline.
+settings.register_profile("roadmap-bot", deadline=None)
+settings.load_profile("roadmap-bot")
 
 
 @pytest.fixture

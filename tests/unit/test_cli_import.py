@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli import CliResult, run_cli
 from tests.roadmap.hostile import rows_csv
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -15,18 +13,8 @@ DATA = PROJECT / "tests" / "data" / "roadmaps"
 SCHOOL_TXT = DATA / "school-tech-cluster-2022.txt"
 
 
-def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BOT_TOKEN"}}
-    env.update(PYTHONPATH=str(PROJECT), LANG="ru_RU.UTF-8")
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "import", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def _cli(cwd: Path, *args: str) -> CliResult:
+    return run_cli(cwd, "import", *args, env={"LANG": "ru_RU.UTF-8"})
 
 
 def test_dry_run_prints_json_and_writes_nothing(tmp_path: Path) -> None:

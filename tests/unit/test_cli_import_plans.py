@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,8 +13,8 @@ from roadmap.responsible import person_key
 from storage.database import Database
 from storage.migrate import upgrade_to_head
 from storage.schema import outbox, tasks
+from tests.cli import run_cli
 
-PROJECT = Path(__file__).resolve().parents[2]
 SCHOOL = "МБОУ «Школа будущего»"
 # Far enough ahead of the real clock the CLI runs with that every reminder is still to come.
 ROADMAP = (
@@ -75,16 +72,13 @@ def test_cli_import_derives_tasks_and_plans_reminders(tmp_path: Path) -> None:
     person_id = asyncio.run(_seed(url))
     source = tmp_path / "plan.txt"
     source.write_text(ROADMAP, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BOT_TOKEN"}}
-    env.update(PYTHONPATH=str(PROJECT), LANG="ru_RU.UTF-8", DATABASE_URL=url)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "import", str(source), "--org", SCHOOL],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_cli(
+        tmp_path,
+        "import",
+        str(source),
+        "--org",
+        SCHOOL,
+        env={"LANG": "ru_RU.UTF-8", "DATABASE_URL": url},
     )
     assert result.returncode == 0, result.stderr
     assert "новых людей 0" in result.stderr  # she was matched, not created again

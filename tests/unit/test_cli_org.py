@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.cli import CliResult, run_cli
 
 
-def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BOT_TOKEN"}}
-    env.update(PYTHONPATH=str(PROJECT), LANG="ru_RU.UTF-8", TIMEZONE="Asia/Vladivostok")
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def _cli(cwd: Path, *args: str) -> CliResult:
+    return run_cli(cwd, *args, env={"LANG": "ru_RU.UTF-8", "TIMEZONE": "Asia/Vladivostok"})
 
 
 def test_org_add_builds_a_tree_that_list_shows(tmp_path: Path) -> None:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import stat
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -23,6 +20,7 @@ from services.access import Actor
 from services.surveys import SubmitOutcome, SurveyService
 from storage.database import Database
 from surveys.model import Answer, QuestionKind, RespondentRole, Segment, SurveyDefinition
+from tests.cli import run_cli
 
 PROJECT = Path(__file__).resolve().parents[2]
 SAMPLE = PROJECT / "surveys" / "samples" / "survey.yaml"
@@ -185,16 +183,8 @@ def test_plain_drops_tags_and_entities() -> None:
 
 
 def test_registered_in_the_command_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SURVEY_SECRET"}}
-    env.update(PYTHONPATH=str(PROJECT), LANG="ru_RU.UTF-8", TIMEZONE="Asia/Vladivostok")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "survey", "list"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_cli(
+        tmp_path, "survey", "list", env={"LANG": "ru_RU.UTF-8", "TIMEZONE": "Asia/Vladivostok"}
     )
     assert result.returncode == 0, result.stderr
     assert "Опросов пока нет" in result.stdout

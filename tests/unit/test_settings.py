@@ -10,6 +10,7 @@ import pytest
 from bot.i18n import create_i18n
 from bot.settings import Settings, SettingsError, load_settings, require_token
 from storage.migrate import head_revision
+from tests.cli import CliResult, run_cli
 
 PROJECT = Path(__file__).resolve().parents[2]
 SECRET = "987654321:AAHsecretPART_should-never-show"
@@ -91,7 +92,7 @@ def test_every_setting_error_has_words_in_both_languages() -> None:
             assert i18n.gettext(key, locale=locale) != key, (key, locale)
 
 
-def _run_cli(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def _run_process(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     base = {
         key: value
         for key, value in os.environ.items()
@@ -99,7 +100,7 @@ def _run_cli(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Comp
     }
     base["PYTHONPATH"] = str(PROJECT)
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, "-m", "bot"],
         cwd=tmp_path,
         env={**base, **env},
         capture_output=True,
@@ -110,13 +111,18 @@ def _run_cli(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Comp
 
 
 def test_cli_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
-    result = _run_cli(tmp_path, {"LANG": "ru_RU.UTF-8"})
+    # Subprocess on purpose: real exit code and streams (nothing else reaches stderr).
+    result = _run_process(tmp_path, {"LANG": "ru_RU.UTF-8"})
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("BOT_TOKEN: ")
     assert "@BotFather" in lines[0] and ".env" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def _run_cli(tmp_path: Path, env: dict[str, str], *args: str) -> CliResult:
+    return run_cli(tmp_path, *args, env=env)
 
 
 def test_cli_never_echoes_a_malformed_token(tmp_path: Path) -> None:
