@@ -21,6 +21,7 @@ from reminders.planner import (
     WorkingCalendar,
     plan_task_reminders,
 )
+from roadmap.deadlines import DeadlineKind
 from services.recipients import coordinator_chats
 from storage.records import Organisation, OutboxRow, PlannedMessage, Task
 from storage.repositories import Repositories
@@ -102,7 +103,7 @@ async def plan_reminders(
             activity = activities.get(task.activity_id)
             if roadmap is None or activity is None:
                 continue
-            continuous = activity.fields.deadline_kind == "continuous"
+            continuous = activity.fields.deadline_kind == DeadlineKind.CONTINUOUS
             # Only a continuous task has a start reminders must wait for (its check-ins).
             start = activity.fields.deadline_start if continuous else None
             memo = (roadmap.organisation_id, task.due_on, continuous, start)
