@@ -46,7 +46,7 @@ from storage.database import Database
 from storage.records import OutboxRow, Person, PlannedMessage
 from storage.repositories import Repositories
 from storage.repositories.outbox import BLOCKED, CANCELLED, FAILED, SENT, Finished, Retry
-from tasks.rules import TaskStatus
+from tasks.rules import is_open
 
 logger = logging.getLogger(__name__)
 
@@ -432,6 +432,6 @@ class ReminderTick:
 
 def _open_card(cards: dict[int, TaskCard], task_id: int | None) -> TaskCard | None:
     card = cards.get(task_id) if task_id is not None else None
-    if card is None or card.task.is_cancelled or card.status is TaskStatus.DONE:
+    if card is None or card.task.is_cancelled or not is_open(card.status):
         return None
     return card

@@ -25,7 +25,7 @@ from roadmap.deadlines import DeadlineKind
 from services.recipients import coordinator_chats
 from storage.records import Organisation, OutboxRow, PlannedMessage, Task
 from storage.repositories import Repositories
-from tasks.rules import TaskStatus
+from tasks.rules import TaskStatus, gets_reminders
 
 # A reminder more than this late is stale: it goes into one "what you missed" message instead.
 STALE_AFTER = timedelta(hours=12)
@@ -34,7 +34,6 @@ CLAIM_TIMEOUT = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 MISSED_KIND = "missed"
 UNREACHABLE_KIND = "unreachable"
-_CLOSED = (TaskStatus.DONE, TaskStatus.CANNOT_DO)
 _Planned = tuple[str, date, datetime, bool]
 
 
@@ -77,7 +76,7 @@ async def plan_reminders(
     """
     now = clock.now()
     open_tasks = [
-        task for task in tasks if not task.is_cancelled and TaskStatus(task.status) not in _CLOSED
+        task for task in tasks if not task.is_cancelled and gets_reminders(TaskStatus(task.status))
     ]
     planned: list[PlannedMessage] = []
     if open_tasks:

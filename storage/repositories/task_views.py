@@ -93,6 +93,8 @@ class ActivityRow:
 
 _parent = activities.alias("parent_activity")
 _LIVE = tasks.c.is_cancelled.is_(False)
+# tasks.rules.is_open in SQL: anything not done is still someone's work.
+_OPEN = tasks.c.status != TaskStatus.DONE.value
 # Roadmaps newest first, then their tasks by date: the order /status lists them in.
 _STATUS_ORDER = (
     roadmaps.c.imported_at.desc(),
@@ -270,7 +272,7 @@ class TaskViewRepository:
         return await self._first(
             roadmap_ids,
             limit,
-            tasks.c.status != TaskStatus.DONE.value,
+            _OPEN,
             tasks.c.due_on < _today(today_by_zone),
         )
 
@@ -392,7 +394,7 @@ class TaskViewRepository:
             .where(
                 task_executors.c.person_id == person_id,
                 _LIVE,
-                tasks.c.status != TaskStatus.DONE.value,
+                _OPEN,
             )
         )
         return query if until is None else query.where(tasks.c.due_on <= until)
