@@ -15,6 +15,7 @@ from aiogram.utils.text_decorations import html_decoration
 
 from core.dates import format_day
 from core.warnings import ParseWarning
+from roadmap.deadlines import DeadlineKind
 
 TELEGRAM_TEXT_LIMIT = 4096
 
@@ -47,11 +48,11 @@ def warning_text(warning: ParseWarning) -> str:
 
 
 def deadline_text(kind: str, start: date | None, due: Sequence[date]) -> str:
-    if kind in ("unknown", "on_request") or not due:
+    if kind in (DeadlineKind.UNKNOWN, DeadlineKind.ON_REQUEST) or not due:
         return _("deadline.not_set")
-    if kind == "continuous":
+    if kind == DeadlineKind.CONTINUOUS:
         return _("deadline.continuous").format(start=day(start or due[0]), end=day(due[-1]))
-    if kind == "series":
+    if kind == DeadlineKind.SERIES:
         return _("deadline.series").format(count=len(due), first=day(due[0]), last=day(due[-1]))
     if start is not None and start != due[-1]:
         return _("deadline.range").format(start=day(start), end=day(due[-1]))

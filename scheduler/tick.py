@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from bot.i18n import CatalogI18n
 from core.clock import Clock
 from handlers import reminder_messages
+from reminders.planner import ReminderKind
 from scheduler.sender import Delivery, OutgoingMessage, Sender, SendResult
 from services.access import Actor
 from services.recipients import coordinator_chats
@@ -45,11 +46,9 @@ from storage.database import Database
 from storage.records import OutboxRow, Person, PlannedMessage
 from storage.repositories import Repositories
 from storage.repositories.outbox import BLOCKED, CANCELLED, FAILED, SENT, Finished, Retry
-from tasks.rules import TaskStatus
+from tasks.rules import is_open
 
 logger = logging.getLogger(__name__)
-
-ESCALATION_KIND = "escalation"
 
 
 @dataclass
@@ -290,7 +289,7 @@ class ReminderTick:
     def _grouped(self, rows: list[OutboxRow], cards: dict[int, TaskCard]) -> OutgoingMessage:
         found = [_open_card(cards, row.task_id) for row in rows]
         listed = list({card.task.id: card for card in found if card is not None}.values())
-        if rows[0].kind == ESCALATION_KIND:
+        if rows[0].kind == ReminderKind.ESCALATION:
             text, markup = reminder_messages.grouped_escalations(listed)
         else:
             text, markup = reminder_messages.grouped_reminders(listed)
@@ -366,7 +365,7 @@ class ReminderTick:
         now = self._clock.now()
         by_chat: dict[tuple[int, int | None], list[int]] = defaultdict(list)
         for row in rows:
-            if row.task_id is not None and row.kind != ESCALATION_KIND:
+            if row.task_id is not None and row.kind != ReminderKind.ESCALATION:
                 by_chat[(row.chat_id, row.person_id)].append(row.task_id)
         async with self._database.transaction(immediate=True) as repositories:
             await repositories.outbox.finish_many(
@@ -424,7 +423,7 @@ class ReminderTick:
         card = _open_card(cards, row.task_id)
         if card is None:
             return None
-        if row.kind == ESCALATION_KIND:
+        if row.kind == ReminderKind.ESCALATION:
             text, markup = reminder_messages.escalation(card)
         else:
             text, markup = reminder_messages.reminder(row.kind, card, person)
@@ -433,6 +432,6 @@ class ReminderTick:
 
 def _open_card(cards: dict[int, TaskCard], task_id: int | None) -> TaskCard | None:
     card = cards.get(task_id) if task_id is not None else None
-    if card is None or card.task.is_cancelled or card.status is TaskStatus.DONE:
+    if card is None or card.task.is_cancelled or not is_open(card.status):
         return None
     return card

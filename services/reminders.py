@@ -21,10 +21,11 @@ from reminders.planner import (
     WorkingCalendar,
     plan_task_reminders,
 )
+from roadmap.deadlines import DeadlineKind
 from services.recipients import coordinator_chats
 from storage.records import Organisation, OutboxRow, PlannedMessage, Task
 from storage.repositories import Repositories
-from tasks.rules import TaskStatus
+from tasks.rules import TaskStatus, gets_reminders
 
 # A reminder more than this late is stale: it goes into one "what you missed" message instead.
 STALE_AFTER = timedelta(hours=12)
@@ -33,7 +34,6 @@ CLAIM_TIMEOUT = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 MISSED_KIND = "missed"
 UNREACHABLE_KIND = "unreachable"
-_CLOSED = (TaskStatus.DONE, TaskStatus.CANNOT_DO)
 _Planned = tuple[str, date, datetime, bool]
 
 
@@ -76,7 +76,7 @@ async def plan_reminders(
     """
     now = clock.now()
     open_tasks = [
-        task for task in tasks if not task.is_cancelled and TaskStatus(task.status) not in _CLOSED
+        task for task in tasks if not task.is_cancelled and gets_reminders(TaskStatus(task.status))
     ]
     planned: list[PlannedMessage] = []
     if open_tasks:
@@ -102,7 +102,7 @@ async def plan_reminders(
             activity = activities.get(task.activity_id)
             if roadmap is None or activity is None:
                 continue
-            continuous = activity.fields.deadline_kind == "continuous"
+            continuous = activity.fields.deadline_kind == DeadlineKind.CONTINUOUS
             # Only a continuous task has a start reminders must wait for (its check-ins).
             start = activity.fields.deadline_start if continuous else None
             memo = (roadmap.organisation_id, task.due_on, continuous, start)

@@ -8,8 +8,8 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
-from core.models import OrganisationKind, Role
-from services.access import AccessDenied, Actor, organisation_scope
+from core.models import OrganisationKind
+from services.access import AccessDenied, Actor, Permission, allows, organisation_scope
 from services.people import is_heads_of_schools
 from services.recipients import coordinator_chats
 from services.reminders import Planning, plan_reminders
@@ -294,7 +294,7 @@ class TaskService:
         if executor:
             raise AccessDenied("tasks.not_yours")
         scope = await organisation_scope(self._database, actor)
-        if actor.role in (Role.ADMIN, Role.COORDINATOR, Role.OBSERVER) and (
+        if allows(Permission.VIEW, actor) and (
             scope is None or card.roadmap.organisation_id in scope
         ):
             return card
@@ -479,7 +479,7 @@ class TaskService:
             if postponement is None:
                 raise AccessDenied("tasks.gone")
             card = await self._load(repositories, actor, postponement.task_id, executor=False)
-            if actor.role not in (Role.ADMIN, Role.COORDINATOR):
+            if not allows(Permission.MANAGE, actor):
                 raise AccessDenied("access.denied")
             status = PostponementStatus.APPROVED if approve else PostponementStatus.REJECTED
             decided = await repositories.tasks.decide(
@@ -518,7 +518,7 @@ class TaskService:
             if postponement is None:
                 raise AccessDenied("tasks.gone")
             await self._load(repositories, actor, postponement.task_id, executor=False)
-        if actor.role not in (Role.ADMIN, Role.COORDINATOR):
+        if not allows(Permission.MANAGE, actor):
             raise AccessDenied("access.denied")
         if postponement.status != PostponementStatus.PENDING.value:
             raise AccessDenied("tasks.postpone.already_decided")
@@ -528,7 +528,7 @@ class TaskService:
         now = self._clock.now()
         async with self._database.transaction() as repositories:
             card = await self._load(repositories, actor, task_id, executor=False)
-            if actor.role not in (Role.ADMIN, Role.COORDINATOR):
+            if not allows(Permission.MANAGE, actor):
                 raise AccessDenied("access.denied")
             await repositories.tasks.record(
                 task_id,

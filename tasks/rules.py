@@ -39,7 +39,14 @@ _EVIDENCE_WORDS = re.compile(
 
 
 def is_open(status: TaskStatus) -> bool:
+    """Still someone's work: on their list, counted as open, overdue when late. "Cannot do" is
+    open too: it waits for the coordinator's answer."""
     return status is not TaskStatus.DONE
+
+
+def gets_reminders(status: TaskStatus) -> bool:
+    """Open, and nobody has said it cannot be done: reminders are planned for it."""
+    return status in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS)
 
 
 def may_undo(status: TaskStatus, done_at: datetime | None, now: datetime) -> bool:

@@ -40,6 +40,7 @@ from storage.schema import (
     task_executors,
     tasks,
 )
+from tasks.rules import TaskStatus
 
 DONE = "done"
 IN_PROGRESS = "in_progress"
@@ -92,6 +93,8 @@ class ActivityRow:
 
 _parent = activities.alias("parent_activity")
 _LIVE = tasks.c.is_cancelled.is_(False)
+# tasks.rules.is_open in SQL: anything not done is still someone's work.
+_OPEN = tasks.c.status != TaskStatus.DONE.value
 # Roadmaps newest first, then their tasks by date: the order /status lists them in.
 _STATUS_ORDER = (
     roadmaps.c.imported_at.desc(),
@@ -123,10 +126,10 @@ def progress_of(today_by_zone: Mapping[str, date]) -> ColumnElement[str]:
     else:
         overdue = tasks.c.due_on < _today(today_by_zone)
     return case(
-        (tasks.c.status == "done", literal(DONE)),
+        (tasks.c.status == TaskStatus.DONE.value, literal(DONE)),
         (overdue, literal(OVERDUE)),
-        (tasks.c.status == "cannot_do", literal(CANNOT)),
-        (tasks.c.status == "in_progress", literal(IN_PROGRESS)),
+        (tasks.c.status == TaskStatus.CANNOT_DO.value, literal(CANNOT)),
+        (tasks.c.status == TaskStatus.IN_PROGRESS.value, literal(IN_PROGRESS)),
         else_=literal(UPCOMING),
     )
 
@@ -269,7 +272,7 @@ class TaskViewRepository:
         return await self._first(
             roadmap_ids,
             limit,
-            tasks.c.status != "done",
+            _OPEN,
             tasks.c.due_on < _today(today_by_zone),
         )
 
@@ -388,7 +391,11 @@ class TaskViewRepository:
         query = (
             select(tasks.c.id)
             .join(task_executors, task_executors.c.task_id == tasks.c.id)
-            .where(task_executors.c.person_id == person_id, _LIVE, tasks.c.status != "done")
+            .where(
+                task_executors.c.person_id == person_id,
+                _LIVE,
+                _OPEN,
+            )
         )
         return query if until is None else query.where(tasks.c.due_on <= until)
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.chunks import chunked, rows_per_statement
 from storage.records import Evidence, Postponement, Task, TaskEvent
 from storage.schema import postponements, task_events, task_evidence, task_executors, tasks
+from tasks.rules import TaskStatus
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ class TaskRepository:
         *,
         done_by_person_id: int | None = None,
     ) -> None:
-        done = status == "done"
+        done = status == TaskStatus.DONE.value
         await self._connection.execute(
             update(tasks)
             .where(tasks.c.id == task_id)

@@ -9,6 +9,8 @@ from tasks.rules import (
     TaskStatus,
     bucket,
     evidence_expected,
+    gets_reminders,
+    is_open,
     may_undo,
     postponement_problem,
 )
@@ -80,3 +82,16 @@ def test_nobody_named_gives_no_task() -> None:
     groups = executor_groups([AssigneeRef("organisation", "РМК", None, False)], lambda _: [])
     assert groups == []
     assert plan_tasks(1, [date(2022, 10, 1)], groups) == []
+
+
+def test_open_tasks_and_the_ones_reminders_go_to() -> None:
+    # "Cannot do" is still open (it waits for the coordinator), but nobody is nagged about it.
+    assert {status for status in TaskStatus if is_open(status)} == {
+        TaskStatus.PENDING,
+        TaskStatus.IN_PROGRESS,
+        TaskStatus.CANNOT_DO,
+    }
+    assert {status for status in TaskStatus if gets_reminders(status)} == {
+        TaskStatus.PENDING,
+        TaskStatus.IN_PROGRESS,
+    }
