@@ -515,7 +515,7 @@ async def bot_run(
     survey = await surveys.open(ADMIN, survey.id, today + timedelta(days=30))
     session = StubSession()
     feed = Feed(make_bot(session), dispatcher, session)
-    freeze_start_up_objects()  # as Application.run_polling does before serving
+    freeze_start_up_objects()  # as `python -m bot run` does before serving
 
     async def one(index: int) -> None:
         await respondent(feed, FIRST_USER_ID + index, survey.code, random.Random(index))

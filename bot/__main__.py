@@ -53,9 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _run(settings: Settings) -> None:
-    from bot.app import Application
+    from bot.app import Application, freeze_start_up_objects
 
     application = await Application.create(settings)
+    # Here, not in run_polling: tests start many applications in one process.
+    freeze_start_up_objects()
     await application.run_polling()
 
 

@@ -122,7 +122,11 @@ class Application:
     _stop_task: asyncio.Task[None] | None = field(default=None, init=False)
 
     @classmethod
-    async def create(cls, settings: Settings, clock: Clock | None = None) -> Application:
+    async def create(
+        cls, settings: Settings, clock: Clock | None = None, *, pacer: Pacer | None = None
+    ) -> Application:
+        """``pacer``: how sends are spaced; Telegram's limits unless a test that is not about
+        pacing passes a faster one."""
         token = require_token(settings)
         # Before the database opens: a broken secret stops the start with nothing to undo.
         survey_secret = load_survey_secret(settings)
@@ -141,7 +145,7 @@ class Application:
         surveys = SurveyService(database, clock, survey_secret, settings.zone)
         bot = create_bot(token.get_secret_value(), settings.telegram_api_base)
         scheduler = create_scheduler(settings.zone)
-        sender = Sender(bot, Pacer(global_per_second=settings.send_rate))
+        sender = Sender(bot, pacer or Pacer(global_per_second=settings.send_rate))
         tick = ReminderTick(
             database,
             clock,
@@ -193,7 +197,6 @@ class Application:
             except TelegramAPIError as error:
                 # The menu is a convenience; the bot still works without it.
                 logger.warning("could not register the command menu: %s", error)
-            freeze_start_up_objects()
             await self.dispatcher.start_polling(
                 self.bot,
                 handle_signals=False,

@@ -13,6 +13,7 @@ from bot.app import Application
 from bot.settings import Settings
 from core.clock import ManualClock
 from core.models import Role
+from scheduler.pacing import Pacer
 from services.roadmaps import RoadmapService
 from tests.fakebot import FakeBotAPI, FakeUser, SentMessage
 
@@ -65,10 +66,22 @@ def settings_overrides() -> dict[str, object]:
 
 
 @pytest.fixture
+def pacer() -> Pacer | None:
+    """Override (or parametrize) to space the bot's sends otherwise than Telegram's limits."""
+    return None
+
+
+@pytest.fixture
 async def running_bot(
-    api: FakeBotAPI, tmp_path: Path, clock: ManualClock, settings_overrides: dict[str, object]
+    api: FakeBotAPI,
+    tmp_path: Path,
+    clock: ManualClock,
+    settings_overrides: dict[str, object],
+    pacer: Pacer | None,
 ) -> AsyncIterator[RunningBot]:
-    app = await Application.create(bot_settings(api, tmp_path, **settings_overrides), clock)
+    app = await Application.create(
+        bot_settings(api, tmp_path, **settings_overrides), clock, pacer=pacer
+    )
     # Tests move the clock and call the tick themselves; the real-time job would race them.
     app.scheduler.remove_job("reminder-tick")
     app.scheduler.remove_job("survey-closing")

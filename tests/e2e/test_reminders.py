@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from bot.app import create_planning
 from core.models import Role
 from roadmap.responsible import person_key
+from scheduler.pacing import Pacer
 from services.reminders import plan_reminders
 from services.roadmaps import RoadmapService
 from storage.repositories.outbox import SENT
@@ -53,6 +56,9 @@ async def _received_on(bot: RunningBot, user: FakeUser, count_before: int) -> li
     return bot.api.chats[user.id][count_before:]
 
 
+# Six weeks of mornings, not a test of pacing (test_sender and test_pacing are): Telegram's
+# one message per second to a chat would add a second's wait to most mornings.
+@pytest.mark.parametrize("pacer", [Pacer(global_per_second=1000, per_chat_interval=0.0)])
 async def test_september_and_october_day_by_day(running_bot: RunningBot) -> None:
     bot = running_bot
     await _setup(bot)
