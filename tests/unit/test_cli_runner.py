@@ -19,7 +19,7 @@ def test_exit_codes_streams_and_process_state(
     monkeypatch.setenv("LOG_LEVEL", "ERROR")  # the developer's own: cleared for the command
     root = logging.getLogger()
     before = (root.handlers[:], root.level, warnings.showwarning, os.getcwd())
-    threads = threading.active_count()
+    threads = set(threading.enumerate())  # threads of earlier tests may end meanwhile
 
     usage = run_cli(tmp_path, "import")  # argparse: FILE missing
     assert usage.returncode == 2
@@ -37,7 +37,7 @@ def test_exit_codes_streams_and_process_state(
 
     assert (root.handlers, root.level, warnings.showwarning, os.getcwd()) == before
     assert os.environ["LOG_LEVEL"] == "ERROR"
-    assert threading.active_count() == threads
+    assert [thread for thread in threading.enumerate() if thread not in threads] == []
 
 
 async def test_refused_inside_an_event_loop(tmp_path: Path) -> None:
