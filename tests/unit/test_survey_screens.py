@@ -11,7 +11,8 @@ from aiogram.utils.i18n import I18n
 
 from bot.i18n import create_i18n
 from handlers.callbacks import AnswerCallback
-from handlers.survey_answering import _Attempt, step_view
+from handlers.survey_answering.attempt import Attempt
+from handlers.survey_answering.screens import step_view
 from surveys import answering as flow
 from surveys.model import (
     Audience,
@@ -61,8 +62,8 @@ def _on_first_question(definition: SurveyDefinition, *ticked: str) -> flow.Draft
     return draft
 
 
-def _attempt(draft: flow.Draft, fingerprint: str = "first", message_id: int = 5) -> _Attempt:
-    return _Attempt(1, "code", fingerprint, message_id, draft)
+def _attempt(draft: flow.Draft, fingerprint: str = "first", message_id: int = 5) -> Attempt:
+    return Attempt(1, "code", fingerprint, message_id, draft)
 
 
 def _labels(markup: InlineKeyboardMarkup) -> list[str]:
