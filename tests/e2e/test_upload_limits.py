@@ -9,7 +9,7 @@ from typing import TypeVar
 import pytest
 from sqlalchemy import func, select
 
-from handlers import roadmap_import
+from handlers.roadmap_import import reading
 from storage.schema import activities, roadmaps
 from tests.e2e.conftest import ADMIN, DATA, RunningBot
 from tests.roadmap.hostile import bomb_docx, bomb_xlsx, nested_docx, rows_csv, rows_docx, rows_xlsx
@@ -60,12 +60,8 @@ async def test_reading_and_parsing_run_off_the_event_loop(
 
         return wrapper
 
-    monkeypatch.setattr(
-        roadmap_import, "read_roadmap", recorded("read", roadmap_import.read_roadmap)
-    )
-    monkeypatch.setattr(
-        roadmap_import, "parse_roadmap", recorded("parse", roadmap_import.parse_roadmap)
-    )
+    monkeypatch.setattr(reading, "read_roadmap", recorded("read", reading.read_roadmap))
+    monkeypatch.setattr(reading, "parse_roadmap", recorded("parse", reading.parse_roadmap))
     running_bot.api.push_document(ADMIN, SCHOOL_DOCX.name, SCHOOL_DOCX.read_bytes())
     preview = await running_bot.api.next_message(ADMIN.id, timeout=15)
     _, query = running_bot.api.press(ADMIN, preview, preview.button("Импортировать"))

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from handlers.roadmap_import import _typed_period
+from handlers.roadmap_import.flow import typed_period as _typed_period
 from roadmap.period import Period
 
 TODAY = date(2022, 11, 1)

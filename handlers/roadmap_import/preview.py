@@ -1,0 +1,100 @@
+"""The preview before an import: what was understood, what is in doubt, whom it reaches."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import ImportAction, ImportCallback
+from handlers.render import day, fit, quote, short, warning_text
+from roadmap.importer import (
+    ParsedRoadmap,
+)
+from services.roadmaps import ImportPlan
+
+PREVIEW_DOUBTS = 15
+PREVIEW_NAMES = 12
+
+
+def preview_keyboard(nonce: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("import.button.confirm"),
+        callback_data=ImportCallback(action=ImportAction.CONFIRM, nonce=nonce),
+    )
+    builder.button(
+        text=_("import.button.cancel"),
+        callback_data=ImportCallback(action=ImportAction.CANCEL, nonce=nonce),
+    )
+    return builder.as_markup()
+
+
+def names(names: tuple[str, ...]) -> str:
+    shown = ", ".join(quote(name) for name in names[:PREVIEW_NAMES])
+    if len(names) > PREVIEW_NAMES:
+        shown += _("list.and_more").format(count=len(names) - PREVIEW_NAMES)
+    return shown
+
+
+def preview_text(parsed: ParsedRoadmap, plan: ImportPlan, organisation: str) -> str:
+    steps = sum(len(activity.steps) for activity in parsed.activities)
+    people = parsed.people()
+    lines = [
+        _("import.preview.title"),
+        quote(short(parsed.title, 200)),
+        _("import.preview.period").format(
+            start=day(parsed.period.start), end=day(parsed.period.end)
+        ),
+        _("import.preview.organisation").format(name=quote(organisation)),
+        _("import.preview.counts").format(activities=len(parsed.activities), steps=steps),
+    ]
+    if people:
+        lines.append(
+            _("import.preview.people").format(
+                count=len(people),
+                new=len(plan.new_people),
+                names=names(tuple(person.name for person in people)),
+            )
+        )
+    if plan.is_reimport:
+        lines.append(
+            _("import.preview.reimport").format(
+                added=len(plan.added), changed=len(plan.changed), removed=len(plan.removed)
+            )
+        )
+        for label_key, labels in (
+            ("import.preview.added_item", plan.added),
+            ("import.preview.changed_item", plan.changed),
+            ("import.preview.removed_item", plan.removed),
+        ):
+            for label in labels[:5]:
+                lines.append(
+                    _(label_key).format(
+                        number=quote(label.number or "—"), title=quote(short(label.title, 70))
+                    )
+                )
+    doubts = parsed.rows_with_doubts()
+    if doubts or parsed.warnings:
+        lines.append("")
+        lines.append(_("import.preview.doubts").format(count=len(doubts) + len(parsed.warnings)))
+        for warning in parsed.warnings[:PREVIEW_DOUBTS]:
+            lines.append("• " + quote(warning_text(warning)))
+        for row in doubts[:PREVIEW_DOUBTS]:
+            reasons = [warning_text(warning) for warning in row.warnings] or [
+                _("import.preview.needs_date")
+            ]
+            lines.append(
+                _("import.preview.doubt_item").format(
+                    where=quote(row.source_ref),
+                    title=quote(short(row.title, 60)),
+                    reasons=quote("; ".join(reasons)),
+                )
+            )
+        if len(doubts) > PREVIEW_DOUBTS:
+            lines.append(_("list.and_more_rows").format(count=len(doubts) - PREVIEW_DOUBTS))
+    else:
+        lines.append(_("import.preview.no_doubts"))
+    lines.append("")
+    lines.append(_("import.preview.question"))
+    return fit(lines)
