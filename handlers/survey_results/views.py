@@ -28,8 +28,6 @@ from surveys.report.labels import (
 from surveys.results import Cell, QuestionResult, SurveyResults, top_lines
 
 # Telegram shows 2 to 10 photos as one album.
-
-
 MEDIA_GROUP_LIMIT = 10
 LIST_LIMIT = 20
 TOP_LINES = 3
