@@ -1,0 +1,92 @@
+"""/orgs: the organisations a coordinator looks after, and adding one in a few taps."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.types import Message
+
+from handlers.callbacks import OrgAction, OrgCallback, OrgKindCallback, OrgParentCallback
+from handlers.filters import NOT_A_COMMAND, PRIVATE, TEXT
+from handlers.organisations.adding import (
+    on_add,
+    on_kind,
+    on_name,
+    on_name_not_text,
+    on_not_a_button,
+    on_parent,
+    on_stale_button,
+)
+from handlers.organisations.common import (
+    NAME_MAX_LENGTH,
+    NAME_MIN_LENGTH,
+    OrganisationFlow,
+    can_import_schools,
+    clean_name,
+    indent,
+    kinds_to_add,
+    name_fits,
+    named,
+    sibling_named,
+    tree,
+)
+from handlers.organisations.views import kind_label, tree_keyboard, tree_text
+from services.access import Actor, Permission
+from services.people import PeopleService
+
+# What the command line (bot.cli_org, bot.cli_survey) takes from here.
+__all__ = [
+    "NAME_MAX_LENGTH",
+    "NAME_MIN_LENGTH",
+    "clean_name",
+    "create_router",
+    "indent",
+    "kind_label",
+    "name_fits",
+    "named",
+    "sibling_named",
+    "tree",
+]
+
+
+async def orgs_command(message: Message, actor: Actor, people: PeopleService) -> None:
+    """The organisations this person looks after, as a tree."""
+    organisations = await people.organisations(actor)
+    await message.answer(
+        tree_text(organisations),
+        reply_markup=tree_keyboard(
+            bool(kinds_to_add(actor, organisations)), can_import_schools(organisations)
+        ),
+    )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(PRIVATE)
+    manage = {"permission": Permission.MANAGE}
+    not_a_command = NOT_A_COMMAND
+    router.message.register(orgs_command, Command("orgs"), flags=manage)
+    router.message.register(
+        on_name, StateFilter(OrganisationFlow.name), TEXT, not_a_command, flags=manage
+    )
+    router.message.register(
+        on_name_not_text, StateFilter(OrganisationFlow.name), not_a_command, flags=manage
+    )
+    router.message.register(
+        on_not_a_button,
+        StateFilter(OrganisationFlow.kind, OrganisationFlow.parent),
+        not_a_command,
+        flags=manage,
+    )
+    router.callback_query.register(
+        on_add, OrgCallback.filter(F.action == OrgAction.ADD), flags=manage
+    )
+    router.callback_query.register(
+        on_kind, StateFilter(OrganisationFlow.kind), OrgKindCallback.filter(), flags=manage
+    )
+    router.callback_query.register(
+        on_parent, StateFilter(OrganisationFlow.parent), OrgParentCallback.filter(), flags=manage
+    )
+    router.callback_query.register(on_stale_button, OrgKindCallback.filter(), flags=manage)
+    router.callback_query.register(on_stale_button, OrgParentCallback.filter(), flags=manage)
+    return router
