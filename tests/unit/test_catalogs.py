@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from bot.i18n import LOCALES_DIR, create_i18n
 
 PROJECT = Path(__file__).resolve().parents[2]
-SOURCE_PACKAGES = ("bot", "handlers", "scheduler", "services")
+SOURCE_PACKAGES = ("bot", "handlers", "scheduler", "services", "texts")
 _FIELD_RE = re.compile(r"\{(\w+)\}")
 # Calls whose first string argument is a catalog key.
 _KEY_CALLS = {"_", "gettext", "lazy_gettext", "__", "_say", "UserFacingError"}
