@@ -1,4 +1,8 @@
-"""`python -m bot org add|list|reminders|import`, `person add`: who is who, from a terminal."""
+"""`python -m bot org add|list|reminders|import`, `person add`: who is who, from a terminal.
+
+Their arguments are in `bot.cli_arguments`: the parser is built at every start, this module
+(with the chat's texts and the messenger) only when one of these commands runs.
+"""
 
 from __future__ import annotations
 

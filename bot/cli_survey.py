@@ -2,7 +2,8 @@
 
 The terminal acts as an administrator (whoever runs it owns the database) through the same
 SurveyService the bot uses, so a survey opened here takes answers exactly as one opened in
-the chat.
+the chat. The arguments are in `bot.cli_arguments`, imported at every start; this module only
+when a survey command runs.
 """
 
 from __future__ import annotations
