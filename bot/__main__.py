@@ -9,18 +9,20 @@ import os
 import sys
 from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
+from bot.catalogs import load_catalogs
+from bot.cli_arguments import add_org_arguments, add_survey_arguments
 from bot.cli_import import add_arguments as add_import_arguments
 from bot.cli_import import run_import
-from bot.cli_org import add_arguments as add_org_arguments
-from bot.cli_org import run_org
-from bot.cli_survey import add_arguments as add_survey_arguments
-from bot.cli_survey import run_survey
-from bot.i18n import CatalogI18n, create_i18n
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from core.i18n import Catalogs
 from storage.database import Database
 from storage.migrate import current_revision, upgrade_to_head
+
+if TYPE_CHECKING:
+    from bot.i18n import CatalogI18n
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -32,13 +34,21 @@ def _cli_locale() -> str:
 
 
 @cache
-def _i18n() -> CatalogI18n:
+def _catalogs() -> Catalogs:
     """The catalogs, compiled once: building the parser alone asks for some forty texts."""
+    return load_catalogs()
+
+
+def _i18n() -> CatalogI18n:
+    """aiogram's I18n, for the commands that print the chat's texts (`org`, `person`, `survey`):
+    imported only for them, since the messenger takes seconds to import."""
+    from bot.i18n import create_i18n
+
     return create_i18n()
 
 
 def _say(key: str, **params: object) -> str:
-    return _i18n().gettext(key, locale=_cli_locale()).format(**params)
+    return _catalogs().gettext(key, _cli_locale()).format(**params)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,11 +92,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_import(
                 arguments,
                 settings,
-                _i18n(),
+                _catalogs(),
                 _cli_locale(),
                 err=lambda line: print(line, file=sys.stderr),
             )
         elif arguments.command == "survey":
+            from bot.cli_survey import run_survey
+
             return run_survey(
                 arguments,
                 settings,
@@ -95,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 err=lambda line: print(line, file=sys.stderr),
             )
         elif arguments.command in ("org", "person"):
+            from bot.cli_org import run_org
+
             return run_org(
                 arguments,
                 settings,

@@ -18,13 +18,13 @@ from bot.commands import register_commands
 from bot.fsm import create_fsm_storage
 from bot.i18n import CatalogI18n, LanguageMiddleware, create_i18n
 from bot.middlewares import AccessMiddleware
+from bot.planning import create_planning as create_planning
 from bot.settings import Settings, SettingsError, require_token
 from bot.survey_secret import load_survey_secret
 from bot.telegram import create_bot
 from bot.throttling import ThrottlingMiddleware, TokenBuckets
 from core.clock import Clock, SystemClock
 from handlers import get_routers
-from reminders.planner import ReminderSettings, WorkingCalendar
 from scheduler.pacing import Pacer
 from scheduler.sender import Sender
 from scheduler.setup import create_scheduler
@@ -47,17 +47,6 @@ logger = logging.getLogger(__name__)
 SURVEY_CLOSING_MINUTES = 5
 # How long to wait between attempts to reach Telegram at start, growing up to the last value.
 _CONNECT_BACKOFF_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
-
-
-def create_planning(settings: Settings) -> Planning:
-    return Planning(
-        ReminderSettings(
-            offsets_days=settings.reminder_offsets,
-            morning=settings.reminder_time,
-            escalate_after_working_days=settings.escalate_after_days,
-        ),
-        WorkingCalendar(),
-    )
 
 
 def create_dispatcher(

@@ -1,7 +1,8 @@
 """`python -m bot import FILE`: the same reading and import as the chat, from a terminal.
 
 The same as the chat means all of it: tasks derived and reminders planned too. ``--dry-run``
-reads and prints; it opens no database.
+reads and prints; it opens no database. Nor does it import the messenger: its texts come
+from the catalogs directly (`core.i18n`).
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from aiogram.utils.i18n import gettext as _
-
-from bot.app import create_planning
 from bot.cli_common import Print
-from bot.i18n import CatalogI18n
+from bot.planning import create_planning
 from bot.settings import Settings
 from core.clock import SystemClock
-from handlers.render import day, deadline_text, short, warning_text
+from core.i18n import Catalogs, translating
+from core.i18n import gettext as _
 from roadmap.importer import (
     ParsedActivity,
     ParsedRoadmap,
@@ -33,6 +32,7 @@ from roadmap.readers import RoadmapReadError, read_roadmap
 from services.roadmaps import RoadmapService
 from storage.database import Database
 from storage.migrate import upgrade_to_head
+from texts.render import day, deadline_text, short, warning_text
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -108,13 +108,13 @@ async def _store(
 def run_import(
     arguments: argparse.Namespace,
     settings: Settings,
-    i18n: CatalogI18n,
+    catalogs: Catalogs,
     locale: str,
     out: Print = print,
     err: Print = print,
 ) -> int:
     """Exit code: 0 done, 1 the file cannot be read, 2 a wrong argument or missing period."""
-    with i18n.context(), i18n.use_locale(locale):
+    with translating(catalogs.translator(locale)):
         path: Path = arguments.file
         try:
             data = path.read_bytes()

@@ -1,11 +1,14 @@
-"""`python -m bot org add|list|reminders|import`, `person add`: who is who, from a terminal."""
+"""`python -m bot org add|list|reminders|import`, `person add`: who is who, from a terminal.
+
+Their arguments are in `bot.cli_arguments`: the parser is built at every start, this module
+(with the chat's texts and the messenger) only when one of these commands runs.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 from collections import Counter
-from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,50 +48,6 @@ EXIT_USAGE = 2
 
 # Whoever runs the terminal owns the database, so the commands act as an administrator would.
 _TERMINAL = Actor(telegram_user_id=0, person=None, is_admin=True)
-_ROLES = (Role.COORDINATOR, Role.EXECUTOR, Role.OBSERVER)
-
-
-def add_arguments(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], say: Callable[[str], str]
-) -> None:
-    """`org add`, `org list` and `person add` on the main parser's subcommands."""
-    org = subparsers.add_parser("org", help=say("cli.org"))
-    org_commands = org.add_subparsers(dest="org_command", metavar="COMMAND", required=True)
-    add = org_commands.add_parser("add", help=say("cli.org.add"))
-    add.add_argument("name", help=say("cli.org.name"))
-    add.add_argument(
-        "--kind",
-        choices=[kind.value for kind in OrganisationKind],
-        default=OrganisationKind.SCHOOL.value,
-        help=say("cli.org.kind"),
-    )
-    add.add_argument("--parent", help=say("cli.org.parent"))
-    add.add_argument("--timezone", help=say("cli.org.timezone"))
-    org_commands.add_parser("list", help=say("cli.org.list"))
-    reminders = org_commands.add_parser("reminders", help=say("cli.org.reminders"))
-    reminders.add_argument("name", help=say("cli.org.name"))
-    reminders.add_argument("--offsets", help=say("cli.org.offsets"))
-    reminders.add_argument("--time", dest="reminder_time", help=say("cli.org.time"))
-    load = org_commands.add_parser("import", help=say("cli.org.import"))
-    load.add_argument("file", type=Path, help=say("cli.org.import_file"))
-    load.add_argument("--parent", required=True, help=say("cli.org.import_parent"))
-    load.add_argument("--dry-run", action="store_true", help=say("cli.org.import_dry_run"))
-
-    person = subparsers.add_parser("person", help=say("cli.person"))
-    person_commands = person.add_subparsers(
-        dest="person_command", metavar="COMMAND", required=True
-    )
-    person_add = person_commands.add_parser("add", help=say("cli.person.add"))
-    person_add.add_argument("name", help=say("cli.person.name"))
-    person_add.add_argument("--org", required=True, help=say("cli.person.org"))
-    person_add.add_argument(
-        "--role",
-        choices=[role.value for role in _ROLES],
-        default=Role.EXECUTOR.value,
-        help=say("cli.person.role"),
-    )
-    person_add.add_argument("--position", help=say("cli.person.position"))
-    person_add.add_argument("--head", action="store_true", help=say("cli.person.head"))
 
 
 def _role_label(role: Role) -> str:

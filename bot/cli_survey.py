@@ -2,7 +2,8 @@
 
 The terminal acts as an administrator (whoever runs it owns the database) through the same
 SurveyService the bot uses, so a survey opened here takes answers exactly as one opened in
-the chat.
+the chat. The arguments are in `bot.cli_arguments`, imported at every start; this module only
+when a survey command runs.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import argparse
 import asyncio
 import html
 import re
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -45,23 +45,6 @@ _TERMINAL = Actor(telegram_user_id=0, person=None, is_admin=True)
 # The closing date suggested after `create`: two weeks is what the roadmaps usually give.
 _SUGGESTED_DAYS = 14
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>")
-
-
-def add_arguments(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], say: Callable[[str], str]
-) -> None:
-    """`survey list|create|open|close` on the main parser's subcommands."""
-    survey = subparsers.add_parser("survey", help=say("cli.survey"))
-    commands = survey.add_subparsers(dest="survey_command", metavar="COMMAND", required=True)
-    commands.add_parser("list", help=say("cli.survey.list"))
-    create = commands.add_parser("create", help=say("cli.survey.create"))
-    create.add_argument("file", type=Path, help=say("cli.survey.file"))
-    create.add_argument("--org", required=True, help=say("cli.survey.org"))
-    opening = commands.add_parser("open", help=say("cli.survey.open"))
-    opening.add_argument("id", type=int, help=say("cli.survey.id"))
-    opening.add_argument("--closes", required=True, help=say("cli.survey.closes"))
-    closing = commands.add_parser("close", help=say("cli.survey.close"))
-    closing.add_argument("id", type=int, help=say("cli.survey.id"))
 
 
 def plain(text: str) -> str:

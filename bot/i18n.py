@@ -1,61 +1,43 @@
-"""Translations straight from the `.po` catalogs, compiled in memory at start.
-
-A fresh clone therefore needs no `pybabel compile` step, and a `.mo` file can never be
-older than the `.po` it came from.
-"""
+"""aiogram's I18n over the `.po` catalogs, and the bot's choice of language per update."""
 
 from __future__ import annotations
 
 import gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
-from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18n, SimpleI18nMiddleware
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
-LOCALES_DIR = Path(__file__).resolve().parent / "locales"
-DEFAULT_LOCALE = "ru"
-DOMAIN = "messages"
+from bot.catalogs import DEFAULT_LOCALE, DOMAIN, LOCALES_DIR
+from core.i18n import compiled_catalogs, translating
 
-
-def compile_catalog(po_path: Path) -> gettext.GNUTranslations:
-    with po_path.open("rb") as po_file:
-        catalog = read_po(po_file)
-    buffer = BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
-
-
-@cache
-def _compiled(
-    files: tuple[tuple[Path, int], ...],
-) -> tuple[tuple[str, gettext.GNUTranslations], ...]:
-    """Each set of catalogs (paths and modification times) compiled once per process: every
-    bot, CLI command and test that starts reads the same files (60 ms each)."""
-    return tuple((path.parent.parent.name, compile_catalog(path)) for path, _stamp in files)
+__all__ = [
+    "DEFAULT_LOCALE",
+    "DOMAIN",
+    "LOCALES_DIR",
+    "CatalogI18n",
+    "LanguageMiddleware",
+    "create_i18n",
+]
 
 
 class CatalogI18n(I18n):
     """aiogram's I18n, reading `.po` files instead of compiled `.mo` files."""
 
     def find_locales(self) -> dict[str, gettext.GNUTranslations]:
-        found = sorted(self.path.glob(f"*/LC_MESSAGES/{self.domain}.po"))
-        return dict(_compiled(tuple((path, path.stat().st_mtime_ns) for path in found)))
+        return compiled_catalogs(self.path, self.domain)
 
     @contextmanager
     def context(self) -> Iterator[I18n]:
         # aiogram keeps "the current I18n" in a context variable per class, and its gettext
         # helpers look it up on I18n itself; a subclass must register there, not on its own.
+        # The messenger-free texts (core.i18n) answer through the same I18n and its locale.
         token = I18n.set_current(self)
         try:
-            yield self
+            with translating(self.gettext):
+                yield self
         finally:
             I18n.reset_current(token)
 

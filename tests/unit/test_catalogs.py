@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextvars
 import re
 from pathlib import Path
 
@@ -10,10 +11,13 @@ import pytest
 from aiogram.utils.i18n import gettext
 from babel.messages.pofile import read_po
 
+from bot.catalogs import load_catalogs
 from bot.i18n import LOCALES_DIR, create_i18n
+from core.i18n import gettext as plain_gettext
+from core.i18n import translating
 
 PROJECT = Path(__file__).resolve().parents[2]
-SOURCE_PACKAGES = ("bot", "handlers", "scheduler", "services")
+SOURCE_PACKAGES = ("bot", "handlers", "scheduler", "services", "texts")
 _FIELD_RE = re.compile(r"\{(\w+)\}")
 # Calls whose first string argument is a catalog key.
 _KEY_CALLS = {"_", "gettext", "lazy_gettext", "__", "_say", "UserFacingError"}
@@ -98,3 +102,22 @@ def test_messages_the_bot_starts_speak_the_persons_language_or_russian() -> None
             spoken[language] = gettext("command.help")
     assert spoken["en"] == "What the bot can do"
     assert spoken["ru"] == spoken["de"] == spoken[None] == "Что умеет бот"
+
+
+def test_plain_texts_speak_the_language_the_bot_chose() -> None:
+    """Helpers written against core.i18n (the terminal's texts) say what aiogram's `_` says."""
+    i18n = create_i18n()
+    with i18n.speaking("en"):
+        assert plain_gettext("command.help") == gettext("command.help") == "What the bot can do"
+    with i18n.context(), i18n.use_locale("ru"):
+        assert plain_gettext("command.help") == "Что умеет бот"
+
+
+def test_the_terminal_reads_the_same_catalogs_without_the_messenger() -> None:
+    catalogs = load_catalogs()
+    with translating(catalogs.translator("en")):
+        assert plain_gettext("command.help") == "What the bot can do"
+    assert catalogs.gettext("command.help", "ru") == "Что умеет бот"
+    assert catalogs.gettext("command.help", "de") == "command.help"  # as aiogram's I18n does
+    with pytest.raises(LookupError):
+        contextvars.Context().run(plain_gettext, "command.help")
