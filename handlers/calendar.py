@@ -42,6 +42,19 @@ class CalendarCallback(CallbackData, prefix="cal1"):
     day: int = 0
 
 
+def _months_shown(
+    year: int, month: int, earliest: date | None, latest: date | None
+) -> tuple[int, int, int]:
+    """The first and last month a keyboard may show and the one it shows, as month indexes."""
+    if not 1 <= month <= 12 or not MINYEAR <= year <= MAXYEAR:
+        raise ValueError("no such month")
+    if earliest is not None and latest is not None and earliest > latest:
+        raise ValueError("earliest is after latest")
+    low = _month_index(earliest.year, earliest.month) if earliest else _month_index(MINYEAR, 1)
+    high = _month_index(latest.year, latest.month) if latest else _month_index(MAXYEAR, 12)
+    return low, high, min(max(_month_index(year, month), low), high)
+
+
 def calendar_keyboard(
     year: int,
     month: int,
@@ -56,13 +69,7 @@ def calendar_keyboard(
     A month outside `earliest`..`latest` (a stale button after the bounds moved) is shown as the
     nearest month inside them.
     """
-    if not 1 <= month <= 12 or not MINYEAR <= year <= MAXYEAR:
-        raise ValueError("no such month")
-    if earliest is not None and latest is not None and earliest > latest:
-        raise ValueError("earliest is after latest")
-    low = _month_index(earliest.year, earliest.month) if earliest else _month_index(MINYEAR, 1)
-    high = _month_index(latest.year, latest.month) if latest else _month_index(MAXYEAR, 12)
-    shown = min(max(_month_index(year, month), low), high)
+    low, high, shown = _months_shown(year, month, earliest, latest)
     year, month = divmod(shown, 12)
     month += 1
 

@@ -199,14 +199,8 @@ def _question_hints(question: Question, screen: Screen) -> list[str]:
     return hints
 
 
-def _question_view(
-    definition: SurveyDefinition, screen: Screen
-) -> tuple[str, InlineKeyboardMarkup]:
-    question = definition.question(screen.question_id or "")
-    if question is None:
-        raise AnswerError(f"no question {screen.question_id}")
-    given, step = screen.given, screen.step
-    chosen = given.choices if given is not None else ()
+def _question_lines(question: Question, screen: Screen, chosen: tuple[str, ...]) -> list[str]:
+    """Progress, the question, its numbered options when the buttons carry numbers, hints."""
     lines = []
     shown = screen.progress
     if shown is not None:
@@ -224,10 +218,21 @@ def _question_view(
         )
     lines.append("")
     lines.extend(f"<i>{hint}</i>" for hint in _question_hints(question, screen))
+    return lines
+
+
+def _question_view(
+    definition: SurveyDefinition, screen: Screen
+) -> tuple[str, InlineKeyboardMarkup]:
+    question = definition.question(screen.question_id or "")
+    if question is None:
+        raise AnswerError(f"no question {screen.question_id}")
+    given, step = screen.given, screen.step
+    chosen = given.choices if given is not None else ()
+    lines = _question_lines(question, screen, chosen)
     if screen.typing_other:
         back = button(_("survey.answer.button.to_options"), step, AnswerAction.BACK)
         return fit(lines), keyboard([[back]])
-
     rows: list[list[InlineKeyboardButton]] = []
     keep = False
     if question.kind is QuestionKind.SINGLE:
@@ -249,8 +254,6 @@ def _question_view(
 # Screens drawn lately, per (survey fingerprint, language, screen): a few hundred parents of
 # one class answering the same survey see the same few dozen screens.
 _DRAWN_SIZE = 2048
-
-
 _drawn: dict[tuple[str | None, str, Screen], tuple[str, InlineKeyboardMarkup]] = {}
 
 
