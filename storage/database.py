@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -25,14 +25,17 @@ DEFAULT_POOL_SIZE = 10
 POOL_RECYCLE_SECONDS = 1800
 
 
-def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the scheduler read while a handler writes; foreign keys are off by default in
-    # SQLite; the busy timeout makes a second writer wait instead of failing at once.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # WAL lets the scheduler read while a handler writes; foreign keys are off by default
+        # in SQLite; the busy timeout makes a second writer wait instead of failing at once.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return set_pragmas
 
 
 def _rollback_if_open(dbapi_connection: Any, record: Any, reset_state: PoolResetState) -> None:
@@ -53,7 +56,12 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+) -> AsyncEngine:
     path = sqlite_file(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,7 +69,7 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
     # Telegram ids, survey answers next to the token of the person who gave them).
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_async_engine(url, hide_parameters=True, pool_reset_on_return=None)
-        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine.sync_engine, "reset", _rollback_if_open)
         return engine
     # No pre-ping: a `SELECT 1` round trip on every checkout doubled the cost of a short
@@ -95,8 +103,15 @@ class Database:
         event.listen(engine.sync_engine, "before_execute", note_write)
 
     @classmethod
-    def from_url(cls, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> Database:
-        return cls(create_engine(url, pool_size=pool_size))
+    def from_url(
+        cls,
+        url: str,
+        *,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    ) -> Database:
+        """``busy_timeout_ms``: how long a SQLite writer waits out another process's write."""
+        return cls(create_engine(url, pool_size=pool_size, busy_timeout_ms=busy_timeout_ms))
 
     def generation(self, table: str) -> int:
         """Grows after every committed transaction of this process that wrote to this table

@@ -3,35 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from storage.database import SQLITE_BUSY_TIMEOUT_MS, Database
+from storage.database import Database
 
 WRITERS = 30
-HOLD_SECONDS = 0.25  # each writer holds the write lock this long
+HOLD_SECONDS = 0.05  # each writer holds the write lock this long
+BUSY_TIMEOUT_MS = 1000  # shorter than the real one, so the test need not wait it out
 
 
-async def test_writers_outlasting_the_busy_timeout_all_commit(database: Database) -> None:
+async def test_writers_outlasting_the_busy_timeout_all_commit(tmp_path: Path) -> None:
     # Together they hold the lock longer than SQLite's busy timeout: with SQLite's polling
     # alone the unlucky ones would give up with "database is locked".
-    assert WRITERS * HOLD_SECONDS > SQLITE_BUSY_TIMEOUT_MS / 1000
-    async with database.engine.begin() as connection:
-        await connection.execute(text("CREATE TABLE burst (n INTEGER PRIMARY KEY)"))
+    assert WRITERS * HOLD_SECONDS > BUSY_TIMEOUT_MS / 1000
+    database = Database.from_url(
+        f"sqlite+aiosqlite:///{tmp_path / 'burst.sqlite3'}", busy_timeout_ms=BUSY_TIMEOUT_MS
+    )
+    try:
+        async with database.engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE burst (n INTEGER PRIMARY KEY)"))
 
-    async def write(n: int) -> None:
-        async with database.transaction(immediate=True) as repositories:
-            connection = repositories.surveys._connection
-            await connection.execute(text("SELECT count(*) FROM burst"))
-            await asyncio.sleep(HOLD_SECONDS)
-            await connection.execute(text("INSERT INTO burst (n) VALUES (:n)"), {"n": n})
+        async def write(n: int) -> None:
+            async with database.transaction(immediate=True) as repositories:
+                connection = repositories.surveys._connection
+                await connection.execute(text("SELECT count(*) FROM burst"))
+                await asyncio.sleep(HOLD_SECONDS)
+                await connection.execute(text("INSERT INTO burst (n) VALUES (:n)"), {"n": n})
 
-    await asyncio.gather(*(write(n) for n in range(WRITERS)))
-    async with database.engine.connect() as connection:
-        count = await connection.scalar(text("SELECT count(*) FROM burst"))
-    assert count == WRITERS
+        await asyncio.gather(*(write(n) for n in range(WRITERS)))
+        async with database.engine.connect() as connection:
+            count = await connection.scalar(text("SELECT count(*) FROM burst"))
+        assert count == WRITERS
+    finally:
+        await database.close()
 
 
 async def test_writers_that_write_first_still_take_turns(database: Database) -> None:
