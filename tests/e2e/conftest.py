@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,6 +33,17 @@ class RunningBot:
         """Send a text as this user and return the bot's next message to them."""
         self.api.push_text(user, text)
         return await self.api.next_message(user.id)
+
+    async def press(self, user: FakeUser, message: SentMessage, data: str) -> dict[str, Any]:
+        """Press a button (by its callback data) as this user; the bot's answer to the press."""
+        _, query = self.api.press(user, message, data)
+        return await self.api.wait_answered(query)
+
+    async def press_label(
+        self, user: FakeUser, message: SentMessage, label: str
+    ) -> dict[str, Any]:
+        """Press the button whose text contains `label`; the bot's answer to the press."""
+        return await self.press(user, message, message.button(label))
 
 
 @pytest.fixture

@@ -29,6 +29,10 @@ SCHOOLS = (
 ).encode("cp1251")
 
 
+async def _answer_text(bot: RunningBot, user: FakeUser, message: SentMessage, data: str) -> str:
+    return str((await bot.press(user, message, data)).get("text") or "")
+
+
 async def _municipalities(bot: RunningBot) -> dict[str, Organisation]:
     service = PeopleService(bot.app.database, bot.clock, timedelta(days=14))
     region = await service.add_organisation(
@@ -49,12 +53,6 @@ async def _municipalities(bot: RunningBot) -> dict[str, Organisation]:
 async def _upload(bot: RunningBot, user: FakeUser, name: str, content: bytes) -> SentMessage:
     bot.api.push_document(user, name, content)
     return await bot.api.next_message(user.id, timeout=15)
-
-
-async def _press(bot: RunningBot, user: FakeUser, message: SentMessage, data: str) -> str:
-    _, query = bot.api.press(user, message, data)
-    answer = await bot.api.wait_answered(query)
-    return str(answer.get("text") or "")
 
 
 async def _children(bot: RunningBot, parent_id: int) -> list[Organisation]:
@@ -81,7 +79,7 @@ async def test_coordinator_sends_a_list_previews_and_loads_it(running_bot: Runni
     assert "строка 4: МБОУ «Гимназия №3»: вакансия — не похоже на ФИО" in text
     assert await _children(bot, made["artem"].id) == []  # a preview stores nothing
 
-    await _press(bot, COORDINATOR, preview, preview.button("Загрузить"))
+    await _answer_text(bot, COORDINATOR, preview, preview.button("Загрузить"))
     done = await bot.api.wait_edit(preview, timeout=15)
     assert "Список школ загружен в «Артёмовский ГО»: новых школ 3" in done.plain_text
     assert done.buttons() == []
@@ -107,7 +105,7 @@ async def test_coordinator_sends_a_list_previews_and_loads_it(running_bot: Runni
     again = await _upload(bot, COORDINATOR, "школы.csv", SCHOOLS)
     assert "новых 0, изменится 0, без изменений 3" in again.plain_text
     assert "ничего не изменится" in again.plain_text
-    await _press(bot, COORDINATOR, again, again.button("Загрузить"))
+    await _answer_text(bot, COORDINATOR, again, again.button("Загрузить"))
     await bot.api.wait_edit(again, timeout=15)
     assert len(await _children(bot, made["artem"].id)) == 3
 
@@ -123,7 +121,7 @@ async def test_the_button_in_orgs_asks_for_the_file_and_cancel_stores_nothing(
     made = await _municipalities(bot)
     await add_person(bot, COORDINATOR, Role.COORDINATOR, organisation="Артёмовский ГО")
     tree = await bot.ask(COORDINATOR, "/orgs")
-    await _press(bot, COORDINATOR, tree, tree.button("Загрузить список школ"))
+    await _answer_text(bot, COORDINATOR, tree, tree.button("Загрузить список школ"))
     question = await bot.api.next_message(COORDINATOR.id)
     assert "Пришлите список школ файлом" in question.plain_text
 
@@ -138,10 +136,10 @@ async def test_the_button_in_orgs_asks_for_the_file_and_cancel_stores_nothing(
     assert "кнопкой" in typed.plain_text
 
     load = preview.button("Загрузить")
-    await _press(bot, COORDINATOR, preview, preview.button("Отмена"))
+    await _answer_text(bot, COORDINATOR, preview, preview.button("Отмена"))
     cancelled = await bot.api.wait_edit(preview)
     assert "ничего не сохранено" in cancelled.plain_text
-    alert = await _press(bot, COORDINATOR, preview, load)
+    alert = await _answer_text(bot, COORDINATOR, preview, load)
     assert "устарел" in alert
     assert await _children(bot, made["artem"].id) == []
 
@@ -158,10 +156,10 @@ async def test_an_admin_picks_the_municipality(running_bot: RunningBot) -> None:
         "Находкинский ГО (муниципалитет)",
         "Отмена",
     ]
-    await _press(bot, ADMIN, question, question.button("Находкинский"))
+    await _answer_text(bot, ADMIN, question, question.button("Находкинский"))
     preview = await bot.api.wait_edit(question, timeout=15)
     assert "Входят в: Находкинский ГО" in preview.plain_text
-    await _press(bot, ADMIN, preview, preview.button("Загрузить"))
+    await _answer_text(bot, ADMIN, preview, preview.button("Загрузить"))
     await bot.api.wait_edit(preview, timeout=15)
     assert len(await _children(bot, made["nakhodka"].id)) == 3
     assert await _children(bot, made["artem"].id) == []
@@ -178,9 +176,9 @@ async def test_strangers_and_executors_cannot_load_a_list(running_bot: RunningBo
     preview = await _upload(bot, COORDINATOR, "школы.csv", SCHOOLS)
     load = preview.button("Загрузить")
     for user in (STRANGER, EXECUTOR):
-        alert = await _press(bot, user, preview, load)
+        alert = await _answer_text(bot, user, preview, load)
         assert "Предпросмотр" not in alert
         forged = OrgImportCallback(action=OrgImportAction.START).pack()
-        alert = await _press(bot, user, preview, forged)
+        alert = await _answer_text(bot, user, preview, forged)
         assert alert
     assert await _children(bot, made["artem"].id) == []

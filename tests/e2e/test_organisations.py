@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from core.models import OrganisationKind, Role
 from handlers.callbacks import OrgParentCallback
@@ -24,17 +23,10 @@ async def _all(bot: RunningBot) -> list[Organisation]:
         return await repositories.organisations.list_all()
 
 
-async def _press(
-    bot: RunningBot, user: FakeUser, message: SentMessage, data: str
-) -> dict[str, Any]:
-    _, query = bot.api.press(user, message, data)
-    return await bot.api.wait_answered(query)
-
-
 async def _start_adding(bot: RunningBot, user: FakeUser, name: str) -> SentMessage:
     """/orgs → ➕ → the name; returns the question about the kind."""
     tree = await bot.ask(user, "/orgs")
-    await _press(bot, user, tree, tree.button("Добавить организацию"))
+    await bot.press(user, tree, tree.button("Добавить организацию"))
     question = await bot.api.next_message(user.id)
     assert "Как называется новая организация" in question.plain_text
     return await bot.ask(user, name)
@@ -85,19 +77,19 @@ async def test_admin_adds_a_region_then_a_school_under_it(running_bot: RunningBo
     typed = await bot.ask(ADMIN, "регион")
     assert "кнопкой" in typed.plain_text
     # A region belongs to nothing, so it is created at once.
-    await _press(bot, ADMIN, kind_question, kind_question.button("Регион"))
+    await bot.press(ADMIN, kind_question, kind_question.button("Регион"))
     done = await bot.api.wait_edit(kind_question)
     assert "Организация добавлена" in done.plain_text
     assert "Приморский край — регион, Asia/Vladivostok" in done.plain_text
     assert "Верхний уровень" in done.plain_text
 
     kind_question = await _start_adding(bot, ADMIN, "МБОУ «СОШ №5»")
-    await _press(bot, ADMIN, kind_question, kind_question.button("Школа"))
+    await bot.press(ADMIN, kind_question, kind_question.button("Школа"))
     parent_question = await bot.api.wait_edit(kind_question)
     assert "В какую организацию входит «МБОУ «СОШ №5»»" in parent_question.plain_text
     labels = [text for row in parent_question.buttons() for text, _ in row]
     assert labels == ["Приморский край (регион)", "Без родителя (верхний уровень)"]
-    await _press(bot, ADMIN, parent_question, parent_question.button("Приморский край"))
+    await bot.press(ADMIN, parent_question, parent_question.button("Приморский край"))
     done = await bot.api.wait_edit(parent_question)
     assert "МБОУ «СОШ №5» — школа, Asia/Vladivostok" in done.plain_text
     assert "Входит в: Приморский край" in done.plain_text
@@ -115,9 +107,9 @@ async def test_the_same_name_under_one_parent_is_not_added_twice(running_bot: Ru
     bot = running_bot
     await _region_with_two_municipalities(bot)
     kind_question = await _start_adding(bot, ADMIN, "мбоу  «сош №2»")
-    await _press(bot, ADMIN, kind_question, kind_question.button("Школа"))
+    await bot.press(ADMIN, kind_question, kind_question.button("Школа"))
     parent_question = await bot.api.wait_edit(kind_question)
-    await _press(bot, ADMIN, parent_question, parent_question.button("Артёмовский ГО"))
+    await bot.press(ADMIN, parent_question, parent_question.button("Артёмовский ГО"))
     done = await bot.api.wait_edit(parent_question)
     assert "уже есть" in done.plain_text
     assert len(await _all(bot)) == 5
@@ -140,21 +132,21 @@ async def test_a_coordinator_sees_and_extends_only_their_own_subtree(
     kind_question = await _start_adding(bot, COORDINATOR, "МБОУ «СОШ №7»")
     # Only a school fits below a municipality.
     assert [text for row in kind_question.buttons() for text, _ in row] == ["Школа"]
-    await _press(bot, COORDINATOR, kind_question, kind_question.button("Школа"))
+    await bot.press(COORDINATOR, kind_question, kind_question.button("Школа"))
     parent_question = await bot.api.wait_edit(kind_question)
     labels = [text for row in parent_question.buttons() for text, _ in row]
     assert labels == ["Артёмовский ГО (муниципалитет)"]
 
     # Forged buttons: the neighbouring municipality, and the top level.
     for forged in (made["nakhodka"].id, None):
-        answer = await _press(
-            bot, COORDINATOR, parent_question, OrgParentCallback(parent_id=forged).pack()
+        answer = await bot.press(
+            COORDINATOR, parent_question, OrgParentCallback(parent_id=forged).pack()
         )
         assert answer["show_alert"] is True
         assert "недоступно" in answer["text"]
     assert len(await _all(bot)) == 5
 
-    await _press(bot, COORDINATOR, parent_question, parent_question.button("Артёмовский ГО"))
+    await bot.press(COORDINATOR, parent_question, parent_question.button("Артёмовский ГО"))
     done = await bot.api.wait_edit(parent_question)
     assert "Входит в: Артёмовский ГО" in done.plain_text
     created = [o for o in await _all(bot) if o.name == "МБОУ «СОШ №7»"]
@@ -171,12 +163,12 @@ async def test_a_school_coordinator_cannot_add_anywhere(running_bot: RunningBot)
     assert "Артёмовский ГО" not in listing.plain_text
     assert listing.buttons() == []
 
-    answer = await _press(bot, COORDINATOR, listing, "org1:add")
+    answer = await bot.press(COORDINATOR, listing, "org1:add")
     assert answer["show_alert"] is True
     assert "администратор и координаторы" in answer["text"]
     # Parent buttons outside a flow, e.g. kept from an old message, are stale.
-    answer = await _press(
-        bot, COORDINATOR, listing, OrgParentCallback(parent_id=made["artem"].id).pack()
+    answer = await bot.press(
+        COORDINATOR, listing, OrgParentCallback(parent_id=made["artem"].id).pack()
     )
     assert answer["show_alert"] is True
     assert "Начните заново" in answer["text"]
@@ -188,16 +180,16 @@ async def test_cancel_ends_the_flow_and_old_buttons_stay_dead(running_bot: Runni
     old_question = await _start_adding(bot, ADMIN, "Приморский край")
     cancelled = await bot.ask(ADMIN, "/cancel")
     assert "отменено" in cancelled.plain_text
-    answer = await _press(bot, ADMIN, old_question, old_question.button("Регион"))
+    answer = await bot.press(ADMIN, old_question, old_question.button("Регион"))
     assert answer["show_alert"] is True
     assert "Начните заново" in answer["text"]
     assert await _all(bot) == []
 
     # A new addition does not revive the buttons of the cancelled one.
     new_question = await _start_adding(bot, ADMIN, "Хабаровский край")
-    answer = await _press(bot, ADMIN, old_question, old_question.button("Регион"))
+    answer = await bot.press(ADMIN, old_question, old_question.button("Регион"))
     assert "Начните заново" in answer["text"]
-    await _press(bot, ADMIN, new_question, new_question.button("Регион"))
+    await bot.press(ADMIN, new_question, new_question.button("Регион"))
     done = await bot.api.wait_edit(new_question)
     assert "Хабаровский край — регион" in done.plain_text
     assert [o.name for o in await _all(bot)] == ["Хабаровский край"]

@@ -23,17 +23,12 @@ async def _import_school_roadmap(bot: RunningBot) -> None:
     await bot.api.wait_edit(preview)
 
 
-async def _press(bot: RunningBot, user: FakeUser, message: SentMessage, label: str) -> dict:
-    _, query = bot.api.press(user, message, message.button(label))
-    return await bot.api.wait_answered(query)
-
-
 async def _invite_link(bot: RunningBot, name: str) -> tuple[str, SentMessage]:
     listing = await bot.ask(COORDINATOR, "/people")
-    await _press(bot, COORDINATOR, listing, name)
+    await bot.press_label(COORDINATOR, listing, name)
     card = await bot.api.wait_edit(listing)
     assert "не приглашён" in card.plain_text
-    await _press(bot, COORDINATOR, card, "Пригласить")
+    await bot.press_label(COORDINATOR, card, "Пригласить")
     invite = await bot.api.next_message(COORDINATOR.id)
     qr = await bot.api.next_message(COORDINATOR.id)
     assert qr.kind == "photo" and qr.content and qr.content.startswith(b"\x89PNG")
@@ -56,7 +51,7 @@ async def test_invite_link_confirm_and_people_shows_linked(running_bot: RunningB
     assert "Вы — Шабанова Н.С., заместитель директора по УВР, МБОУ «СОШ №2»?" in (
         question.plain_text
     )
-    await _press(bot, SHABANOVA, question, "Да")
+    await bot.press_label(SHABANOVA, question, "Да")
     done = await bot.api.wait_edit(question)
     assert "Готово" in done.plain_text
     told = await bot.api.next_message(COORDINATOR.id)
@@ -75,7 +70,7 @@ async def test_expired_unknown_and_revoked_links_are_refused(running_bot: Runnin
     bot = running_bot
     await _import_school_roadmap(bot)
     first, card = await _invite_link(bot, "Шарик")
-    await _press(bot, COORDINATOR, card, "Пригласить")  # a new invite revokes the first
+    await bot.press_label(COORDINATOR, card, "Пригласить")  # a new invite revokes the first
     second_text = await bot.api.next_message(COORDINATOR.id)
     await bot.api.next_message(COORDINATOR.id)  # its QR code
     second = next(w for w in second_text.plain_text.split() if w.startswith("https://t.me/"))
@@ -94,7 +89,7 @@ async def test_not_me_reaches_the_coordinator_and_kills_the_link(running_bot: Ru
     await _import_school_roadmap(bot)
     link, _card = await _invite_link(bot, "Полякова")
     question = await bot.ask(STRANGER, f"/start {_payload(link)}")
-    await _press(bot, STRANGER, question, "Нет")
+    await bot.press_label(STRANGER, question, "Нет")
     answered = await bot.api.wait_edit(question)
     assert "координатор получит сообщение" in answered.plain_text
     warning = await bot.api.next_message(COORDINATOR.id)
@@ -108,7 +103,7 @@ async def test_someone_elses_confirm_button_is_refused(running_bot: RunningBot) 
     await _import_school_roadmap(bot)
     link, _card = await _invite_link(bot, "Бредня")
     question = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
-    answer = await _press(bot, STRANGER, question, "Да")  # replayed by another user
+    answer = await bot.press_label(STRANGER, question, "Да")  # replayed by another user
     assert answer["show_alert"] is True
     listing = await bot.ask(COORDINATOR, "/people")
     assert "✅ Бредня" not in listing.plain_text
@@ -123,10 +118,10 @@ async def test_sibling_coordinator_cannot_touch_other_schools_people(
     theirs = await bot.ask(SIBLING_COORDINATOR, "/people")
     assert "Шабанова" not in theirs.plain_text
     listing = await bot.ask(COORDINATOR, "/people")
-    await _press(bot, COORDINATOR, listing, "Шабанова")
+    await bot.press_label(COORDINATOR, listing, "Шабанова")
     card = await bot.api.wait_edit(listing)
     for label in ("Пригласить", "Отключить", "руководителем"):
-        answer = await _press(bot, SIBLING_COORDINATOR, card, label)
+        answer = await bot.press_label(SIBLING_COORDINATOR, card, label)
         assert answer["show_alert"] is True
         assert "недоступно" in answer["text"]
     assert not [m for m in bot.api.chats[SIBLING_COORDINATOR.id] if "t.me/" in m.plain_text]
@@ -136,13 +131,13 @@ async def test_coordinator_switches_a_person_off_and_on(running_bot: RunningBot)
     bot = running_bot
     await _import_school_roadmap(bot)
     listing = await bot.ask(COORDINATOR, "/people")
-    await _press(bot, COORDINATOR, listing, "Акимова")
+    await bot.press_label(COORDINATOR, listing, "Акимова")
     card = await bot.api.wait_edit(listing)
-    await _press(bot, COORDINATOR, card, "Отключить")
+    await bot.press_label(COORDINATOR, card, "Отключить")
     off = await bot.api.wait_edit(card)
     assert "отключён" in off.plain_text
     assert "Пригласить" not in str(off.buttons())
-    await _press(bot, COORDINATOR, off, "Включить")
+    await bot.press_label(COORDINATOR, off, "Включить")
     on = await bot.api.wait_edit(off)
     assert "не приглашён" in on.plain_text
 
@@ -156,16 +151,16 @@ async def test_duplicates_from_two_imports_are_merged(running_bot: RunningBot) -
         "1.\tСовещание\tдо 10.11.2022\tШабанова Н., зам. директора\n"
     )
     preview = await bot.ask(COORDINATOR, other_roadmap)
-    await _press(bot, COORDINATOR, preview, "Импортировать")
+    await bot.press_label(COORDINATOR, preview, "Импортировать")
     await bot.api.wait_edit(preview)
     listing = await bot.ask(COORDINATOR, "/people")
     assert "Шабанова Н.С." in listing.plain_text and "Шабанова Н.," in listing.plain_text
-    await _press(bot, COORDINATOR, listing, "Шабанова Н.С.")
+    await bot.press_label(COORDINATOR, listing, "Шабанова Н.С.")
     card = await bot.api.wait_edit(listing)
-    await _press(bot, COORDINATOR, card, "Объединить")
+    await bot.press_label(COORDINATOR, card, "Объединить")
     choice = await bot.api.wait_edit(card)
     assert "тот же человек" in choice.plain_text
-    await _press(bot, COORDINATOR, choice, "Шабанова Н.,")
+    await bot.press_label(COORDINATOR, choice, "Шабанова Н.,")
     await bot.api.wait_edit(choice)
     after = await bot.ask(COORDINATOR, "/people")
     assert "Шабанова Н.С." in after.plain_text

@@ -88,17 +88,10 @@ def _exact_button(message: SentMessage, label: str) -> str:
     raise AssertionError(f"no button {label!r} in {message.buttons()}")
 
 
-async def _press(
-    bot: RunningBot, user: FakeUser, message: SentMessage, data: str
-) -> dict[str, Any]:
-    _, query = bot.api.press(user, message, data)
-    return await bot.api.wait_answered(query)
-
-
 async def _press_and_edit(
     bot: RunningBot, user: FakeUser, message: SentMessage, data: str
 ) -> None:
-    answered = await _press(bot, user, message, data)
+    answered = await bot.press(user, message, data)
     assert "text" not in answered or not answered.get("show_alert"), answered
     await bot.api.wait_edit(message)
 
@@ -170,14 +163,14 @@ async def _coordinator_builds_and_opens(bot: RunningBot) -> tuple[str, str]:
     opened = await bot.ask(COORDINATOR, "30.09.2022")
     assert "до 30.09.2022 включительно" in _plain(opened)
 
-    await _press(bot, COORDINATOR, opened, opened.button("Ссылка и QR"))
+    await bot.press(COORDINATOR, opened, opened.button("Ссылка и QR"))
     link_message, qr = await api.wait_for_messages(COORDINATOR.id, 2)
     match = re.search(r"https://t\.me/\w+\?start=(s_[A-Za-z0-9]+)", _plain(link_message))
     assert match is not None, _plain(link_message)
     link = match.group(0)
     assert qr.kind == "photo" and (qr.content or b"").startswith(b"\x89PNG")
 
-    await _press(bot, COORDINATOR, opened, opened.button("Готовый пост"))
+    await bot.press(COORDINATOR, opened, opened.button("Готовый пост"))
     post, _hint = await api.wait_for_messages(COORDINATOR.id, 2)
     assert post.button("Пройти опрос") == link
     return link, "/start " + match.group(1)
@@ -222,7 +215,7 @@ async def test_thirty_respondents_results_exports_anonymity_and_closing(
 
     # The coordinator's live count and the results.
     listing = await bot.ask(COORDINATOR, "/results")
-    await _press(bot, COORDINATOR, listing, listing.button("ответов: 30"))
+    await bot.press(COORDINATOR, listing, listing.button("ответов: 30"))
     summary = await api.next_message(COORDINATOR.id, timeout=30)
     shown = _plain(summary)
     assert "Всего ответов: 30" in shown
@@ -235,7 +228,7 @@ async def test_thirty_respondents_results_exports_anonymity_and_closing(
         assert f"{option.label} — 10 (33%)" in shown
     assert "менее 5" in shown
 
-    await _press(bot, COORDINATOR, summary, summary.button("XLSX"))
+    await bot.press(COORDINATOR, summary, summary.button("XLSX"))
     sheet = await api.next_message(COORDINATOR.id, timeout=30)
     workbook = openpyxl.load_workbook(io.BytesIO(sheet.content or b""))
     summary_rows = [row[:3] for row in workbook["Сводка"].iter_rows(values_only=True)]
@@ -249,7 +242,7 @@ async def test_thirty_respondents_results_exports_anonymity_and_closing(
     wishes = sorted(str(cell) for row in raw for cell in row if "Пожелание номер" in str(cell))
     assert wishes == sorted(r.wish for r in RESPONDENTS)
 
-    await _press(bot, COORDINATOR, summary, summary.button("CSV"))
+    await bot.press(COORDINATOR, summary, summary.button("CSV"))
     table = await api.next_message(COORDINATOR.id, timeout=30)
     rows = list(csv.reader(io.StringIO((table.content or b"").decode("utf-8-sig")), delimiter=";"))
     for option in heard.options:
@@ -257,7 +250,7 @@ async def test_thirty_respondents_results_exports_anonymity_and_closing(
     assert ["7 «б»", "15", "50,0"] in rows
     assert ["10 «в»", "скрыто", ""] in rows
 
-    await _press(bot, COORDINATOR, summary, summary.button("DOCX"))
+    await bot.press(COORDINATOR, summary, summary.button("DOCX"))
     report = await api.next_message(COORDINATOR.id, timeout=60)
     document = docx.Document(io.BytesIO(report.content or b""))
     paragraphs = [paragraph.text for paragraph in document.paragraphs]

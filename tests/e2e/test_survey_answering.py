@@ -100,14 +100,9 @@ def _link(survey: Survey) -> str:
     return "/start " + DeepLink(DeepLinkKind.SURVEY, survey.code).payload()
 
 
-async def _press(bot: RunningBot, user: FakeUser, message: SentMessage, label: str) -> dict:
-    _, query = bot.api.press(user, message, message.button(label))
-    return await bot.api.wait_answered(query)
-
-
 async def _step(bot: RunningBot, user: FakeUser, message: SentMessage, label: str) -> str:
     """Presses a button and returns the edited message's text."""
-    answered = await _press(bot, user, message, label)
+    answered = await bot.press_label(user, message, label)
     assert "text" not in answered, answered
     await bot.api.wait_edit(message)
     return message.plain_text or ""
@@ -176,7 +171,7 @@ async def test_a_parent_answers_every_kind_of_question(running_bot: RunningBot) 
     assert _labels(message)[0] == ["1", "2", "3"]
 
     # «Готово» with nothing ticked is refused with a short note.
-    answered = await _press(bot, PARENT, message, "Готово")
+    answered = await bot.press_label(PARENT, message, "Готово")
     assert answered["text"] == "Отметьте хотя бы один вариант"
     await _step(bot, PARENT, message, "1")
     assert _labels(message)[0] == ["✓ 1", "2", "3"]
@@ -389,7 +384,7 @@ async def test_the_state_holds_answers_not_the_survey_and_older_states_still_rea
 
     # A state whose survey is not the one it began with: asked to start again, politely.
     await storage.update_data(_key(bot, PARENT), {"fingerprint": "0" * 16})
-    answered = await _press(bot, PARENT, message, "Да")
+    answered = await bot.press_label(PARENT, message, "Да")
     assert "text" not in answered
     await bot.api.wait_edit(message)
     assert "нужно начать заново" in (message.plain_text or "")

@@ -6,7 +6,6 @@ import csv
 import io
 import struct
 from datetime import date
-from typing import Any
 
 import docx
 import openpyxl
@@ -20,7 +19,7 @@ from services.surveys import SurveyService
 from storage.records import Survey
 from surveys.model import OTHER, Answer, Audience, Segment, SurveyDefinition
 from tests.e2e.conftest import COORDINATOR, EXECUTOR, STRANGER, RunningBot, add_person
-from tests.fakebot import FakeUser, SentMessage
+from tests.fakebot import FakeUser
 from tests.surveys.results_builders import DEFINITION, HEARD, PARENT, STUDENT
 
 SIBLING = FakeUser(4005, "Ольга", language_code="ru")
@@ -69,11 +68,6 @@ async def _answer_thirty(bot: RunningBot, survey: Survey) -> None:
             assert outcome.value == "accepted"
 
 
-async def _press(bot: RunningBot, user: FakeUser, message: SentMessage, data: str) -> Any:
-    _, query = bot.api.press(user, message, data)
-    return await bot.api.wait_answered(query, timeout=15)
-
-
 def _png_width(data: bytes) -> int:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     return int(struct.unpack(">I", data[16:20])[0])
@@ -89,7 +83,7 @@ async def test_results_summary_charts_and_every_export(running_bot: RunningBot) 
     assert "Выберите опрос" in listing.plain_text
     assert "Осведомлённость о проекте · ответов: 30" in listing.buttons()[0][0][0]
 
-    await _press(bot, COORDINATOR, listing, listing.button("ответов: 30"))
+    await bot.press(COORDINATOR, listing, listing.button("ответов: 30"))
     summary = await api.next_message(COORDINATOR.id, timeout=15)
     text = summary.plain_text or ""
     assert "Итоги опроса «Осведомлённость о проекте»" in text
@@ -108,7 +102,7 @@ async def test_results_summary_charts_and_every_export(running_bot: RunningBot) 
     labels = [label for row in summary.buttons() for label, _ in row]
     assert labels == ["📊 Диаграммы", "📗 Таблица XLSX", "📄 Сводка CSV", "📝 Отчёт DOCX"]
 
-    answer = await _press(bot, COORDINATOR, summary, summary.button("Диаграммы"))
+    answer = await bot.press(COORDINATOR, summary, summary.button("Диаграммы"))
     assert "Готовлю" in answer.get("text", "")
     photos = await api.wait_for_messages(COORDINATOR.id, 3, timeout=30)
     assert [photo.kind for photo in photos] == ["photo"] * 3
@@ -116,7 +110,7 @@ async def test_results_summary_charts_and_every_export(running_bot: RunningBot) 
     assert (photos[0].plain_text or "").startswith("1. " + HEARD.text[:20])
     assert all(_png_width(photo.content or b"") == 1080 for photo in photos)
 
-    await _press(bot, COORDINATOR, summary, summary.button("XLSX"))
+    await bot.press(COORDINATOR, summary, summary.button("XLSX"))
     sheet = await api.next_message(COORDINATOR.id, timeout=30)
     assert sheet.kind == "document"
     assert sheet.file_name == f"opros-{survey.code}-{TODAY}.xlsx"
@@ -130,7 +124,7 @@ async def test_results_summary_charts_and_every_export(running_bot: RunningBot) 
     assert {row[1] for row in answers[1:]} == {"5 «а»", "—"}
     assert sum(row[2] == "Другое: От соседки" for row in answers[1:]) == 3
 
-    await _press(bot, COORDINATOR, summary, summary.button("CSV"))
+    await bot.press(COORDINATOR, summary, summary.button("CSV"))
     table = await api.next_message(COORDINATOR.id, timeout=30)
     assert table.file_name == f"opros-{survey.code}-{TODAY}.csv"
     content = table.content or b""
@@ -140,7 +134,7 @@ async def test_results_summary_charts_and_every_export(running_bot: RunningBot) 
     assert ["5 «а»", "15", "50,0"] in rows
     assert ["10 «а»", "скрыто", ""] in rows
 
-    await _press(bot, COORDINATOR, summary, summary.button("DOCX"))
+    await bot.press(COORDINATOR, summary, summary.button("DOCX"))
     report = await api.next_message(COORDINATOR.id, timeout=60)
     assert report.file_name == f"opros-{survey.code}-{TODAY}.docx"
     assert "сайте школы" in (report.plain_text or "")
@@ -169,11 +163,11 @@ async def test_no_responses_few_responses_and_refusals(running_bot: RunningBot) 
 
     listing = await bot.ask(COORDINATOR, "/results")
     summary_of = ResultsCallback(survey_id=empty.id, action=ResultsAction.SUMMARY).pack()
-    await _press(bot, COORDINATOR, listing, summary_of)
+    await bot.press(COORDINATOR, listing, summary_of)
     nothing = await api.next_message(COORDINATOR.id)
     assert "ответов пока нет" in (nothing.plain_text or "")
 
-    await _press(bot, COORDINATOR, listing, listing.button("ответов: 3"))
+    await bot.press(COORDINATOR, listing, listing.button("ответов: 3"))
     withheld = await api.next_message(COORDINATOR.id)
     assert "Всего ответов: 3" in (withheld.plain_text or "")
     assert "итоги появятся, когда ответов будет не меньше 5" in (withheld.plain_text or "")
@@ -181,13 +175,13 @@ async def test_no_responses_few_responses_and_refusals(running_bot: RunningBot) 
     assert withheld.buttons() == []
     # A forged export button for the same survey gets the same answer, not a file.
     forged = ResultsCallback(survey_id=few.id, action=ResultsAction.XLSX).pack()
-    await _press(bot, COORDINATOR, listing, forged)
+    await bot.press(COORDINATOR, listing, forged)
     again = await api.next_message(COORDINATOR.id)
     assert again.kind == "text" and "не меньше 5" in (again.plain_text or "")
 
     # Another school's coordinator, an executor and a stranger are refused at press time.
     for user in (SIBLING, EXECUTOR, STRANGER):
-        answer = await _press(bot, user, listing, listing.button("ответов: 3"))
+        answer = await bot.press(user, listing, listing.button("ответов: 3"))
         assert answer["show_alert"] is True and REFUSAL in answer["text"]
     refused = await bot.ask(EXECUTOR, "/results")
     assert REFUSAL in (refused.plain_text or "")
@@ -207,7 +201,7 @@ async def test_a_single_chart_is_a_photo_not_an_album(running_bot: RunningBot) -
         assert outcome.value == "accepted"
     charts = ResultsCallback(survey_id=survey.id, action=ResultsAction.CHARTS).pack()
     listing = await bot.ask(COORDINATOR, "/results")
-    await _press(bot, COORDINATOR, listing, charts)
+    await bot.press(COORDINATOR, listing, charts)
     photo = await api.next_message(COORDINATOR.id, timeout=30)
     assert photo.kind == "photo"
     assert api.calls_to("sendMediaGroup") == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -69,18 +68,11 @@ async def _survey_count(bot: RunningBot) -> int:
     return int(count or 0)
 
 
-async def _press(
-    bot: RunningBot, user: FakeUser, message: SentMessage, data: str
-) -> dict[str, Any]:
-    _, query = bot.api.press(user, message, data)
-    return await bot.api.wait_answered(query)
-
-
 async def _press_label(
     bot: RunningBot, user: FakeUser, message: SentMessage, label: str
 ) -> SentMessage:
     """Press a button whose answer edits the same message; return the edited message."""
-    await _press(bot, user, message, message.button(label))
+    await bot.press(user, message, message.button(label))
     return await bot.api.wait_edit(message)
 
 
@@ -160,7 +152,7 @@ async def test_coordinator_creates_from_template_opens_distributes_extends_close
     link = BOT_LINK + survey.code
 
     # Link and QR: the link as text, the QR code as a PNG photo that encodes the same link.
-    await _press(bot, COORDINATOR, opened, opened.button("Ссылка и QR"))
+    await bot.press(COORDINATOR, opened, opened.button("Ссылка и QR"))
     text, photo = await api.wait_for_messages(COORDINATOR.id, 2)
     assert link in text.plain_text
     assert photo.kind == "photo"
@@ -169,7 +161,7 @@ async def test_coordinator_creates_from_template_opens_distributes_extends_close
     assert template.title in (photo.plain_text or "")
 
     # The ready post, with a URL button, and the hint about groups.
-    await _press(bot, COORDINATOR, opened, opened.button("Готовый пост"))
+    await bot.press(COORDINATOR, opened, opened.button("Готовый пост"))
     post, hint = await api.wait_for_messages(COORDINATOR.id, 2)
     assert post.plain_text.startswith("Уважаемые родители и ребята!")
     assert "анонимно" in post.plain_text
@@ -182,7 +174,7 @@ async def test_coordinator_creates_from_template_opens_distributes_extends_close
     await _answer(bot, survey, 777001)
     refreshed = await _press_label(bot, COORDINATOR, opened, "Обновить")
     assert "Ответов: 1" in refreshed.plain_text
-    answer = await _press(bot, COORDINATOR, opened, opened.button("Обновить"))
+    answer = await bot.press(COORDINATOR, opened, opened.button("Обновить"))
     assert "обновлено" in answer.get("text", "")  # nothing changed: no edit, still answered
 
     # Продлить: counted from the current closing date.
@@ -220,7 +212,7 @@ async def test_survey_from_a_file_with_a_bad_file_first(running_bot: RunningBot)
     await add_person(bot, COORDINATOR, Role.COORDINATOR)
     listing = await bot.ask(COORDINATOR, "/surveys")
     chooser = await _press_label(bot, COORDINATOR, listing, "Новый опрос")
-    await _press(bot, COORDINATOR, chooser, chooser.button("Из файла"))
+    await bot.press(COORDINATOR, chooser, chooser.button("Из файла"))
     howto, *samples = await api.wait_for_messages(COORDINATOR.id, 3)
     assert "образц" in howto.plain_text
     sent = {Path(sample.file_name or "").suffix: sample.content for sample in samples}
@@ -245,12 +237,12 @@ async def test_survey_from_a_file_with_a_bad_file_first(running_bot: RunningBot)
     read = await api.next_message(COORDINATOR.id, timeout=15)
     if "Перечислите классы" in read.plain_text:
         no_classes = read.button("Не спрашивать класс")
-        await _press(bot, COORDINATOR, read, no_classes)
+        await bot.press(COORDINATOR, read, no_classes)
         card = await api.next_message(COORDINATOR.id)
         assert "Класс не спрашивается" in card.plain_text
         assert (await api.wait_edit(read)).buttons() == []
         # Pressed again (the survey is created already): refused, nothing more stored.
-        answer = await _press(bot, COORDINATOR, read, no_classes)
+        answer = await bot.press(COORDINATOR, read, no_classes)
         assert answer["show_alert"] is True
     else:  # the sample lists its classes itself
         card = read
@@ -299,7 +291,7 @@ async def test_other_schools_coordinator_and_executors_are_refused(
     ]
     forged.append(SurveyClosingCallback(survey_id=survey.id, closes_on="2022-12-31").pack())
     for data in forged:
-        answer = await _press(bot, SIBLING, listing, data)
+        answer = await bot.press(SIBLING, listing, data)
         assert answer["show_alert"] is True
         assert REFUSAL in answer["text"], data
     assert listing.edits == 0
@@ -308,8 +300,7 @@ async def test_other_schools_coordinator_and_executors_are_refused(
     assert current.survey.closes_on == date(2022, 9, 30)
 
     assert REFUSAL in (await bot.ask(EXECUTOR, "/surveys")).plain_text
-    answer = await _press(
-        bot,
+    answer = await bot.press(
         EXECUTOR,
         listing,
         SurveyCallback(action=SurveyAction.CARD, survey_id=survey.id).pack(),
@@ -321,18 +312,18 @@ async def test_stale_buttons_get_a_polite_answer(running_bot: RunningBot) -> Non
     bot = running_bot
     await add_person(bot, COORDINATOR, Role.COORDINATOR)
     listing = await bot.ask(COORDINATOR, "/surveys")
-    gone = await _press(
-        bot, COORDINATOR, listing, SurveyCallback(action=SurveyAction.CARD, survey_id=999).pack()
+    gone = await bot.press(
+        COORDINATOR, listing, SurveyCallback(action=SurveyAction.CARD, survey_id=999).pack()
     )
     assert gone["show_alert"] is True and gone["text"]
-    template = await _press(bot, COORDINATOR, listing, SurveyTemplateCallback(key="winter").pack())
+    template = await bot.press(COORDINATOR, listing, SurveyTemplateCallback(key="winter").pack())
     assert "шаблона больше нет" in template["text"]
-    no_classes = await _press(
-        bot, COORDINATOR, listing, SurveyCallback(action=SurveyAction.NO_CLASSES).pack()
+    no_classes = await bot.press(
+        COORDINATOR, listing, SurveyCallback(action=SurveyAction.NO_CLASSES).pack()
     )
     assert "устарела" in no_classes["text"]
-    bad_day = await _press(
-        bot, COORDINATOR, listing, SurveyClosingCallback(survey_id=1, closes_on="31.02").pack()
+    bad_day = await bot.press(
+        COORDINATOR, listing, SurveyClosingCallback(survey_id=1, closes_on="31.02").pack()
     )
     assert "устарела" in bad_day["text"]
     assert await _survey_count(bot) == 0
@@ -342,7 +333,7 @@ async def test_stale_buttons_get_a_polite_answer(running_bot: RunningBot) -> Non
     listing = await bot.ask(COORDINATOR, "/surveys")
     card = await _press_label(bot, COORDINATOR, listing, survey.title[:20])
     await _service(bot).close(await _actor(bot, COORDINATOR), survey.id)
-    answer = await _press(bot, COORDINATOR, card, card.button("Закрыть"))
+    answer = await bot.press(COORDINATOR, card, card.button("Закрыть"))
     assert "уже изменился" in answer["text"]
     redrawn = await bot.api.wait_edit(card)
     assert "завершён" in redrawn.plain_text
@@ -379,16 +370,16 @@ async def test_group_post_by_the_coordinator_who_asked(running_bot: RunningBot) 
     assert "Какой опрос" in picker.plain_text
     data = picker.button(survey.title[:20])
 
-    answer = await _press(bot, COLLEAGUE, picker, data)
+    answer = await bot.press(COLLEAGUE, picker, data)
     assert "только тот, кто отправил" in answer["text"]
-    answer = await _press(bot, EXECUTOR, picker, data)
+    answer = await bot.press(EXECUTOR, picker, data)
     assert answer["show_alert"] is True
     forged = SurveyPostCallback(survey_id=survey.id, user_id=EXECUTOR.id).pack()
-    answer = await _press(bot, EXECUTOR, picker, forged)
+    answer = await bot.press(EXECUTOR, picker, forged)
     assert "только координаторы" in answer["text"]
     assert picker.edits == 0
 
-    await _press(bot, COORDINATOR, picker, data)
+    await bot.press(COORDINATOR, picker, data)
     post = await api.wait_edit(picker)
     assert post.plain_text.startswith("Уважаемые родители и ребята!")
     assert "до 05.10.2022" in post.plain_text

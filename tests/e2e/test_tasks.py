@@ -24,7 +24,7 @@ async def _setup(bot: RunningBot) -> None:
         COORDINATOR, "plan.txt", (DATA / "school-tech-cluster-2022.txt").read_bytes()
     )
     preview = await bot.api.next_message(COORDINATOR.id, timeout=15)
-    await _press(bot, COORDINATOR, preview, "Импортировать")
+    await bot.press_label(COORDINATOR, preview, "Импортировать")
     await bot.api.wait_edit(preview)
     org = await RoadmapService(bot.app.database, bot.clock).organisation_named(
         "МБОУ «СОШ №2»", "Asia/Vladivostok"
@@ -35,14 +35,9 @@ async def _setup(bot: RunningBot) -> None:
             await repositories.people.link_telegram(person.id, user.id, "ru")
 
 
-async def _press(bot: RunningBot, user: FakeUser, message: SentMessage, label: str) -> dict:
-    _, query = bot.api.press(user, message, message.button(label))
-    return await bot.api.wait_answered(query)
-
-
 async def _open(bot: RunningBot, user: FakeUser, title_start: str) -> SentMessage:
     listing = await bot.ask(user, "/tasks")
-    await _press(bot, user, listing, title_start)
+    await bot.press_label(user, listing, title_start)
     return await bot.api.wait_edit(listing)
 
 
@@ -64,7 +59,7 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     assert "Ожидаемый результат" in card.plain_text
 
     # Done with a link: the result is an order (приказ), so the bot asks for it first.
-    await _press(bot, SHABANOVA, card, "Выполнено")
+    await bot.press_label(SHABANOVA, card, "Выполнено")
     asked = await bot.api.wait_edit(card)
     assert "Без отчёта" in str(asked.buttons())
     done = await bot.ask(SHABANOVA, "https://school2.ru/docs/prikaz-123.pdf")
@@ -77,25 +72,25 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     assert "✅ 1 ·" in status.plain_text
 
     # Undo within ten minutes works; after ten minutes it is refused.
-    await _press(bot, SHABANOVA, done, "Отменить")
+    await bot.press_label(SHABANOVA, done, "Отменить")
     undone = await bot.api.wait_edit(done)
     assert "не начато" in undone.plain_text
-    await _press(bot, SHABANOVA, undone, "Выполнено")  # the report is there: no question
+    await bot.press_label(SHABANOVA, undone, "Выполнено")  # the report is there: no question
     done_again = await bot.api.wait_edit(undone)
     assert "выполнено" in done_again.plain_text
     await bot.api.next_message(COORDINATOR.id)
     bot.clock.advance(timedelta(minutes=11))
-    late = await _press(bot, SHABANOVA, done_again, "Отменить")
+    late = await bot.press_label(SHABANOVA, done_again, "Отменить")
     assert late["show_alert"] is True and "10 минут" in late["text"]
 
     # Another executor replaying her buttons is refused.
-    stolen = await _press(bot, SHARIK, done_again, "Отменить")
+    stolen = await bot.press_label(SHARIK, done_again, "Отменить")
     assert stolen["show_alert"] is True
     assert "другого сотрудника" in stolen["text"]
 
     # A move approved: the due date changes.
     info = await _open(bot, SHABANOVA, "Информационное сопр")
-    await _press(bot, SHABANOVA, info, "Перенести")
+    await bot.press_label(SHABANOVA, info, "Перенести")
     await bot.api.wait_edit(info)
     wrong = await bot.ask(SHABANOVA, "когда-нибудь")
     assert "Не понял дату" in wrong.plain_text
@@ -106,7 +101,7 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     request = await bot.api.next_message(COORDINATOR.id)
     assert "с 20.10.2022 на 25.10.2022" in request.plain_text
     assert "Ждём материалы" in request.plain_text
-    await _press(bot, COORDINATOR, request, "Одобрить")
+    await bot.press_label(COORDINATOR, request, "Одобрить")
     decided = await bot.api.wait_edit(request)
     assert "одобрен" in decided.plain_text
     news = await bot.api.next_message(SHABANOVA.id)
@@ -117,17 +112,17 @@ async def test_executor_day(running_bot: RunningBot) -> None:
 
     # A second move rejected, with the reason told to her.
     letters = await _open(bot, SHABANOVA, "Методические письма")
-    await _press(bot, SHABANOVA, letters, "Перенести")
+    await bot.press_label(SHABANOVA, letters, "Перенести")
     calendar = await bot.api.wait_edit(letters)  # or pick the day on the calendar
     assert "Сентябрь 2022" in str(calendar.buttons())
-    await _press(bot, SHABANOVA, calendar, "›")
+    await bot.press_label(SHABANOVA, calendar, "›")
     october = await bot.api.wait_edit(calendar)
-    await _press(bot, SHABANOVA, october, "31")
+    await bot.press_label(SHABANOVA, october, "31")
     picked = await bot.api.next_message(SHABANOVA.id)
     assert "Новая дата — 31.10.2022" in picked.plain_text
     await bot.ask(SHABANOVA, "Не успеваем")
     request = await bot.api.next_message(COORDINATOR.id)
-    await _press(bot, COORDINATOR, request, "Отклонить")
+    await bot.press_label(COORDINATOR, request, "Отклонить")
     ask_why = await bot.api.next_message(COORDINATOR.id)
     assert "почему" in ask_why.plain_text
     confirm = await bot.ask(COORDINATOR, "Срок установлен приказом управления")
@@ -139,9 +134,9 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     # Her co-executor may close the shared task, and she is told who did.
     assert "не одобрен" in (await bot.api.next_message(SHARIK.id)).plain_text  # he shares it
     shared = await _open(bot, SHARIK, "Методические письма")
-    await _press(bot, SHARIK, shared, "Выполнено")
+    await bot.press_label(SHARIK, shared, "Выполнено")
     asked = await bot.api.wait_edit(shared)  # its result mentions the school website
-    await _press(bot, SHARIK, asked, "Без отчёта")
+    await bot.press_label(SHARIK, asked, "Без отчёта")
     await bot.api.wait_edit(asked)
     heard = await bot.api.next_message(SHABANOVA.id)
     assert "Шарик Н.Н. — выполнено" in heard.plain_text
@@ -151,13 +146,13 @@ async def test_history_and_cannot_do_reach_the_coordinator(running_bot: RunningB
     bot = running_bot
     await _setup(bot)
     card = await _open(bot, SHABANOVA, "Информационное сопр")
-    await _press(bot, SHABANOVA, card, "Не могу")
+    await bot.press_label(SHABANOVA, card, "Не могу")
     await bot.api.wait_edit(card)
     sent = await bot.ask(SHABANOVA, "Нет доступа к сайту школы")
     assert "Координатор получил" in sent.plain_text
     told = await bot.api.next_message(COORDINATOR.id)
     assert "не может выполнить" in told.plain_text and "Нет доступа к сайту" in told.plain_text
-    await _press(bot, SHABANOVA, sent, "История")
+    await bot.press_label(SHABANOVA, sent, "История")
     history = await bot.api.wait_edit(sent)
     assert "не может быть выполнено (Нет доступа к сайту школы)" in history.plain_text
 
@@ -169,7 +164,7 @@ async def test_coordinator_reminds_an_overdue_executor(running_bot: RunningBot) 
     status = await bot.ask(COORDINATOR, "/status")
     assert "Просрочено" in status.plain_text
     line = next(row for row in status.plain_text.splitlines() if "Шабанова Н.С., срок" in row)
-    await _press(bot, COORDINATOR, status, f"Напомнить ({line.split('.', 1)[0]})")
+    await bot.press_label(COORDINATOR, status, f"Напомнить ({line.split('.', 1)[0]})")
     nudge = await bot.api.next_message(SHABANOVA.id)
     assert "Напоминание от координатора" in nudge.plain_text
     assert "Выполнено" in str(nudge.buttons())
@@ -179,7 +174,7 @@ async def test_coordinator_opens_the_report_from_status(running_bot: RunningBot)
     bot = running_bot
     await _setup(bot)
     card = await _open(bot, SHABANOVA, "Утверждение школьного")
-    await _press(bot, SHABANOVA, card, "Выполнено")
+    await bot.press_label(SHABANOVA, card, "Выполнено")
     await bot.api.wait_edit(card)
     bot.api.push_document(SHABANOVA, "prikaz-123.pdf", b"%PDF-1.4 order", "application/pdf")
     done = await bot.api.next_message(SHABANOVA.id)
@@ -189,10 +184,10 @@ async def test_coordinator_opens_the_report_from_status(running_bot: RunningBot)
 
     status = await bot.ask(COORDINATOR, "/status")
     assert "Недавно выполнено" in status.plain_text
-    await _press(bot, COORDINATOR, status, "✅1")
+    await bot.press_label(COORDINATOR, status, "✅1")
     opened = await bot.api.wait_edit(status)
     assert "prikaz-123.pdf" in opened.plain_text
     assert "Выполнено" not in str(opened.buttons())  # not her task: no executor buttons
-    await _press(bot, COORDINATOR, opened, "Показать файлы")
+    await bot.press_label(COORDINATOR, opened, "Показать файлы")
     file = await bot.api.next_message(COORDINATOR.id)
     assert file.kind == "document" and file.content == b"%PDF-1.4 order"
