@@ -152,10 +152,7 @@ async def on_set_deadline(
     state: FSMContext,
 ) -> None:
     """Указать срок: asks for the date in words or digits."""
-    activity = await roadmaps.activity(callback_data.activity_id)
-    if activity is None or not may_import(actor):
-        raise AccessDenied("access.denied")
-    await require_roadmap_access(database, actor, activity.roadmap_id)
+    activity = await roadmaps.activity_to_date(actor, callback_data.activity_id)
     await state.set_state(DeadlineFlow.waiting_date)
     await state.set_data({"activity_id": activity.id})
     await callback.answer()
@@ -174,14 +171,11 @@ async def on_date_text(
 ) -> None:
     """The date typed for an activity: understood and stored, or asked again."""
     data = await state.get_data()
-    activity = await roadmaps.activity(int(data["activity_id"]))
-    if activity is None or not may_import(actor):
+    try:
+        updated = await roadmaps.set_deadline(actor, int(data["activity_id"]), message.text or "")
+    except AccessDenied:
         await state.clear()
-        raise AccessDenied("access.denied")
-    await require_roadmap_access(database, actor, activity.roadmap_id)
-    updated = await roadmaps.set_deadline(
-        activity.id, message.text or "", actor_telegram_id=actor.telegram_user_id
-    )
+        raise
     if updated is None:
         await message.answer(_("roadmap.date_invalid"))
         return

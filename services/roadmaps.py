@@ -20,6 +20,7 @@ from roadmap.deadlines import DeadlineKind, parse_deadline
 from roadmap.importer import ParsedActivity, ParsedRoadmap, title_key
 from roadmap.period import Period
 from roadmap.responsible import ResponsibleKind, person_key
+from services.access import AccessDenied, Actor, may_import, require_roadmap_access
 from services.reminders import Planning
 from services.tasks import derive_tasks, heads_below, sync_tasks, task_changes
 from storage.database import Database
@@ -600,14 +601,24 @@ class RoadmapService:
         async with self._database.transaction() as repositories:
             return await repositories.activities.in_roadmap(roadmap_id)
 
-    async def set_deadline(
-        self, activity_id: int, text: str, *, actor_telegram_id: int | None
-    ) -> Activity | None:
+    async def activity_to_date(self, actor: Actor, activity_id: int) -> Activity:
+        """The activity, if this person may set its deadline (they may import, and they see
+        its roadmap); AccessDenied otherwise, also when it is gone."""
+        activity = await self.activity(activity_id)
+        if activity is None or not may_import(actor):
+            raise AccessDenied("access.denied")
+        await require_roadmap_access(self._database, actor, activity.roadmap_id)
+        return activity
+
+    async def set_deadline(self, actor: Actor, activity_id: int, text: str) -> Activity | None:
         """A coordinator's date for an activity the file left without one.
 
-        Returns None when the text gives no date; the activity is left as it was. Only this
-        activity's tasks and their reminders are re-planned.
+        AccessDenied unless this person may (`activity_to_date`). Returns None when the text
+        gives no date; the activity is left as it was. Only this activity's tasks and their
+        reminders are re-planned.
         """
+        await self.activity_to_date(actor, activity_id)
+        actor_telegram_id = actor.telegram_user_id
         async with self._database.transaction(immediate=True) as repositories:
             activity = await repositories.activities.get(activity_id)
             roadmap = await repositories.roadmaps.get(activity.roadmap_id) if activity else None

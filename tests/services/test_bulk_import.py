@@ -16,6 +16,7 @@ from bot.settings import Settings
 from core.clock import ManualClock
 from roadmap.importer import ParsedRoadmap
 from services import roadmaps as roadmaps_module
+from services.access import Actor
 from services.reminders import Planning
 from services.roadmaps import RoadmapService
 from storage.database import Database
@@ -26,6 +27,8 @@ from tests.services.municipal import Municipality, municipality, roadmap, with_n
 from tests.sql_statements import count_statements
 
 SCHOOLS = 50
+
+ADMIN = Actor(3, None, is_admin=True)
 
 
 def _planning() -> Planning:
@@ -200,7 +203,7 @@ async def test_set_deadline_replans_that_activity_only(
     target = next(
         a for a in await service.activities_of(result.roadmap.id) if a.fields.number == "5."
     )
-    assert await service.set_deadline(target.id, "до 20 декабря", actor_telegram_id=1)
+    assert await service.set_deadline(ADMIN, target.id, "до 20 декабря")
     tasks_after, rows_after = await _state(database)
     touched = {t.id for t in tasks_after.values() if t.activity_id == target.id}
     assert {tasks_after[t].due_on for t in touched} == {date(2022, 12, 20)}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from core.clock import ManualClock
 from roadmap.importer import ParsedRoadmap, parse_roadmap
 from roadmap.readers import read_text
+from services.access import AccessDenied, Actor
 from services.roadmaps import RoadmapService
 from storage.database import Database
 
@@ -14,6 +17,8 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "roadmaps"
 SCHOOL = (DATA / "school-tech-cluster-2022.txt").read_text(encoding="utf-8")
 CLUSTERS = (DATA / "municipal-clusters-plan-2022.txt").read_text(encoding="utf-8")
 ORDER = (DATA / "municipal-order-with-roadmap-2022.txt").read_text(encoding="utf-8")
+
+ADMIN = Actor(3, None, is_admin=True)
 
 
 def _parsed(text: str) -> ParsedRoadmap:
@@ -126,8 +131,12 @@ async def test_manual_deadline_survives_reimport_of_the_same_cell(
     undated = next(
         a for a in await service.activities_of(result.roadmap.id) if not a.fields.deadline_due
     )
-    assert await service.set_deadline(undated.id, "не знаю", actor_telegram_id=3) is None
-    updated = await service.set_deadline(undated.id, "до 20 декабря", actor_telegram_id=3)
+    # The service checks who asks: a person who may not import (here a stranger) is refused,
+    # whoever calls it (the chat, the command line, a job).
+    with pytest.raises(AccessDenied):
+        await service.set_deadline(Actor(99, None, is_admin=False), undated.id, "до 20 декабря")
+    assert await service.set_deadline(ADMIN, undated.id, "не знаю") is None
+    updated = await service.set_deadline(ADMIN, undated.id, "до 20 декабря")
     assert updated is not None
     assert [str(day) for day in updated.fields.deadline_due] == ["2022-12-20"]
     await service.apply(org, _parsed(SCHOOL), source_name="b", actor_telegram_id=None)
