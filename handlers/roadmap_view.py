@@ -147,7 +147,6 @@ async def on_set_deadline(
     callback: CallbackQuery,
     callback_data: SetDeadlineCallback,
     actor: Actor,
-    database: Database,
     roadmaps: RoadmapService,
     state: FSMContext,
 ) -> None:
@@ -165,7 +164,6 @@ async def on_set_deadline(
 async def on_date_text(
     message: Message,
     actor: Actor,
-    database: Database,
     roadmaps: RoadmapService,
     state: FSMContext,
 ) -> None:
