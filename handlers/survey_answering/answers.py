@@ -146,7 +146,6 @@ async def on_submit(
     except AnswerError:
         await stale(callback)
         return
-    saved = await state.get_data()
     # Cleared before anything slow, so a second tap finds nothing and cannot submit twice.
     await state.clear()
     try:
@@ -156,9 +155,9 @@ async def on_submit(
     except Exception:
         # A failed transaction stored nothing: the answers stay, so «Отправить» can be retried.
         await state.set_state(SurveyAnswering.answering)
-        await state.set_data(saved)
+        await state.set_data(attempt.as_state())
         raise
-    await end(callback, state, _OUTCOME_KEYS[outcome])
+    await end(callback, state, _OUTCOME_KEYS[outcome], forgotten=True)
 
 
 async def on_cancel(

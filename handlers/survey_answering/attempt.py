@@ -1,4 +1,4 @@
-"""One go at one survey, as FSM state holds it."""
+"""The respondent's attempt at a survey: what FSM state keeps between two taps."""
 
 from __future__ import annotations
 

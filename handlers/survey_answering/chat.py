@@ -144,9 +144,13 @@ async def stale(callback: CallbackQuery) -> None:
     await callback.answer(_("survey.answer.stale"))
 
 
-async def end(callback: CallbackQuery, state: FSMContext, key: str) -> None:
-    """A terminal message in place of the survey message; the attempt is forgotten."""
-    await state.clear()
+async def end(
+    callback: CallbackQuery, state: FSMContext, key: str, *, forgotten: bool = False
+) -> None:
+    """A terminal message in place of the survey message; the attempt is forgotten (unless
+    the caller already cleared it: `forgotten`)."""
+    if not forgotten:
+        await state.clear()
     await callback.answer()
     if isinstance(callback.message, Message):
         with contextlib.suppress(TelegramBadRequest):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
 from aiogram.fsm.storage.base import StorageKey
 
 from core.deeplinks import DeepLink, DeepLinkKind
@@ -411,3 +412,39 @@ TEXT_ONLY = SurveyDefinition(
     audience=Audience.PARENTS,
     questions=(Question("1", "Какой кружок?", QuestionKind.TEXT, max_length=100),),
 )
+
+
+async def test_a_failed_submit_keeps_the_answers_for_another_press(
+    running_bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = running_bot
+    survey = await _open_survey(
+        bot,
+        SurveyDefinition(
+            title="Короткий опрос",
+            intro="",
+            audience=Audience.STUDENTS,
+            questions=(DEFINITION.questions[2],),
+        ),
+    )
+    message = await bot.ask(STRANGER, _link(survey))
+    await _step(bot, STRANGER, message, "Начать")
+    await _step(bot, STRANGER, message, "4")
+    submit = bot.app.surveys.submit
+    calls = 0
+
+    async def fails_once(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("the database went away")
+        return await submit(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.app.surveys, "submit", fails_once)
+    apology = await bot.press_label(STRANGER, message, "Отправить")
+    assert apology["show_alert"] is True and "Ничего не потеряно" in apology["text"]
+    assert await _responses(bot, survey) == []
+    # The review is still there, and the same button now stores the answer once.
+    assert (await _step(bot, STRANGER, message, "Отправить")).startswith("Спасибо")
+    responses = await _responses(bot, survey)
+    assert [response.answers["rate"].number for response in responses] == [4]
