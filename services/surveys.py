@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -24,6 +24,7 @@ from core.dates import format_day
 from core.errors import UserFacingError
 from services.access import AccessDenied, Actor, Permission, allows, organisation_scope
 from services.memo import Memo, keep_recent
+from services.notices import NoticeBell, NoticeKind, plan_notices
 from services.recipients import organisation_coordinators
 from storage.database import Database
 from storage.records import Survey
@@ -51,17 +52,6 @@ _SURVEY_MEMORY_SIZE = 256
 
 class SurveyRefused(UserFacingError):
     """A survey cannot do that now (closing date in the past, already closed, not open)."""
-
-
-@dataclass(frozen=True)
-class ClosingNotice:
-    """Who hears that a survey closed by itself, and with how many answers."""
-
-    survey: Survey
-    responses: int
-    # (chat id, language code or None); empty for a survey with no organisation: the caller
-    # tells the instance's administrators instead.
-    recipients: tuple[tuple[int, str | None], ...]
 
 
 @dataclass(frozen=True)
@@ -142,10 +132,16 @@ def _check_segment(definition: SurveyDefinition, segment: Segment) -> None:
 
 class SurveyService:
     def __init__(
-        self, database: Database, clock: Clock, secret: bytes, default_zone: ZoneInfo
+        self,
+        database: Database,
+        clock: Clock,
+        secret: bytes,
+        default_zone: ZoneInfo,
+        bell: NoticeBell | None = None,
     ) -> None:
         if not secret:
             raise ValueError("the survey secret is empty")
+        self._bell = bell or NoticeBell()
         self._database = database
         self._clock = clock
         self._secret = secret
@@ -284,11 +280,13 @@ class SurveyService:
             await repositories.surveys.seal(survey.id)
         return closed
 
-    async def close_due(self) -> list[Survey]:
+    async def close_due(self, admin_ids: Collection[int] = ()) -> list[Survey]:
         """For the scheduler: every open survey whose last day has passed where it is.
 
         Each closes in its own transaction on a conditional update, so two instances (or
         a hand on the button) racing the job close it once; running again closes nothing.
+        Its coordinators are told in the same transaction (a survey of no organisation was
+        made by an administrator: ``admin_ids`` are told).
         """
         async with self._database.transaction() as repositories:
             candidates = await repositories.surveys.open_surveys()
@@ -299,28 +297,38 @@ class SurveyService:
                 if survey.closes_on is None or survey.closes_on >= today:
                     continue
                 done = await self._close(repositories, survey)
+                if done is not None:
+                    await self._tell_closed(repositories, done, admin_ids)
             if done is not None:
                 closed.append(done)
+        if closed:
+            self._bell.ring()
         return closed
 
-    async def closing_notices(self, closed: Sequence[Survey]) -> list[ClosingNotice]:
-        """For each survey the scheduler closed: its response count and its coordinators."""
-        notices: list[ClosingNotice] = []
-        async with self._database.transaction() as repositories:
-            counts = await repositories.surveys.count_responses([s.id for s in closed])
-            for survey in closed:
-                people = (
-                    await organisation_coordinators(repositories, survey.organisation_id)
-                    if survey.organisation_id is not None
-                    else []
-                )
-                recipients = tuple(
-                    (p.telegram_user_id, p.language_code)
-                    for p in people
-                    if p.telegram_user_id is not None
-                )
-                notices.append(ClosingNotice(survey, counts.get(survey.id, 0), recipients))
-        return notices
+    async def _tell_closed(
+        self, repositories: Repositories, survey: Survey, admin_ids: Collection[int]
+    ) -> None:
+        counts = await repositories.surveys.count_responses([survey.id])
+        people = (
+            await organisation_coordinators(repositories, survey.organisation_id)
+            if survey.organisation_id is not None
+            else []
+        )
+        # Nobody to tell there (no organisation: an administrator made it): the administrators.
+        chats = [p.telegram_user_id for p in people if p.telegram_user_id is not None]
+        await plan_notices(
+            repositories,
+            NoticeKind.SURVEY_CLOSED,
+            chats or sorted(admin_ids),
+            self._clock.now(),
+            payload={
+                "survey_id": survey.id,
+                "title": survey.title,
+                "closes_on": survey.closes_on.isoformat() if survey.closes_on else None,
+                "responses": counts.get(survey.id, 0),
+            },
+            event=f"survey{survey.id}",
+        )
 
     async def by_code(self, code: str) -> Survey | None:
         """For respondents' links: from memory (see SURVEY_MEMORY_TTL)."""

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from core.clock import Clock
 from core.models import OrganisationKind
 from services.access import AccessDenied, Actor, Permission, allows, organisation_scope
+from services.notices import NoticeBell, NoticeKind, plan_notices
 from services.people import is_heads_of_schools
 from services.recipients import coordinator_chats
 from services.reminders import Planning, plan_reminders
@@ -202,7 +203,7 @@ class TaskCard:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What changed, and whom to tell (Telegram ids of linked, reachable people)."""
+    """What changed, and who is told (Telegram ids: the notices are in the outbox)."""
 
     card: TaskCard
     notify: tuple[int, ...] = ()
@@ -240,10 +241,23 @@ class TaskPage:
 
 
 class TaskService:
-    def __init__(self, database: Database, clock: Clock, planning: Planning | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        planning: Planning | None = None,
+        bell: NoticeBell | None = None,
+    ) -> None:
         self._database = database
         self._clock = clock
         self._planning = planning
+        self._bell = bell or NoticeBell()
+
+    def _told(self, outcome: Outcome) -> Outcome:
+        """After the commit: notices planned go now rather than at the next tick."""
+        if outcome.notify:
+            self._bell.ring()
+        return outcome
 
     async def _replan(self, repositories: Repositories, task_id: int) -> None:
         """Reminders follow the task: done or stuck stops them, a new date moves them."""
@@ -345,11 +359,13 @@ class TaskService:
         task_id: int,
         status: TaskStatus,
         event: str,
-        details: dict[str, object] | None = None,
+        details: dict[str, str] | None = None,
         *,
-        tell_coordinators: bool,
+        notice: NoticeKind | None = None,
         tell_executors: bool = False,
     ) -> Outcome:
+        """Sets the status and records why; ``notice``: the coordinators (and, with
+        ``tell_executors``, the other executors) are told, with ``details`` in the notice."""
         now = self._clock.now()
         async with self._database.transaction() as repositories:
             card = await self._load(repositories, actor, task_id, executor=True)
@@ -366,33 +382,40 @@ class TaskService:
                 actor_telegram_id=actor.telegram_user_id,
                 details=dict(details or {}),
             )
-            notify = (
-                list(await coordinator_chats(repositories, card.roadmap))
-                if tell_coordinators
-                else []
-            )
-            if tell_executors:
-                notify += [
-                    p.telegram_user_id
-                    for p in card.executors
-                    if p.telegram_user_id is not None and p.id != person_id and p.is_reachable
-                ]
             task = await repositories.tasks.get(task_id)
             assert task is not None
             fresh = await self._card(repositories, task)
-        return Outcome(
-            fresh, tuple(dict.fromkeys(i for i in notify if i != actor.telegram_user_id))
-        )
+            notify: tuple[int, ...] = ()
+            if notice is not None:
+                chats = list(await coordinator_chats(repositories, card.roadmap))
+                if tell_executors:
+                    chats += [
+                        p.telegram_user_id
+                        for p in card.executors
+                        if p.telegram_user_id is not None and p.id != person_id and p.is_reachable
+                    ]
+                notify = await plan_notices(
+                    repositories,
+                    notice,
+                    (chat for chat in chats if chat != actor.telegram_user_id),
+                    now,
+                    task_id=task_id,
+                    payload={"who": _who(actor), **(details or {}), **_evidence_of(notice, fresh)},
+                )
+        return self._told(Outcome(fresh, notify))
 
     async def mark_done(self, actor: Actor, task_id: int) -> Outcome:
         return await self._change(
-            actor, task_id, TaskStatus.DONE, "done", tell_coordinators=True, tell_executors=True
+            actor,
+            task_id,
+            TaskStatus.DONE,
+            "done",
+            notice=NoticeKind.TASK_DONE,
+            tell_executors=True,
         )
 
     async def mark_in_progress(self, actor: Actor, task_id: int) -> Outcome:
-        return await self._change(
-            actor, task_id, TaskStatus.IN_PROGRESS, "in_progress", tell_coordinators=False
-        )
+        return await self._change(actor, task_id, TaskStatus.IN_PROGRESS, "in_progress")
 
     async def cannot_do(self, actor: Actor, task_id: int, reason: str) -> Outcome:
         if not reason.strip():
@@ -403,7 +426,7 @@ class TaskService:
             TaskStatus.CANNOT_DO,
             "cannot_do",
             {"reason": reason.strip()},
-            tell_coordinators=True,
+            notice=NoticeKind.TASK_CANNOT,
         )
 
     async def undo_done(self, actor: Actor, task_id: int) -> Outcome:
@@ -411,9 +434,7 @@ class TaskService:
             card = await self._load(repositories, actor, task_id, executor=True)
         if not may_undo(card.status, card.task.done_at, self._clock.now()):
             raise AccessDenied("tasks.undo_too_late")
-        return await self._change(
-            actor, task_id, TaskStatus.PENDING, "undone", tell_coordinators=False
-        )
+        return await self._change(actor, task_id, TaskStatus.PENDING, "undone")
 
     async def add_evidence(
         self, actor: Actor, task_id: int, kind: str, value: str, file_name: str | None = None
@@ -463,8 +484,21 @@ class TaskService:
                 actor_telegram_id=actor.telegram_user_id,
                 details={"to": new_due.isoformat(), "reason": reason.strip()},
             )
-            notify = await coordinator_chats(repositories, card.roadmap)
-        return Outcome(card, tuple(notify), postponement)
+            notify = await plan_notices(
+                repositories,
+                NoticeKind.POSTPONE_ASKED,
+                await coordinator_chats(repositories, card.roadmap),
+                now,
+                task_id=task_id,
+                payload={
+                    "who": _who(actor),
+                    "old": postponement.from_due_on.isoformat(),
+                    "new": new_due.isoformat(),
+                    "reason": reason.strip(),
+                    "postponement_id": postponement.id,
+                },
+            )
+        return self._told(Outcome(card, notify, postponement))
 
     def check_new_due(self, card: TaskCard, new_due: date) -> PostponementProblem | None:
         return postponement_problem(card.task.due_on, new_due, card.today)
@@ -506,10 +540,15 @@ class TaskService:
             assert task is not None
             fresh = await self._card(repositories, task)
             decided_postponement = await repositories.tasks.postponement(postponement_id)
-        notify = tuple(
-            p.telegram_user_id for p in card.executors if p.telegram_user_id is not None
-        )
-        return Outcome(fresh, notify, decided_postponement)
+            notify = await plan_notices(
+                repositories,
+                NoticeKind.POSTPONE_APPROVED if approve else NoticeKind.POSTPONE_REJECTED,
+                (p.telegram_user_id for p in card.executors if p.telegram_user_id is not None),
+                now,
+                task_id=postponement.task_id,
+                payload={"new": postponement.new_due_on.isoformat(), "reason": reason or ""},
+            )
+        return self._told(Outcome(fresh, notify, decided_postponement))
 
     async def check_can_decide(self, actor: Actor, postponement_id: int) -> None:
         """Raises unless this actor may answer this still-open request."""
@@ -537,12 +576,19 @@ class TaskService:
                 actor_person_id=actor.person.id if actor.person else None,
                 actor_telegram_id=actor.telegram_user_id,
             )
-        notify = tuple(
-            p.telegram_user_id
-            for p in card.executors
-            if p.telegram_user_id is not None and p.is_reachable
-        )
-        return Outcome(card, notify)
+            notify = await plan_notices(
+                repositories,
+                NoticeKind.TASK_NUDGE,
+                (
+                    p.telegram_user_id
+                    for p in card.executors
+                    if p.telegram_user_id is not None and p.is_reachable
+                ),
+                now,
+                task_id=task_id,
+                payload={},
+            )
+        return self._told(Outcome(card, notify))
 
     async def undelivered(self, roadmap_ids: Sequence[int]) -> int:
         async with self._database.transaction() as repositories:
@@ -595,6 +641,19 @@ class TaskService:
             overdue_total=sum(counted.overdue for counted in counts.values()),
             recent=tuple(cards[i] for i in recent_ids if i in cards),
         )
+
+
+def _who(actor: Actor) -> str:
+    """The actor as a notice names them."""
+    return actor.person.full_name if actor.person else str(actor.telegram_user_id)
+
+
+def _evidence_of(notice: NoticeKind, card: TaskCard) -> dict[str, str]:
+    """The latest report on a task, for a «выполнено» notice (nothing when there is none)."""
+    if notice is not NoticeKind.TASK_DONE or not card.evidence:
+        return {}
+    item = card.evidence[-1]
+    return {"evidence_kind": item.kind, "evidence": item.file_name or item.value}
 
 
 def executor_names(people: Sequence[Person]) -> str:

@@ -13,6 +13,7 @@ from roadmap.importer import parse_roadmap
 from roadmap.readers import read_text
 from roadmap.responsible import person_key
 from services.access import Actor
+from services.notices import NoticeKind, is_notice
 from services.people import PeopleService
 from services.roadmaps import RoadmapService
 from services.tasks import TaskService
@@ -70,4 +71,8 @@ async def test_rows_follow_the_task_and_the_organisations_settings(
     await tasks.mark_done(actor, card.task.id)
     async with database.transaction() as repositories:
         rows = await repositories.outbox.of_task(card.task.id)
-    assert rows and all(row.status == CANCELLED for row in rows)
+    reminders = [row for row in rows if not is_notice(row.kind)]
+    assert reminders and all(row.status == CANCELLED for row in reminders)
+    # ...and the «выполнено» notice waits to go to whoever imported the roadmap.
+    (notice,) = [row for row in rows if is_notice(row.kind)]
+    assert (notice.kind, notice.status) == (NoticeKind.TASK_DONE, PLANNED)
