@@ -88,6 +88,26 @@ def _number_key(number: str | None) -> str:
     return (number or "").strip().rstrip(".")
 
 
+# Matching passes, strict to loose: the key of a row of the file and of a stored activity.
+# A row whose key is None takes no part in that pass.
+_Pass = tuple[Callable[[ParsedActivity], object], Callable[[Activity], object]]
+_PASSES: tuple[_Pass, ...] = (
+    (
+        lambda row: (_number_key(row.number), title_key(row.title)),
+        lambda act: (_number_key(act.fields.number), title_key(act.fields.title)),
+    ),
+    (
+        lambda row: _number_key(row.number) or None,
+        lambda act: _number_key(act.fields.number) or None,
+    ),
+    (
+        lambda row: (title_key(row.title), title_key(row.deadline.text)),
+        lambda act: (title_key(act.fields.title), title_key(act.fields.deadline_text)),
+    ),
+    (lambda row: title_key(row.title), lambda act: title_key(act.fields.title)),
+)
+
+
 def _pair(
     new: Sequence[tuple[RowPath, ParsedActivity]],
     old: Sequence[Activity],
@@ -95,51 +115,43 @@ def _pair(
     *,
     by_position: bool,
 ) -> None:
-    """Match in passes from strict to loose; each stored activity is used at most once.
-
-    Each pass indexes the stored activities by its key, so a 2,000-row plan matches in
-    linear time.
-    """
-    taken: set[int] = set()
-    passes: list[tuple[Callable[[ParsedActivity], object], Callable[[Activity], object]]] = [
-        (
-            lambda row: (_number_key(row.number), title_key(row.title)),
-            lambda act: (_number_key(act.fields.number), title_key(act.fields.title)),
-        ),
-        (
-            lambda row: _number_key(row.number) or None,
-            lambda act: _number_key(act.fields.number) or None,
-        ),
-        (
-            lambda row: (title_key(row.title), title_key(row.deadline.text)),
-            lambda act: (title_key(act.fields.title), title_key(act.fields.deadline_text)),
-        ),
-        (lambda row: title_key(row.title), lambda act: title_key(act.fields.title)),
-    ]
-    for row_key, act_key in passes:
-        index: dict[object, list[Activity]] = {}
-        for act in old:
-            if act.id not in taken:
-                index.setdefault(act_key(act), []).append(act)
-        for path, row in new:
-            if path in match.by_path:
-                continue
-            key = row_key(row)
-            if key is None:
-                continue
-            candidates = index.get(key, [])
-            while candidates and candidates[0].id in taken:
-                candidates.pop(0)
-            if candidates:
-                match.by_path[path] = candidates.pop(0)
-                taken.add(match.by_path[path].id)
-    free = [act for act in old if act.id not in taken]
+    """Match in passes from strict to loose; each stored activity is used at most once."""
+    free = list(old)
+    for keys in _PASSES:
+        free = _pair_by(keys, new, free, match)
     if by_position:
         # Steps that changed every cell still are "the second step of activity 3".
         for path, _row in new:
             if path not in match.by_path and free:
                 match.by_path[path] = free.pop(0)
     match.unmatched_old.extend(free)
+
+
+def _pair_by(
+    keys: _Pass,
+    new: Sequence[tuple[RowPath, ParsedActivity]],
+    free: Sequence[Activity],
+    match: _Match,
+) -> list[Activity]:
+    """One pass: each row not matched yet takes the first free activity with its key.
+
+    The free activities are indexed by the key, so a 2,000-row plan matches in linear time.
+    Returns those still free, in their order.
+    """
+    row_key, act_key = keys
+    index: dict[object, list[Activity]] = {}
+    for act in free:
+        index.setdefault(act_key(act), []).append(act)
+    taken: set[int] = set()
+    for path, row in new:
+        if path in match.by_path:
+            continue
+        key = row_key(row)
+        candidates = index.get(key) if key is not None else None
+        if candidates:
+            match.by_path[path] = candidates.pop(0)
+            taken.add(match.by_path[path].id)
+    return [act for act in free if act.id not in taken]
 
 
 def _match(parsed: ParsedRoadmap, stored: Sequence[Activity]) -> _Match:
