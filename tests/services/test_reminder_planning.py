@@ -16,7 +16,7 @@ from services.access import Actor
 from services.notices import NoticeKind, is_notice
 from services.people import PeopleService
 from services.roadmaps import RoadmapService
-from services.tasks import TaskService
+from services.tasks import SyncResult, TaskService, sync_tasks
 from storage.database import Database
 from storage.repositories.outbox import CANCELLED, PLANNED
 
@@ -76,3 +76,32 @@ async def test_rows_follow_the_task_and_the_organisations_settings(
     # ...and the «выполнено» notice waits to go to whoever imported the roadmap.
     (notice,) = [row for row in rows if is_notice(row.kind)]
     assert (notice.kind, notice.status) == (NoticeKind.TASK_DONE, PLANNED)
+
+
+async def test_a_whole_roadmap_sync_revives_a_withdrawn_task_and_replans_them_all(
+    database: Database, clock: ManualClock
+) -> None:
+    """sync_tasks without activity ids works on the whole roadmap: a task cancelled behind the
+    file's back comes back, and the reminders of every task of the roadmap are planned again."""
+    planning = create_planning(Settings(_env_file=None))  # type: ignore[call-arg]
+    roadmaps = RoadmapService(database, clock, planning)
+    org = await roadmaps.organisation_named("МБОУ «СОШ №2»", "Asia/Vladivostok")
+    text = (DATA / "school-tech-cluster-2022.txt").read_text(encoding="utf-8")
+    imported = await roadmaps.apply(
+        org.id, parse_roadmap(read_text(text)), source_name="a", actor_telegram_id=1
+    )
+    roadmap = imported.roadmap
+    async with database.transaction() as repositories:
+        tasks = await repositories.tasks.in_roadmap(roadmap.id)
+        planned = {(row.key, row.status) for row in await repositories.outbox.all_rows()}
+        withdrawn = tasks[0].id
+        await repositories.tasks.cancel_many([withdrawn])
+        await repositories.outbox.cancel_planned([task.id for task in tasks])
+
+    async with database.transaction() as repositories:
+        synced = await sync_tasks(repositories, roadmap, clock, planning)
+        after = await repositories.tasks.in_roadmap(roadmap.id)
+        rows = await repositories.outbox.all_rows()
+    assert synced == SyncResult(created=0, updated=1, cancelled=0)
+    assert [task.id for task in after if task.is_cancelled] == []
+    assert planned and {(row.key, row.status) for row in rows} == planned
