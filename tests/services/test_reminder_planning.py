@@ -15,10 +15,13 @@ from roadmap.responsible import person_key
 from services.access import Actor
 from services.notices import NoticeKind, is_notice
 from services.people import PeopleService
+from services.reminders import plan_reminders
 from services.roadmaps import RoadmapService
 from services.tasks import SyncResult, TaskService, sync_tasks
 from storage.database import Database
+from storage.records import Task
 from storage.repositories.outbox import CANCELLED, PLANNED
+from tasks.rules import TaskStatus
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "roadmaps"
 ZONE = ZoneInfo("Asia/Vladivostok")
@@ -105,3 +108,28 @@ async def test_a_whole_roadmap_sync_revives_a_withdrawn_task_and_replans_them_al
     assert synced == SyncResult(created=0, updated=1, cancelled=0)
     assert [task.id for task in after if task.is_cancelled] == []
     assert planned and {(row.key, row.status) for row in rows} == planned
+
+
+async def test_a_task_whose_roadmap_is_gone_is_planned_no_reminders(
+    database: Database, clock: ManualClock
+) -> None:
+    planning = create_planning(Settings(_env_file=None))  # type: ignore[call-arg]
+    now = clock.now()
+    ghost = Task(
+        id=9_999,
+        activity_id=9_999,
+        roadmap_id=9_999,
+        executor_key="p1",
+        occurrence=0,
+        due_on=now.date() + timedelta(days=7),
+        planned_due_on=now.date() + timedelta(days=7),
+        status=TaskStatus.PENDING.value,
+        status_changed_at=now,
+        done_at=None,
+        done_by_person_id=None,
+        is_cancelled=False,
+        created_at=now,
+    )
+    async with database.transaction() as repositories:
+        assert await plan_reminders(repositories, [ghost], clock, planning) == 0
+        assert await repositories.outbox.all_rows() == []
