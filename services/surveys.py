@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 import string
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -32,8 +32,10 @@ from storage.repositories import Repositories
 from surveys.model import (
     OTHER,
     Answer,
+    Question,
     QuestionKind,
     Response,
+    Scale,
     Segment,
     SurveyDefinition,
     SurveyStatus,
@@ -87,31 +89,43 @@ def _clean_answer(definition: SurveyDefinition, question_id: str, answer: Answer
     """The answer if it fits its question; ValueError for anything a handler would not send."""
     question = definition.question(question_id)
     assert question is not None
-    if question.kind is QuestionKind.SCALE:
-        scale = question.scale
-        low, high = (scale.low, scale.high) if scale is not None else (1, 5)
-        if answer.choices or answer.text is not None or answer.number is None:
-            raise ValueError("a scale takes a number only")
-        if not low <= answer.number <= high:
-            raise ValueError("the number is outside the scale")
-        return answer
-    if question.kind is QuestionKind.TEXT:
-        if answer.choices or answer.number is not None or not (answer.text or "").strip():
-            raise ValueError("free text takes text only")
-        _check_text(answer.text, question.max_length)
-        return answer
+    _ANSWER_CHECKS[question.kind](question, answer)
+    return answer
+
+
+def _check_scale(question: Question, answer: Answer) -> None:
+    scale = question.scale or Scale()
+    if answer.choices or answer.text is not None or answer.number is None:
+        raise ValueError("a scale takes a number only")
+    if not scale.low <= answer.number <= scale.high:
+        raise ValueError("the number is outside the scale")
+
+
+def _check_free_text(question: Question, answer: Answer) -> None:
+    if answer.choices or answer.number is not None or not (answer.text or "").strip():
+        raise ValueError("free text takes text only")
+    _check_text(answer.text, question.max_length)
+
+
+def _check_choices(question: Question, answer: Answer) -> None:
     choices = answer.choices
     if answer.number is not None or not choices or len(set(choices)) != len(choices):
         raise ValueError("a choice takes one or more distinct option keys")
     if question.kind is QuestionKind.SINGLE and len(choices) != 1:
         raise ValueError("a single choice takes exactly one option")
-    for key in choices:
-        if not (question.option(key) is not None or (key == OTHER and question.other)):
-            raise ValueError("not an option of this question")
+    if not all(question.takes_choice(key) for key in choices):
+        raise ValueError("not an option of this question")
     if answer.text is not None and OTHER not in choices:
         raise ValueError("only «Другое» carries text")
     _check_text(answer.text, question.max_length)
-    return answer
+
+
+_ANSWER_CHECKS: dict[QuestionKind, Callable[[Question, Answer], None]] = {
+    QuestionKind.SINGLE: _check_choices,
+    QuestionKind.MULTIPLE: _check_choices,
+    QuestionKind.SCALE: _check_scale,
+    QuestionKind.TEXT: _check_free_text,
+}
 
 
 def clean_answers(

@@ -131,27 +131,11 @@ async def sync_tasks(
     number of (chunked) statements, whatever the number of tasks.
     """
     now = clock.now()
-    if activity_ids is None:
-        activities = await repositories.activities.in_roadmap(roadmap.id)
-        assignees = await repositories.activities.assignees_in_roadmap(roadmap.id)
-        existing = await repositories.tasks.in_roadmap(roadmap.id)
-        with_steps = {a.parent_id for a in activities if a.parent_id is not None}
-    else:
-        ids = sorted(set(activity_ids))
-        found = await repositories.activities.by_ids(ids)
-        activities = [a for a in found.values() if a.roadmap_id == roadmap.id]
-        assignees = await repositories.activities.assignees_of(ids)
-        existing = await repositories.tasks.of_activities(ids)
-        with_steps = await repositories.activities.with_live_steps(ids)
+    scope = _SyncScope(roadmap.id, None if activity_ids is None else sorted(set(activity_ids)))
+    activities, assignees, existing, with_steps = await scope.read(repositories)
     if heads is None:
         heads = await heads_below(repositories, roadmap.organisation_id)
-    planned = derive_tasks(
-        activities,
-        {key: [a.fields for a in value] for key, value in assignees.items()},
-        heads,
-        with_steps,
-    )
-    changes = task_changes(planned, existing)
+    changes = task_changes(derive_tasks(activities, assignees, heads, with_steps), existing)
     new_ids = await repositories.tasks.add_many(
         roadmap.id,
         [NewTask(p.activity_id, p.executor_key, p.occurrence, p.due_on) for p in changes.create],
@@ -160,6 +144,51 @@ async def sync_tasks(
     )
     await repositories.tasks.replan_many(changes.replan)
     stored = await repositories.tasks.executors_of(list(changes.executors))
+    await repositories.tasks.set_executors_many(_executors_to_set(changes, stored, new_ids))
+    await repositories.tasks.cancel_many(changes.cancel)
+    await repositories.tasks.record_many(changes.cancel, event="cancelled", now=now)
+    if planning is not None:
+        tasks = await scope.tasks(repositories)
+        await plan_reminders(repositories, tasks, clock, planning, fresh=new_ids)
+    return SyncResult(len(changes.create), len(changes.replan), len(changes.cancel))
+
+
+@dataclass(frozen=True)
+class _SyncScope:
+    """What sync_tasks brings in line: a whole roadmap, or some of its activities."""
+
+    roadmap_id: int
+    activity_ids: list[int] | None  # sorted, distinct; None: the whole roadmap
+
+    async def read(
+        self, repositories: Repositories
+    ) -> tuple[list[Activity], dict[int, list[AssigneeFields]], list[Task], Collection[int]]:
+        """The live activities, their assignees, their tasks, and those with live steps."""
+        if self.activity_ids is None:
+            activities = await repositories.activities.in_roadmap(self.roadmap_id)
+            assignees = await repositories.activities.assignees_in_roadmap(self.roadmap_id)
+            existing = await repositories.tasks.in_roadmap(self.roadmap_id)
+            with_steps = {a.parent_id for a in activities if a.parent_id is not None}
+        else:
+            found = await repositories.activities.by_ids(self.activity_ids)
+            activities = [a for a in found.values() if a.roadmap_id == self.roadmap_id]
+            assignees = await repositories.activities.assignees_of(self.activity_ids)
+            existing = await repositories.tasks.of_activities(self.activity_ids)
+            with_steps = await repositories.activities.with_live_steps(self.activity_ids)
+        fields = {key: [a.fields for a in value] for key, value in assignees.items()}
+        return activities, fields, existing, with_steps
+
+    async def tasks(self, repositories: Repositories) -> list[Task]:
+        """Its tasks as they are now, to plan their reminders."""
+        if self.activity_ids is None:
+            return await repositories.tasks.in_roadmap(self.roadmap_id)
+        return await repositories.tasks.of_activities(self.activity_ids)
+
+
+def _executors_to_set(
+    changes: TaskChanges, stored: Mapping[int, list[int]], new_ids: Sequence[int]
+) -> dict[int, tuple[tuple[int, ...], int]]:
+    """The new tasks' executors, and those of kept tasks whose people or lead changed."""
     executors = {
         task_id: (person_ids, lead_id)
         for task_id, (person_ids, lead_id) in changes.executors.items()
@@ -169,16 +198,7 @@ async def sync_tasks(
         (task_id, (plan.person_ids, plan.lead_id))
         for task_id, plan in zip(new_ids, changes.create, strict=True)
     )
-    await repositories.tasks.set_executors_many(executors)
-    await repositories.tasks.cancel_many(changes.cancel)
-    await repositories.tasks.record_many(changes.cancel, event="cancelled", now=now)
-    if planning is not None:
-        if activity_ids is None:
-            tasks = await repositories.tasks.in_roadmap(roadmap.id)
-        else:
-            tasks = await repositories.tasks.of_activities(sorted(set(activity_ids)))
-        await plan_reminders(repositories, tasks, clock, planning, fresh=new_ids)
-    return SyncResult(len(changes.create), len(changes.replan), len(changes.cancel))
+    return executors
 
 
 @dataclass(frozen=True)
