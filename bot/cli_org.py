@@ -20,26 +20,17 @@ from bot.i18n import CatalogI18n
 from bot.settings import Settings
 from core.clock import SystemClock
 from core.models import OrganisationKind, Role
-from handlers.org_import import problem_reason
-from handlers.organisations import (
-    NAME_MAX_LENGTH,
-    NAME_MIN_LENGTH,
-    clean_name,
-    indent,
-    kind_label,
-    name_fits,
-    named,
-    sibling_named,
-    tree,
-)
+from core.organisation_names import NAME_MAX_LENGTH, NAME_MIN_LENGTH, clean_name, name_fits
 from roadmap.responsible import normalise_person_name, person_key
 from schools import SchoolsReadError, SchoolsTable, read_schools
 from services.access import Actor
 from services.org_import import OrgImportPlan, OrgImportService
+from services.organisations import named, sibling_named, tree
 from services.people import DEFAULT_INVITE_TTL, PeopleService, may_contain
 from storage.database import Database
 from storage.migrate import upgrade_to_head
 from storage.records import Organisation
+from texts.organisations import indent, kind_label, problem_reason, schools_error_text
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -201,9 +192,7 @@ def _read_list(path: Path) -> SchoolsTable:
     try:
         return read_schools(data, path.name)
     except SchoolsReadError as error:
-        raise CliRefusal(
-            _(f"orgs.import.error.{error.code}").format(**error.params), EXIT_NOT_FOUND
-        ) from None
+        raise CliRefusal(schools_error_text(error), EXIT_NOT_FOUND) from None
 
 
 def _print_plan(plan: OrgImportPlan, out: Print) -> None:

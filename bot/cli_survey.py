@@ -25,9 +25,9 @@ from core.clock import SystemClock
 from core.dates import parse_day
 from core.deeplinks import DeepLink, DeepLinkKind
 from core.errors import UserFacingError
-from handlers.organisations import clean_name, named
-from handlers.render import day
+from core.organisation_names import clean_name
 from services.access import AccessDenied, Actor
+from services.organisations import named
 from services.people import DEFAULT_INVITE_TTL, PeopleService
 from services.surveys import SurveyOverview, SurveyService
 from storage.database import Database
@@ -35,6 +35,7 @@ from storage.migrate import upgrade_to_head
 from storage.records import Organisation, Survey
 from surveys.loading import DefinitionError, load_definition
 from surveys.model import SurveyStatus
+from texts.render import day
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
