@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+# A school's name as long as one typed in the chat may be.
+from core.organisation_names import NAME_MAX_LENGTH, NAME_MIN_LENGTH
 from roadmap.readers.text import decode_text
 from roadmap.readers.xlsx import visible_sheet_values
 from roadmap.responsible import normalise_person_name, person_key
@@ -24,9 +26,6 @@ from schools.names import school_key
 
 # The same cap as the roadmap readers: a longer file is refused, not cut silently.
 MAX_ROWS = 5000
-# As long as a name typed in the chat may be (handlers.organisations).
-NAME_MIN_LENGTH = 3
-NAME_MAX_LENGTH = 300
 PERSON_MAX_LENGTH = 300
 POSITION_MAX_LENGTH = 500
 _HEADER_SEARCH_ROWS = 30
