@@ -26,6 +26,7 @@ NEXT = "›"
 BLANK = " "
 OUT_OF_RANGE = "·"
 TODAY_MARK = "•"
+MARKED = "[{}]"  # the day the choice is about (a task's current deadline)
 DAYS_IN_WEEK = 7
 
 
@@ -62,9 +63,13 @@ def calendar_keyboard(
     today: date,
     earliest: date | None = None,
     latest: date | None = None,
+    marked: date | None = None,
     extra_rows: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> InlineKeyboardMarkup:
     """The month as a keyboard: a title with arrows, weekday captions, Monday-first weeks.
+
+    Today carries a dot, ``marked`` (a current deadline) brackets, even where it may not be
+    chosen.
 
     A month outside `earliest`..`latest` (a stale button after the bounds moved) is shown as the
     nearest month inside them.
@@ -96,10 +101,12 @@ def calendar_keyboard(
     cells: list[InlineKeyboardButton] = [ignore(BLANK)] * first_weekday
     for number in range(1, days + 1):
         day = date(year, month, number)
-        if (earliest is not None and day < earliest) or (latest is not None and day > latest):
-            cells.append(ignore(OUT_OF_RANGE))
-            continue
         text = f"{TODAY_MARK}{number}" if day == today else str(number)
+        if day == marked:
+            text = MARKED.format(number)
+        if (earliest is not None and day < earliest) or (latest is not None and day > latest):
+            cells.append(ignore(text if day == marked else OUT_OF_RANGE))
+            continue
         data = CalendarCallback(action=CalendarAction.DAY, year=year, month=month, day=number)
         cells.append(InlineKeyboardButton(text=text, callback_data=data.pack()))
     cells += [ignore(BLANK)] * (-len(cells) % DAYS_IN_WEEK)

@@ -8,6 +8,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
+from core.dates import format_day
 from core.models import OrganisationKind
 from services.access import AccessDenied, Actor, Permission, allows, organisation_scope
 from services.notices import NoticeBell, NoticeKind, plan_notices
@@ -466,7 +467,9 @@ class TaskService:
             card = await self._load(repositories, actor, task_id, executor=True)
             problem = postponement_problem(card.task.due_on, new_due, card.today, reason)
             if problem is not None:
-                raise AccessDenied(f"tasks.postpone.{problem.value}")
+                raise AccessDenied(
+                    f"tasks.postpone.{problem.value}", due=format_day(card.task.due_on)
+                )
             person_id = actor.person.id if actor.person else None
             postponement = await repositories.tasks.add_postponement(
                 task_id,

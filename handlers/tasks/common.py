@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
 
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -26,7 +25,7 @@ from handlers.task_cards import (
 )
 from services.access import Actor
 from services.tasks import TaskCard, TaskService
-from tasks.rules import MAX_POSTPONEMENT, may_undo
+from tasks.rules import MAX_POSTPONEMENT, earliest_postponement, may_undo
 
 logger = logging.getLogger(__name__)
 URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
@@ -111,7 +110,8 @@ def date_keyboard(card: TaskCard, year: int, month: int) -> InlineKeyboardMarkup
         year,
         month,
         today=card.today,
-        earliest=card.today + timedelta(days=1),
+        earliest=earliest_postponement(card.task.due_on, card.today),
         latest=card.today + MAX_POSTPONEMENT,
+        marked=card.task.due_on,
         extra_rows=[[back]],
     )

@@ -69,7 +69,9 @@ async def _take_new_date(
 ) -> None:
     problem = tasks.check_new_due(card, new_due)
     if problem is not None:
-        await message.answer(_(f"tasks.postpone.{problem.value}"))
+        await message.answer(
+            _(f"tasks.postpone.{problem.value}").format(due=day(card.task.due_on))
+        )
         return
     await state.set_state(TaskFlow.postpone_reason)
     await state.update_data(new_due=new_due.isoformat())

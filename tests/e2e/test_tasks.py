@@ -94,6 +94,8 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     await bot.api.wait_edit(info)
     wrong = await bot.ask(SHABANOVA, "когда-нибудь")
     assert "Не понял дату" in wrong.plain_text
+    earlier = await bot.ask(SHABANOVA, "через неделю")  # 27.09, before its deadline
+    assert "раньше нынешнего срока (20.10.2022)" in earlier.plain_text
     reason_question = await bot.ask(SHABANOVA, "25.10")
     assert "25.10.2022" in reason_question.plain_text
     sent = await bot.ask(SHABANOVA, "Ждём материалы от партнёров")
@@ -113,10 +115,11 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     # A second move rejected, with the reason told to her.
     letters = await _open(bot, SHABANOVA, "Методические письма")
     await bot.press_label(SHABANOVA, letters, "Перенести")
-    calendar = await bot.api.wait_edit(letters)  # or pick the day on the calendar
-    assert "Сентябрь 2022" in str(calendar.buttons())
-    await bot.press_label(SHABANOVA, calendar, "›")
-    october = await bot.api.wait_edit(calendar)
+    # Or pick the day on the calendar: it opens at the first month a move may go to (the
+    # deadline's), with the deadline in brackets and earlier days not offered.
+    october = await bot.api.wait_edit(letters)
+    buttons = str(october.buttons())
+    assert "Октябрь 2022" in buttons and "[20]" in buttons
     await bot.press_label(SHABANOVA, october, "31")
     picked = await bot.api.next_message(SHABANOVA.id)
     assert "Новая дата — 31.10.2022" in picked.plain_text

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.i18n import LOCALES_DIR, CatalogI18n, create_i18n
 from handlers.calendar import (
+    MARKED,
     OUT_OF_RANGE,
     TODAY_MARK,
     CalendarAction,
@@ -80,6 +81,17 @@ def test_today_is_marked() -> None:
     assert sum(button.text.startswith(TODAY_MARK) for button in days.values()) == 1
     elsewhere = _day_buttons(calendar_keyboard(2022, 12, today=TODAY))
     assert not any(button.text.startswith(TODAY_MARK) for button in elsewhere.values())
+
+
+def test_the_current_deadline_is_marked_even_where_it_may_not_be_chosen() -> None:
+    deadline = date(2022, 11, 20)
+    days = _day_buttons(calendar_keyboard(2022, 11, today=TODAY, marked=deadline))
+    assert days[20].text == MARKED.format(20)
+    assert days[17].text == f"{TODAY_MARK}17"
+    after = calendar_keyboard(2022, 11, today=TODAY, earliest=date(2022, 11, 21), marked=deadline)
+    shown = [button for row in _weeks(after) for button in row if button.text == MARKED.format(20)]
+    assert len(shown) == 1 and _data(shown[0]).action is CalendarAction.IGNORE
+    assert 20 not in _day_buttons(after)
 
 
 def test_days_out_of_range_are_ignored() -> None:
