@@ -14,7 +14,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.commands import register_commands
+from bot.commands import menu_permissions, register_commands
 from bot.fsm import create_fsm_storage
 from bot.i18n import CatalogI18n, LanguageMiddleware, create_i18n
 from bot.middlewares import AccessMiddleware
@@ -87,6 +87,7 @@ def create_dispatcher(
         # Outer, after the language is known: refusals are worded in the user's language.
         observer.outer_middleware(throttling)
     dispatcher.include_routers(*get_routers())
+    dispatcher["menu"] = menu_permissions(dispatcher)
     return dispatcher
 
 

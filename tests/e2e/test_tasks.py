@@ -51,6 +51,8 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     bot = running_bot
     await _setup(bot)
 
+    helped = await bot.ask(SHABANOVA, "/help")  # exactly what an executor may use
+    assert "/tasks — мои задачи" in helped.plain_text and "/people" not in helped.plain_text
     listing = await bot.ask(SHABANOVA, "/tasks")
     assert "Мои задачи" in listing.plain_text
     assert "На этой неделе" not in listing.plain_text or "Позже" in listing.plain_text
