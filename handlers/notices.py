@@ -63,7 +63,15 @@ def _done(payload: Mapping[str, Any], title: str) -> Notice:
             kind=_(f"tasks.evidence.{payload['evidence_kind']}"),
             value=quote(short(payload["evidence"], 200)),
         )
+    if payload.get("comment"):
+        text += "\n" + _("tasks.notify.evidence").format(
+            kind=_("tasks.evidence.comment"), value=quote(short(payload["comment"], 200))
+        )
     return text, None
+
+
+def _undone(payload: Mapping[str, Any], title: str) -> Notice:
+    return _("tasks.notify.undone").format(who=quote(payload["who"]), title=title), None
 
 
 def _cannot(payload: Mapping[str, Any], title: str) -> Notice:
@@ -130,6 +138,7 @@ def _survey_closed(payload: Mapping[str, Any]) -> Notice:
 
 _ABOUT_TASKS: dict[NoticeKind, _Words] = {
     NoticeKind.TASK_DONE: _done,
+    NoticeKind.TASK_UNDONE: _undone,
     NoticeKind.TASK_CANNOT: _cannot,
     NoticeKind.POSTPONE_ASKED: _postpone_asked,
     NoticeKind.POSTPONE_APPROVED: _approved,

@@ -28,7 +28,7 @@ from handlers.tasks.common import (
     typed_reason,
 )
 from services.access import Actor
-from services.tasks import TaskCard, TaskService
+from services.tasks import EVIDENCE_COMMENT_LIMIT, TaskCard, TaskService
 from tasks.rules import TaskStatus
 
 logger = logging.getLogger(__name__)
@@ -51,12 +51,12 @@ async def on_evidence(
     elif message.text and URL.match(message.text.strip()):
         kind, value, name = "link", message.text.strip(), None
     elif message.text and message.text.strip():
-        kind, value, name = "comment", message.text.strip()[:2000], None
+        kind, value, name = "comment", message.text.strip()[:EVIDENCE_COMMENT_LIMIT], None
     else:
         await message.answer(_("tasks.evidence_unsupported"))
         return
     await state.clear()
-    card = await tasks.add_evidence(actor, task_id, kind, value, name)
+    card = await tasks.add_evidence(actor, task_id, kind, value, name, comment=message.caption)
     if data.get("then_done") and card.status is not TaskStatus.DONE:
         outcome = await tasks.mark_done(actor, task_id)
         await show_card(message, outcome.card, actor, clock, edit=False, note=_("tasks.undo_hint"))

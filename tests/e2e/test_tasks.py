@@ -77,6 +77,8 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     await bot.press_label(SHABANOVA, done, "Отменить")
     undone = await bot.api.wait_edit(done)
     assert "не начато" in undone.plain_text
+    taken_back = await bot.api.next_message(COORDINATOR.id)
+    assert "Шабанова Н.С. отменил(а) отметку «выполнено»" in taken_back.plain_text
     await bot.press_label(SHABANOVA, undone, "Выполнено")  # the report is there: no question
     done_again = await bot.api.wait_edit(undone)
     assert "выполнено" in done_again.plain_text
@@ -181,17 +183,25 @@ async def test_coordinator_opens_the_report_from_status(running_bot: RunningBot)
     card = await _open(bot, SHABANOVA, "Утверждение школьного")
     await bot.press_label(SHABANOVA, card, "Выполнено")
     await bot.api.wait_edit(card)
-    bot.api.push_document(SHABANOVA, "prikaz-123.pdf", b"%PDF-1.4 order", "application/pdf")
+    bot.api.push_document(
+        SHABANOVA,
+        "prikaz-123.pdf",
+        b"%PDF-1.4 order",
+        "application/pdf",
+        caption="Подписан директором 03.10",
+    )
     done = await bot.api.next_message(SHABANOVA.id)
     assert "prikaz-123.pdf" in done.plain_text
     told = await bot.api.next_message(COORDINATOR.id)
     assert "файл" in told.plain_text and "prikaz-123.pdf" in told.plain_text
+    assert "Отчёт (комментарий): Подписан директором 03.10" in told.plain_text
 
     status = await bot.ask(COORDINATOR, "/status")
     assert "Недавно выполнено" in status.plain_text
     await bot.press_label(COORDINATOR, status, "✅1")
     opened = await bot.api.wait_edit(status)
     assert "prikaz-123.pdf" in opened.plain_text
+    assert "Подписан директором 03.10" in opened.plain_text  # the caption kept as a comment
     assert "Выполнено" not in str(opened.buttons())  # not her task: no executor buttons
     await bot.press_label(COORDINATOR, opened, "Показать файлы")
     file = await bot.api.next_message(COORDINATOR.id)
