@@ -14,10 +14,10 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from handlers import reminder_messages
 from handlers.callbacks import PostponeDecisionCallback, ResultsAction, ResultsCallback
 from handlers.render import day, quote, short
-from handlers.task_cards import card_keyboard, card_text, task_title
-from services.access import Actor
+from handlers.task_cards import task_title
 from services.notices import NoticeKind
 from services.tasks import TaskCard
 from storage.records import Person
@@ -49,11 +49,7 @@ def _day(payload: Mapping[str, Any], name: str) -> str:
 
 def _nudge(card: TaskCard, person: Person | None) -> Notice:
     """The card again, with the buttons its executor answers from."""
-    viewer = Actor(person.telegram_user_id or 0 if person else 0, person, is_admin=False)
-    return (
-        _("tasks.reminder") + "\n\n" + card_text(card),
-        card_keyboard(card, viewer, now_allows_undo=False),
-    )
+    return reminder_messages.reminder_card(_("tasks.reminder"), card, person)
 
 
 def _done(payload: Mapping[str, Any], title: str) -> Notice:
