@@ -86,6 +86,7 @@ class TaskAction(StrEnum):
     HISTORY = "h"
     REMIND = "r"
     SHOW_EVIDENCE = "e"
+    EVIDENCE_FOR = "f"  # the task a file sent unasked reports on
 
 
 class TaskCallback(CallbackData, prefix="tsk1"):

@@ -24,7 +24,7 @@ from handlers.task_cards import (
     list_view,
 )
 from services.access import Actor
-from services.tasks import TaskCard, TaskService
+from services.tasks import EVIDENCE_COMMENT_LIMIT, TaskCard, TaskService
 from tasks.rules import MAX_POSTPONEMENT, earliest_postponement, may_undo
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 
 class TaskFlow(StatesGroup):
     evidence = State()
+    evidence_for = State()  # a file sent unasked waits for the task it reports on
     postpone_date = State()
     postpone_reason = State()
     cannot_reason = State()
@@ -69,6 +70,20 @@ async def show_card(
         await target.edit_text(text, reply_markup=keyboard)
     else:
         await target.answer(text, reply_markup=keyboard)
+
+
+def evidence_in(message: Message) -> tuple[str, str, str | None] | None:
+    """A report as a message carries it: (kind, value, file name); None for anything else."""
+    text = (message.text or "").strip()
+    if message.document is not None:
+        return "document", message.document.file_id, message.document.file_name
+    if message.photo:
+        return "photo", message.photo[-1].file_id, None
+    if text and URL.match(text):
+        return "link", text, None
+    if text:
+        return "comment", text[:EVIDENCE_COMMENT_LIMIT], None
+    return None
 
 
 async def typed_reason(message: Message) -> str | None:

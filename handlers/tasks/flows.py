@@ -21,14 +21,14 @@ from handlers.task_cards import (
     task_title,
 )
 from handlers.tasks.common import (
-    URL,
     TaskFlow,
     date_keyboard,
+    evidence_in,
     show_card,
     typed_reason,
 )
 from services.access import Actor
-from services.tasks import EVIDENCE_COMMENT_LIMIT, TaskCard, TaskService
+from services.tasks import TaskCard, TaskService
 from tasks.rules import TaskStatus
 
 logger = logging.getLogger(__name__)
@@ -44,19 +44,12 @@ async def on_evidence(
     """A link, a file, a photo or a comment, kept as the task's report."""
     data = await state.get_data()
     task_id = int(data["task_id"])
-    if message.document is not None:
-        kind, value, name = "document", message.document.file_id, message.document.file_name
-    elif message.photo:
-        kind, value, name = "photo", message.photo[-1].file_id, None
-    elif message.text and URL.match(message.text.strip()):
-        kind, value, name = "link", message.text.strip(), None
-    elif message.text and message.text.strip():
-        kind, value, name = "comment", message.text.strip()[:EVIDENCE_COMMENT_LIMIT], None
-    else:
+    found = evidence_in(message)
+    if found is None:
         await message.answer(_("tasks.evidence_unsupported"))
         return
     await state.clear()
-    card = await tasks.add_evidence(actor, task_id, kind, value, name, comment=message.caption)
+    card = await tasks.add_evidence(actor, task_id, *found, comment=message.caption)
     if data.get("then_done") and card.status is not TaskStatus.DONE:
         outcome = await tasks.mark_done(actor, task_id)
         await show_card(message, outcome.card, actor, clock, edit=False, note=_("tasks.undo_hint"))

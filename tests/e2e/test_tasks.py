@@ -10,7 +10,7 @@ from core.models import Role
 from roadmap.responsible import person_key
 from services.roadmaps import RoadmapService
 from storage.schema import tasks
-from tests.e2e.conftest import COORDINATOR, DATA, RunningBot, add_person
+from tests.e2e.conftest import COORDINATOR, DATA, STRANGER, RunningBot, add_person
 from tests.fakebot import FakeUser, SentMessage
 
 SHABANOVA = FakeUser(6006, "Наталья", last_name="Шабанова")
@@ -206,3 +206,30 @@ async def test_coordinator_opens_the_report_from_status(running_bot: RunningBot)
     await bot.press_label(COORDINATOR, opened, "Показать файлы")
     file = await bot.api.next_message(COORDINATOR.id)
     assert file.kind == "document" and file.content == b"%PDF-1.4 order"
+
+
+async def test_a_file_sent_unasked_is_attached_to_the_task_the_executor_picks(
+    running_bot: RunningBot,
+) -> None:
+    bot = running_bot
+    await _setup(bot)
+    bot.api.push_photo(SHABANOVA, b"\xff\xd8 stand photo", caption="Стенд в холле")
+    which = await bot.api.next_message(SHABANOVA.id)
+    assert "Это отчёт к какой задаче?" in which.plain_text
+    pick = which.button("Информационное")
+    await bot.press(SHABANOVA, which, pick)
+    card = await bot.api.wait_edit(which)
+    assert "Отчёт приложен" in card.plain_text
+    assert "фото" in card.plain_text and "Стенд в холле" in card.plain_text
+    # The question is answered once: the same button again is outdated.
+    again = await bot.press(SHABANOVA, which, pick)
+    assert "устарел" in again["text"]
+    # A coordinator's file is still a roadmap, and a stranger's still refused as before.
+    bot.api.push_document(
+        COORDINATOR, "plan.txt", (DATA / "school-tech-cluster-2022.txt").read_bytes()
+    )
+    preview = await bot.api.next_message(COORDINATOR.id, timeout=15)
+    assert "Импортировать" in str(preview.buttons())
+    bot.api.push_document(STRANGER, "plan.txt", b"x")
+    refused = await bot.api.next_message(STRANGER.id)
+    assert "Загружать дорожные карты могут только координаторы" in refused.plain_text
