@@ -12,12 +12,14 @@ from calendar import monthrange
 from collections.abc import Sequence
 from datetime import MAXYEAR, MINYEAR, date
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import Field
 
 from services.access import Permission
 
@@ -38,9 +40,10 @@ class CalendarAction(StrEnum):
 
 class CalendarCallback(CallbackData, prefix="cal1"):
     action: CalendarAction
-    year: int
-    month: int
-    day: int = 0
+    # Forged data outside these bounds fails to unpack: answered as a stale button.
+    year: Annotated[int, Field(ge=MINYEAR, le=MAXYEAR)]
+    month: Annotated[int, Field(ge=1, le=12)]
+    day: Annotated[int, Field(ge=0, le=31)] = 0
 
 
 def _months_shown(
