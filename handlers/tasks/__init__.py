@@ -57,9 +57,9 @@ def create_router() -> Router:
         NOT_A_COMMAND,
         flags=staff,
     )
-    # After the prompted report: a file or photo sent unasked (a stranger's: the importer's
-    # refusal, as before).
-    unasked = {"permission": Permission.STAFF, "refusal": "import.denied"}
+    # After the prompted report: a file or photo sent unasked. Anyone may reach it, as any
+    # file reaches the features after this one: it passes on whatever is not an executor's.
+    unasked = {"permission": Permission.ANYONE}
     router.message.register(on_unprompted_file, DOCUMENT, flags=unasked)
     router.message.register(on_unprompted_file, PHOTO, flags=unasked)
     router.message.register(

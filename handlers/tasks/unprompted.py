@@ -16,7 +16,7 @@ from core.clock import Clock
 from handlers.callbacks import TaskAction, TaskCallback
 from handlers.task_cards import task_label
 from handlers.tasks.common import TaskFlow, evidence_in, show_card
-from services.access import Actor, may_import
+from services.access import Actor, Permission, allows, may_import
 from services.tasks import TaskService
 
 # The tasks offered: the nearest deadlines first, as /tasks lists them.
@@ -26,9 +26,10 @@ OFFERED = 8
 async def on_unprompted_file(
     message: Message, actor: Actor, tasks: TaskService, state: FSMContext
 ) -> None:
-    """Asks which open task the file reports on (a coordinator's file goes to the importer)."""
+    """Asks which open task the file reports on. A coordinator's file goes on to the importer,
+    and a stranger's to whatever refuses it as before."""
     found = evidence_in(message)
-    if may_import(actor) or found is None:
+    if found is None or may_import(actor) or not allows(Permission.STAFF, actor):
         raise SkipHandler
     page = await tasks.open_tasks(actor, page=0, size=OFFERED)
     if not page.total:
