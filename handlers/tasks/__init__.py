@@ -8,7 +8,7 @@ from aiogram.types import Message
 
 from handlers.calendar import CalendarAction, CalendarCallback
 from handlers.callbacks import PostponeDecisionCallback, TaskAction, TaskCallback
-from handlers.filters import DOCUMENT, NOT_A_COMMAND, PHOTO, PRIVATE, TEXT
+from handlers.filters import DOCUMENT, NOT_A_COMMAND, PHOTO, PRIVATE, TYPED_ANSWER
 from handlers.tasks.buttons import (
     on_attach,
     on_cannot,
@@ -49,7 +49,7 @@ def create_router() -> Router:
     router.message.filter(PRIVATE)
     staff = {"permission": Permission.STAFF}
     manage = {"permission": Permission.MANAGE}
-    typed = (TEXT, NOT_A_COMMAND)
+    typed = (TYPED_ANSWER,)
     router.message.register(tasks_command, Command("tasks"), flags=staff)
     router.message.register(
         on_evidence,

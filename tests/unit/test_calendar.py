@@ -11,6 +11,7 @@ from aiogram.utils.i18n import I18n
 from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from bot.i18n import LOCALES_DIR, CatalogI18n, create_i18n
 from handlers.calendar import (
@@ -201,12 +202,19 @@ def test_chosen_day_round_trips() -> None:
         CalendarCallback(action=CalendarAction.MONTH, year=2022, month=11),
         CalendarCallback(action=CalendarAction.IGNORE, year=2022, month=11, day=5),
         CalendarCallback(action=CalendarAction.DAY, year=2022, month=2, day=31),
-        CalendarCallback(action=CalendarAction.DAY, year=2022, month=13, day=1),
         CalendarCallback(action=CalendarAction.DAY, year=2022, month=11, day=0),
     ],
 )
 def test_chosen_day_is_none_for_other_buttons(data: CalendarCallback) -> None:
     assert chosen_day(data) is None
+
+
+@pytest.mark.parametrize(
+    "data", ["cal1:d:2022:13:1", "cal1:m:2022:0:0", "cal1:d:0:1:1", "cal1:d:2022:1:32"]
+)
+def test_a_day_no_calendar_has_is_not_a_button(data: str) -> None:
+    with pytest.raises(ValidationError):
+        CalendarCallback.unpack(data)
 
 
 def _write_catalog(directory: Path, locale: str, entries: dict[str, str]) -> None:
