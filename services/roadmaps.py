@@ -715,6 +715,28 @@ class RoadmapService:
         async with self._database.transaction() as repositories:
             return await repositories.roadmaps.in_organisations(organisation_ids)
 
+    async def visible(self, actor: Actor) -> list[tuple[Roadmap, Organisation]]:
+        """Every roadmap this person may see, with its organisation, newest first."""
+        scope = await organisation_scope(self._database, actor)
+        async with self._database.transaction() as repositories:
+            organisations = {o.id: o for o in await repositories.organisations.list_all()}
+            ids = list(organisations) if scope is None else scope
+            found = await repositories.roadmaps.in_organisations(ids)
+        return [(roadmap, organisations[roadmap.organisation_id]) for roadmap in found]
+
+    async def candidates(self, actor: Actor, roadmap_id: int) -> list[Person]:
+        """Whom a coordinator may pick for a body of this roadmap: the active people of its
+        organisation, by name (those below it when it has none of its own)."""
+        roadmap = await require_roadmap_access(self._database, actor, roadmap_id)
+        if not may_import(actor):
+            raise AccessDenied("access.denied")
+        async with self._database.transaction() as repositories:
+            own = await repositories.people.in_organisations([roadmap.organisation_id])
+            if not [p for p in own if p.is_active]:
+                below = await repositories.organisations.descendant_ids(roadmap.organisation_id)
+                own = await repositories.people.in_organisations(below)
+        return sorted((p for p in own if p.is_active), key=lambda p: p.full_name)
+
     async def all(self) -> list[Roadmap]:
         async with self._database.transaction() as repositories:
             organisations = await repositories.organisations.list_all()
