@@ -1,0 +1,79 @@
+"""The real bot fed its updates in-process: no HTTP, no polling, no waiting.
+
+``Application.create`` builds the same bot as ``python -m bot run`` (services, middlewares,
+i18n, FSM storage, a SQLite file under tmp_path); only its session differs: an
+:class:`~tests.fakebot.session.InProcessSession` hands each request to the fake server's own
+method handling, realism checks included. A pushed update is fed to the dispatcher and awaited,
+so when ``ask`` or ``press`` returns, the handler has returned and what the bot sent is in
+``bot.api``; its ``wait_*`` look once and fail at once (``wait_ceiling=0``).
+
+Startup and shutdown are emitted around each test with the arguments aiogram's
+``Dispatcher.start_polling`` passes, so whatever the application starts with polling runs here
+too. Telegram's errors and limits on the wire, pacing, polling and the process stay in
+``tests/e2e``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
+
+from bot.app import Application
+from core.clock import ManualClock
+from tests.fakebot import FakeBotAPI
+from tests.fakebot.session import InProcessSession
+from tests.harness import BotDriver, bot_settings
+
+
+@dataclass
+class ChatBot(BotDriver):
+    """The bot driven in-process; ``workflow`` is what polling would pass to every update."""
+
+    workflow: dict[str, Any] = field(default_factory=dict)
+
+    async def deliver(self) -> None:
+        """Feed every pushed update to the dispatcher, one after another, each to its end."""
+        bot, dispatcher = self.app.bot, self.app.dispatcher
+        for raw in self.api.take_updates():
+            update = Update.model_validate(raw, context={"bot": bot})
+            response = await dispatcher.feed_update(bot, update, **self.workflow)
+            # Polling sends a method a handler returns instead of calling it; so do we.
+            if isinstance(response, TelegramMethod):
+                await bot(response)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Override in a test module to run the bot with other settings."""
+    return {}
+
+
+@pytest.fixture
+async def bot(
+    tmp_path: Path, clock: ManualClock, settings_overrides: dict[str, Any]
+) -> AsyncIterator[ChatBot]:
+    api = FakeBotAPI(wait_ceiling=0)
+    app = await Application.create(
+        bot_settings(tmp_path, **settings_overrides), clock, session=InProcessSession(api)
+    )
+    dispatcher = app.dispatcher
+    # As Dispatcher.start_polling builds it: given to startup, every update and shutdown.
+    workflow: dict[str, Any] = {
+        "dispatcher": dispatcher,
+        "bots": (app.bot,),
+        **dispatcher.workflow_data,
+    }
+    try:
+        await dispatcher.emit_startup(bot=app.bot, **workflow)
+        try:
+            yield ChatBot(app=app, api=api, clock=clock, workflow=workflow)
+        finally:
+            await dispatcher.emit_shutdown(bot=app.bot, **workflow)
+    finally:
+        await app.aclose()
