@@ -63,10 +63,14 @@ class BotDriver:
         """Hand the updates pushed so far to the bot."""
         raise NotImplementedError
 
-    async def send(self, user: FakeUser, text: str, chat_id: int | None = None) -> None:
-        """Send a text as this user (in their private chat unless ``chat_id``); no reply read."""
-        self.api.push_text(user, text, chat_id)
+    async def send(
+        self, user: FakeUser, text: str, chat_id: int | None = None
+    ) -> dict[str, Any]:
+        """Send a text as this user (in their private chat unless ``chat_id``); no reply read.
+        Returns the update (``["message"]["message_id"]`` is the text's id)."""
+        update = self.api.push_text(user, text, chat_id)
         await self.deliver()
+        return update
 
     async def ask(self, user: FakeUser, text: str) -> SentMessage:
         """Send a text as this user and return the bot's next message to them."""
