@@ -15,6 +15,8 @@ too. Telegram's errors and limits on the wire, pacing, polling and the process s
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +27,15 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 
 from bot.app import Application
+from bot.settings import Settings
 from core.clock import ManualClock
+from storage.database import Database
+from storage.migrate import upgrade_to_head
 from tests.fakebot import FakeBotAPI
 from tests.fakebot.session import InProcessSession
 from tests.harness import BotDriver, bot_settings
+
+SQLITE = "sqlite+aiosqlite:///"
 
 
 @dataclass
@@ -54,14 +61,45 @@ def settings_overrides() -> dict[str, Any]:
     return {}
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to head once a run: migrating takes longer than most tests
+    here, so each starts from a copy (and the bot's own migration at start finds nothing to
+    do)."""
+    path = tmp_path_factory.mktemp("migrated") / "bot.sqlite3"
+
+    async def migrate() -> None:
+        database = Database.from_url(f"{SQLITE}{path}")
+        try:
+            await upgrade_to_head(database.engine)
+        finally:
+            await database.close()
+
+    asyncio.run(migrate())
+    return path
+
+
+def _copy_database(template: Path, settings: Settings) -> None:
+    url = settings.resolved_database_url
+    if not url.startswith(SQLITE):
+        return  # another database: the bot migrates it at start
+    target = url.removeprefix(SQLITE)
+    # With the engine closed the write-ahead log is folded in; copy whatever is left anyway.
+    for part in template.parent.glob(template.name + "*"):
+        shutil.copyfile(part, target + part.name.removeprefix(template.name))
+
+
 @pytest.fixture
 async def bot(
-    tmp_path: Path, clock: ManualClock, settings_overrides: dict[str, Any]
+    tmp_path: Path,
+    clock: ManualClock,
+    settings_overrides: dict[str, Any],
+    migrated_database: Path,
 ) -> AsyncIterator[ChatBot]:
     api = FakeBotAPI(wait_ceiling=0)
-    app = await Application.create(
-        bot_settings(tmp_path, **settings_overrides), clock, session=InProcessSession(api)
-    )
+    settings = bot_settings(tmp_path, **settings_overrides)
+    _copy_database(migrated_database, settings)
+    app = await Application.create(settings, clock, session=InProcessSession(api))
     dispatcher = app.dispatcher
     # As Dispatcher.start_polling builds it: given to startup, every update and shutdown.
     workflow: dict[str, Any] = {
