@@ -16,6 +16,7 @@ too. Telegram's errors and limits on the wire, pacing, polling and the process s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -89,19 +90,12 @@ def _copy_database(template: Path, settings: Settings) -> None:
         shutil.copyfile(part, target + part.name.removeprefix(template.name))
 
 
-@pytest.fixture
-async def bot(
-    tmp_path: Path,
-    clock: ManualClock,
-    settings_overrides: dict[str, Any],
-    migrated_database: Path,
-) -> AsyncIterator[ChatBot]:
-    api = FakeBotAPI(wait_ceiling=0)
-    settings = bot_settings(tmp_path, **settings_overrides)
-    _copy_database(migrated_database, settings)
-    app = await Application.create(settings, clock, session=InProcessSession(api))
+@contextlib.asynccontextmanager
+async def serving(app: Application, api: FakeBotAPI, clock: ManualClock) -> AsyncIterator[ChatBot]:
+    """The application taking updates in-process for the block: startup emitted before and
+    shutdown after, as ``Dispatcher.start_polling`` emits them; the application closed."""
     dispatcher = app.dispatcher
-    # As Dispatcher.start_polling builds it: given to startup, every update and shutdown.
+    # As start_polling builds it: given to startup, to every update and to shutdown.
     workflow: dict[str, Any] = {
         "dispatcher": dispatcher,
         "bots": (app.bot,),
@@ -115,3 +109,25 @@ async def bot(
             await dispatcher.emit_shutdown(bot=app.bot, **workflow)
     finally:
         await app.aclose()
+
+
+async def create_app(
+    api: FakeBotAPI, settings: Settings, clock: ManualClock, migrated_database: Path
+) -> Application:
+    """The application of ``python -m bot run``, talking to ``api`` in-process."""
+    _copy_database(migrated_database, settings)
+    return await Application.create(settings, clock, session=InProcessSession(api))
+
+
+@pytest.fixture
+async def bot(
+    tmp_path: Path,
+    clock: ManualClock,
+    settings_overrides: dict[str, Any],
+    migrated_database: Path,
+) -> AsyncIterator[ChatBot]:
+    api = FakeBotAPI(wait_ceiling=0)
+    settings = bot_settings(tmp_path, **settings_overrides)
+    app = await create_app(api, settings, clock, migrated_database)
+    async with serving(app, api, clock) as driven:
+        yield driven
