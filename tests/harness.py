@@ -63,9 +63,7 @@ class BotDriver:
         """Hand the updates pushed so far to the bot."""
         raise NotImplementedError
 
-    async def send(
-        self, user: FakeUser, text: str, chat_id: int | None = None
-    ) -> dict[str, Any]:
+    async def send(self, user: FakeUser, text: str, chat_id: int | None = None) -> dict[str, Any]:
         """Send a text as this user (in their private chat unless ``chat_id``); no reply read.
         Returns the update (``["message"]["message_id"]`` is the text's id)."""
         update = self.api.push_text(user, text, chat_id)

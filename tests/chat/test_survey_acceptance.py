@@ -83,7 +83,7 @@ def _exact_button(message: SentMessage, label: str) -> str:
     """callback data of the button whose text is exactly the label (ticked or not)."""
     for row in message.buttons():
         for text_, data in row:
-            if text_.removeprefix("✓").strip() == label:
+            if text_.removeprefix("✓").strip() == label and data is not None:
                 return data
     raise AssertionError(f"no button {label!r} in {message.buttons()}")
 

@@ -13,7 +13,7 @@ import pytest
 
 from core.models import Role
 from handlers.callbacks import ResultsAction, ResultsCallback
-from handlers.survey_results import album_sizes
+from handlers.survey_results.views import album_sizes
 from services.access import resolve_actor
 from services.surveys import SurveyService
 from storage.records import Survey

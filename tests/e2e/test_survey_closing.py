@@ -40,9 +40,9 @@ async def test_the_job_closes_a_survey_past_its_date_and_tells_the_coordinator_o
     current = await bot.app.surveys.by_code(survey.code)
     assert current is not None and current.status is SurveyStatus.CLOSED
     notice = await api.next_message(COORDINATOR.id)
-    assert "закрыт" in notice.plain_text and "Ответов: 30" in notice.plain_text
+    assert "закрыт" in (notice.plain_text or "") and "Ответов: 30" in (notice.plain_text or "")
     assert await bot.app.survey_closing.run() == []
     late = FakeUser(990_001, "Опоздавший")
     link = "/start " + DeepLink(DeepLinkKind.SURVEY, survey.code).payload()
-    assert "завершён" in (await bot.ask(late, link)).plain_text
+    assert "завершён" in ((await bot.ask(late, link)).plain_text or "")
     assert api.chats[COORDINATOR.id] == [notice]  # told once
