@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Sequence
 from functools import cache
-from typing import TYPE_CHECKING
 
 from bot.catalogs import load_catalogs
 from bot.cli_arguments import add_org_arguments, add_survey_arguments
@@ -20,9 +19,6 @@ from bot.settings import Settings, SettingsError, load_settings
 from core.i18n import Catalogs
 from storage.database import Database
 from storage.migrate import current_revision, upgrade_to_head
-
-if TYPE_CHECKING:
-    from bot.i18n import CatalogI18n
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -37,14 +33,6 @@ def _cli_locale() -> str:
 def _catalogs() -> Catalogs:
     """The catalogs, compiled once: building the parser alone asks for some forty texts."""
     return load_catalogs()
-
-
-def _i18n() -> CatalogI18n:
-    """aiogram's I18n, for the commands that print the chat's texts (`org`, `person`, `survey`):
-    imported only for them, since the messenger takes seconds to import."""
-    from bot.i18n import create_i18n
-
-    return create_i18n()
 
 
 def _say(key: str, **params: object) -> str:
@@ -102,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_survey(
                 arguments,
                 settings,
-                _i18n(),
+                _catalogs(),
                 _cli_locale(),
                 err=lambda line: print(line, file=sys.stderr),
             )
@@ -112,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_org(
                 arguments,
                 settings,
-                _i18n(),
+                _catalogs(),
                 _cli_locale(),
                 err=lambda line: print(line, file=sys.stderr),
             )

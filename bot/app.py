@@ -26,12 +26,14 @@ from bot.telegram import create_bot
 from bot.throttling import ThrottlingMiddleware, TokenBuckets
 from core.clock import Clock, SystemClock
 from handlers import get_routers
+from scheduler.notices import NoticeDelivery
 from scheduler.pacing import Pacer
 from scheduler.sender import Sender
 from scheduler.setup import create_scheduler
 from scheduler.survey_closing import SurveyClosingJob
 from scheduler.tick import ReminderTick
 from services.access import ActorDirectory
+from services.notices import NoticeBell
 from services.org_import import OrgImportService
 from services.people import PeopleService
 from services.reminders import Planning, SummaryCadence
@@ -58,6 +60,7 @@ def create_dispatcher(
     planning: Planning,
     tasks: TaskService,
     surveys: SurveyService,
+    bell: NoticeBell | None = None,
 ) -> Dispatcher:
     dispatcher = Dispatcher(
         storage=create_fsm_storage(settings),
@@ -65,7 +68,9 @@ def create_dispatcher(
         database=database,
         clock=clock,
         roadmaps=RoadmapService(database, clock, planning),
-        people=PeopleService(database, clock, timedelta(days=settings.invite_ttl_days), planning),
+        people=PeopleService(
+            database, clock, timedelta(days=settings.invite_ttl_days), planning, bell
+        ),
         org_import=OrgImportService(database, clock),
         tasks=tasks,
         surveys=surveys,
@@ -105,6 +110,7 @@ class Application:
     dispatcher: Dispatcher
     scheduler: AsyncIOScheduler
     tick: ReminderTick
+    notices: NoticeDelivery
     surveys: SurveyService
     survey_closing: SurveyClosingJob
     _closed: bool = field(default=False, init=False)
@@ -137,8 +143,10 @@ class Application:
             raise
         i18n = create_i18n()
         planning = create_planning(settings)
-        tasks = TaskService(database, clock, planning)
-        surveys = SurveyService(database, clock, survey_secret, settings.zone)
+        # Services ring after planning a notice; the delivery sends it at once.
+        bell = NoticeBell()
+        tasks = TaskService(database, clock, planning, bell)
+        surveys = SurveyService(database, clock, survey_secret, settings.zone, bell)
         bot = create_bot(token.get_secret_value(), settings.telegram_api_base, session)
         scheduler = create_scheduler(settings.zone)
         sender = Sender(bot, pacer or Pacer(global_per_second=settings.send_rate))
@@ -155,7 +163,9 @@ class Application:
         scheduler.add_job(
             tick.run, "interval", minutes=1, id="reminder-tick", replace_existing=True
         )
-        survey_closing = SurveyClosingJob(surveys, sender, i18n, settings.admin_ids)
+        notices = NoticeDelivery(tick)
+        bell.listen(notices.ring)
+        survey_closing = SurveyClosingJob(surveys, settings.admin_ids)
         scheduler.add_job(
             survey_closing.run,
             "interval",
@@ -163,17 +173,22 @@ class Application:
             id="survey-closing",
             replace_existing=True,
         )
+        dispatcher = create_dispatcher(
+            settings, database, clock, i18n, planning, tasks, surveys, bell
+        )
+        # With polling (or whatever feeds updates): notices go while the bot takes updates.
+        dispatcher.startup.register(notices.start)
+        dispatcher.shutdown.register(notices.stop)
         return cls(
             settings=settings,
             clock=clock,
             database=database,
             i18n=i18n,
             bot=bot,
-            dispatcher=create_dispatcher(
-                settings, database, clock, i18n, planning, tasks, surveys
-            ),
+            dispatcher=dispatcher,
             scheduler=scheduler,
             tick=tick,
+            notices=notices,
             surveys=surveys,
             survey_closing=survey_closing,
         )
@@ -243,6 +258,7 @@ class Application:
         self._closed = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.notices.stop()
         await self.bot.session.close()
         await self.dispatcher.storage.close()
         await self.database.close()

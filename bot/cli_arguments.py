@@ -1,8 +1,9 @@
 """The arguments of `org`, `person` and `survey`, apart from the commands themselves.
 
 Every start of `python -m bot` builds the whole parser (`--help` lists every command), while
-only `org`, `person` and `survey` need the chat's texts and, with them, the messenger; so their
-arguments live here and their commands are imported when they run.
+only `org`, `person` and `survey` need what their commands import (schools lists, survey
+files, their services); so their arguments live here and their commands are imported when
+they run.
 """
 
 from __future__ import annotations

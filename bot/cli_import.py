@@ -17,7 +17,7 @@ from bot.cli_common import Print
 from bot.planning import create_planning
 from bot.settings import Settings
 from core.clock import SystemClock
-from core.i18n import Catalogs, translating
+from core.i18n import Translators, translating
 from core.i18n import gettext as _
 from roadmap.importer import (
     ParsedActivity,
@@ -108,7 +108,7 @@ async def _store(
 def run_import(
     arguments: argparse.Namespace,
     settings: Settings,
-    catalogs: Catalogs,
+    catalogs: Translators,
     locale: str,
     out: Print = print,
     err: Print = print,

@@ -1,7 +1,8 @@
 """`python -m bot org add|list|reminders|import`, `person add`: who is who, from a terminal.
 
 Their arguments are in `bot.cli_arguments`: the parser is built at every start, this module
-(with the chat's texts and the messenger) only when one of these commands runs.
+only when one of these commands runs. It says what the chat says (`texts/`, the catalogs
+through `core.i18n`) without importing the messenger.
 """
 
 from __future__ import annotations
@@ -13,33 +14,23 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aiogram.utils.i18n import gettext as _
-
 from bot.cli_common import CliRefusal, Print
-from bot.i18n import CatalogI18n
 from bot.settings import Settings
 from core.clock import SystemClock
+from core.i18n import Translators, translating
+from core.i18n import gettext as _
 from core.models import OrganisationKind, Role
-from handlers.org_import import problem_reason
-from handlers.organisations import (
-    NAME_MAX_LENGTH,
-    NAME_MIN_LENGTH,
-    clean_name,
-    indent,
-    kind_label,
-    name_fits,
-    named,
-    sibling_named,
-    tree,
-)
+from core.organisation_names import NAME_MAX_LENGTH, NAME_MIN_LENGTH, clean_name, name_fits
 from roadmap.responsible import normalise_person_name, person_key
 from schools import SchoolsReadError, SchoolsTable, read_schools
 from services.access import Actor
 from services.org_import import OrgImportPlan, OrgImportService
+from services.organisations import named, sibling_named, tree
 from services.people import DEFAULT_INVITE_TTL, PeopleService, may_contain
 from storage.database import Database
 from storage.migrate import upgrade_to_head
 from storage.records import Organisation
+from texts.organisations import indent, kind_label, problem_reason, schools_error_text
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -201,9 +192,7 @@ def _read_list(path: Path) -> SchoolsTable:
     try:
         return read_schools(data, path.name)
     except SchoolsReadError as error:
-        raise CliRefusal(
-            _(f"orgs.import.error.{error.code}").format(**error.params), EXIT_NOT_FOUND
-        ) from None
+        raise CliRefusal(schools_error_text(error), EXIT_NOT_FOUND) from None
 
 
 def _print_plan(plan: OrgImportPlan, out: Print) -> None:
@@ -300,14 +289,14 @@ async def _run(arguments: argparse.Namespace, settings: Settings, out: Print) ->
 def run_org(
     arguments: argparse.Namespace,
     settings: Settings,
-    i18n: CatalogI18n,
+    catalogs: Translators,
     locale: str,
     out: Print = print,
     err: Print = print,
 ) -> int:
     """Exit code: 0 done (or already there), 1 an organisation not found or a file unreadable,
     2 a wrong argument."""
-    with i18n.context(), i18n.use_locale(locale):
+    with translating(catalogs.translator(locale)):
         try:
             _check_arguments(arguments)
             asyncio.run(_run(arguments, settings, out))

@@ -3,7 +3,7 @@
 The terminal acts as an administrator (whoever runs it owns the database) through the same
 SurveyService the bot uses, so a survey opened here takes answers exactly as one opened in
 the chat. The arguments are in `bot.cli_arguments`, imported at every start; this module only
-when a survey command runs.
+when a survey command runs. Its texts come from the catalogs (`core.i18n`), not the messenger.
 """
 
 from __future__ import annotations
@@ -15,19 +15,18 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from aiogram.utils.i18n import gettext as _
-
 from bot.cli_common import CliRefusal, Print
-from bot.i18n import CatalogI18n
 from bot.settings import Settings
 from bot.survey_secret import load_survey_secret
 from core.clock import SystemClock
 from core.dates import parse_day
 from core.deeplinks import DeepLink, DeepLinkKind
 from core.errors import UserFacingError
-from handlers.organisations import clean_name, named
-from handlers.render import day
+from core.i18n import Translators, translating
+from core.i18n import gettext as _
+from core.organisation_names import clean_name
 from services.access import AccessDenied, Actor
+from services.organisations import named
 from services.people import DEFAULT_INVITE_TTL, PeopleService
 from services.surveys import SurveyOverview, SurveyService
 from storage.database import Database
@@ -35,6 +34,7 @@ from storage.migrate import upgrade_to_head
 from storage.records import Organisation, Survey
 from surveys.loading import DefinitionError, load_definition
 from surveys.model import SurveyStatus
+from texts.render import day
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -219,13 +219,13 @@ async def _run(arguments: argparse.Namespace, settings: Settings, out: Print) ->
 def run_survey(
     arguments: argparse.Namespace,
     settings: Settings,
-    i18n: CatalogI18n,
+    catalogs: Translators,
     locale: str,
     out: Print = print,
     err: Print = print,
 ) -> int:
     """Exit code: 0 done, 1 not found or refused (bad file, closed survey), 2 a wrong argument."""
-    with i18n.context(), i18n.use_locale(locale):
+    with translating(catalogs.translator(locale)):
         try:
             asyncio.run(_run(arguments, settings, out))
         except CliRefusal as refusal:

@@ -11,7 +11,7 @@ from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18n, SimpleI18nMiddleware
 
 from bot.catalogs import DEFAULT_LOCALE, DOMAIN, LOCALES_DIR
-from core.i18n import compiled_catalogs, translating
+from core.i18n import Translate, compiled_catalogs, translating
 
 __all__ = [
     "DEFAULT_LOCALE",
@@ -40,6 +40,10 @@ class CatalogI18n(I18n):
                 yield self
         finally:
             I18n.reset_current(token)
+
+    def translator(self, locale: str) -> Translate:
+        """The texts of one language, for a caller that needs no current locale (the CLI)."""
+        return lambda key: self.gettext(key, locale=locale)
 
     @contextmanager
     def speaking(self, language_code: str | None) -> Iterator[None]:

@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Protocol
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -22,6 +23,12 @@ from babel.messages.pofile import read_po
 Translate = Callable[[str], str]
 
 _current: ContextVar[Translate] = ContextVar("current_translator")
+
+
+class Translators(Protocol):
+    """Hands out a translator per language: `Catalogs`, or the bot's aiogram I18n."""
+
+    def translator(self, locale: str) -> Translate: ...
 
 
 def compile_catalog(po_path: Path) -> stdlib_gettext.GNUTranslations:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram import Router
 from aiogram.filters import CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -61,26 +59,14 @@ async def open_invite(
     )
 
 
-async def _tell_inviter(
-    bot: Bot, i18n: I18n, inviter_id: int | None, key: str, **params: str
-) -> None:
-    if inviter_id is None:
-        return
-    try:
-        await bot.send_message(inviter_id, i18n.gettext(key, locale="ru").format(**params))
-    except TelegramAPIError as error:
-        logger.warning("could not tell inviter %s: %s", inviter_id, error)
-
-
 async def on_answer(
     callback: CallbackQuery,
     callback_data: InviteAnswerCallback,
     state: FSMContext,
     people: PeopleService,
-    bot: Bot,
-    i18n: I18n,
 ) -> None:
-    """Да or Нет; only from the chat that opened this very link."""
+    """Да or Нет; only from the chat that opened this very link (the service tells whoever
+    made the invite)."""
     data = await state.get_data()
     if data.get(_STATE_KEY) != callback_data.invite_id:
         await callback.answer(_("invite.not_yours"), show_alert=True)
@@ -88,31 +74,15 @@ async def on_answer(
     await state.clear()
     user = callback.from_user
     if not callback_data.accept:
-        result = await people.decline_invite(callback_data.invite_id)
+        await people.decline_invite(callback_data.invite_id, user.full_name)
         await callback.answer()
         if isinstance(callback.message, Message):
             await callback.message.edit_text(_("invite.declined"))
-        if result.person is not None:
-            await _tell_inviter(
-                bot,
-                i18n,
-                result.inviter_telegram_id,
-                "invite.inviter.declined",
-                name=quote(result.person.full_name),
-                who=quote(user.full_name),
-            )
         return
     result = await people.accept_invite(callback_data.invite_id, user.id, user.language_code)
     await callback.answer()
     if result.outcome is AcceptOutcome.LINKED and result.person is not None:
         text = _("invite.linked").format(name=quote(result.person.full_name))
-        await _tell_inviter(
-            bot,
-            i18n,
-            result.inviter_telegram_id,
-            "invite.inviter.linked",
-            name=quote(result.person.full_name),
-        )
     elif result.outcome is AcceptOutcome.ACCOUNT_TAKEN and result.person is not None:
         text = _("invite.account_taken").format(name=quote(result.person.full_name))
     else:

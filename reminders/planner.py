@@ -8,6 +8,7 @@ local day) instead of sending twice.
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -150,49 +151,97 @@ def plan_task_reminders(
     imported late gets no countdowns in the past). Continuous tasks ("в течение года") need it:
     they run from `start` to `due` and get a check-in at the end of each month.
     """
-    if continuous and start is None:
-        raise ValueError("a continuous task needs the start of its period")
-    if continuous and start is not None and start > due:
-        raise ValueError("a continuous task's period starts after it ends")
-
-    def remind(kind: ReminderKind, day: date, days_before: int) -> PlannedReminder:
-        # zoneinfo resolves the offset for that very date, so a zone's DST or a change of its
-        # standard offset moves the UTC moment, never the local morning.
-        local = datetime.combine(day, settings.send_time, tzinfo=zone)
-        return PlannedReminder(kind, day, local.astimezone(UTC), days_before)
-
-    countdown_days: dict[date, int] = {}
-    for offset in sorted(set(settings.offsets_days)):
-        # Smallest offset first, so when several land on one working day the closest one wins.
-        moved = calendar.previous_working_day(due - timedelta(days=offset))
-        countdown_days.setdefault(moved, offset)
+    if continuous:
+        _check_period(start, due)
+    morning = _Morning(zone, settings.send_time)
+    countdown_days = _countdown_days(due, settings, calendar)
     planned = [
-        remind(ReminderKind.DUE_TODAY if offset == 0 else ReminderKind.COUNTDOWN, day, offset)
+        morning.remind(
+            ReminderKind.DUE_TODAY if offset == 0 else ReminderKind.COUNTDOWN, day, offset
+        )
         for day, offset in countdown_days.items()
     ]
-
-    horizon = due + timedelta(days=settings.overdue_horizon_days)
-    day = calendar.next_working_day(due + _ONE_DAY)
-    overdue = 1
-    while day <= horizon:
-        if overdue <= settings.overdue_daily_days or day.weekday() in settings.overdue_weekdays:
-            planned.append(remind(ReminderKind.OVERDUE, day, (due - day).days))
-        if overdue == settings.escalate_after_working_days:
-            planned.append(remind(ReminderKind.ESCALATION, day, (due - day).days))
-        day = calendar.next_working_day(day + _ONE_DAY)
-        overdue += 1
-
+    planned += _overdue(due, settings, calendar, morning)
     if continuous and start is not None:
-        for year, month in _months(start, due):
-            last = calendar.previous_working_day(date(year, month, monthrange(year, month)[1]))
-            # The deadline's own reminders speak for its month: a check-in on the same morning,
-            # or after the due date, would only be a second message about the same thing.
-            if last < due and last not in countdown_days:
-                planned.append(remind(ReminderKind.CHECK_IN, last, 0))
+        planned += _check_ins(start, due, calendar, morning, countdown_days)
 
     if start is not None:
         planned = [reminder for reminder in planned if reminder.local_day >= start]
     return sorted(planned, key=lambda reminder: (reminder.at, _KIND_ORDER[reminder.kind]))
+
+
+def _check_period(start: date | None, due: date) -> None:
+    if start is None:
+        raise ValueError("a continuous task needs the start of its period")
+    if start > due:
+        raise ValueError("a continuous task's period starts after it ends")
+
+
+@dataclass(frozen=True)
+class _Morning:
+    """The local time one organisation's reminders go out."""
+
+    zone: ZoneInfo
+    time: time
+
+    def remind(self, kind: ReminderKind, day: date, days_before: int) -> PlannedReminder:
+        # zoneinfo resolves the offset for that very date, so a zone's DST or a change of its
+        # standard offset moves the UTC moment, never the local morning.
+        local = datetime.combine(day, self.time, tzinfo=self.zone)
+        return PlannedReminder(kind, day, local.astimezone(UTC), days_before)
+
+
+def _countdown_days(
+    due: date, settings: ReminderSettings, calendar: WorkingCalendar
+) -> dict[date, int]:
+    """The working day each countdown offset lands on, with the offset that put it there."""
+    days: dict[date, int] = {}
+    for offset in sorted(set(settings.offsets_days)):
+        # Smallest offset first, so when several land on one working day the closest one wins.
+        moved = calendar.previous_working_day(due - timedelta(days=offset))
+        days.setdefault(moved, offset)
+    return days
+
+
+def _overdue(
+    due: date, settings: ReminderSettings, calendar: WorkingCalendar, morning: _Morning
+) -> list[PlannedReminder]:
+    """Nudges after the due date (daily at first, then on set weekdays) and the one escalation."""
+    horizon = due + timedelta(days=settings.overdue_horizon_days)
+    planned = []
+    for overdue, day in enumerate(_working_days(due + _ONE_DAY, horizon, calendar), start=1):
+        days_before = (due - day).days
+        if overdue <= settings.overdue_daily_days or day.weekday() in settings.overdue_weekdays:
+            planned.append(morning.remind(ReminderKind.OVERDUE, day, days_before))
+        if overdue == settings.escalate_after_working_days:
+            planned.append(morning.remind(ReminderKind.ESCALATION, day, days_before))
+    return planned
+
+
+def _working_days(first: date, last: date, calendar: WorkingCalendar) -> Iterator[date]:
+    """The working days in [first, last], in order."""
+    day = calendar.next_working_day(first)
+    while day <= last:
+        yield day
+        day = calendar.next_working_day(day + _ONE_DAY)
+
+
+def _check_ins(
+    start: date,
+    due: date,
+    calendar: WorkingCalendar,
+    morning: _Morning,
+    countdown_days: dict[date, int],
+) -> list[PlannedReminder]:
+    """A continuous task's check-in on the last working day of each month of its period."""
+    planned = []
+    for year, month in _months(start, due):
+        last = calendar.previous_working_day(date(year, month, monthrange(year, month)[1]))
+        # The deadline's own reminders speak for its month: a check-in on the same morning,
+        # or after the due date, would only be a second message about the same thing.
+        if last < due and last not in countdown_days:
+            planned.append(morning.remind(ReminderKind.CHECK_IN, last, 0))
+    return planned
 
 
 def _months(first: date, last: date) -> list[tuple[int, int]]:

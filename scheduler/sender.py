@@ -117,6 +117,18 @@ class _Run:
     stopped: str | None = None  # why the rest of the run is not even tried
 
 
+@dataclass
+class _Seen:
+    """What one message has met so far: 429s, and server or network failures."""
+
+    rate_limited: int = 0
+    failed: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.rate_limited or self.failed)
+
+
 class Sender:
     """Sends messages through one Bot, paced by a Pacer shared by the whole bot.
 
@@ -357,61 +369,87 @@ class Sender:
             parse_mode=ParseMode.HTML,
             reply_markup=message.reply_markup,
         )
-        seen_429 = seen_5xx = 0
+        seen = _Seen()
         while True:
             if not await self._pacer.wait_turn(message.chat_id, max_pause=self._max_retry_after):
-                # Someone's 429 asked for a long wait: leave it to a later tick.
-                paused = self._pacer.pause_remaining()
-                tried = "" if seen_429 + seen_5xx else "not sent: "
-                return SendResult(
-                    message.key,
-                    Delivery.RETRY,
-                    error=f"{tried}Telegram asked the bot to wait {paused:.0f} s",
-                    retry_after=paused,
-                )
-            try:
-                sent = await self._bot.session.make_request(
-                    self._bot, method, timeout=self._request_timeout
-                )
-            except TelegramRetryAfter as error:
-                seen_429 += 1
-                wait = float(error.retry_after)
-                self._pacer.pause_all(wait)
-                logger.warning(
-                    "429 sending %s: everyone waits %s s (attempt %s)", message.key, wait, seen_429
-                )
-                if seen_429 >= self._max_attempts_429 or wait > self._max_retry_after:
-                    return SendResult(
-                        message.key,
-                        Delivery.RETRY,
-                        error=self._describe(error),
-                        retry_after=wait,
-                    )
-            except TelegramForbiddenError as error:
+                return self._paused(message, seen)
+            result = await self._attempt(message, method, seen)
+            if result is not None:
+                return result
+
+    def _paused(self, message: OutgoingMessage, seen: _Seen) -> SendResult:
+        """Someone's 429 asked for a long wait: leave the message to a later tick."""
+        paused = self._pacer.pause_remaining()
+        tried = "" if seen.any else "not sent: "
+        return SendResult(
+            message.key,
+            Delivery.RETRY,
+            error=f"{tried}Telegram asked the bot to wait {paused:.0f} s",
+            retry_after=paused,
+        )
+
+    async def _attempt(
+        self, message: OutgoingMessage, method: SendMessage, seen: _Seen
+    ) -> SendResult | None:
+        """One call to Telegram: what came of it, or None when it is worth another."""
+        try:
+            sent = await self._bot.session.make_request(
+                self._bot, method, timeout=self._request_timeout
+            )
+        except TelegramRetryAfter as error:
+            return self._rate_limited(message, error, seen)
+        except TelegramForbiddenError as error:
+            return SendResult(message.key, Delivery.BLOCKED, error=self._describe(error))
+        except TelegramBadRequest as error:
+            if any(text in error.message.lower() for text in UNREACHABLE_400):
                 return SendResult(message.key, Delivery.BLOCKED, error=self._describe(error))
-            except TelegramBadRequest as error:
-                unreachable = any(text in error.message.lower() for text in UNREACHABLE_400)
-                delivery = Delivery.BLOCKED if unreachable else Delivery.FAILED
-                if delivery is Delivery.FAILED:
-                    logger.warning("Telegram refused %s: %s", message.key, error.message)
-                return SendResult(message.key, delivery, error=self._describe(error))
-            except (TelegramServerError, TelegramNetworkError, ClientDecodeError) as error:
-                # ClientDecodeError: an answer that is not JSON, such as a proxy's 502 page.
-                seen_5xx += 1
-                if seen_5xx >= self._max_attempts_5xx:
-                    logger.warning(
-                        "giving up on %s for now after %s attempts: %s",
-                        message.key,
-                        seen_5xx,
-                        self._describe(error),
-                    )
-                    return SendResult(message.key, Delivery.RETRY, error=self._describe(error))
-                await self._sleep(self._backoff[min(seen_5xx, len(self._backoff)) - 1])
-            except TelegramAPIError as error:
-                logger.warning("Telegram refused %s: %s", message.key, error.message)
-                return SendResult(message.key, Delivery.FAILED, error=self._describe(error))
-            else:
-                return SendResult(message.key, Delivery.SENT, message_id=sent.message_id)
+            return self._refused(message, error)
+        except (TelegramServerError, TelegramNetworkError, ClientDecodeError) as error:
+            # ClientDecodeError: an answer that is not JSON, such as a proxy's 502 page.
+            return await self._server_error(message, error, seen)
+        except TelegramAPIError as error:
+            return self._refused(message, error)
+        return SendResult(message.key, Delivery.SENT, message_id=sent.message_id)
+
+    def _rate_limited(
+        self, message: OutgoingMessage, error: TelegramRetryAfter, seen: _Seen
+    ) -> SendResult | None:
+        """A 429 pauses everyone; the message waits its turn again unless it has had enough."""
+        seen.rate_limited += 1
+        wait = float(error.retry_after)
+        self._pacer.pause_all(wait)
+        logger.warning(
+            "429 sending %s: everyone waits %s s (attempt %s)",
+            message.key,
+            wait,
+            seen.rate_limited,
+        )
+        if seen.rate_limited >= self._max_attempts_429 or wait > self._max_retry_after:
+            return SendResult(
+                message.key, Delivery.RETRY, error=self._describe(error), retry_after=wait
+            )
+        return None
+
+    async def _server_error(
+        self, message: OutgoingMessage, error: Exception, seen: _Seen
+    ) -> SendResult | None:
+        """Telegram or the network failed: back off and try again, a few times."""
+        seen.failed += 1
+        if seen.failed >= self._max_attempts_5xx:
+            logger.warning(
+                "giving up on %s for now after %s attempts: %s",
+                message.key,
+                seen.failed,
+                self._describe(error),
+            )
+            return SendResult(message.key, Delivery.RETRY, error=self._describe(error))
+        await self._sleep(self._backoff[min(seen.failed, len(self._backoff)) - 1])
+        return None
+
+    def _refused(self, message: OutgoingMessage, error: TelegramAPIError) -> SendResult:
+        """Telegram refused the message itself: sending it again would not help."""
+        logger.warning("Telegram refused %s: %s", message.key, error.message)
+        return SendResult(message.key, Delivery.FAILED, error=self._describe(error))
 
     def _describe(self, error: Exception) -> str:
         """The error for the outbox row and the log, without the token (some network errors

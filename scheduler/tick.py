@@ -16,16 +16,17 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.i18n import CatalogI18n
 from core.clock import Clock
-from handlers import reminder_messages
+from handlers import notices, reminder_messages
 from reminders.planner import ReminderKind
 from scheduler.sender import Delivery, OutgoingMessage, Sender, SendResult
 from services.access import Actor
+from services.notices import NoticeKind, is_notice
 from services.recipients import coordinator_chats
 from services.reminders import (
     CLAIM_TIMEOUT,
@@ -165,15 +166,13 @@ class ReminderTick:
         self._sender = sender
         self._i18n = i18n
 
-    async def run(self) -> TickReport:
+    async def run(self, kinds: Collection[str] | None = None) -> TickReport:
+        """Sends what is due; ``kinds``: only rows of these kinds (notices the moment they are
+        planned), without the minute's own planning and clean-up."""
         report = TickReport()
         now = self._clock.now()
-        async with self._database.transaction() as repositories:
-            if self._planning is not None:
-                await plan_digests(repositories, self._clock, self._planning, self._summaries)
-            released = await repositories.outbox.release_stale(now - CLAIM_TIMEOUT)
-            if released:
-                logger.warning("released %s claims left by a stopped instance", released)
+        if kinds is None:
+            await self._plan_and_release(now)
         recorder = _Recorder(self, report, self._record_every, self._record_seconds)
         # Which rows each message stands for (a grouped message: many), by the message's key.
         rows_of: dict[str, list[OutboxRow]] = {}
@@ -182,14 +181,14 @@ class ReminderTick:
 
         async def feed() -> list[OutgoingMessage]:
             while True:
-                rows = await self._claim(now)
+                rows = await self._claim(now, kinds)
                 if not rows:
                     # Results still to come may plan more for now (a blocked person's
                     # coordinators are told): hear them all, then look once more.
                     if rows_of:
                         await heard_all.wait()
                     if await recorder.flush():
-                        rows = await self._claim(now)
+                        rows = await self._claim(now, kinds)
                 if not rows:
                     return []
                 report.claimed += len(rows)
@@ -217,13 +216,21 @@ class ReminderTick:
             await recorder.flush()
         return report
 
-    async def _claim(self, now: datetime) -> list[OutboxRow]:
+    async def _plan_and_release(self, now: datetime) -> None:
+        async with self._database.transaction() as repositories:
+            if self._planning is not None:
+                await plan_digests(repositories, self._clock, self._planning, self._summaries)
+            released = await repositories.outbox.release_stale(now - CLAIM_TIMEOUT)
+            if released:
+                logger.warning("released %s claims left by a stopped instance", released)
+
+    async def _claim(self, now: datetime, kinds: Collection[str] | None) -> list[OutboxRow]:
         """A batch of due rows, with the other due rows of the same chats."""
         async with self._database.transaction(immediate=True) as repositories:
-            rows = await repositories.outbox.claim_due(now, self._batch)
+            rows = await repositories.outbox.claim_due(now, self._batch, kinds)
             if rows:
                 rows += await repositories.outbox.claim_due_in_chats(
-                    now, [row.chat_id for row in rows], 10 * self._batch
+                    now, [row.chat_id for row in rows], 10 * self._batch, kinds
                 )
         return rows
 
@@ -235,56 +242,70 @@ class ReminderTick:
         rows_of: dict[str, list[OutboxRow]],
     ) -> list[OutgoingMessage]:
         """The claimed rows as messages; stale ones summarised, silent ones cancelled."""
-        now = self._clock.now()
-        fresh = [row for row in rows if not is_stale(row, now) or row.kind == MISSED_KIND]
-        stale = [row for row in rows if is_stale(row, now) and row.kind != MISSED_KIND]
-        if stale:
-            await self._summarise_missed(stale, report)
-        task_ids = [row.task_id for row in fresh if row.task_id is not None]
-        task_ids += [
-            task_id
-            for row in fresh
-            if row.kind == MISSED_KIND
-            for task_id in (row.payload or {}).get("tasks", [])
-        ]
-        cards = await self._tasks.cards_for_job(task_ids) if task_ids else {}
-        person_ids = [row.person_id for row in fresh if row.person_id is not None]
-        async with self._database.transaction() as repositories:
-            people = await repositories.people.by_ids(person_ids) if person_ids else {}
-        silent: list[_Outcome] = []
-        wanted: list[OutboxRow] = []
-        for row in fresh:
-            person = people.get(row.person_id) if row.person_id is not None else None
-            if self._needs_card(row) and (
-                _open_card(cards, row.task_id) is None
-                or (person is not None and not person.is_reachable)
-            ):
-                # A done task says nothing; a person who blocked the bot is not knocked on.
-                silent.append(_Outcome(row, None, error="nothing to say"))
-            else:
-                wanted.append(row)
+        rows = await self._without_stale(rows, report)
+        context = await self._context(rows)
+        silent = [row for row in rows if context.says_nothing(row)]
+        wanted = [row for row in rows if not context.says_nothing(row)]
         messages: list[OutgoingMessage] = []
         for group in group_due(wanted, self._group_over):
-            first = group[0]
-            person = people.get(first.person_id) if first.person_id is not None else None
-            message: OutgoingMessage | None
-            with self._i18n.speaking(person.language_code if person else None):
-                if len(group) > 1:
-                    message = self._grouped(group, cards)
-                else:
-                    message = await self._render(first, person, cards)
+            with self._i18n.speaking(context.language_of(group[0].chat_id)):
+                message = await self._message(group, context)
             if message is None:
-                silent.extend(_Outcome(row, None, error="nothing to say") for row in group)
+                silent.extend(group)
                 continue
             rows_of[message.key] = group
             messages.append(message)
         if silent:
-            await recorder.add(silent)
+            await recorder.add([_Outcome(row, None, error="nothing to say") for row in silent])
         return messages
 
+    async def _without_stale(self, rows: list[OutboxRow], report: TickReport) -> list[OutboxRow]:
+        """Reminders too late to help go into one summary instead (the summary itself and
+        notices of what people did go however late)."""
+        now = self._clock.now()
+        stale = {row.id for row in rows if _may_go_stale(row) and is_stale(row, now)}
+        if not stale:
+            return rows
+        await self._summarise_missed([row for row in rows if row.id in stale], report)
+        return [row for row in rows if row.id not in stale]
+
+    async def _context(self, rows: list[OutboxRow]) -> _Context:
+        """What the rows' messages need, read for all of them at once."""
+        task_ids = [row.task_id for row in rows if row.task_id is not None]
+        task_ids += [
+            task_id
+            for row in rows
+            if row.kind == MISSED_KIND
+            for task_id in (row.payload or {}).get("tasks", [])
+        ]
+        cards = await self._tasks.cards_for_job(task_ids) if task_ids else {}
+        async with self._database.transaction() as repositories:
+            people = await repositories.people.by_ids(
+                [row.person_id for row in rows if row.person_id is not None]
+            )
+            recipients = await repositories.people.by_telegram_ids([row.chat_id for row in rows])
+        return _Context(cards, people, recipients)
+
+    async def _message(self, group: list[OutboxRow], context: _Context) -> OutgoingMessage | None:
+        if len(group) > 1:
+            return self._grouped(group, context.cards)
+        row = group[0]
+        if is_notice(row.kind):
+            return self._notice(row, context)
+        person = context.people.get(row.person_id) if row.person_id is not None else None
+        return await self._render(row, person, context.cards)
+
     @staticmethod
-    def _needs_card(row: OutboxRow) -> bool:
-        return row.task_id is not None and row.kind not in (MISSED_KIND, UNREACHABLE_KIND)
+    def _notice(row: OutboxRow, context: _Context) -> OutgoingMessage | None:
+        kind = NoticeKind(row.kind)
+        card = context.cards.get(row.task_id) if row.task_id is not None else None
+        if kind is NoticeKind.TASK_NUDGE:
+            card = _open_card(context.cards, row.task_id)
+        found = notices.render(kind, row.payload or {}, card, context.recipients.get(row.chat_id))
+        if found is None:
+            return None
+        text, markup = found
+        return OutgoingMessage(row.key, row.chat_id, text, markup)
 
     def _grouped(self, rows: list[OutboxRow], cards: dict[int, TaskCard]) -> OutgoingMessage:
         found = [_open_card(cards, row.task_id) for row in rows]
@@ -300,7 +321,7 @@ class ReminderTick:
         now = self._clock.now()
         finished: list[Finished] = []
         retries: list[Retry] = []
-        blocked: list[int] = []
+        blocked: list[int] = []  # chats
         for outcome in outcomes:
             row, error = outcome.row, outcome.error
             if outcome.delivery is Delivery.SENT:
@@ -310,8 +331,7 @@ class ReminderTick:
             elif outcome.delivery is Delivery.BLOCKED:
                 finished.append(Finished(row.id, BLOCKED, error=error))
                 report.blocked += 1
-                if row.person_id is not None:
-                    blocked.append(row.person_id)
+                blocked.append(row.chat_id)
             elif outcome.delivery is None:
                 finished.append(Finished(row.id, CANCELLED, error=error))
             elif outcome.delivery is Delivery.RETRY and (
@@ -327,8 +347,9 @@ class ReminderTick:
             await repositories.outbox.finish_many(finished, now)
             await repositories.outbox.retry_many(retries)
             if blocked:
-                await repositories.people.set_unreachable(blocked)
-                await self._plan_unreachable_notices(repositories, blocked, now)
+                # Whatever the message was, its recipient blocked the bot: marked once here.
+                unreachable = await repositories.people.set_unreachable(blocked)
+                await self._plan_unreachable_notices(repositories, unreachable, now)
 
     async def _plan_unreachable_notices(
         self, repositories: Repositories, person_ids: list[int], now: datetime
@@ -351,7 +372,7 @@ class ReminderTick:
                     key=f"{UNREACHABLE_KIND}:{person.id}:{person.telegram_user_id}:{chat}",
                     kind=UNREACHABLE_KIND,
                     task_id=None,
-                    person_id=person.id,
+                    person_id=person.id,  # whom it is about; the chat says who reads it
                     chat_id=chat,
                     local_day=now.date(),
                     planned_at=now,
@@ -428,6 +449,34 @@ class ReminderTick:
         else:
             text, markup = reminder_messages.reminder(row.kind, card, person)
         return OutgoingMessage(row.key, row.chat_id, text, markup)
+
+
+# Kinds that are about a task still open: a task done (or cancelled) meanwhile says nothing.
+_ABOUT_AN_OPEN_TASK = frozenset(kind.value for kind in ReminderKind) | {NoticeKind.TASK_NUDGE}
+
+
+def _may_go_stale(row: OutboxRow) -> bool:
+    return row.kind != MISSED_KIND and not is_notice(row.kind)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a batch of rows needs to be worded, read for all of them at once."""
+
+    cards: dict[int, TaskCard]
+    people: dict[int, Person]  # by id: whom a row is about
+    recipients: dict[int, Person]  # by Telegram id (a private chat's id): who reads it
+
+    def language_of(self, chat_id: int) -> str | None:
+        recipient = self.recipients.get(chat_id)
+        return recipient.language_code if recipient else None
+
+    def says_nothing(self, row: OutboxRow) -> bool:
+        """A person who blocked the bot is not knocked on; a done task needs no reminding."""
+        recipient = self.recipients.get(row.chat_id)
+        if recipient is not None and not recipient.is_reachable:
+            return True
+        return row.kind in _ABOUT_AN_OPEN_TASK and _open_card(self.cards, row.task_id) is None
 
 
 def _open_card(cards: dict[int, TaskCard], task_id: int | None) -> TaskCard | None:

@@ -3,7 +3,6 @@
 from schools.names import school_key
 from schools.reader import (
     MAX_ROWS,
-    NAME_MAX_LENGTH,
     ProblemKind,
     RowProblem,
     SchoolColumn,
@@ -17,7 +16,6 @@ from schools.reader import (
 
 __all__ = [
     "MAX_ROWS",
-    "NAME_MAX_LENGTH",
     "ProblemKind",
     "RowProblem",
     "SchoolColumn",

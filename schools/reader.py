@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+# A school's name as long as one typed in the chat may be.
+from core.organisation_names import NAME_MAX_LENGTH, NAME_MIN_LENGTH
 from roadmap.readers.text import decode_text
 from roadmap.readers.xlsx import visible_sheet_values
 from roadmap.responsible import normalise_person_name, person_key
@@ -24,9 +26,6 @@ from schools.names import school_key
 
 # The same cap as the roadmap readers: a longer file is refused, not cut silently.
 MAX_ROWS = 5000
-# As long as a name typed in the chat may be (handlers.organisations).
-NAME_MIN_LENGTH = 3
-NAME_MAX_LENGTH = 300
 PERSON_MAX_LENGTH = 300
 POSITION_MAX_LENGTH = 500
 _HEADER_SEARCH_ROWS = 30
@@ -106,16 +105,17 @@ _MODIFIERS = frozenset({"полное", "краткое", "сокращенно�
 
 
 def _header_tokens(text: str) -> list[str]:
-    norm = text.lower().replace("ё", "е").replace(".", "")
-    return _TOKEN.findall(norm)
+    """The words of a cell that may be a header; none for a blank, long or numbered cell."""
+    if not text.strip() or len(text) > 60 or any(char.isdigit() for char in text):
+        return []
+    tokens = _TOKEN.findall(text.lower().replace("ё", "е").replace(".", ""))
+    return tokens if len(tokens) <= 6 else []
 
 
 def header_cell(text: str) -> SchoolColumn | None:
     """Which column a header cell names: the school, its head's name, the head's position."""
-    if not text.strip() or len(text) > 60 or any(char.isdigit() for char in text):
-        return None
     tokens = _header_tokens(text)
-    if not tokens or len(tokens) > 6:
+    if not tokens:
         return None
     if any(_POSITION_WORD.match(token) for token in tokens):
         return SchoolColumn.POSITION
@@ -123,6 +123,10 @@ def header_cell(text: str) -> SchoolColumn | None:
         return SchoolColumn.HEAD
     if any(_OTHER.match(token) for token in tokens):
         return None
+    return _by_head_noun(tokens)
+
+
+def _by_head_noun(tokens: list[str]) -> SchoolColumn | None:
     # The head noun comes first: «Руководитель ОО» is a person, «Наименование ОО» a school,
     # «заместитель директора» (a roadmap's cell) neither.
     noun = tokens[1] if tokens[0] in _MODIFIERS and len(tokens) > 1 else tokens[0]
@@ -282,27 +286,11 @@ class _Rows:
         if not any(_has_letters(cell) for cell in cells) or _is_repeat(cells, self.mapping):
             return  # empty, numbering or the header again: nothing to report
         name = self.cell(cells, SchoolColumn.SCHOOL)
-        if len(name) < NAME_MIN_LENGTH or not _has_letters(name):
-            self.problem(line, ProblemKind.NO_SCHOOL, " | ".join(c for c in cells if c))
+        key = self._new_school(line, name, cells)
+        if key is None:
             return
-        if len(name) > NAME_MAX_LENGTH:
-            self.problem(line, ProblemKind.LONG_NAME, name)
-            return
-        key = school_key(name)
-        if key in self.seen:
-            self.problem(line, ProblemKind.DUPLICATE, name)
-            return
-        self.seen.add(key)
-        head_text = self.cell(cells, SchoolColumn.HEAD)
+        head = self._head(line, name, self.cell(cells, SchoolColumn.HEAD))
         position = self.cell(cells, SchoolColumn.POSITION)[:POSITION_MAX_LENGTH] or None
-        normalised = normalise_person_name(head_text) if _has_letters(head_text) else None
-        head: str | None = None
-        if normalised is not None and len(head_text) <= PERSON_MAX_LENGTH:
-            head = _display_name(head_text, normalised)
-        elif _has_letters(head_text):
-            self.problem(line, ProblemKind.BAD_HEAD, f"{name}: {head_text}")
-        else:
-            self.problem(line, ProblemKind.NO_HEAD, name)
         self.rows.append(
             SchoolRow(
                 line=line,
@@ -313,6 +301,32 @@ class _Rows:
                 position=position if head is not None else None,
             )
         )
+
+    def _new_school(self, line: int, name: str, cells: Sequence[str]) -> str | None:
+        """The key of a school not listed before; None, with the problem noted, otherwise."""
+        if len(name) < NAME_MIN_LENGTH or not _has_letters(name):
+            self.problem(line, ProblemKind.NO_SCHOOL, " | ".join(c for c in cells if c))
+            return None
+        if len(name) > NAME_MAX_LENGTH:
+            self.problem(line, ProblemKind.LONG_NAME, name)
+            return None
+        key = school_key(name)
+        if key in self.seen:
+            self.problem(line, ProblemKind.DUPLICATE, name)
+            return None
+        self.seen.add(key)
+        return key
+
+    def _head(self, line: int, school: str, text: str) -> str | None:
+        """The head's name as it will be shown; None, with the problem noted, when unusable."""
+        if not _has_letters(text):
+            self.problem(line, ProblemKind.NO_HEAD, school)
+            return None
+        normalised = normalise_person_name(text)
+        if normalised is None or len(text) > PERSON_MAX_LENGTH:
+            self.problem(line, ProblemKind.BAD_HEAD, f"{school}: {text}")
+            return None
+        return _display_name(text, normalised)
 
 
 def _trim(grid: list[list[str]]) -> list[list[str]]:

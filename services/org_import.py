@@ -55,8 +55,14 @@ class SchoolPlan:
     def changes(self) -> bool:
         return self.school is not SchoolOutcome.SAME or self.head in _HEAD_WRITES
 
+    @property
+    def takes_over(self) -> bool:
+        """The list's head becomes the school's head (a person already there, or a new one)."""
+        return self.head in _TAKING_OVER
+
 
 _HEAD_WRITES = frozenset({HeadOutcome.NEW, HeadOutcome.REPLACED, HeadOutcome.UPDATED})
+_TAKING_OVER = frozenset({HeadOutcome.NEW, HeadOutcome.REPLACED})
 
 
 @dataclass(frozen=True)
@@ -92,10 +98,7 @@ class OrgImportPlan:
     @property
     def people_new(self) -> int:
         """People to be created (heads not yet in their school)."""
-        return sum(
-            plan.head in (HeadOutcome.NEW, HeadOutcome.REPLACED) and plan.person_id is None
-            for plan in self.schools
-        )
+        return sum(plan.takes_over and plan.person_id is None for plan in self.schools)
 
     @property
     def writes_nothing(self) -> bool:
@@ -249,11 +252,10 @@ async def _write_heads(
     now: datetime,
 ) -> None:
     """Old heads step down, then the list's heads take over: a few statements for all."""
-    pairs = list(zip(plans, school_ids, strict=True))
     taking_over = [
         (plan, school_id)
-        for plan, school_id in pairs
-        if plan.head in (HeadOutcome.NEW, HeadOutcome.REPLACED)
+        for plan, school_id in zip(plans, school_ids, strict=True)
+        if plan.takes_over
     ]
     await repositories.people.clear_heads(
         [school_id for plan, school_id in taking_over if plan.head is HeadOutcome.REPLACED]
@@ -262,29 +264,34 @@ async def _write_heads(
         [plan.person.id for plan, _ in taking_over if plan.person is not None]
     )
     await repositories.people.set_names_and_positions(
-        [
-            (
-                plan.person.id,
-                _new_name(plan.person, plan.row),
-                plan.row.position or plan.person.position,
-            )
-            for plan, _ in pairs
-            if plan.person is not None
-            and plan.row.head is not None
-            and _details_differ(plan.person, plan.row)
-        ]
+        [details for plan in plans if (details := _new_details(plan)) is not None]
     )
     await repositories.people.add_heads(
         [
-            HeadFields(
-                organisation_id=school_id,
-                full_name=plan.row.head,
-                name_key=plan.row.head_key or "",
-                position=plan.row.position,
-            )
+            head
             for plan, school_id in taking_over
-            if plan.person is None and plan.row.head is not None
+            if (head := _new_head(plan, school_id)) is not None
         ],
         role=Role.EXECUTOR,
         created_at=now,
+    )
+
+
+def _new_details(plan: SchoolPlan) -> tuple[int, str, str | None] | None:
+    """A head staying on whose name the list writes out or whose position it changes."""
+    person, row = plan.person, plan.row
+    if person is None or row.head is None or not _details_differ(person, row):
+        return None
+    return (person.id, _new_name(person, row), row.position or person.position)
+
+
+def _new_head(plan: SchoolPlan, school_id: int) -> HeadFields | None:
+    """The person to create for a head taking over who is not in the school yet."""
+    if plan.person is not None or plan.row.head is None:
+        return None
+    return HeadFields(
+        organisation_id=school_id,
+        full_name=plan.row.head,
+        name_key=plan.row.head_key or "",
+        position=plan.row.position,
     )

@@ -12,6 +12,7 @@ from enum import StrEnum
 from core.clock import Clock
 from core.models import OrganisationKind, Role
 from services.access import AccessDenied, Actor, organisation_scope
+from services.notices import NoticeBell, NoticeKind, plan_notices
 from services.reminders import Planning, plan_reminders
 from storage.database import Database
 from storage.records import Invite, Organisation, Person
@@ -107,11 +108,13 @@ class PeopleService:
         clock: Clock,
         invite_ttl: timedelta,
         planning: Planning | None = None,
+        bell: NoticeBell | None = None,
     ) -> None:
         self._database = database
         self._clock = clock
         self._invite_ttl = invite_ttl
         self._planning = planning
+        self._bell = bell or NoticeBell()
 
     async def _replan_person(self, repositories: Repositories, person_id: int) -> None:
         """A person linked, unlinked or switched: their reminders follow."""
@@ -217,17 +220,47 @@ class PeopleService:
             )
             await self._replan_person(repositories, invite.person_id)
             person = await repositories.people.get(invite.person_id)
+            assert person is not None
+            told = await self._tell_inviter(
+                repositories, invite, NoticeKind.INVITE_LINKED, {"name": person.full_name}
+            )
+        if told:
+            self._bell.ring()
         return AcceptResult(AcceptOutcome.LINKED, person, invite.created_by_telegram_id)
 
-    async def decline_invite(self, invite_id: int) -> AcceptResult:
-        """ "Нет, это не я": the link reached the wrong person, so it stops working."""
+    async def decline_invite(self, invite_id: int, by: str) -> AcceptResult:
+        """ "Нет, это не я": the link reached the wrong person (``by``, as their messenger
+        names them), so it stops working, and whoever made it is told."""
         async with self._database.transaction() as repositories:
             invite = await repositories.invites.get(invite_id)
             if invite is None or invite.used_at is not None:
                 return AcceptResult(AcceptOutcome.INVALID)
             await repositories.invites.revoke(invite_id, self._clock.now())
             person = await repositories.people.get(invite.person_id)
+            told = person is not None and await self._tell_inviter(
+                repositories,
+                invite,
+                NoticeKind.INVITE_DECLINED,
+                {"name": person.full_name, "who": by},
+            )
+        if told:
+            self._bell.ring()
         return AcceptResult(AcceptOutcome.INVALID, person, invite.created_by_telegram_id)
+
+    async def _tell_inviter(
+        self, repositories: Repositories, invite: Invite, kind: NoticeKind, payload: dict[str, str]
+    ) -> bool:
+        """Plans the notice to whoever made the invite; whether there is anyone to tell."""
+        inviter = invite.created_by_telegram_id
+        told = await plan_notices(
+            repositories,
+            kind,
+            () if inviter is None else (inviter,),
+            self._clock.now(),
+            payload=payload,
+            event=f"invite{invite.id}",
+        )
+        return bool(told)
 
     async def unlink(self, actor: Actor, person_id: int) -> Person:
         person = await self.require_person(actor, person_id)

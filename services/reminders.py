@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from core.clock import Clock
 from core.models import Role
 from reminders.planner import (
+    PlannedReminder,
     ReminderKind,
     ReminderSettings,
     WorkingCalendar,
@@ -23,7 +24,15 @@ from reminders.planner import (
 )
 from roadmap.deadlines import DeadlineKind
 from services.recipients import coordinator_chats
-from storage.records import Organisation, OutboxRow, PlannedMessage, Task
+from storage.records import (
+    Activity,
+    Organisation,
+    OutboxRow,
+    Person,
+    PlannedMessage,
+    Roadmap,
+    Task,
+)
 from storage.repositories import Repositories
 from tasks.rules import TaskStatus, gets_reminders
 
@@ -34,7 +43,6 @@ CLAIM_TIMEOUT = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 MISSED_KIND = "missed"
 UNREACHABLE_KIND = "unreachable"
-_Planned = tuple[str, date, datetime, bool]
 
 
 @dataclass(frozen=True)
@@ -80,9 +88,41 @@ async def plan_reminders(
     ]
     planned: list[PlannedMessage] = []
     if open_tasks:
-        roadmaps = await repositories.roadmaps.by_ids([t.roadmap_id for t in open_tasks])
-        activities = await repositories.activities.by_ids([t.activity_id for t in open_tasks])
-        executors = await repositories.tasks.executors_of([t.id for t in open_tasks])
+        batch = await _Batch.load(repositories, open_tasks, planning.settings)
+        planner = _Planner(repositories, planning, batch, now)
+        for task in open_tasks:
+            planned += await planner.messages(task)
+    # Unsent rows of these tasks are dropped, then the plan revives the keys it still has
+    # (plan() turns a cancelled key back to planned): two set-based steps, no list of keys.
+    fresh = set(fresh)
+    await repositories.outbox.cancel_planned([t.id for t in tasks if t.id not in fresh])
+    await repositories.outbox.plan(planned, now)
+    return len(planned)
+
+
+# Who a reminder goes to: the part of its key naming them, the person (None for a
+# coordinators' chat) and the chat.
+_Recipient = tuple[str, int | None, int]
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What planning a batch of open tasks reads, read once for all of them."""
+
+    roadmaps: dict[int, Roadmap]
+    activities: dict[int, Activity]
+    executors: dict[int, list[int]]
+    people: dict[int, Person]
+    # Per organisation: its zone and its reminder settings.
+    zones: dict[int, tuple[ZoneInfo, ReminderSettings]]
+
+    @classmethod
+    async def load(
+        cls, repositories: Repositories, tasks: Sequence[Task], base: ReminderSettings
+    ) -> _Batch:
+        roadmaps = await repositories.roadmaps.by_ids([t.roadmap_id for t in tasks])
+        activities = await repositories.activities.by_ids([t.activity_id for t in tasks])
+        executors = await repositories.tasks.executors_of([t.id for t in tasks])
         people = await repositories.people.by_ids(
             [person_id for ids in executors.values() for person_id in ids]
         )
@@ -91,74 +131,85 @@ async def plan_reminders(
             organisation = await repositories.organisations.get(organisation_id)
             zones[organisation_id] = (
                 ZoneInfo(organisation.timezone if organisation else "UTC"),
-                settings_for(planning.settings, organisation),
+                settings_for(base, organisation),
             )
-        coordinators: dict[int, list[int]] = {}
+        return cls(roadmaps, activities, executors, people, zones)
+
+    def recipients(self, task: Task) -> list[_Recipient]:
+        """The task's executors who are active and have linked their chat."""
+        return [
+            (f"p{person.id}", person.id, person.telegram_user_id)
+            for person in (self.people.get(person_id) for person_id in self.executors[task.id])
+            if person is not None and person.is_active and person.telegram_user_id is not None
+        ]
+
+
+class _Planner:
+    """The outbox rows of each task of one batch."""
+
+    def __init__(
+        self, repositories: Repositories, planning: Planning, batch: _Batch, now: datetime
+    ) -> None:
+        self._repositories = repositories
+        self._calendar = planning.calendar
+        self._batch = batch
+        self._now = now
         # Fifty schools' tasks of one activity share a date: each plan is worked out once.
-        # (kind, local day, moment, whether it goes to the coordinators) per reminder.
-        plans: dict[tuple[int, date, bool, date | None], list[_Planned]] = {}
-        for task in open_tasks:
-            roadmap = roadmaps.get(task.roadmap_id)
-            activity = activities.get(task.activity_id)
-            if roadmap is None or activity is None:
-                continue
-            continuous = activity.fields.deadline_kind == DeadlineKind.CONTINUOUS
-            # Only a continuous task has a start reminders must wait for (its check-ins).
-            start = activity.fields.deadline_start if continuous else None
-            memo = (roadmap.organisation_id, task.due_on, continuous, start)
-            reminders = plans.get(memo)
-            if reminders is None:
-                zone, settings = zones[roadmap.organisation_id]
-                reminders = [
-                    (
-                        reminder.kind.value,
-                        reminder.local_day,
-                        reminder.at,
-                        reminder.kind is ReminderKind.ESCALATION,
-                    )
-                    for reminder in plan_task_reminders(
-                        task.due_on,
-                        zone,
-                        settings,
-                        planning.calendar,
-                        continuous=continuous,
-                        start=start,
-                    )
-                    # Long past when planned: nothing to catch up on.
-                    if reminder.at >= now - STALE_AFTER
-                ]
-                plans[memo] = reminders
-            if not reminders:
-                continue
-            recipients: list[tuple[str, int | None, int]] = [
-                (f"p{person.id}", person.id, person.telegram_user_id)
-                for person in (people.get(person_id) for person_id in executors[task.id])
-                if person is not None and person.is_active and person.telegram_user_id is not None
-            ]
-            for kind, local_day, at, escalation in reminders:
-                targets = recipients
-                if escalation:
-                    if roadmap.id not in coordinators:
-                        coordinators[roadmap.id] = await coordinator_chats(repositories, roadmap)
-                    targets = [(f"c{chat}", None, chat) for chat in coordinators[roadmap.id]]
-                planned.extend(
-                    PlannedMessage(
-                        key=_key(task.id, recipient, kind, local_day),
-                        kind=kind,
-                        task_id=task.id,
-                        person_id=person_id,
-                        chat_id=chat_id,
-                        local_day=local_day,
-                        planned_at=at,
-                    )
-                    for recipient, person_id, chat_id in targets
+        self._plans: dict[tuple[int, date, bool, date | None], list[PlannedReminder]] = {}
+        # Escalations go to the coordinators of the roadmap, looked up once per roadmap.
+        self._coordinators: dict[int, list[_Recipient]] = {}
+
+    async def messages(self, task: Task) -> list[PlannedMessage]:
+        roadmap = self._batch.roadmaps.get(task.roadmap_id)
+        activity = self._batch.activities.get(task.activity_id)
+        if roadmap is None or activity is None:
+            return []
+        reminders = self._reminders(roadmap.organisation_id, task.due_on, activity)
+        if not reminders:
+            return []
+        executors = self._batch.recipients(task)
+        planned: list[PlannedMessage] = []
+        for reminder in reminders:
+            escalation = reminder.kind is ReminderKind.ESCALATION
+            targets = await self._coordinators_of(roadmap) if escalation else executors
+            planned.extend(
+                PlannedMessage(
+                    key=_key(task.id, recipient, reminder.kind.value, reminder.local_day),
+                    kind=reminder.kind.value,
+                    task_id=task.id,
+                    person_id=person_id,
+                    chat_id=chat_id,
+                    local_day=reminder.local_day,
+                    planned_at=reminder.at,
                 )
-    # Unsent rows of these tasks are dropped, then the plan revives the keys it still has
-    # (plan() turns a cancelled key back to planned): two set-based steps, no list of keys.
-    fresh = set(fresh)
-    await repositories.outbox.cancel_planned([t.id for t in tasks if t.id not in fresh])
-    await repositories.outbox.plan(planned, now)
-    return len(planned)
+                for recipient, person_id, chat_id in targets
+            )
+        return planned
+
+    def _reminders(
+        self, organisation_id: int, due: date, activity: Activity
+    ) -> list[PlannedReminder]:
+        continuous = activity.fields.deadline_kind == DeadlineKind.CONTINUOUS
+        # Only a continuous task has a start reminders must wait for (its check-ins).
+        start = activity.fields.deadline_start if continuous else None
+        memo = (organisation_id, due, continuous, start)
+        if memo not in self._plans:
+            zone, settings = self._batch.zones[organisation_id]
+            self._plans[memo] = [
+                reminder
+                for reminder in plan_task_reminders(
+                    due, zone, settings, self._calendar, continuous=continuous, start=start
+                )
+                # Long past when planned: nothing to catch up on.
+                if reminder.at >= self._now - STALE_AFTER
+            ]
+        return self._plans[memo]
+
+    async def _coordinators_of(self, roadmap: Roadmap) -> list[_Recipient]:
+        if roadmap.id not in self._coordinators:
+            chats = await coordinator_chats(self._repositories, roadmap)
+            self._coordinators[roadmap.id] = [(f"c{chat}", None, chat) for chat in chats]
+        return self._coordinators[roadmap.id]
 
 
 DIGEST_KIND = "digest"

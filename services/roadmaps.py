@@ -88,6 +88,26 @@ def _number_key(number: str | None) -> str:
     return (number or "").strip().rstrip(".")
 
 
+# Matching passes, strict to loose: the key of a row of the file and of a stored activity.
+# A row whose key is None takes no part in that pass.
+_Pass = tuple[Callable[[ParsedActivity], object], Callable[[Activity], object]]
+_PASSES: tuple[_Pass, ...] = (
+    (
+        lambda row: (_number_key(row.number), title_key(row.title)),
+        lambda act: (_number_key(act.fields.number), title_key(act.fields.title)),
+    ),
+    (
+        lambda row: _number_key(row.number) or None,
+        lambda act: _number_key(act.fields.number) or None,
+    ),
+    (
+        lambda row: (title_key(row.title), title_key(row.deadline.text)),
+        lambda act: (title_key(act.fields.title), title_key(act.fields.deadline_text)),
+    ),
+    (lambda row: title_key(row.title), lambda act: title_key(act.fields.title)),
+)
+
+
 def _pair(
     new: Sequence[tuple[RowPath, ParsedActivity]],
     old: Sequence[Activity],
@@ -95,51 +115,43 @@ def _pair(
     *,
     by_position: bool,
 ) -> None:
-    """Match in passes from strict to loose; each stored activity is used at most once.
-
-    Each pass indexes the stored activities by its key, so a 2,000-row plan matches in
-    linear time.
-    """
-    taken: set[int] = set()
-    passes: list[tuple[Callable[[ParsedActivity], object], Callable[[Activity], object]]] = [
-        (
-            lambda row: (_number_key(row.number), title_key(row.title)),
-            lambda act: (_number_key(act.fields.number), title_key(act.fields.title)),
-        ),
-        (
-            lambda row: _number_key(row.number) or None,
-            lambda act: _number_key(act.fields.number) or None,
-        ),
-        (
-            lambda row: (title_key(row.title), title_key(row.deadline.text)),
-            lambda act: (title_key(act.fields.title), title_key(act.fields.deadline_text)),
-        ),
-        (lambda row: title_key(row.title), lambda act: title_key(act.fields.title)),
-    ]
-    for row_key, act_key in passes:
-        index: dict[object, list[Activity]] = {}
-        for act in old:
-            if act.id not in taken:
-                index.setdefault(act_key(act), []).append(act)
-        for path, row in new:
-            if path in match.by_path:
-                continue
-            key = row_key(row)
-            if key is None:
-                continue
-            candidates = index.get(key, [])
-            while candidates and candidates[0].id in taken:
-                candidates.pop(0)
-            if candidates:
-                match.by_path[path] = candidates.pop(0)
-                taken.add(match.by_path[path].id)
-    free = [act for act in old if act.id not in taken]
+    """Match in passes from strict to loose; each stored activity is used at most once."""
+    free = list(old)
+    for keys in _PASSES:
+        free = _pair_by(keys, new, free, match)
     if by_position:
         # Steps that changed every cell still are "the second step of activity 3".
         for path, _row in new:
             if path not in match.by_path and free:
                 match.by_path[path] = free.pop(0)
     match.unmatched_old.extend(free)
+
+
+def _pair_by(
+    keys: _Pass,
+    new: Sequence[tuple[RowPath, ParsedActivity]],
+    free: Sequence[Activity],
+    match: _Match,
+) -> list[Activity]:
+    """One pass: each row not matched yet takes the first free activity with its key.
+
+    The free activities are indexed by the key, so a 2,000-row plan matches in linear time.
+    Returns those still free, in their order.
+    """
+    row_key, act_key = keys
+    index: dict[object, list[Activity]] = {}
+    for act in free:
+        index.setdefault(act_key(act), []).append(act)
+    taken: set[int] = set()
+    for path, row in new:
+        if path in match.by_path:
+            continue
+        key = row_key(row)
+        candidates = index.get(key) if key is not None else None
+        if candidates:
+            match.by_path[path] = candidates.pop(0)
+            taken.add(match.by_path[path].id)
+    return [act for act in free if act.id not in taken]
 
 
 def _match(parsed: ParsedRoadmap, stored: Sequence[Activity]) -> _Match:
@@ -205,6 +217,33 @@ class _Snapshot:
     tasks: dict[int, list[Task]]  # by activity
 
 
+@dataclass(frozen=True)
+class _Row:
+    """A row of the file (an activity or a step) with what would be stored for it."""
+
+    path: RowPath
+    parsed: ParsedActivity
+    fields: ActivityFields
+    assignees: list[AssigneeFields]
+    has_steps: bool  # an activity whose steps carry its tasks
+
+    def estimate(self, heads: Sequence[int]) -> int:
+        """How many tasks a new row makes: «Руководители ОО» fans out to every head."""
+        fans_out = any(item.kind is ResponsibleKind.GROUP for item in self.parsed.responsible)
+        return len(self.parsed.deadline.due) * (len(heads) + 1 if fans_out else 1)
+
+
+def _file_rows(parsed: ParsedRoadmap, person_ids: dict[str, int]) -> Iterator[_Row]:
+    for position, (path, row) in enumerate(_rows(parsed)):
+        yield _Row(
+            path,
+            row,
+            _fields(row, position),
+            _assignees(row, person_ids),
+            has_steps=len(path) == 1 and bool(parsed.activities[path[0]].steps),
+        )
+
+
 @dataclass
 class _Group:
     """One activity of the file with its steps: written together, in one transaction."""
@@ -221,6 +260,52 @@ class _Group:
     @property
     def writes(self) -> bool:
         return bool(self.inserts or self.updates or self.history or self.assignees or self.dirty)
+
+    def add_new(self, row: _Row, source: dict[str, Any], heads: Sequence[int]) -> None:
+        """A row the roadmap does not have yet: inserted, with its people and tasks."""
+        self.inserts.append((row.path, row.fields))
+        self.history.append((row.path, "imported", source))
+        self.assignees.append((row.path, row.assignees))
+        self.dirty = True
+        self.tasks += row.estimate(heads)
+
+    def add_stored(
+        self, row: _Row, found: Activity, snapshot: _Snapshot, source: dict[str, Any]
+    ) -> None:
+        """What of a stored activity the row changes: its fields, history, people, tasks."""
+        self.ids[row.path] = found.id
+        changes = _changed_fields(row.parsed, found)
+        keep = found.deadline_manual and "deadline_text" not in changes
+        stored = _stored_fields(found, row.fields, keep)
+        if found.is_removed or stored != found.fields or (found.deadline_manual and not keep):
+            self.updates.append((found.id, row.fields, keep))
+        if found.is_removed:
+            self.history.append((row.path, "restored", source))
+        elif changes:
+            self.history.append((row.path, "changed", {**source, "fields": changes}))
+        if snapshot.assignees.get(found.id, []) != row.assignees:
+            self.assignees.append((row.path, row.assignees))
+        self._compare_tasks(row, found, stored, snapshot)
+
+    def _compare_tasks(
+        self, row: _Row, found: Activity, stored: ActivityFields, snapshot: _Snapshot
+    ) -> None:
+        """Whether the activity's tasks need bringing in line, and how many it has."""
+        wanted = derive_tasks(
+            [replace(found, fields=stored, is_removed=False)],
+            {found.id: row.assignees},
+            snapshot.heads,
+            {found.id} if row.has_steps else (),
+        )
+        tasks = snapshot.tasks.get(found.id, [])
+        if (
+            found.is_removed
+            or stored.deadline_kind != found.fields.deadline_kind
+            or stored.deadline_start != found.fields.deadline_start
+            or not task_changes(wanted, tasks).is_empty
+        ):
+            self.dirty = True
+        self.tasks += max(len(tasks), len(wanted), 1)
 
 
 # A write transaction holds SQLite's only write lock: while it runs, the reminder tick and
@@ -376,54 +461,52 @@ class RoadmapService:
             snapshot = await self._snapshot(repositories, organisation_id, parsed, tasks=True)
         match = _match(parsed, snapshot.stored)
         plan = _plan_of(parsed, snapshot, match)
-        person_ids: dict[str, int] = {}
-        new_people: dict[str, tuple[str, str | None]] = {}  # by key: the first name written
-        for person in parsed.people():
-            key = person_key(person.name)
-            same = snapshot.people.get(key)
-            if same:
-                person_ids[person.name] = same[0].id
-            else:
-                new_people.setdefault(key, (person.name, person.position))
+        known, new_people = _split_people(parsed, snapshot)
 
         async with self._database.transaction(immediate=True) as repositories:
-            if snapshot.roadmap is None:
-                roadmap = await repositories.roadmaps.add(
-                    organisation_id=organisation_id,
-                    title=parsed.title,
-                    title_key=title_key(parsed.title),
-                    period_start=parsed.period.start,
-                    period_end=parsed.period.end,
-                    source_name=source_name,
-                    imported_by_telegram_id=actor_telegram_id,
-                    now=now,
-                )
-            else:
-                await repositories.roadmaps.mark_reimported(
-                    snapshot.roadmap.id,
-                    title=parsed.title,
-                    period_start=parsed.period.start,
-                    period_end=parsed.period.end,
-                    source_name=source_name,
-                    now=now,
-                )
-                fresh = await repositories.roadmaps.get(snapshot.roadmap.id)
-                assert fresh is not None
-                roadmap = fresh
+            roadmap = await _store_roadmap(
+                repositories,
+                organisation_id,
+                parsed,
+                snapshot.roadmap,
+                source_name=source_name,
+                actor_telegram_id=actor_telegram_id,
+                now=now,
+            )
             created = await repositories.people.add_many(
                 organisation_id,
                 [(name, key, position) for key, (name, position) in new_people.items()],
                 role=Role.EXECUTOR,
                 created_at=now,
             )
-        by_key = dict(zip(new_people, created, strict=True))
-        for person in parsed.people():
-            if person.name not in person_ids:
-                person_ids[person.name] = by_key[person_key(person.name)]
+        person_ids = _person_ids(parsed, known, dict(zip(new_people, created, strict=True)))
 
-        history_source: dict[str, Any] = {"source": source_name}
         # Removed rows first: a parent whose steps all went becomes a task of its own below.
         removed = [act for act in match.unmatched_old if not act.is_removed]
+        await self._retire(roadmap, removed, snapshot, source_name, now, actor_telegram_id)
+
+        groups = self._groups(parsed, snapshot, match, person_ids, source_name)
+        for part_groups in self._parts(
+            [group for group in groups if group.writes], lambda group: group.tasks
+        ):
+            await self._pause()
+            async with self._database.transaction(immediate=True) as repositories:
+                await self._write(
+                    repositories, roadmap, part_groups, snapshot, now, actor_telegram_id
+                )
+        return ImportResult(roadmap=roadmap, plan=plan)
+
+    async def _retire(
+        self,
+        roadmap: Roadmap,
+        removed: Sequence[Activity],
+        snapshot: _Snapshot,
+        source_name: str,
+        now: datetime,
+        actor_telegram_id: int | None,
+    ) -> None:
+        """Marks the activities the file no longer has as removed; their tasks go with them."""
+        history_source: dict[str, Any] = {"source": source_name}
         for part in self._parts(removed, lambda act: len(snapshot.tasks.get(act.id, ())) or 1):
             await self._pause()
             async with self._database.transaction(immediate=True) as repositories:
@@ -442,17 +525,6 @@ class RoadmapService:
                     activity_ids=ids,
                     heads=snapshot.heads,
                 )
-
-        groups = self._groups(parsed, snapshot, match, person_ids, source_name)
-        for part_groups in self._parts(
-            [group for group in groups if group.writes], lambda group: group.tasks
-        ):
-            await self._pause()
-            async with self._database.transaction(immediate=True) as repositories:
-                await self._write(
-                    repositories, roadmap, part_groups, snapshot, now, actor_telegram_id
-                )
-        return ImportResult(roadmap=roadmap, plan=plan)
 
     async def _pause(self) -> None:
         if self._database.engine.dialect.name == "sqlite":
@@ -482,51 +554,13 @@ class RoadmapService:
     ) -> list[_Group]:
         source: dict[str, Any] = {"source": source_name}
         groups = [_Group(index) for index in range(len(parsed.activities))]
-        for position, (path, row) in enumerate(_rows(parsed)):
-            group = groups[path[0]]
-            fields = _fields(row, position)
-            assignees = _assignees(row, person_ids)
-            found = match.by_path.get(path)
-            estimate = len(row.deadline.due) * (
-                len(snapshot.heads) + 1
-                if any(item.kind is ResponsibleKind.GROUP for item in row.responsible)
-                else 1
-            )
+        for row in _file_rows(parsed, person_ids):
+            group = groups[row.path[0]]
+            found = match.by_path.get(row.path)
             if found is None:
-                group.inserts.append((path, fields))
-                group.history.append((path, "imported", source))
-                group.assignees.append((path, assignees))
-                group.dirty = True
-                group.tasks += estimate
-                continue
-            group.ids[path] = found.id
-            changes = _changed_fields(row, found)
-            keep = found.deadline_manual and "deadline_text" not in changes
-            stored = _stored_fields(found, fields, keep)
-            if found.is_removed or stored != found.fields or (found.deadline_manual and not keep):
-                group.updates.append((found.id, fields, keep))
-            if found.is_removed:
-                group.history.append((path, "restored", source))
-            elif changes:
-                group.history.append((path, "changed", {**source, "fields": changes}))
-            if snapshot.assignees.get(found.id, []) != assignees:
-                group.assignees.append((path, assignees))
-            has_steps = len(path) == 1 and bool(parsed.activities[path[0]].steps)
-            wanted = derive_tasks(
-                [replace(found, fields=stored, is_removed=False)],
-                {found.id: assignees},
-                snapshot.heads,
-                {found.id} if has_steps else (),
-            )
-            tasks = snapshot.tasks.get(found.id, [])
-            if (
-                found.is_removed
-                or stored.deadline_kind != found.fields.deadline_kind
-                or stored.deadline_start != found.fields.deadline_start
-                or not task_changes(wanted, tasks).is_empty
-            ):
-                group.dirty = True
-            group.tasks += max(len(tasks), len(wanted), 1)
+                group.add_new(row, source, snapshot.heads)
+            else:
+                group.add_stored(row, found, snapshot, source)
         return groups
 
     async def _write(
@@ -538,25 +572,7 @@ class RoadmapService:
         now: datetime,
         actor_telegram_id: int | None,
     ) -> None:
-        ids: dict[RowPath, int] = {}
-        for group in groups:
-            ids.update(group.ids)
-        # Activities before their steps: a new step needs its parent's id.
-        for depth in (1, 2):
-            rows = [
-                (path, fields)
-                for group in groups
-                for path, fields in group.inserts
-                if len(path) == depth
-            ]
-            created = await repositories.activities.add_many(
-                roadmap.id,
-                [(ids[path[:1]] if depth == 2 else None, fields) for path, fields in rows],
-                now,
-            )
-            ids.update(
-                (path, activity_id) for (path, _f), activity_id in zip(rows, created, strict=True)
-            )
+        ids = await _insert_activities(repositories, roadmap, groups, now)
         await repositories.activities.update_many(
             [update for group in groups for update in group.updates], now
         )
@@ -572,8 +588,7 @@ class RoadmapService:
             now=now,
             actor_telegram_id=actor_telegram_id,
         )
-        dirty_groups = {group.index for group in groups if group.dirty}
-        dirty = [activity_id for path, activity_id in ids.items() if path[0] in dirty_groups]
+        dirty = _dirty_activities(groups, ids)
         if dirty:
             await sync_tasks(
                 repositories,
@@ -647,6 +662,101 @@ class RoadmapService:
                 repositories, roadmap, self._clock, self._planning, activity_ids=[activity_id]
             )
             return await repositories.activities.get(activity_id)
+
+
+def _split_people(
+    parsed: ParsedRoadmap, snapshot: _Snapshot
+) -> tuple[dict[str, int], dict[str, tuple[str, str | None]]]:
+    """The file's people already stored (id by name as written), and those to create: by
+    name key, the first name and position the file writes for them."""
+    known: dict[str, int] = {}
+    new: dict[str, tuple[str, str | None]] = {}
+    for person in parsed.people():
+        key = person_key(person.name)
+        same = snapshot.people.get(key)
+        if same:
+            known[person.name] = same[0].id
+        else:
+            new.setdefault(key, (person.name, person.position))
+    return known, new
+
+
+def _person_ids(
+    parsed: ParsedRoadmap, known: dict[str, int], created: dict[str, int]
+) -> dict[str, int]:
+    """Every name the file writes, with its person's id; ``created`` is by name key."""
+    ids = dict(known)
+    for person in parsed.people():
+        if person.name not in ids:
+            ids[person.name] = created[person_key(person.name)]
+    return ids
+
+
+async def _store_roadmap(
+    repositories: Repositories,
+    organisation_id: int,
+    parsed: ParsedRoadmap,
+    stored: Roadmap | None,
+    *,
+    source_name: str,
+    actor_telegram_id: int | None,
+    now: datetime,
+) -> Roadmap:
+    """The roadmap added, or the one the file corrects marked as imported again."""
+    if stored is None:
+        return await repositories.roadmaps.add(
+            organisation_id=organisation_id,
+            title=parsed.title,
+            title_key=title_key(parsed.title),
+            period_start=parsed.period.start,
+            period_end=parsed.period.end,
+            source_name=source_name,
+            imported_by_telegram_id=actor_telegram_id,
+            now=now,
+        )
+    await repositories.roadmaps.mark_reimported(
+        stored.id,
+        title=parsed.title,
+        period_start=parsed.period.start,
+        period_end=parsed.period.end,
+        source_name=source_name,
+        now=now,
+    )
+    fresh = await repositories.roadmaps.get(stored.id)
+    assert fresh is not None
+    return fresh
+
+
+async def _insert_activities(
+    repositories: Repositories, roadmap: Roadmap, groups: Sequence[_Group], now: datetime
+) -> dict[RowPath, int]:
+    """Stores the groups' new rows; returns the activity id of every row of the groups."""
+    ids: dict[RowPath, int] = {}
+    for group in groups:
+        ids.update(group.ids)
+    # Activities before their steps: a new step needs its parent's id.
+    for depth in (1, 2):
+        rows = [
+            (path, fields)
+            for group in groups
+            for path, fields in group.inserts
+            if len(path) == depth
+        ]
+        created = await repositories.activities.add_many(
+            roadmap.id,
+            [(ids[path[:1]] if depth == 2 else None, fields) for path, fields in rows],
+            now,
+        )
+        ids.update(
+            (path, activity_id) for (path, _f), activity_id in zip(rows, created, strict=True)
+        )
+    return ids
+
+
+def _dirty_activities(groups: Sequence[_Group], ids: dict[RowPath, int]) -> list[int]:
+    """Every activity of a group whose tasks need bringing in line, steps and parent alike."""
+    dirty_groups = {group.index for group in groups if group.dirty}
+    return [activity_id for path, activity_id in ids.items() if path[0] in dirty_groups]
 
 
 def _named(organisations: Sequence[Organisation], name: str) -> Organisation | None:

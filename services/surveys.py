@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -24,6 +24,7 @@ from core.dates import format_day
 from core.errors import UserFacingError
 from services.access import AccessDenied, Actor, Permission, allows, organisation_scope
 from services.memo import Memo, keep_recent
+from services.notices import NoticeBell, NoticeKind, plan_notices
 from services.recipients import organisation_coordinators
 from storage.database import Database
 from storage.records import Survey
@@ -31,8 +32,10 @@ from storage.repositories import Repositories
 from surveys.model import (
     OTHER,
     Answer,
+    Question,
     QuestionKind,
     Response,
+    Scale,
     Segment,
     SurveyDefinition,
     SurveyStatus,
@@ -51,17 +54,6 @@ _SURVEY_MEMORY_SIZE = 256
 
 class SurveyRefused(UserFacingError):
     """A survey cannot do that now (closing date in the past, already closed, not open)."""
-
-
-@dataclass(frozen=True)
-class ClosingNotice:
-    """Who hears that a survey closed by itself, and with how many answers."""
-
-    survey: Survey
-    responses: int
-    # (chat id, language code or None); empty for a survey with no organisation: the caller
-    # tells the instance's administrators instead.
-    recipients: tuple[tuple[int, str | None], ...]
 
 
 @dataclass(frozen=True)
@@ -97,31 +89,43 @@ def _clean_answer(definition: SurveyDefinition, question_id: str, answer: Answer
     """The answer if it fits its question; ValueError for anything a handler would not send."""
     question = definition.question(question_id)
     assert question is not None
-    if question.kind is QuestionKind.SCALE:
-        scale = question.scale
-        low, high = (scale.low, scale.high) if scale is not None else (1, 5)
-        if answer.choices or answer.text is not None or answer.number is None:
-            raise ValueError("a scale takes a number only")
-        if not low <= answer.number <= high:
-            raise ValueError("the number is outside the scale")
-        return answer
-    if question.kind is QuestionKind.TEXT:
-        if answer.choices or answer.number is not None or not (answer.text or "").strip():
-            raise ValueError("free text takes text only")
-        _check_text(answer.text, question.max_length)
-        return answer
+    _ANSWER_CHECKS[question.kind](question, answer)
+    return answer
+
+
+def _check_scale(question: Question, answer: Answer) -> None:
+    scale = question.scale or Scale()
+    if answer.choices or answer.text is not None or answer.number is None:
+        raise ValueError("a scale takes a number only")
+    if not scale.low <= answer.number <= scale.high:
+        raise ValueError("the number is outside the scale")
+
+
+def _check_free_text(question: Question, answer: Answer) -> None:
+    if answer.choices or answer.number is not None or not (answer.text or "").strip():
+        raise ValueError("free text takes text only")
+    _check_text(answer.text, question.max_length)
+
+
+def _check_choices(question: Question, answer: Answer) -> None:
     choices = answer.choices
     if answer.number is not None or not choices or len(set(choices)) != len(choices):
         raise ValueError("a choice takes one or more distinct option keys")
     if question.kind is QuestionKind.SINGLE and len(choices) != 1:
         raise ValueError("a single choice takes exactly one option")
-    for key in choices:
-        if not (question.option(key) is not None or (key == OTHER and question.other)):
-            raise ValueError("not an option of this question")
+    if not all(question.takes_choice(key) for key in choices):
+        raise ValueError("not an option of this question")
     if answer.text is not None and OTHER not in choices:
         raise ValueError("only «Другое» carries text")
     _check_text(answer.text, question.max_length)
-    return answer
+
+
+_ANSWER_CHECKS: dict[QuestionKind, Callable[[Question, Answer], None]] = {
+    QuestionKind.SINGLE: _check_choices,
+    QuestionKind.MULTIPLE: _check_choices,
+    QuestionKind.SCALE: _check_scale,
+    QuestionKind.TEXT: _check_free_text,
+}
 
 
 def clean_answers(
@@ -142,10 +146,16 @@ def _check_segment(definition: SurveyDefinition, segment: Segment) -> None:
 
 class SurveyService:
     def __init__(
-        self, database: Database, clock: Clock, secret: bytes, default_zone: ZoneInfo
+        self,
+        database: Database,
+        clock: Clock,
+        secret: bytes,
+        default_zone: ZoneInfo,
+        bell: NoticeBell | None = None,
     ) -> None:
         if not secret:
             raise ValueError("the survey secret is empty")
+        self._bell = bell or NoticeBell()
         self._database = database
         self._clock = clock
         self._secret = secret
@@ -284,11 +294,13 @@ class SurveyService:
             await repositories.surveys.seal(survey.id)
         return closed
 
-    async def close_due(self) -> list[Survey]:
+    async def close_due(self, admin_ids: Collection[int] = ()) -> list[Survey]:
         """For the scheduler: every open survey whose last day has passed where it is.
 
         Each closes in its own transaction on a conditional update, so two instances (or
         a hand on the button) racing the job close it once; running again closes nothing.
+        Its coordinators are told in the same transaction (a survey of no organisation was
+        made by an administrator: ``admin_ids`` are told).
         """
         async with self._database.transaction() as repositories:
             candidates = await repositories.surveys.open_surveys()
@@ -299,28 +311,38 @@ class SurveyService:
                 if survey.closes_on is None or survey.closes_on >= today:
                     continue
                 done = await self._close(repositories, survey)
+                if done is not None:
+                    await self._tell_closed(repositories, done, admin_ids)
             if done is not None:
                 closed.append(done)
+        if closed:
+            self._bell.ring()
         return closed
 
-    async def closing_notices(self, closed: Sequence[Survey]) -> list[ClosingNotice]:
-        """For each survey the scheduler closed: its response count and its coordinators."""
-        notices: list[ClosingNotice] = []
-        async with self._database.transaction() as repositories:
-            counts = await repositories.surveys.count_responses([s.id for s in closed])
-            for survey in closed:
-                people = (
-                    await organisation_coordinators(repositories, survey.organisation_id)
-                    if survey.organisation_id is not None
-                    else []
-                )
-                recipients = tuple(
-                    (p.telegram_user_id, p.language_code)
-                    for p in people
-                    if p.telegram_user_id is not None
-                )
-                notices.append(ClosingNotice(survey, counts.get(survey.id, 0), recipients))
-        return notices
+    async def _tell_closed(
+        self, repositories: Repositories, survey: Survey, admin_ids: Collection[int]
+    ) -> None:
+        counts = await repositories.surveys.count_responses([survey.id])
+        people = (
+            await organisation_coordinators(repositories, survey.organisation_id)
+            if survey.organisation_id is not None
+            else []
+        )
+        # Nobody to tell there (no organisation: an administrator made it): the administrators.
+        chats = [p.telegram_user_id for p in people if p.telegram_user_id is not None]
+        await plan_notices(
+            repositories,
+            NoticeKind.SURVEY_CLOSED,
+            chats or sorted(admin_ids),
+            self._clock.now(),
+            payload={
+                "survey_id": survey.id,
+                "title": survey.title,
+                "closes_on": survey.closes_on.isoformat() if survey.closes_on else None,
+                "responses": counts.get(survey.id, 0),
+            },
+            event=f"survey{survey.id}",
+        )
 
     async def by_code(self, code: str) -> Survey | None:
         """For respondents' links: from memory (see SURVEY_MEMORY_TTL)."""

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from core.clock import Clock
 from core.models import OrganisationKind
 from services.access import AccessDenied, Actor, Permission, allows, organisation_scope
+from services.notices import NoticeBell, NoticeKind, plan_notices
 from services.people import is_heads_of_schools
 from services.recipients import coordinator_chats
 from services.reminders import Planning, plan_reminders
@@ -130,27 +131,11 @@ async def sync_tasks(
     number of (chunked) statements, whatever the number of tasks.
     """
     now = clock.now()
-    if activity_ids is None:
-        activities = await repositories.activities.in_roadmap(roadmap.id)
-        assignees = await repositories.activities.assignees_in_roadmap(roadmap.id)
-        existing = await repositories.tasks.in_roadmap(roadmap.id)
-        with_steps = {a.parent_id for a in activities if a.parent_id is not None}
-    else:
-        ids = sorted(set(activity_ids))
-        found = await repositories.activities.by_ids(ids)
-        activities = [a for a in found.values() if a.roadmap_id == roadmap.id]
-        assignees = await repositories.activities.assignees_of(ids)
-        existing = await repositories.tasks.of_activities(ids)
-        with_steps = await repositories.activities.with_live_steps(ids)
+    scope = _SyncScope(roadmap.id, None if activity_ids is None else sorted(set(activity_ids)))
+    activities, assignees, existing, with_steps = await scope.read(repositories)
     if heads is None:
         heads = await heads_below(repositories, roadmap.organisation_id)
-    planned = derive_tasks(
-        activities,
-        {key: [a.fields for a in value] for key, value in assignees.items()},
-        heads,
-        with_steps,
-    )
-    changes = task_changes(planned, existing)
+    changes = task_changes(derive_tasks(activities, assignees, heads, with_steps), existing)
     new_ids = await repositories.tasks.add_many(
         roadmap.id,
         [NewTask(p.activity_id, p.executor_key, p.occurrence, p.due_on) for p in changes.create],
@@ -159,6 +144,51 @@ async def sync_tasks(
     )
     await repositories.tasks.replan_many(changes.replan)
     stored = await repositories.tasks.executors_of(list(changes.executors))
+    await repositories.tasks.set_executors_many(_executors_to_set(changes, stored, new_ids))
+    await repositories.tasks.cancel_many(changes.cancel)
+    await repositories.tasks.record_many(changes.cancel, event="cancelled", now=now)
+    if planning is not None:
+        tasks = await scope.tasks(repositories)
+        await plan_reminders(repositories, tasks, clock, planning, fresh=new_ids)
+    return SyncResult(len(changes.create), len(changes.replan), len(changes.cancel))
+
+
+@dataclass(frozen=True)
+class _SyncScope:
+    """What sync_tasks brings in line: a whole roadmap, or some of its activities."""
+
+    roadmap_id: int
+    activity_ids: list[int] | None  # sorted, distinct; None: the whole roadmap
+
+    async def read(
+        self, repositories: Repositories
+    ) -> tuple[list[Activity], dict[int, list[AssigneeFields]], list[Task], Collection[int]]:
+        """The live activities, their assignees, their tasks, and those with live steps."""
+        if self.activity_ids is None:
+            activities = await repositories.activities.in_roadmap(self.roadmap_id)
+            assignees = await repositories.activities.assignees_in_roadmap(self.roadmap_id)
+            existing = await repositories.tasks.in_roadmap(self.roadmap_id)
+            with_steps = {a.parent_id for a in activities if a.parent_id is not None}
+        else:
+            found = await repositories.activities.by_ids(self.activity_ids)
+            activities = [a for a in found.values() if a.roadmap_id == self.roadmap_id]
+            assignees = await repositories.activities.assignees_of(self.activity_ids)
+            existing = await repositories.tasks.of_activities(self.activity_ids)
+            with_steps = await repositories.activities.with_live_steps(self.activity_ids)
+        fields = {key: [a.fields for a in value] for key, value in assignees.items()}
+        return activities, fields, existing, with_steps
+
+    async def tasks(self, repositories: Repositories) -> list[Task]:
+        """Its tasks as they are now, to plan their reminders."""
+        if self.activity_ids is None:
+            return await repositories.tasks.in_roadmap(self.roadmap_id)
+        return await repositories.tasks.of_activities(self.activity_ids)
+
+
+def _executors_to_set(
+    changes: TaskChanges, stored: Mapping[int, list[int]], new_ids: Sequence[int]
+) -> dict[int, tuple[tuple[int, ...], int]]:
+    """The new tasks' executors, and those of kept tasks whose people or lead changed."""
     executors = {
         task_id: (person_ids, lead_id)
         for task_id, (person_ids, lead_id) in changes.executors.items()
@@ -168,16 +198,7 @@ async def sync_tasks(
         (task_id, (plan.person_ids, plan.lead_id))
         for task_id, plan in zip(new_ids, changes.create, strict=True)
     )
-    await repositories.tasks.set_executors_many(executors)
-    await repositories.tasks.cancel_many(changes.cancel)
-    await repositories.tasks.record_many(changes.cancel, event="cancelled", now=now)
-    if planning is not None:
-        if activity_ids is None:
-            tasks = await repositories.tasks.in_roadmap(roadmap.id)
-        else:
-            tasks = await repositories.tasks.of_activities(sorted(set(activity_ids)))
-        await plan_reminders(repositories, tasks, clock, planning, fresh=new_ids)
-    return SyncResult(len(changes.create), len(changes.replan), len(changes.cancel))
+    return executors
 
 
 @dataclass(frozen=True)
@@ -202,7 +223,7 @@ class TaskCard:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What changed, and whom to tell (Telegram ids of linked, reachable people)."""
+    """What changed, and who is told (Telegram ids: the notices are in the outbox)."""
 
     card: TaskCard
     notify: tuple[int, ...] = ()
@@ -240,10 +261,23 @@ class TaskPage:
 
 
 class TaskService:
-    def __init__(self, database: Database, clock: Clock, planning: Planning | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        planning: Planning | None = None,
+        bell: NoticeBell | None = None,
+    ) -> None:
         self._database = database
         self._clock = clock
         self._planning = planning
+        self._bell = bell or NoticeBell()
+
+    def _told(self, outcome: Outcome) -> Outcome:
+        """After the commit: notices planned go now rather than at the next tick."""
+        if outcome.notify:
+            self._bell.ring()
+        return outcome
 
     async def _replan(self, repositories: Repositories, task_id: int) -> None:
         """Reminders follow the task: done or stuck stops them, a new date moves them."""
@@ -345,11 +379,13 @@ class TaskService:
         task_id: int,
         status: TaskStatus,
         event: str,
-        details: dict[str, object] | None = None,
+        details: dict[str, str] | None = None,
         *,
-        tell_coordinators: bool,
+        notice: NoticeKind | None = None,
         tell_executors: bool = False,
     ) -> Outcome:
+        """Sets the status and records why; ``notice``: the coordinators (and, with
+        ``tell_executors``, the other executors) are told, with ``details`` in the notice."""
         now = self._clock.now()
         async with self._database.transaction() as repositories:
             card = await self._load(repositories, actor, task_id, executor=True)
@@ -366,33 +402,40 @@ class TaskService:
                 actor_telegram_id=actor.telegram_user_id,
                 details=dict(details or {}),
             )
-            notify = (
-                list(await coordinator_chats(repositories, card.roadmap))
-                if tell_coordinators
-                else []
-            )
-            if tell_executors:
-                notify += [
-                    p.telegram_user_id
-                    for p in card.executors
-                    if p.telegram_user_id is not None and p.id != person_id and p.is_reachable
-                ]
             task = await repositories.tasks.get(task_id)
             assert task is not None
             fresh = await self._card(repositories, task)
-        return Outcome(
-            fresh, tuple(dict.fromkeys(i for i in notify if i != actor.telegram_user_id))
-        )
+            notify: tuple[int, ...] = ()
+            if notice is not None:
+                chats = list(await coordinator_chats(repositories, card.roadmap))
+                if tell_executors:
+                    chats += [
+                        p.telegram_user_id
+                        for p in card.executors
+                        if p.telegram_user_id is not None and p.id != person_id and p.is_reachable
+                    ]
+                notify = await plan_notices(
+                    repositories,
+                    notice,
+                    (chat for chat in chats if chat != actor.telegram_user_id),
+                    now,
+                    task_id=task_id,
+                    payload={"who": _who(actor), **(details or {}), **_evidence_of(notice, fresh)},
+                )
+        return self._told(Outcome(fresh, notify))
 
     async def mark_done(self, actor: Actor, task_id: int) -> Outcome:
         return await self._change(
-            actor, task_id, TaskStatus.DONE, "done", tell_coordinators=True, tell_executors=True
+            actor,
+            task_id,
+            TaskStatus.DONE,
+            "done",
+            notice=NoticeKind.TASK_DONE,
+            tell_executors=True,
         )
 
     async def mark_in_progress(self, actor: Actor, task_id: int) -> Outcome:
-        return await self._change(
-            actor, task_id, TaskStatus.IN_PROGRESS, "in_progress", tell_coordinators=False
-        )
+        return await self._change(actor, task_id, TaskStatus.IN_PROGRESS, "in_progress")
 
     async def cannot_do(self, actor: Actor, task_id: int, reason: str) -> Outcome:
         if not reason.strip():
@@ -403,7 +446,7 @@ class TaskService:
             TaskStatus.CANNOT_DO,
             "cannot_do",
             {"reason": reason.strip()},
-            tell_coordinators=True,
+            notice=NoticeKind.TASK_CANNOT,
         )
 
     async def undo_done(self, actor: Actor, task_id: int) -> Outcome:
@@ -411,9 +454,7 @@ class TaskService:
             card = await self._load(repositories, actor, task_id, executor=True)
         if not may_undo(card.status, card.task.done_at, self._clock.now()):
             raise AccessDenied("tasks.undo_too_late")
-        return await self._change(
-            actor, task_id, TaskStatus.PENDING, "undone", tell_coordinators=False
-        )
+        return await self._change(actor, task_id, TaskStatus.PENDING, "undone")
 
     async def add_evidence(
         self, actor: Actor, task_id: int, kind: str, value: str, file_name: str | None = None
@@ -463,8 +504,21 @@ class TaskService:
                 actor_telegram_id=actor.telegram_user_id,
                 details={"to": new_due.isoformat(), "reason": reason.strip()},
             )
-            notify = await coordinator_chats(repositories, card.roadmap)
-        return Outcome(card, tuple(notify), postponement)
+            notify = await plan_notices(
+                repositories,
+                NoticeKind.POSTPONE_ASKED,
+                await coordinator_chats(repositories, card.roadmap),
+                now,
+                task_id=task_id,
+                payload={
+                    "who": _who(actor),
+                    "old": postponement.from_due_on.isoformat(),
+                    "new": new_due.isoformat(),
+                    "reason": reason.strip(),
+                    "postponement_id": postponement.id,
+                },
+            )
+        return self._told(Outcome(card, notify, postponement))
 
     def check_new_due(self, card: TaskCard, new_due: date) -> PostponementProblem | None:
         return postponement_problem(card.task.due_on, new_due, card.today)
@@ -506,10 +560,15 @@ class TaskService:
             assert task is not None
             fresh = await self._card(repositories, task)
             decided_postponement = await repositories.tasks.postponement(postponement_id)
-        notify = tuple(
-            p.telegram_user_id for p in card.executors if p.telegram_user_id is not None
-        )
-        return Outcome(fresh, notify, decided_postponement)
+            notify = await plan_notices(
+                repositories,
+                NoticeKind.POSTPONE_APPROVED if approve else NoticeKind.POSTPONE_REJECTED,
+                (p.telegram_user_id for p in card.executors if p.telegram_user_id is not None),
+                now,
+                task_id=postponement.task_id,
+                payload={"new": postponement.new_due_on.isoformat(), "reason": reason or ""},
+            )
+        return self._told(Outcome(fresh, notify, decided_postponement))
 
     async def check_can_decide(self, actor: Actor, postponement_id: int) -> None:
         """Raises unless this actor may answer this still-open request."""
@@ -537,12 +596,19 @@ class TaskService:
                 actor_person_id=actor.person.id if actor.person else None,
                 actor_telegram_id=actor.telegram_user_id,
             )
-        notify = tuple(
-            p.telegram_user_id
-            for p in card.executors
-            if p.telegram_user_id is not None and p.is_reachable
-        )
-        return Outcome(card, notify)
+            notify = await plan_notices(
+                repositories,
+                NoticeKind.TASK_NUDGE,
+                (
+                    p.telegram_user_id
+                    for p in card.executors
+                    if p.telegram_user_id is not None and p.is_reachable
+                ),
+                now,
+                task_id=task_id,
+                payload={},
+            )
+        return self._told(Outcome(card, notify))
 
     async def undelivered(self, roadmap_ids: Sequence[int]) -> int:
         async with self._database.transaction() as repositories:
@@ -595,6 +661,19 @@ class TaskService:
             overdue_total=sum(counted.overdue for counted in counts.values()),
             recent=tuple(cards[i] for i in recent_ids if i in cards),
         )
+
+
+def _who(actor: Actor) -> str:
+    """The actor as a notice names them."""
+    return actor.person.full_name if actor.person else str(actor.telegram_user_id)
+
+
+def _evidence_of(notice: NoticeKind, card: TaskCard) -> dict[str, str]:
+    """The latest report on a task, for a «выполнено» notice (nothing when there is none)."""
+    if notice is not NoticeKind.TASK_DONE or not card.evidence:
+        return {}
+    item = card.evidence[-1]
+    return {"evidence_kind": item.kind, "evidence": item.file_name or item.value}
 
 
 def executor_names(people: Sequence[Person]) -> str:

@@ -13,7 +13,7 @@ questions on the path are reviewed and submitted.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -200,25 +200,45 @@ def next_step(definition: SurveyDefinition, step: Step, answers: Mapping[str, An
 
 def is_complete(question: Question, answer: Answer | None) -> bool:
     """Whether this answer may be kept for this question (the keyboard only offers such)."""
-    if answer is None:
-        return False
-    keys = {option.key for option in question.options}
-    if question.other:
-        keys.add(OTHER)
-    choices_ok = bool(answer.choices) and all(choice in keys for choice in answer.choices)
-    other_ok = OTHER not in answer.choices or bool(answer.text)
-    if question.kind is QuestionKind.SINGLE:
-        return choices_ok and len(answer.choices) == 1 and other_ok
-    if question.kind is QuestionKind.MULTIPLE:
-        return choices_ok and len(set(answer.choices)) == len(answer.choices) and other_ok
-    if question.kind is QuestionKind.SCALE:
-        scale = question.scale
-        return (
-            answer.number is not None
-            and scale is not None
-            and scale.low <= answer.number <= scale.high
-        )
+    return answer is not None and _COMPLETE[question.kind](question, answer)
+
+
+def _chosen(question: Question, answer: Answer) -> bool:
+    """Something chosen, only what the question offers, and words wherever «Другое» is."""
+    return (
+        bool(answer.choices)
+        and all(question.takes_choice(key) for key in answer.choices)
+        and (OTHER not in answer.choices or bool(answer.text))
+    )
+
+
+def _single_complete(question: Question, answer: Answer) -> bool:
+    return len(answer.choices) == 1 and _chosen(question, answer)
+
+
+def _multiple_complete(question: Question, answer: Answer) -> bool:
+    return len(set(answer.choices)) == len(answer.choices) and _chosen(question, answer)
+
+
+def _scale_complete(question: Question, answer: Answer) -> bool:
+    scale = question.scale
+    return (
+        answer.number is not None
+        and scale is not None
+        and scale.low <= answer.number <= scale.high
+    )
+
+
+def _text_complete(question: Question, answer: Answer) -> bool:
     return bool(answer.text)
+
+
+_COMPLETE: dict[QuestionKind, Callable[[Question, Answer], bool]] = {
+    QuestionKind.SINGLE: _single_complete,
+    QuestionKind.MULTIPLE: _multiple_complete,
+    QuestionKind.SCALE: _scale_complete,
+    QuestionKind.TEXT: _text_complete,
+}
 
 
 def start(definition: SurveyDefinition) -> Draft:

@@ -82,6 +82,10 @@ class Question:
     def option(self, key: str) -> Option | None:
         return next((option for option in self.options if option.key == key), None)
 
+    def takes_choice(self, key: str) -> bool:
+        """Whether a respondent may choose this key: an option's, or «Другое» where offered."""
+        return self.option(key) is not None or (key == OTHER and self.other)
+
 
 @dataclass(frozen=True)
 class Segments:

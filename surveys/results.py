@@ -300,6 +300,19 @@ def _columns(table: SegmentTable) -> list[_Column]:
     return columns if shown and len(columns) >= 2 else []
 
 
+# A breakdown's counts: ("n", line, column) who chose that line; ("a", 0, column) who answered
+# the question at all.
+_Key = tuple[str, int, int]
+
+
+def _answered(column: int) -> _Key:
+    return ("a", 0, column)
+
+
+def _chose(line: int, column: int) -> _Key:
+    return ("n", line, column)
+
+
 def _breakdown(
     question: Question,
     specs: Sequence[tuple[LineKind, str, str]],
@@ -310,54 +323,74 @@ def _breakdown(
     columns = _columns(table)
     if not columns:
         return None
-    column_of = {
-        member: index for index, column in enumerate(columns) for member in column.members
-    }
-    # ("n", line, column): who chose that line; ("a", 0, column): who answered at all.
-    values: dict[tuple[str, int, int], int] = {}
-    for j in range(len(columns)):
-        values[("a", 0, j)] = 0
-        for i in range(len(specs)):
-            values[("n", i, j)] = 0
-    for response, answer in pairs:
-        group = _group_of(response, table.dimension)
-        if group not in column_of:  # only zero-count groups are left out, and they have none
-            continue
-        j = column_of[group]
-        values[("a", 0, j)] += 1
-        for i, (_, key, _label) in enumerate(specs):
-            if _chosen(question, answer, key):
-                values[("n", i, j)] += 1
     width, height = len(columns), len(specs)
-    lines: list[list[tuple[str, int, int]]] = [
-        [("n", i, j) for j in range(width)] for i in range(height)
-    ]
-    lines.append([("a", 0, j) for j in range(width)])
-    if question.kind in (QuestionKind.SINGLE, QuestionKind.SCALE):
-        # One answer per respondent: a column sums to its answered count, which a reader
-        # can know (for a required question it is the group's respondents).
-        lines += [[("n", i, j) for i in range(height)] for j in range(width)]
-    hidden = suppress(values, lines, k)
+    values = _tally(question, specs, pairs, table.dimension, columns)
+    hidden = suppress(values, _known_sums(question, height, width), k)
 
-    def shown(key: tuple[str, int, int], base: int | None) -> Cell:
+    def shown(key: _Key, base: int | None) -> Cell:
         return HIDDEN if key in hidden else _cell(values[key], base)
 
-    bases = [None if ("a", 0, j) in hidden else values[("a", 0, j)] for j in range(width)]
-    cells = tuple(tuple(shown(("n", i, j), bases[j]) for j in range(width)) for i in range(height))
+    bases = [None if _answered(j) in hidden else values[_answered(j)] for j in range(width)]
+    cells = tuple(
+        tuple(shown(_chose(i, j), bases[j]) for j in range(width)) for i in range(height)
+    )
     if all(cell.hidden for row in cells for cell in row):
         return None  # nothing a reader could learn from it
-    means: tuple[float | None, ...] = ()
-    if question.kind is QuestionKind.SCALE:
-        means = tuple(
-            _column_mean(specs, [row[j] for row in cells]) if bases[j] else None
-            for j in range(width)
-        )
     return Breakdown(
         table.dimension,
         tuple(column.group for column in columns),
-        tuple(shown(("a", 0, j), None) for j in range(width)),
+        tuple(shown(_answered(j), None) for j in range(width)),
         cells,
-        means,
+        _column_means(question, specs, cells, bases),
+    )
+
+
+def _tally(
+    question: Question,
+    specs: Sequence[tuple[LineKind, str, str]],
+    pairs: Sequence[tuple[Response, Answer]],
+    dimension: Dimension,
+    columns: Sequence[_Column],
+) -> dict[_Key, int]:
+    """Every count of the breakdown, zeros included."""
+    column_of = {member: j for j, column in enumerate(columns) for member in column.members}
+    values: dict[_Key, int] = {}
+    for j in range(len(columns)):
+        values[_answered(j)] = 0
+        values.update((_chose(i, j), 0) for i in range(len(specs)))
+    for response, answer in pairs:
+        column = column_of.get(_group_of(response, dimension))
+        if column is None:  # only zero-count groups are left out, and they have none
+            continue
+        values[_answered(column)] += 1
+        for i, (_, key, _label) in enumerate(specs):
+            if _chosen(question, answer, key):
+                values[_chose(i, column)] += 1
+    return values
+
+
+def _known_sums(question: Question, height: int, width: int) -> list[list[_Key]]:
+    """The lines of counts whose sum a reader knows, for complementary suppression."""
+    lines = [[_chose(i, j) for j in range(width)] for i in range(height)]
+    lines.append([_answered(j) for j in range(width)])
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.SCALE):
+        # One answer per respondent: a column sums to its answered count, which a reader
+        # can know (for a required question it is the group's respondents).
+        lines += [[_chose(i, j) for i in range(height)] for j in range(width)]
+    return lines
+
+
+def _column_means(
+    question: Question,
+    specs: Sequence[tuple[LineKind, str, str]],
+    cells: Sequence[Sequence[Cell]],
+    bases: Sequence[int | None],
+) -> tuple[float | None, ...]:
+    if question.kind is not QuestionKind.SCALE:
+        return ()
+    return tuple(
+        _column_mean(specs, [row[j] for row in cells]) if base else None
+        for j, base in enumerate(bases)
     )
 
 
@@ -381,30 +414,14 @@ def _question(
     k: int,
     rng: random.Random,
 ) -> QuestionResult:
-    pairs = [
-        (response, answer)
-        for response in responses
-        if (answer := response.answers.get(question.id)) is not None
-        and _has_answer(question, answer)
-    ]
+    pairs = _answers_to(question, responses)
     answered = len(pairs)
     counted = question.kind is not QuestionKind.TEXT
-    withheld = counted and 0 < answered < k
-    specs = _line_specs(question)
-    if withheld:
+    if counted and 0 < answered < k:
         return _withheld(number, question)
-    lines = tuple(
-        Line(
-            kind,
-            key,
-            label,
-            _cell(sum(_chosen(question, answer, key) for _, answer in pairs), answered),
-        )
-        for kind, key, label in specs
-    )
-    numbers = [answer.number for _, answer in pairs if answer.number is not None]
-    scale = question.kind is QuestionKind.SCALE and bool(numbers)
-    texts = _texts(question, [answer for _, answer in pairs])
+    specs = _line_specs(question)
+    answers = [answer for _, answer in pairs]
+    texts = _texts(question, answers)
     rng.shuffle(texts)
     breakdowns = (
         tuple(
@@ -420,12 +437,47 @@ def _question(
         question,
         _cell(answered, len(responses)),
         False,
-        lines,
-        statistics.fmean(numbers) if scale else None,
-        float(statistics.median(numbers)) if scale else None,
+        _lines(question, specs, answers),
+        *_mean_and_median(question, answers),
         tuple(texts),
         breakdowns,
     )
+
+
+def _answers_to(
+    question: Question, responses: Sequence[Response]
+) -> list[tuple[Response, Answer]]:
+    """The responses that answer this question, each with its answer."""
+    return [
+        (response, answer)
+        for response in responses
+        if (answer := response.answers.get(question.id)) is not None
+        and _has_answer(question, answer)
+    ]
+
+
+def _lines(
+    question: Question, specs: Sequence[tuple[LineKind, str, str]], answers: Sequence[Answer]
+) -> tuple[Line, ...]:
+    """Each line with who chose it, as a share of those who answered."""
+    return tuple(
+        Line(
+            kind,
+            key,
+            label,
+            _cell(sum(_chosen(question, answer, key) for answer in answers), len(answers)),
+        )
+        for kind, key, label in specs
+    )
+
+
+def _mean_and_median(
+    question: Question, answers: Sequence[Answer]
+) -> tuple[float | None, float | None]:
+    numbers = [answer.number for answer in answers if answer.number is not None]
+    if question.kind is not QuestionKind.SCALE or not numbers:
+        return None, None
+    return statistics.fmean(numbers), float(statistics.median(numbers))
 
 
 def _shown_groups(table: SegmentTable) -> set[Group]:

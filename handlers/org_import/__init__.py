@@ -15,11 +15,7 @@ from handlers.filters import DOCUMENT, NOT_A_COMMAND, PRIVATE
 from handlers.org_import.buttons import on_cancel, on_confirm, on_not_a_button, on_parent, on_stale
 from handlers.org_import.common import SchoolsFlow
 from handlers.org_import.receiving import on_document, on_file_expected, on_start
-from handlers.org_import.views import problem_reason
 from services.access import Permission
-
-# What the command line (bot.cli_org) takes from here.
-__all__ = ["create_router", "problem_reason"]
 
 
 def create_router() -> Router:

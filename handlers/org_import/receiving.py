@@ -13,10 +13,11 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers.org_import.common import SchoolsFlow, download, preview
-from handlers.org_import.views import parent_keyboard, read_error
+from handlers.org_import.views import parent_keyboard
 from schools import SchoolsReadError, is_schools_list, read_schools
 from services.access import AccessDenied, Actor
 from services.org_import import OrgImportService
+from texts.organisations import schools_error_text
 
 # Telegram lets bots download files up to 20 MB (as the roadmap importer says).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -63,7 +64,7 @@ async def on_document(
     try:
         table = await asyncio.to_thread(read_schools, content, file_name)
     except SchoolsReadError as error:
-        await message.answer(read_error(error))
+        await message.answer(schools_error_text(error))
         return
     parents = await org_import.parents(actor)
     if not parents:

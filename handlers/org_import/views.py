@@ -1,4 +1,4 @@
-"""What loading a schools list shows: a problem's reason, the preview, the keyboards, errors."""
+"""What loading a schools list shows: the preview and the keyboards."""
 
 from __future__ import annotations
 
@@ -9,27 +9,14 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import OrgImportAction, OrgImportCallback
-from handlers.organisations.common import tree
-from handlers.organisations.views import kind_label
 from handlers.render import fit, quote, short
-from schools import ProblemKind, SchoolsReadError
 from services.org_import import OrgImportPlan
+from services.organisations import tree
 from storage.records import Organisation
+from texts.organisations import kind_label, problem_reason
 
 _PREVIEW_PROBLEMS = 15
 _MAX_PARENT_BUTTONS = 90
-
-
-def problem_reason(kind: ProblemKind) -> str:
-    if kind is ProblemKind.NO_SCHOOL:
-        return _("orgs.import.problem.no_school")
-    if kind is ProblemKind.LONG_NAME:
-        return _("orgs.import.problem.long_name")
-    if kind is ProblemKind.DUPLICATE:
-        return _("orgs.import.problem.duplicate")
-    if kind is ProblemKind.NO_HEAD:
-        return _("orgs.import.problem.no_head")
-    return _("orgs.import.problem.bad_head")
 
 
 def preview_text(plan: OrgImportPlan) -> str:
@@ -99,7 +86,3 @@ def parent_keyboard(parents: Sequence[Organisation], nonce: str) -> InlineKeyboa
     )
     builder.adjust(1)
     return builder.as_markup()
-
-
-def read_error(error: SchoolsReadError) -> str:
-    return _(f"orgs.import.error.{error.code}").format(**error.params)

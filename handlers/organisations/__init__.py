@@ -17,36 +17,10 @@ from handlers.organisations.adding import (
     on_parent,
     on_stale_button,
 )
-from handlers.organisations.common import (
-    NAME_MAX_LENGTH,
-    NAME_MIN_LENGTH,
-    OrganisationFlow,
-    can_import_schools,
-    clean_name,
-    indent,
-    kinds_to_add,
-    name_fits,
-    named,
-    sibling_named,
-    tree,
-)
-from handlers.organisations.views import kind_label, tree_keyboard, tree_text
+from handlers.organisations.common import OrganisationFlow, can_import_schools, kinds_to_add
+from handlers.organisations.views import tree_keyboard, tree_text
 from services.access import Actor, Permission
 from services.people import PeopleService
-
-# What the command line (bot.cli_org, bot.cli_survey) takes from here.
-__all__ = [
-    "NAME_MAX_LENGTH",
-    "NAME_MIN_LENGTH",
-    "clean_name",
-    "create_router",
-    "indent",
-    "kind_label",
-    "name_fits",
-    "named",
-    "sibling_named",
-    "tree",
-]
 
 
 async def orgs_command(message: Message, actor: Actor, people: PeopleService) -> None:

@@ -10,20 +10,13 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.settings import Settings
 from core.models import OrganisationKind
+from core.organisation_names import NAME_MAX_LENGTH, NAME_MIN_LENGTH, clean_name, name_fits
 from handlers.callbacks import OrgKindCallback, OrgParentCallback
-from handlers.organisations.common import (
-    NAME_MAX_LENGTH,
-    NAME_MIN_LENGTH,
-    OrganisationFlow,
-    clean_name,
-    kinds_to_add,
-    name_fits,
-    parent_choices,
-    sibling_named,
-)
+from handlers.organisations.common import OrganisationFlow, kinds_to_add, parent_choices
 from handlers.organisations.views import kind_keyboard, line, parent_keyboard
 from handlers.render import quote
 from services.access import AccessDenied, Actor
+from services.organisations import sibling_named
 from services.people import PeopleService, may_contain
 from storage.records import Organisation
 

@@ -1,83 +1,22 @@
-"""What /orgs and the other organisation screens share: the states, names, the tree, kinds."""
+"""What /orgs and the other organisation screens share: the states, the kinds one may add."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from aiogram.fsm.state import State, StatesGroup
 
 from core.models import OrganisationKind
 from services.access import Actor
+from services.organisations import tree
 from services.people import may_contain
 from storage.records import Organisation
-
-NAME_MIN_LENGTH = 3
-NAME_MAX_LENGTH = 300
-
-# Higher first: a school belongs to a municipality or a region, a municipality to a region.
 
 
 class OrganisationFlow(StatesGroup):
     name = State()
     kind = State()
     parent = State()
-
-
-def clean_name(text: str) -> str:
-    return " ".join(text.split())
-
-
-def name_fits(name: str) -> bool:
-    return NAME_MIN_LENGTH <= len(name) <= NAME_MAX_LENGTH
-
-
-def _name_key(name: str) -> str:
-    return clean_name(name).casefold()
-
-
-def named(organisations: Sequence[Organisation], name: str) -> list[Organisation]:
-    """Organisations with this name, ignoring case and spacing."""
-    key = _name_key(name)
-    return [organisation for organisation in organisations if _name_key(organisation.name) == key]
-
-
-def sibling_named(
-    organisations: Sequence[Organisation], name: str, parent_id: int | None
-) -> Organisation | None:
-    """The organisation of this name already under this parent (one list must not repeat)."""
-    for organisation in named(organisations, name):
-        if organisation.parent_id == parent_id:
-            return organisation
-    return None
-
-
-@dataclass(frozen=True)
-class TreeRow:
-    organisation: Organisation
-    depth: int
-
-
-def tree(organisations: Sequence[Organisation]) -> list[TreeRow]:
-    """Depth first, each level in the given order; one whose parent is not listed is a root."""
-    listed = {organisation.id for organisation in organisations}
-    children: dict[int | None, list[Organisation]] = {}
-    for organisation in organisations:
-        parent = organisation.parent_id if organisation.parent_id in listed else None
-        children.setdefault(parent, []).append(organisation)
-    rows: list[TreeRow] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for organisation in children.get(parent, []):
-            rows.append(TreeRow(organisation, depth))
-            walk(organisation.id, depth + 1)
-
-    walk(None, 0)
-    return rows
-
-
-def indent(depth: int) -> str:
-    return "    " * depth
 
 
 def parent_choices(

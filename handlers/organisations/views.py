@@ -1,4 +1,4 @@
-"""What /orgs shows: a kind's label, an organisation's line, the tree, the keyboards."""
+"""What /orgs shows: an organisation's line, the tree, the keyboards."""
 
 from __future__ import annotations
 
@@ -17,20 +17,13 @@ from handlers.callbacks import (
     OrgKindCallback,
     OrgParentCallback,
 )
-from handlers.organisations.common import indent, tree
 from handlers.render import fit, quote, short
+from services.organisations import tree
 from storage.records import Organisation
+from texts.organisations import indent, kind_label
 
 # Telegram shows at most 100 buttons under a message; regions and municipalities stay far below.
 _MAX_PARENT_BUTTONS = 90
-
-
-def kind_label(kind: OrganisationKind) -> str:
-    if kind is OrganisationKind.REGION:
-        return _("orgs.kind.region")
-    if kind is OrganisationKind.MUNICIPALITY:
-        return _("orgs.kind.municipality")
-    return _("orgs.kind.school")
 
 
 def _kind_button(kind: OrganisationKind) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -19,7 +17,6 @@ from handlers.callbacks import (
 )
 from handlers.render import quote, short
 from handlers.task_cards import (
-    card_keyboard,
     card_text,
     history_text,
     task_title,
@@ -28,7 +25,6 @@ from handlers.tasks.common import (
     TaskFlow,
     cancel_keyboard,
     date_keyboard,
-    executor_view,
     list_page,
     mark_done,
     show_card,
@@ -112,19 +108,9 @@ async def on_remind(
     callback_data: TaskCallback,
     actor: Actor,
     tasks: TaskService,
-    bot: Bot,
 ) -> None:
     """A coordinator's nudge: the executors get the card again (the service checks who asks)."""
     outcome = await tasks.remind(actor, callback_data.task_id)
-    for chat_id in outcome.notify:
-        try:
-            await bot.send_message(
-                chat_id,
-                _("tasks.reminder") + "\n\n" + card_text(outcome.card),
-                reply_markup=card_keyboard(outcome.card, executor_view(outcome), False),
-            )
-        except TelegramAPIError as error:
-            logger.warning("could not remind %s: %s", chat_id, error)
     await callback.answer(_("tasks.reminded") if outcome.notify else _("tasks.nobody_to_remind"))
 
 
@@ -166,7 +152,6 @@ async def on_done(
     tasks: TaskService,
     clock: Clock,
     state: FSMContext,
-    bot: Bot,
 ) -> None:
     """«Выполнено»: done at once, or first a request for the report the result names."""
     task_id = callback_data.task_id
@@ -179,7 +164,7 @@ async def on_done(
         keyboard = cancel_keyboard(task_id, skip=True)
         await _ask(callback, state, message, text, keyboard, TaskFlow.evidence, data)
         return
-    await mark_done(callback, message, actor, tasks, clock, bot, task_id)
+    await mark_done(callback, message, actor, tasks, clock, task_id)
 
 
 async def on_no_evidence(
@@ -189,13 +174,12 @@ async def on_no_evidence(
     tasks: TaskService,
     clock: Clock,
     state: FSMContext,
-    bot: Bot,
 ) -> None:
     """«Без отчёта»: done without the report that was asked for."""
     if (found := await _own_card(callback, actor, tasks, callback_data.task_id)) is None:
         return
     await state.clear()
-    await mark_done(callback, found[0], actor, tasks, clock, bot, callback_data.task_id)
+    await mark_done(callback, found[0], actor, tasks, clock, callback_data.task_id)
 
 
 async def on_attach(

@@ -1,5 +1,5 @@
 """What the task card's buttons and the typed answers share: the states, the card shown again,
-the keyboards, «Выполнено» itself, messages to the others involved."""
+the keyboards, «Выполнено» itself. (The others involved are told by the services' notices.)"""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import logging
 import re
 from datetime import timedelta
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -20,16 +18,14 @@ from handlers.callbacks import (
     TaskAction,
     TaskCallback,
 )
-from handlers.render import quote, short
 from handlers.task_cards import PAGE_SIZE as LIST_PAGE_SIZE
 from handlers.task_cards import (
     card_keyboard,
     card_text,
     list_view,
-    task_title,
 )
 from services.access import Actor
-from services.tasks import Outcome, TaskCard, TaskService
+from services.tasks import TaskCard, TaskService
 from tasks.rules import MAX_POSTPONEMENT, may_undo
 
 logger = logging.getLogger(__name__)
@@ -76,14 +72,6 @@ async def show_card(
         await target.answer(text, reply_markup=keyboard)
 
 
-async def tell(bot: Bot, chat_ids: tuple[int, ...], text: str, **kwargs: object) -> None:
-    for chat_id in chat_ids:
-        try:
-            await bot.send_message(chat_id, text, **kwargs)  # type: ignore[arg-type]
-        except TelegramAPIError as error:
-            logger.warning("could not notify %s: %s", chat_id, error)
-
-
 async def typed_reason(message: Message) -> str | None:
     """The reason typed, or None after asking again for an empty one."""
     reason = (message.text or "").strip()
@@ -93,21 +81,11 @@ async def typed_reason(message: Message) -> str | None:
     return reason
 
 
-def who(actor: Actor) -> str:
-    return quote(actor.person.full_name if actor.person else str(actor.telegram_user_id))
-
-
 async def list_page(
     tasks: TaskService, actor: Actor, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     """One page of the executor's open tasks, read with the page alone."""
     return list_view(await tasks.open_tasks(actor, page=page, size=LIST_PAGE_SIZE))
-
-
-def executor_view(outcome: Outcome) -> Actor:
-    """The card as its lead executor sees it (a nudge carries their buttons)."""
-    lead = outcome.card.executors[0] if outcome.card.executors else None
-    return Actor(lead.telegram_user_id or 0 if lead else 0, lead, is_admin=False)
 
 
 async def mark_done(
@@ -116,31 +94,12 @@ async def mark_done(
     actor: Actor,
     tasks: TaskService,
     clock: Clock,
-    bot: Bot,
     task_id: int,
 ) -> None:
+    """Done; the coordinators and the other executors are told by the service's notice."""
     outcome = await tasks.mark_done(actor, task_id)
     await callback.answer(_("tasks.done_thanks"))
     await show_card(message, outcome.card, actor, clock, edit=True, note=_("tasks.undo_hint"))
-    await announce_done(bot, actor, outcome)
-
-
-async def announce_done(bot: Bot, actor: Actor, outcome: Outcome) -> None:
-    evidence = ""
-    if outcome.card.evidence:
-        item = outcome.card.evidence[-1]
-        evidence = "\n" + _("tasks.notify.evidence").format(
-            kind=_(f"tasks.evidence.{item.kind}"),
-            value=quote(short(item.file_name or item.value, 200)),
-        )
-    await tell(
-        bot,
-        outcome.notify,
-        _("tasks.notify.done").format(
-            who=who(actor), title=quote(short(task_title(outcome.card), 200))
-        )
-        + evidence,
-    )
 
 
 def date_keyboard(card: TaskCard, year: int, month: int) -> InlineKeyboardMarkup:

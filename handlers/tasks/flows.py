@@ -6,11 +6,9 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.clock import Clock
 from core.dates import parse_day
@@ -25,12 +23,9 @@ from handlers.task_cards import (
 from handlers.tasks.common import (
     URL,
     TaskFlow,
-    announce_done,
     date_keyboard,
     show_card,
-    tell,
     typed_reason,
-    who,
 )
 from services.access import Actor
 from services.tasks import TaskCard, TaskService
@@ -45,7 +40,6 @@ async def on_evidence(
     tasks: TaskService,
     clock: Clock,
     state: FSMContext,
-    bot: Bot,
 ) -> None:
     """A link, a file, a photo or a comment, kept as the task's report."""
     data = await state.get_data()
@@ -66,7 +60,6 @@ async def on_evidence(
     if data.get("then_done") and card.status is not TaskStatus.DONE:
         outcome = await tasks.mark_done(actor, task_id)
         await show_card(message, outcome.card, actor, clock, edit=False, note=_("tasks.undo_hint"))
-        await announce_done(bot, actor, outcome)
         return
     await show_card(message, card, actor, clock, edit=False, note=_("tasks.evidence_saved"))
 
@@ -126,7 +119,6 @@ async def on_postpone_reason(
     tasks: TaskService,
     clock: Clock,
     state: FSMContext,
-    bot: Bot,
 ) -> None:
     data = await state.get_data()
     reason = await typed_reason(message)
@@ -135,29 +127,6 @@ async def on_postpone_reason(
     new_due = date.fromisoformat(data["new_due"])
     outcome = await tasks.request_postponement(actor, int(data["task_id"]), new_due, reason)
     await state.clear()
-    postponement = outcome.postponement
-    assert postponement is not None
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("tasks.button.approve"),
-        callback_data=PostponeDecisionCallback(postponement_id=postponement.id, approve=True),
-    )
-    builder.button(
-        text=_("tasks.button.reject"),
-        callback_data=PostponeDecisionCallback(postponement_id=postponement.id, approve=False),
-    )
-    await tell(
-        bot,
-        outcome.notify,
-        _("tasks.notify.postpone").format(
-            who=who(actor),
-            title=quote(short(task_title(outcome.card), 200)),
-            old=day(postponement.from_due_on),
-            new=day(postponement.new_due_on),
-            reason=quote(reason),
-        ),
-        reply_markup=builder.as_markup(),
-    )
     await show_card(message, outcome.card, actor, clock, edit=False, note=_("tasks.postpone_sent"))
 
 
@@ -167,7 +136,6 @@ async def on_cannot_reason(
     tasks: TaskService,
     clock: Clock,
     state: FSMContext,
-    bot: Bot,
 ) -> None:
     data = await state.get_data()
     reason = await typed_reason(message)
@@ -175,15 +143,6 @@ async def on_cannot_reason(
         return
     outcome = await tasks.cannot_do(actor, int(data["task_id"]), reason)
     await state.clear()
-    await tell(
-        bot,
-        outcome.notify,
-        _("tasks.notify.cannot").format(
-            who=who(actor),
-            title=quote(short(task_title(outcome.card), 200)),
-            reason=quote(reason),
-        ),
-    )
     await show_card(message, outcome.card, actor, clock, edit=False, note=_("tasks.cannot_sent"))
 
 
@@ -193,7 +152,6 @@ async def on_decision(
     actor: Actor,
     tasks: TaskService,
     state: FSMContext,
-    bot: Bot,
 ) -> None:
     """Одобрить at once; Отклонить asks why first."""
     message = callback.message
@@ -220,15 +178,10 @@ async def on_decision(
         await message.edit_text(
             _("tasks.decided.approved").format(title=title, new=day(postponement.new_due_on))
         )
-    await tell(
-        bot,
-        outcome.notify,
-        _("tasks.notify.approved").format(title=title, new=day(postponement.new_due_on)),
-    )
 
 
 async def on_reject_reason(
-    message: Message, actor: Actor, tasks: TaskService, state: FSMContext, bot: Bot
+    message: Message, actor: Actor, tasks: TaskService, state: FSMContext
 ) -> None:
     data = await state.get_data()
     reason = await typed_reason(message)
@@ -238,6 +191,3 @@ async def on_reject_reason(
     await state.clear()
     title = quote(short(task_title(outcome.card), 200))
     await message.answer(_("tasks.decided.rejected").format(title=title))
-    await tell(
-        bot, outcome.notify, _("tasks.notify.rejected").format(title=title, reason=quote(reason))
-    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -49,6 +49,14 @@ class Retry(NamedTuple):
 
 def _row(row: RowMapping) -> OutboxRow:
     return OutboxRow(**{column.name: row[column.name] for column in outbox.c})
+
+
+def _due(now: datetime, kinds: Collection[str] | None) -> list[ColumnElement[bool]]:
+    """Planned rows whose moment has come (of these kinds only, when given)."""
+    conditions = [outbox.c.status == PLANNED, outbox.c.planned_at <= now]
+    if kinds is not None:
+        conditions.append(outbox.c.kind.in_(sorted(kinds)))
+    return conditions
 
 
 class OutboxRepository:
@@ -127,11 +135,13 @@ class OutboxRepository:
                 update(outbox).where(outbox.c.id.in_(ids)).values(status=CANCELLED)
             )
 
-    async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
-        """Takes up to `limit` due rows for this instance, atomically."""
+    async def claim_due(
+        self, now: datetime, limit: int, kinds: Collection[str] | None = None
+    ) -> list[OutboxRow]:
+        """Takes up to `limit` due rows for this instance (of these kinds only), atomically."""
         due = (
             select(outbox.c.id)
-            .where(outbox.c.status == PLANNED, outbox.c.planned_at <= now)
+            .where(*_due(now, kinds))
             .order_by(outbox.c.planned_at, outbox.c.id)
             .limit(limit)
         )
@@ -158,7 +168,11 @@ class OutboxRepository:
         return sorted((_row(row) for row in result.mappings()), key=lambda r: (r.planned_at, r.id))
 
     async def claim_due_in_chats(
-        self, now: datetime, chat_ids: Sequence[int], limit: int
+        self,
+        now: datetime,
+        chat_ids: Sequence[int],
+        limit: int,
+        kinds: Collection[str] | None = None,
     ) -> list[OutboxRow]:
         """Takes the other due rows of these chats too (up to ``limit``), so a morning's
         reminders to one person are in hand together and can go as one message."""
@@ -168,11 +182,7 @@ class OutboxRepository:
                 break
             due = (
                 select(outbox.c.id)
-                .where(
-                    outbox.c.status == PLANNED,
-                    outbox.c.planned_at <= now,
-                    outbox.c.chat_id.in_(chunk),
-                )
+                .where(*_due(now, kinds), outbox.c.chat_id.in_(chunk))
                 .order_by(outbox.c.planned_at, outbox.c.id)
                 .limit(limit - len(claimed))
             )

@@ -212,12 +212,31 @@ class PersonRepository:
         )
         await self._connection.execute(delete(people).where(people.c.id == drop_id))
 
-    async def set_unreachable(self, person_ids: Sequence[int]) -> None:
-        """These people blocked the bot (or left Telegram): one statement for all of them."""
-        for chunk in chunked(sorted(set(person_ids))):
-            await self._connection.execute(
-                update(people).where(people.c.id.in_(chunk)).values(is_reachable=False)
+    async def by_telegram_ids(self, telegram_user_ids: Sequence[int]) -> dict[int, Person]:
+        """The people linked to these Telegram ids (a private chat's id is its user's), by
+        Telegram id: one statement per few thousand ids."""
+        found: dict[int, Person] = {}
+        for part in chunked(sorted(set(telegram_user_ids))):
+            result = await self._connection.execute(
+                select(people).where(people.c.telegram_user_id.in_(part))
             )
+            for row in result.mappings():
+                found[row["telegram_user_id"]] = _person(row)
+        return found
+
+    async def set_unreachable(self, telegram_user_ids: Sequence[int]) -> list[int]:
+        """These accounts blocked the bot (or left Telegram); the ids of the people who had been
+        reachable until now. One statement per few thousand ids."""
+        changed: list[int] = []
+        for chunk in chunked(sorted(set(telegram_user_ids))):
+            result = await self._connection.execute(
+                update(people)
+                .where(people.c.telegram_user_id.in_(chunk), people.c.is_reachable)
+                .values(is_reachable=False)
+                .returning(people.c.id)
+            )
+            changed.extend(result.scalars())
+        return changed
 
     async def add_heads(
         self, heads: Sequence[HeadFields], *, role: Role, created_at: datetime

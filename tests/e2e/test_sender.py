@@ -128,6 +128,23 @@ async def test_a_message_telegram_refuses_fails_at_once(api: FakeBotAPI, bot: Bo
     assert len(sends(api, 1)) == 2
 
 
+async def test_a_refusal_of_another_kind_fails_as_expected_not_as_a_crash(
+    api: FakeBotAPI, bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 401 is no 400, 403, 429 or 5xx: the message fails once, logged as a refusal rather
+    than as an unexpected error with a traceback."""
+    api.fail("sendMessage", 401, description="Unauthorized")
+    caplog.set_level(logging.WARNING, logger="scheduler.sender")
+    [result] = await Sender(bot, fast_pacer()).send_all([outgoing(1)])
+
+    assert result.delivery is Delivery.FAILED
+    assert "TelegramUnauthorizedError: Unauthorized" in (result.error or "")
+    assert [c.status for c in sends(api)] == [401]
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.WARNING, "Telegram refused reminder:1:1: Unauthorized")
+    ]
+
+
 async def test_5xx_twice_then_delivered(api: FakeBotAPI, bot: Bot) -> None:
     api.fail("sendMessage", 500, times=2)
     started = time.monotonic()

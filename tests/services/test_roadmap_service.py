@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from core.clock import ManualClock
+from roadmap.deadlines import parse_deadline
 from roadmap.importer import ParsedRoadmap, parse_roadmap
 from roadmap.readers import read_text
 from services.access import AccessDenied, Actor
@@ -143,3 +145,51 @@ async def test_manual_deadline_survives_reimport_of_the_same_cell(
     again = await service.activity(undated.id)
     assert again is not None and again.deadline_manual
     assert [str(day) for day in again.fields.deadline_due] == ["2022-12-20"]
+
+
+async def test_a_step_that_changed_every_cell_keeps_its_place_and_id(
+    database: Database, clock: ManualClock
+) -> None:
+    service = RoadmapService(database, clock)
+    org = await _org(service)
+    full = _parsed(SCHOOL)
+    result = await service.apply(org, full, source_name="a", actor_telegram_id=None)
+    index, parent = next((i, a) for i, a in enumerate(full.activities) if len(a.steps) >= 2)
+    last = parent.steps[-1]
+    stored = await service.activities_of(result.roadmap.id)
+    old_id = next(a.id for a in stored if a.fields.source_ref == last.source_ref)
+    new = replace(
+        last,
+        number="9.9",
+        title="Совсем другой шаг",
+        deadline=parse_deadline("до 20.12.2022 г.", full.period),
+    )
+    activities = list(full.activities)
+    activities[index] = replace(parent, steps=(*parent.steps[:-1], new))
+    rewritten = replace(full, activities=tuple(activities))
+
+    plan = await service.plan(org, rewritten)
+    assert (plan.added, plan.removed) == ((), ())
+    assert [label.title for label in plan.changed] == ["Совсем другой шаг"]
+    await service.apply(org, rewritten, source_name="b", actor_telegram_id=None)
+    after = await service.activities_of(result.roadmap.id)
+    assert next(a.id for a in after if a.fields.title == "Совсем другой шаг") == old_id
+
+
+async def test_new_responsible_people_replace_the_old_on_reimport(
+    database: Database, clock: ManualClock
+) -> None:
+    service = RoadmapService(database, clock)
+    org = await _org(service)
+    result = await service.apply(org, _parsed(SCHOOL), source_name="a", actor_telegram_id=None)
+    title = "Формирование перечней академических партнёров ОО."
+    stored = await service.activities_of(result.roadmap.id)
+    before = next(a for a in stored if a.fields.title == title)
+    other = SCHOOL.replace(
+        "Бредня М.В. ведущий специалист по учебной работе МКУ «Управление образования» ДГО",
+        "Акимова Н.А., директор школы",
+    )
+    await service.apply(org, _parsed(other), source_name="b", actor_telegram_id=None)
+    async with database.transaction() as repositories:
+        assignees = await repositories.activities.assignees_of([before.id])
+    assert [a.fields.name for a in assignees[before.id]] == ["Акимова Н.А."]

@@ -363,6 +363,33 @@ def test_clean_answers_keeps_only_known_questions() -> None:
     assert cleaned == {"3": Answer(number=5)}
 
 
+@pytest.mark.parametrize(
+    ("question_id", "answer"),
+    [
+        ("1", Answer(choices=("1",), number=1)),  # a choice with a number
+        ("3", Answer(number=3, text="хорошо")),  # a scale with words
+        ("4", Answer(choices=("1",), text="слова")),  # free text with an option
+        ("4", Answer(number=3, text="слова")),  # free text with a number
+    ],
+)
+def test_an_answer_carries_only_what_its_kind_takes(question_id: str, answer: Answer) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 - any ValueError: handlers never send these
+        clean_answers(DEFINITION, {question_id: answer})
+
+
+@pytest.mark.parametrize(("number", "taken"), [(0, False), (1, True), (5, True), (6, False)])
+def test_a_scale_without_its_bounds_runs_from_one_to_five(number: int, taken: bool) -> None:
+    definition = SurveyDefinition(
+        "Опрос", "", Audience.PARENTS, (Question("1", "Оцените", QuestionKind.SCALE),)
+    )
+    answer = Answer(number=number)
+    if taken:
+        assert clean_answers(definition, {"1": answer}) == {"1": answer}
+    else:
+        with pytest.raises(ValueError, match="outside the scale"):
+            clean_answers(definition, {"1": answer})
+
+
 # --- Anonymity -------------------------------------------------------------------------------
 
 ANSWER_TABLES = (survey_participations, survey_responses, survey_answers)

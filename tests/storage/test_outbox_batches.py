@@ -99,11 +99,23 @@ async def test_people_by_ids_and_marked_unreachable_together(database: Database)
     async with database.transaction() as repositories:
         people = [
             await repositories.people.add(
-                full_name=f"Человек {n}", name_key=f"ч{n}", role=Role.EXECUTOR, created_at=NOW
+                full_name=f"Человек {n}",
+                name_key=f"ч{n}",
+                role=Role.EXECUTOR,
+                created_at=NOW,
+                telegram_user_id=700 + n,
             )
             for n in range(3)
         ]
-        await repositories.people.set_unreachable([people[0].id, people[2].id])
+        changed = await repositories.people.set_unreachable([700, 702, 702, 9999])
+        # Marked once: the second time names nobody new.
+        again = await repositories.people.set_unreachable([700])
         found = await repositories.people.by_ids([p.id for p in people] + [people[0].id, 9999])
+        by_chat = await repositories.people.by_telegram_ids([700, 701, 9999])
+    assert sorted(changed) == [people[0].id, people[2].id] and again == []
     assert sorted(found) == sorted(p.id for p in people)
     assert [found[p.id].is_reachable for p in people] == [False, True, False]
+    assert {chat: person.id for chat, person in by_chat.items()} == {
+        700: people[0].id,
+        701: people[1].id,
+    }
