@@ -15,10 +15,10 @@ from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.commands import register_commands
+from bot.commands import menu_permissions, register_commands
 from bot.fsm import create_fsm_storage
 from bot.i18n import CatalogI18n, LanguageMiddleware, create_i18n
-from bot.middlewares import AccessMiddleware
+from bot.middlewares import AccessMiddleware, CommandsLeaveWaits
 from bot.planning import create_planning as create_planning
 from bot.settings import Settings, SettingsError, require_token
 from bot.survey_secret import load_survey_secret
@@ -87,7 +87,9 @@ def create_dispatcher(
     for observer in (dispatcher.message, dispatcher.callback_query):
         # Outer, after the language is known: refusals are worded in the user's language.
         observer.outer_middleware(throttling)
+    dispatcher.message.outer_middleware(CommandsLeaveWaits())
     dispatcher.include_routers(*get_routers())
+    dispatcher["menu"] = menu_permissions(dispatcher)
     return dispatcher
 
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.flags import get_flag
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.i18n import gettext as _
 
+from handlers.states import SurveyAnswering
 from services.access import ActorDirectory, Permission, allows
 
 logger = logging.getLogger(__name__)
+CANCEL = "cancel"
+# A survey in progress is kept through commands (its answers live in the state).
+_KEPT_FLOW = SurveyAnswering.__full_group_name__ + ":"
 
 
 class AccessMiddleware(BaseMiddleware):
@@ -66,3 +71,31 @@ def _handler_name(data: dict[str, Any]) -> str:
     handler = data.get("handler")
     callback = getattr(handler, "callback", None)
     return getattr(callback, "__qualname__", repr(handler))
+
+
+class CommandsLeaveWaits(BaseMiddleware):
+    """A command ends any wait for a typed answer (a reason, a date, a period, a name): the
+    person has moved on, and the next words they type are not that answer. /cancel is the
+    exception that says what it left; so is a survey being answered, whose answers so far a
+    stray /help must not throw away.
+
+    Outer, on messages: one look at the conversation's state per command, none otherwise.
+    """
+
+    def __init__(self, keep: Collection[str] = (CANCEL,)) -> None:
+        self._keep = frozenset(keep)
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        text = event.text if isinstance(event, Message) else None
+        state: FSMContext | None = data.get("state")
+        if text and text.startswith("/") and state is not None:
+            command = text[1:].split(maxsplit=1)[0].split("@", 1)[0] if len(text) > 1 else ""
+            current = await state.get_state() if command not in self._keep else None
+            if current is not None and not current.startswith(_KEPT_FLOW):
+                await state.clear()
+        return await handler(event, data)

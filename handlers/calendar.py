@@ -12,12 +12,14 @@ from calendar import monthrange
 from collections.abc import Sequence
 from datetime import MAXYEAR, MINYEAR, date
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import Field
 
 from services.access import Permission
 
@@ -26,6 +28,7 @@ NEXT = "›"
 BLANK = " "
 OUT_OF_RANGE = "·"
 TODAY_MARK = "•"
+MARKED = "[{}]"  # the day the choice is about (a task's current deadline)
 DAYS_IN_WEEK = 7
 
 
@@ -37,9 +40,10 @@ class CalendarAction(StrEnum):
 
 class CalendarCallback(CallbackData, prefix="cal1"):
     action: CalendarAction
-    year: int
-    month: int
-    day: int = 0
+    # Forged data outside these bounds fails to unpack: answered as a stale button.
+    year: Annotated[int, Field(ge=MINYEAR, le=MAXYEAR)]
+    month: Annotated[int, Field(ge=1, le=12)]
+    day: Annotated[int, Field(ge=0, le=31)] = 0
 
 
 def _months_shown(
@@ -62,9 +66,13 @@ def calendar_keyboard(
     today: date,
     earliest: date | None = None,
     latest: date | None = None,
+    marked: date | None = None,
     extra_rows: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> InlineKeyboardMarkup:
     """The month as a keyboard: a title with arrows, weekday captions, Monday-first weeks.
+
+    Today carries a dot, ``marked`` (a current deadline) brackets, even where it may not be
+    chosen.
 
     A month outside `earliest`..`latest` (a stale button after the bounds moved) is shown as the
     nearest month inside them.
@@ -96,10 +104,12 @@ def calendar_keyboard(
     cells: list[InlineKeyboardButton] = [ignore(BLANK)] * first_weekday
     for number in range(1, days + 1):
         day = date(year, month, number)
-        if (earliest is not None and day < earliest) or (latest is not None and day > latest):
-            cells.append(ignore(OUT_OF_RANGE))
-            continue
         text = f"{TODAY_MARK}{number}" if day == today else str(number)
+        if day == marked:
+            text = MARKED.format(number)
+        if (earliest is not None and day < earliest) or (latest is not None and day > latest):
+            cells.append(ignore(text if day == marked else OUT_OF_RANGE))
+            continue
         data = CalendarCallback(action=CalendarAction.DAY, year=year, month=month, day=number)
         cells.append(InlineKeyboardButton(text=text, callback_data=data.pack()))
     cells += [ignore(BLANK)] * (-len(cells) % DAYS_IN_WEEK)

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 from core.models import OrganisationKind
+
+# Bounds on what a button may carry: data outside them (forged, or from no version of this
+# bot) fails to unpack, so the press is answered as a stale button, never reaches a query.
+RowId = Annotated[int, Field(ge=0, le=2**31 - 1)]  # a database id (0: none)
+Page = Annotated[int, Field(ge=0, le=100_000)]
+TelegramId = Annotated[int, Field(ge=1, le=2**53)]
+Small = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]  # an index or a number on a scale
 
 
 class ImportAction(StrEnum):
@@ -21,12 +30,12 @@ class ImportCallback(CallbackData, prefix="imp1"):
 
 
 class RoadmapPageCallback(CallbackData, prefix="rmp1"):
-    roadmap_id: int
-    page: int
+    roadmap_id: RowId
+    page: Page
 
 
 class SetDeadlineCallback(CallbackData, prefix="rmd1"):
-    activity_id: int
+    activity_id: RowId
 
 
 class PeopleAction(StrEnum):
@@ -45,14 +54,14 @@ class PeopleAction(StrEnum):
 
 class PeopleCallback(CallbackData, prefix="ppl1"):
     action: PeopleAction
-    person_id: int = 0
-    page: int = 0
+    person_id: RowId = 0
+    page: Page = 0
     # The duplicate merged into person_id.
-    other_id: int = 0
+    other_id: RowId = 0
 
 
 class InviteAnswerCallback(CallbackData, prefix="inv1"):
-    invite_id: int
+    invite_id: RowId
     accept: bool
 
 
@@ -70,7 +79,7 @@ class OrgKindCallback(CallbackData, prefix="orgk1"):
 
 class OrgParentCallback(CallbackData, prefix="orgp1"):
     # None: the top level, no parent (administrators only).
-    parent_id: int | None = None
+    parent_id: RowId | None = None
 
 
 class TaskAction(StrEnum):
@@ -86,16 +95,17 @@ class TaskAction(StrEnum):
     HISTORY = "h"
     REMIND = "r"
     SHOW_EVIDENCE = "e"
+    EVIDENCE_FOR = "f"  # the task a file sent unasked reports on
 
 
 class TaskCallback(CallbackData, prefix="tsk1"):
     action: TaskAction
-    task_id: int = 0
-    page: int = 0
+    task_id: RowId = 0
+    page: Page = 0
 
 
 class PostponeDecisionCallback(CallbackData, prefix="ppd1"):
-    postponement_id: int
+    postponement_id: RowId
     approve: bool
 
 
@@ -110,7 +120,7 @@ class ResultsAction(StrEnum):
 class ResultsCallback(CallbackData, prefix="svr1"):
     """Results of one survey (the /surveys card links here too); access is checked on press."""
 
-    survey_id: int
+    survey_id: RowId
     action: ResultsAction
 
 
@@ -133,8 +143,8 @@ class SurveyCallback(CallbackData, prefix="svm1"):
     """/surveys: the list, a survey's card and its actions; access is checked on press."""
 
     action: SurveyAction
-    survey_id: int = 0
-    page: int = 0
+    survey_id: RowId = 0
+    page: Page = 0
 
 
 class SurveyTemplateCallback(CallbackData, prefix="svmt1"):
@@ -144,16 +154,16 @@ class SurveyTemplateCallback(CallbackData, prefix="svmt1"):
 class SurveyClosingCallback(CallbackData, prefix="svmd1"):
     """A quick closing date: the day the button shows (ISO), so a late press means that day."""
 
-    survey_id: int
+    survey_id: RowId
     closes_on: str
-    page: int = 0
+    page: Page = 0
 
 
 class SurveyPostCallback(CallbackData, prefix="svmp1"):
     """The group picker: only the coordinator who sent /survey (user_id) may pick."""
 
-    survey_id: int
-    user_id: int
+    survey_id: RowId
+    user_id: TelegramId
 
 
 class AnswerAction(StrEnum):
@@ -178,9 +188,9 @@ class AnswerCallback(CallbackData, prefix="sva2"):
     message it sits on and the step number tell a current button from an old or doubled one.
     Nothing in it is the respondent's own, so one keyboard serves everyone on that step."""
 
-    step: int
+    step: Page
     action: AnswerAction
-    value: int = 0
+    value: Small = 0
 
 
 class OrgImportAction(StrEnum):
@@ -195,4 +205,4 @@ class OrgImportCallback(CallbackData, prefix="orgi1"):
 
     action: OrgImportAction
     nonce: str = ""
-    parent_id: int = 0
+    parent_id: RowId = 0

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
@@ -25,6 +26,19 @@ async def _tell(event: ErrorEvent, text: str) -> None:
         logger.warning("could not tell user %s about an error", _user_id(event))
 
 
+def _is_not_modified(error: Exception) -> bool:
+    return isinstance(error, TelegramBadRequest) and "message is not modified" in error.message
+
+
+async def _answer_quietly(event: ErrorEvent) -> None:
+    query = event.update.callback_query
+    if query is None:
+        return
+    # Already answered before the edit failed, or too old to answer: nothing to add.
+    with contextlib.suppress(TelegramAPIError):
+        await query.answer()
+
+
 def _user_id(event: ErrorEvent) -> int | None:
     update = event.update
     source = update.message or update.callback_query
@@ -35,6 +49,11 @@ def _user_id(event: ErrorEvent) -> int | None:
 async def on_error(event: ErrorEvent) -> None:
     """Expected refusals get their own words; anything else an apology and a log entry."""
     error = event.exception
+    if _is_not_modified(error):
+        # A double tap: the second edit would change nothing. The press is simply done.
+        logger.debug("user %s pressed twice: nothing to change", _user_id(event))
+        await _answer_quietly(event)
+        return
     if isinstance(error, UserFacingError):
         logger.info("refused user %s: %s", _user_id(event), error.key)
         await _tell(event, _(error.key).format(**error.params))

@@ -45,8 +45,44 @@ class Magic(Filter):
         return self.magic.resolve(event)
 
 
+def is_pasted_table(text: str) -> bool:
+    """Rows copied from Word or Excel: cells apart by tabs, over several lines."""
+    return "\t" in text and text.count("\n") >= 2
+
+
+class PastedTable(Filter):
+    """A table pasted into a message (a roadmap, most likely)."""
+
+    async def __call__(self, message: Message) -> bool:
+        return is_pasted_table(message.text or "")
+
+
+class TypedAnswer(Filter):
+    """Words typed in answer to a question: not a command (a command leaves the wait), not a
+    pasted table (that is a table, whatever was asked), not a file."""
+
+    async def __call__(self, message: Message) -> bool:
+        text = message.text or ""
+        return bool(text) and not text.startswith("/") and not is_pasted_table(text)
+
+
+class Stray(Filter):
+    """Neither words nor a file: a sticker, a voice note, a location. What a question that
+    wants words or a button may answer with a hint; a command, a file or a pasted table goes
+    on to whatever takes it."""
+
+    async def __call__(self, message: Message) -> bool:
+        text = message.text or ""
+        if text.startswith("/") or is_pasted_table(text):
+            return False
+        return message.document is None and not message.photo
+
+
 PRIVATE = Magic(F.chat.type == "private")
 TEXT = Magic(F.text)
 NOT_A_COMMAND = Magic(~F.text.startswith("/"))
+TABLE = PastedTable()
+TYPED_ANSWER = TypedAnswer()
+STRAY = Stray()
 DOCUMENT = Magic(F.document)
 PHOTO = Magic(F.photo)

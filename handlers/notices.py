@@ -14,10 +14,10 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from handlers import reminder_messages
 from handlers.callbacks import PostponeDecisionCallback, ResultsAction, ResultsCallback
 from handlers.render import day, quote, short
-from handlers.task_cards import card_keyboard, card_text, task_title
-from services.access import Actor
+from handlers.task_cards import task_title
 from services.notices import NoticeKind
 from services.tasks import TaskCard
 from storage.records import Person
@@ -49,11 +49,7 @@ def _day(payload: Mapping[str, Any], name: str) -> str:
 
 def _nudge(card: TaskCard, person: Person | None) -> Notice:
     """The card again, with the buttons its executor answers from."""
-    viewer = Actor(person.telegram_user_id or 0 if person else 0, person, is_admin=False)
-    return (
-        _("tasks.reminder") + "\n\n" + card_text(card),
-        card_keyboard(card, viewer, now_allows_undo=False),
-    )
+    return reminder_messages.reminder_card(_("tasks.reminder"), card, person)
 
 
 def _done(payload: Mapping[str, Any], title: str) -> Notice:
@@ -63,7 +59,15 @@ def _done(payload: Mapping[str, Any], title: str) -> Notice:
             kind=_(f"tasks.evidence.{payload['evidence_kind']}"),
             value=quote(short(payload["evidence"], 200)),
         )
+    if payload.get("comment"):
+        text += "\n" + _("tasks.notify.evidence").format(
+            kind=_("tasks.evidence.comment"), value=quote(short(payload["comment"], 200))
+        )
     return text, None
+
+
+def _undone(payload: Mapping[str, Any], title: str) -> Notice:
+    return _("tasks.notify.undone").format(who=quote(payload["who"]), title=title), None
 
 
 def _cannot(payload: Mapping[str, Any], title: str) -> Notice:
@@ -130,6 +134,7 @@ def _survey_closed(payload: Mapping[str, Any]) -> Notice:
 
 _ABOUT_TASKS: dict[NoticeKind, _Words] = {
     NoticeKind.TASK_DONE: _done,
+    NoticeKind.TASK_UNDONE: _undone,
     NoticeKind.TASK_CANNOT: _cannot,
     NoticeKind.POSTPONE_ASKED: _postpone_asked,
     NoticeKind.POSTPONE_APPROVED: _approved,

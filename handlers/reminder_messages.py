@@ -11,7 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from handlers.callbacks import TaskAction, TaskCallback
 from handlers.render import day, fit, quote, short
 from handlers.status import counts_line, more_line
-from handlers.task_cards import card_keyboard, card_text, due_in_words, task_title
+from handlers.task_cards import brief_keyboard, brief_text, due_in_words, task_title
 from services.access import Actor
 from services.tasks import Overview, TaskCard, TaskPage, executor_names
 from storage.records import Person
@@ -25,13 +25,16 @@ _HEADLINES = {
 
 
 def reminder(kind: str, card: TaskCard, person: Person | None) -> tuple[str, InlineKeyboardMarkup]:
-    """A reminder is the task card itself, so it can be answered from the reminder."""
-    headline = _(_HEADLINES.get(kind, "reminders.countdown"))
+    """A reminder carries the card's buttons, so it can be answered from the reminder."""
+    return reminder_card(_(_HEADLINES.get(kind, "reminders.countdown")), card, person)
+
+
+def reminder_card(
+    headline: str, card: TaskCard, person: Person | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The headline over the card in brief (deadline first), with its executor's buttons."""
     viewer = Actor(person.telegram_user_id or 0 if person else 0, person, is_admin=False)
-    return (
-        headline + "\n\n" + card_text(card),
-        card_keyboard(card, viewer, now_allows_undo=False),
-    )
+    return headline + "\n\n" + brief_text(card), brief_keyboard(card, viewer)
 
 
 def escalation(card: TaskCard) -> tuple[str, InlineKeyboardMarkup]:

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import RoadmapPageCallback, SetDeadlineCallback
-from handlers.filters import NOT_A_COMMAND, PRIVATE, TEXT
+from handlers.filters import PRIVATE, TYPED_ANSWER
 from handlers.render import (
     day,
     deadline_text,
@@ -198,8 +198,7 @@ def create_router() -> Router:
     router.message.register(
         on_date_text,
         StateFilter(DeadlineFlow.waiting_date),
-        TEXT,
-        NOT_A_COMMAND,
+        TYPED_ANSWER,
         flags=manage,
     )
     router.callback_query.register(on_page, RoadmapPageCallback.filter(), flags=view)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
@@ -11,14 +13,24 @@ from aiogram.utils.text_decorations import html_decoration
 
 from core.models import Role
 from handlers.filters import PRIVATE
-from services.access import Actor, Permission
+from services.access import Actor, Permission, allows
 
-_HELP_KEYS = {
-    Role.ADMIN: "help.coordinator",
-    Role.COORDINATOR: "help.coordinator",
-    Role.EXECUTOR: "help.executor",
-    Role.OBSERVER: "help.observer",
+_HELP_FOOTERS = {
+    Role.ADMIN: "help.footer.coordinator",
+    Role.COORDINATOR: "help.footer.coordinator",
+    Role.EXECUTOR: "help.footer.executor",
+    Role.OBSERVER: "help.footer.observer",
 }
+
+
+@dataclass(frozen=True)
+class MenuCommands:
+    """The menu's commands, in menu order, each with the permission its handler needs."""
+
+    commands: tuple[tuple[str, Permission], ...]
+
+    def usable_by(self, actor: Actor) -> list[str]:
+        return [name for name, permission in self.commands if allows(permission, actor)]
 
 
 def _greeting_name(message: Message, actor: Actor) -> str:
@@ -47,10 +59,15 @@ async def start(message: Message, actor: Actor) -> None:
     await message.answer(text)
 
 
-async def help_command(message: Message, actor: Actor) -> None:
-    """What this person can do here."""
+async def help_command(message: Message, actor: Actor, menu: MenuCommands) -> None:
+    """Exactly the commands this person may use, and what else they can do here."""
     role = actor.role
-    await message.answer(_(_HELP_KEYS[role]) if role is not None else _("help.stranger"))
+    if role is None:
+        await message.answer(_("help.stranger"))
+        return
+    lines = [_("help.title")]
+    lines += [f"/{name} — {_(f'help.command.{name}')}" for name in menu.usable_by(actor)]
+    await message.answer("\n".join(lines) + "\n\n" + _(_HELP_FOOTERS[role]))
 
 
 async def cancel_command(message: Message, state: FSMContext) -> None:

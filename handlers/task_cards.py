@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -43,13 +43,28 @@ def due_in_words(due: date, today: date) -> str:
     return _("due.phrase").format(date=when, weekday=weekday, relative=relative)
 
 
+def _is_step(card: TaskCard) -> bool:
+    """A step repeats its activity's title; its own result tells it apart."""
+    return card.parent is not None and card.parent.fields.title == card.activity.fields.title
+
+
 def task_title(card: TaskCard) -> str:
     fields = card.activity.fields
     number = f"{fields.number}. " if fields.number else ""
-    if card.parent is not None and card.parent.fields.title == fields.title:
-        # A step repeats its activity's title; its own result tells it apart.
+    if _is_step(card):
         return f"{number}{fields.title} — {fields.result or ''}".rstrip(" —")
     return f"{number}{fields.title}"
+
+
+def task_label(card: TaskCard, limit: int) -> str:
+    """The title in ``limit`` characters; a step keeps its own result in view, so the steps of
+    one activity do not all read as the same cut title."""
+    fields = card.activity.fields
+    if not (_is_step(card) and fields.result):
+        return short(task_title(card), limit)
+    number = f"{fields.number}. " if fields.number else ""
+    head = short(f"{number}{fields.title}", max(limit // 3, 8))
+    return f"{head} — {short(fields.result, max(limit - len(head) - 3, 8))}"
 
 
 def card_text(card: TaskCard, *, note: str | None = None) -> str:
@@ -81,6 +96,33 @@ def card_text(card: TaskCard, *, note: str | None = None) -> str:
     if note:
         lines.extend(["", note])
     return fit(lines)
+
+
+# A reminder's expected result: one line on a phone; «Подробнее» opens the whole card.
+BRIEF_RESULT = 80
+
+
+def brief_text(card: TaskCard) -> str:
+    """A reminder: the title, the deadline first, the expected result cut to one line."""
+    fields = card.activity.fields
+    lines = [
+        f"<b>{quote(short(task_title(card), 200))}</b>",
+        "🗓 " + quote(due_in_words(card.task.due_on, card.today)),
+    ]
+    if card.task.due_on != card.task.planned_due_on:
+        lines.append(_("tasks.card.moved").format(planned=day(card.task.planned_due_on)))
+    if fields.result:
+        result = short(" ".join(fields.result.split()), BRIEF_RESULT)
+        lines.append(_("tasks.card.result").format(result=quote(result)))
+    return fit(lines)
+
+
+def brief_keyboard(card: TaskCard, actor: Actor) -> InlineKeyboardMarkup:
+    """The card's buttons, and «Подробнее» for the whole card."""
+    builder = InlineKeyboardBuilder.from_markup(card_keyboard(card, actor, now_allows_undo=False))
+    more = TaskCallback(action=TaskAction.OPEN, task_id=card.task.id)
+    builder.row(InlineKeyboardButton(text=_("tasks.button.more"), callback_data=more.pack()))
+    return builder.as_markup()
 
 
 def card_keyboard(card: TaskCard, actor: Actor, now_allows_undo: bool) -> InlineKeyboardMarkup:
@@ -142,11 +184,11 @@ def list_view(found: TaskPage) -> tuple[str, InlineKeyboardMarkup]:
             current = group
             lines.extend(["", f"<b>{_(_BUCKET_KEYS[group])}</b>"])
         lines.append(
-            f"{index}. {STATUS_ICON[card.status]} {quote(short(task_title(card), 70))}\n"
+            f"{index}. {STATUS_ICON[card.status]} {quote(task_label(card, 90))}\n"
             f"    🗓 {quote(due_in_words(card.task.due_on, card.today))}"
         )
         builder.button(
-            text=f"{index}. {short(task_title(card), 28)}",
+            text=f"{index}. {task_label(card, 32)}",
             callback_data=TaskCallback(action=TaskAction.OPEN, task_id=card.task.id, page=page),
         )
     if not found.total:

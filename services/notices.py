@@ -26,6 +26,7 @@ class NoticeKind(StrEnum):
     words are chosen by kind when it is sent."""
 
     TASK_DONE = "task_done"
+    TASK_UNDONE = "task_undone"
     TASK_CANNOT = "task_cannot"
     POSTPONE_ASKED = "postpone_asked"
     POSTPONE_APPROVED = "postpone_approved"

@@ -8,6 +8,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
+from core.dates import format_day
 from core.models import OrganisationKind
 from services.access import AccessDenied, Actor, Permission, allows, organisation_scope
 from services.notices import NoticeBell, NoticeKind, plan_notices
@@ -454,11 +455,27 @@ class TaskService:
             card = await self._load(repositories, actor, task_id, executor=True)
         if not may_undo(card.status, card.task.done_at, self._clock.now()):
             raise AccessDenied("tasks.undo_too_late")
-        return await self._change(actor, task_id, TaskStatus.PENDING, "undone")
+        # Those told of «выполнено» hear that it was taken back.
+        return await self._change(
+            actor,
+            task_id,
+            TaskStatus.PENDING,
+            "undone",
+            notice=NoticeKind.TASK_UNDONE,
+            tell_executors=True,
+        )
 
     async def add_evidence(
-        self, actor: Actor, task_id: int, kind: str, value: str, file_name: str | None = None
+        self,
+        actor: Actor,
+        task_id: int,
+        kind: str,
+        value: str,
+        file_name: str | None = None,
+        comment: str | None = None,
     ) -> TaskCard:
+        """A report on the task; ``comment``: words sent with a file or photo (its caption),
+        kept as a comment beside it."""
         now = self._clock.now()
         async with self._database.transaction() as repositories:
             await self._load(repositories, actor, task_id, executor=True)
@@ -466,6 +483,15 @@ class TaskService:
             await repositories.tasks.add_evidence(
                 task_id, kind=kind, value=value, file_name=file_name, person_id=person_id, now=now
             )
+            if comment and comment.strip():
+                await repositories.tasks.add_evidence(
+                    task_id,
+                    kind="comment",
+                    value=comment.strip()[:EVIDENCE_COMMENT_LIMIT],
+                    file_name=None,
+                    person_id=person_id,
+                    now=now,
+                )
             await repositories.tasks.record(
                 task_id,
                 event="evidence",
@@ -486,7 +512,9 @@ class TaskService:
             card = await self._load(repositories, actor, task_id, executor=True)
             problem = postponement_problem(card.task.due_on, new_due, card.today, reason)
             if problem is not None:
-                raise AccessDenied(f"tasks.postpone.{problem.value}")
+                raise AccessDenied(
+                    f"tasks.postpone.{problem.value}", due=format_day(card.task.due_on)
+                )
             person_id = actor.person.id if actor.person else None
             postponement = await repositories.tasks.add_postponement(
                 task_id,
@@ -663,6 +691,10 @@ class TaskService:
         )
 
 
+# A comment is a few lines from a phone: longer text is cut, not refused.
+EVIDENCE_COMMENT_LIMIT = 2000
+
+
 def _who(actor: Actor) -> str:
     """The actor as a notice names them."""
     return actor.person.full_name if actor.person else str(actor.telegram_user_id)
@@ -672,8 +704,13 @@ def _evidence_of(notice: NoticeKind, card: TaskCard) -> dict[str, str]:
     """The latest report on a task, for a «выполнено» notice (nothing when there is none)."""
     if notice is not NoticeKind.TASK_DONE or not card.evidence:
         return {}
-    item = card.evidence[-1]
-    return {"evidence_kind": item.kind, "evidence": item.file_name or item.value}
+    last = card.evidence[-1]
+    files = [item for item in card.evidence if item.kind != "comment"]
+    main = files[-1] if files and last.kind == "comment" else last
+    found = {"evidence_kind": main.kind, "evidence": main.file_name or main.value}
+    if last is not main:  # words sent with the file, kept beside it
+        found["comment"] = last.value
+    return found
 
 
 def executor_names(people: Sequence[Person]) -> str:

@@ -69,8 +69,14 @@ def evidence_expected(result: str | None) -> bool:
 class PostponementProblem(StrEnum):
     NOT_FUTURE = "not_future"
     SAME_DAY = "same_day"
+    EARLIER = "earlier"  # before the current deadline: a move is for more time, never less
     TOO_FAR = "too_far"
     EMPTY_REASON = "empty_reason"
+
+
+def earliest_postponement(current_due: date, today: date) -> date:
+    """The first day a deadline may move to: after today and after the deadline itself."""
+    return max(today, current_due) + timedelta(days=1)
 
 
 def postponement_problem(
@@ -81,6 +87,8 @@ def postponement_problem(
         return PostponementProblem.NOT_FUTURE
     if new_due == current_due:
         return PostponementProblem.SAME_DAY
+    if new_due < current_due:
+        return PostponementProblem.EARLIER
     if new_due - today > MAX_POSTPONEMENT:
         return PostponementProblem.TOO_FAR
     if reason is not None and not reason.strip():

@@ -11,7 +11,7 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 
 from handlers.callbacks import OrgImportAction, OrgImportCallback
-from handlers.filters import DOCUMENT, NOT_A_COMMAND, PRIVATE
+from handlers.filters import DOCUMENT, NOT_A_COMMAND, PRIVATE, STRAY
 from handlers.org_import.buttons import on_cancel, on_confirm, on_not_a_button, on_parent, on_stale
 from handlers.org_import.common import SchoolsFlow
 from handlers.org_import.receiving import on_document, on_file_expected, on_start
@@ -35,7 +35,7 @@ def create_router() -> Router:
     router.message.register(
         on_not_a_button,
         StateFilter(SchoolsFlow.parent, SchoolsFlow.preview),
-        not_a_command,
+        STRAY,
         flags=manage,
     )
     router.callback_query.register(

@@ -7,7 +7,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.types import Message
 
 from handlers.callbacks import OrgAction, OrgCallback, OrgKindCallback, OrgParentCallback
-from handlers.filters import NOT_A_COMMAND, PRIVATE, TEXT
+from handlers.filters import PRIVATE, STRAY, TYPED_ANSWER
 from handlers.organisations.adding import (
     on_add,
     on_kind,
@@ -38,18 +38,17 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(PRIVATE)
     manage = {"permission": Permission.MANAGE}
-    not_a_command = NOT_A_COMMAND
     router.message.register(orgs_command, Command("orgs"), flags=manage)
     router.message.register(
-        on_name, StateFilter(OrganisationFlow.name), TEXT, not_a_command, flags=manage
+        on_name, StateFilter(OrganisationFlow.name), TYPED_ANSWER, flags=manage
     )
     router.message.register(
-        on_name_not_text, StateFilter(OrganisationFlow.name), not_a_command, flags=manage
+        on_name_not_text, StateFilter(OrganisationFlow.name), STRAY, flags=manage
     )
     router.message.register(
         on_not_a_button,
         StateFilter(OrganisationFlow.kind, OrganisationFlow.parent),
-        not_a_command,
+        STRAY,
         flags=manage,
     )
     router.callback_query.register(

@@ -6,9 +6,8 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 
 from handlers.callbacks import ImportAction, ImportCallback
-from handlers.filters import DOCUMENT, NOT_A_COMMAND, PHOTO, PRIVATE, TEXT
+from handlers.filters import DOCUMENT, PHOTO, PRIVATE, TABLE, TYPED_ANSWER
 from handlers.roadmap_import.flow import (
-    looks_like_table,
     on_cancel,
     on_confirm,
     on_document,
@@ -27,8 +26,7 @@ def create_router() -> Router:
     router.message.register(
         on_period,
         StateFilter(ImportFlow.waiting_period),
-        TEXT,
-        NOT_A_COMMAND,
+        TYPED_ANSWER,
         flags=manage,
     )
     router.message.register(on_document, DOCUMENT, flags=manage)
@@ -38,8 +36,7 @@ def create_router() -> Router:
     # Someone who may not import gets the fallback's words, as for any text the bot cannot use.
     router.message.register(
         on_pasted_table,
-        TEXT,
-        looks_like_table,
+        TABLE,
         flags={"permission": Permission.MANAGE, "refusal": "fallback.message"},
     )
     router.callback_query.register(

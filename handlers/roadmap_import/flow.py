@@ -241,8 +241,3 @@ async def on_cancel(
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(_("import.cancelled"))
-
-
-async def looks_like_table(message: Message) -> bool:
-    text = message.text or ""
-    return "\t" in text and text.count("\n") >= 2

@@ -11,7 +11,7 @@ from aiogram import Router
 from aiogram.filters import Command, StateFilter
 
 from handlers.callbacks import SurveyCallback, SurveyClosingCallback, SurveyTemplateCallback
-from handlers.filters import DOCUMENT, NOT_A_COMMAND, PRIVATE, TEXT
+from handlers.filters import DOCUMENT, NOT_A_COMMAND, PRIVATE, STRAY, TYPED_ANSWER
 from handlers.states import SurveyFlow
 from handlers.survey_manage.creating import (
     is_xlsx,
@@ -47,16 +47,15 @@ def create_router() -> Router:
         on_file_expected, StateFilter(SurveyFlow.definition_file), not_a_command, flags=manage
     )
     router.message.register(
-        on_classes, StateFilter(SurveyFlow.classes), TEXT, not_a_command, flags=manage
+        on_classes, StateFilter(SurveyFlow.classes), TYPED_ANSWER, flags=manage
     )
     router.message.register(
-        on_classes_not_text, StateFilter(SurveyFlow.classes), not_a_command, flags=manage
+        on_classes_not_text, StateFilter(SurveyFlow.classes), STRAY, flags=manage
     )
     router.message.register(
         on_closing_date_text,
         StateFilter(SurveyFlow.closing_date),
-        TEXT,
-        not_a_command,
+        TYPED_ANSWER,
         flags=manage,
     )
     router.callback_query.register(on_survey_button, SurveyCallback.filter(), flags=manage)

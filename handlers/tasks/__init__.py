@@ -8,7 +8,7 @@ from aiogram.types import Message
 
 from handlers.calendar import CalendarAction, CalendarCallback
 from handlers.callbacks import PostponeDecisionCallback, TaskAction, TaskCallback
-from handlers.filters import NOT_A_COMMAND, PRIVATE, TEXT
+from handlers.filters import DOCUMENT, NOT_A_COMMAND, PHOTO, PRIVATE, TYPED_ANSWER
 from handlers.tasks.buttons import (
     on_attach,
     on_cannot,
@@ -33,6 +33,7 @@ from handlers.tasks.flows import (
     on_postpone_reason,
     on_reject_reason,
 )
+from handlers.tasks.unprompted import on_evidence_for, on_unprompted_file
 from services.access import Actor, Permission
 from services.tasks import TaskService
 
@@ -48,7 +49,7 @@ def create_router() -> Router:
     router.message.filter(PRIVATE)
     staff = {"permission": Permission.STAFF}
     manage = {"permission": Permission.MANAGE}
-    typed = (TEXT, NOT_A_COMMAND)
+    typed = (TYPED_ANSWER,)
     router.message.register(tasks_command, Command("tasks"), flags=staff)
     router.message.register(
         on_evidence,
@@ -56,6 +57,11 @@ def create_router() -> Router:
         NOT_A_COMMAND,
         flags=staff,
     )
+    # After the prompted report: a file or photo sent unasked. Anyone may reach it, as any
+    # file reaches the features after this one: it passes on whatever is not an executor's.
+    unasked = {"permission": Permission.ANYONE}
+    router.message.register(on_unprompted_file, DOCUMENT, flags=unasked)
+    router.message.register(on_unprompted_file, PHOTO, flags=unasked)
     router.message.register(
         on_postpone_date, StateFilter(TaskFlow.postpone_date), *typed, flags=staff
     )
@@ -82,6 +88,7 @@ def create_router() -> Router:
         (TaskAction.UNDO, on_undo),
         (TaskAction.POSTPONE, on_postpone),
         (TaskAction.CANNOT, on_cannot),
+        (TaskAction.EVIDENCE_FOR, on_evidence_for),
     ):
         router.callback_query.register(
             handler, TaskCallback.filter(F.action == action), flags=staff

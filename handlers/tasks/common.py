@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
 
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -25,8 +24,8 @@ from handlers.task_cards import (
     list_view,
 )
 from services.access import Actor
-from services.tasks import TaskCard, TaskService
-from tasks.rules import MAX_POSTPONEMENT, may_undo
+from services.tasks import EVIDENCE_COMMENT_LIMIT, TaskCard, TaskService
+from tasks.rules import MAX_POSTPONEMENT, earliest_postponement, may_undo
 
 logger = logging.getLogger(__name__)
 URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
@@ -34,6 +33,7 @@ URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 
 class TaskFlow(StatesGroup):
     evidence = State()
+    evidence_for = State()  # a file sent unasked waits for the task it reports on
     postpone_date = State()
     postpone_reason = State()
     cannot_reason = State()
@@ -70,6 +70,20 @@ async def show_card(
         await target.edit_text(text, reply_markup=keyboard)
     else:
         await target.answer(text, reply_markup=keyboard)
+
+
+def evidence_in(message: Message) -> tuple[str, str, str | None] | None:
+    """A report as a message carries it: (kind, value, file name); None for anything else."""
+    text = (message.text or "").strip()
+    if message.document is not None:
+        return "document", message.document.file_id, message.document.file_name
+    if message.photo:
+        return "photo", message.photo[-1].file_id, None
+    if text and URL.match(text):
+        return "link", text, None
+    if text:
+        return "comment", text[:EVIDENCE_COMMENT_LIMIT], None
+    return None
 
 
 async def typed_reason(message: Message) -> str | None:
@@ -111,7 +125,8 @@ def date_keyboard(card: TaskCard, year: int, month: int) -> InlineKeyboardMarkup
         year,
         month,
         today=card.today,
-        earliest=card.today + timedelta(days=1),
+        earliest=earliest_postponement(card.task.due_on, card.today),
         latest=card.today + MAX_POSTPONEMENT,
+        marked=card.task.due_on,
         extra_rows=[[back]],
     )

@@ -21,9 +21,9 @@ from handlers.task_cards import (
     task_title,
 )
 from handlers.tasks.common import (
-    URL,
     TaskFlow,
     date_keyboard,
+    evidence_in,
     show_card,
     typed_reason,
 )
@@ -44,19 +44,12 @@ async def on_evidence(
     """A link, a file, a photo or a comment, kept as the task's report."""
     data = await state.get_data()
     task_id = int(data["task_id"])
-    if message.document is not None:
-        kind, value, name = "document", message.document.file_id, message.document.file_name
-    elif message.photo:
-        kind, value, name = "photo", message.photo[-1].file_id, None
-    elif message.text and URL.match(message.text.strip()):
-        kind, value, name = "link", message.text.strip(), None
-    elif message.text and message.text.strip():
-        kind, value, name = "comment", message.text.strip()[:2000], None
-    else:
+    found = evidence_in(message)
+    if found is None:
         await message.answer(_("tasks.evidence_unsupported"))
         return
     await state.clear()
-    card = await tasks.add_evidence(actor, task_id, kind, value, name)
+    card = await tasks.add_evidence(actor, task_id, *found, comment=message.caption)
     if data.get("then_done") and card.status is not TaskStatus.DONE:
         outcome = await tasks.mark_done(actor, task_id)
         await show_card(message, outcome.card, actor, clock, edit=False, note=_("tasks.undo_hint"))
@@ -69,7 +62,9 @@ async def _take_new_date(
 ) -> None:
     problem = tasks.check_new_due(card, new_due)
     if problem is not None:
-        await message.answer(_(f"tasks.postpone.{problem.value}"))
+        await message.answer(
+            _(f"tasks.postpone.{problem.value}").format(due=day(card.task.due_on))
+        )
         return
     await state.set_state(TaskFlow.postpone_reason)
     await state.update_data(new_due=new_due.isoformat())

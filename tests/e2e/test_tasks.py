@@ -10,7 +10,7 @@ from core.models import Role
 from roadmap.responsible import person_key
 from services.roadmaps import RoadmapService
 from storage.schema import tasks
-from tests.e2e.conftest import COORDINATOR, DATA, RunningBot, add_person
+from tests.e2e.conftest import COORDINATOR, DATA, STRANGER, RunningBot, add_person
 from tests.fakebot import FakeUser, SentMessage
 
 SHABANOVA = FakeUser(6006, "Наталья", last_name="Шабанова")
@@ -51,6 +51,8 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     bot = running_bot
     await _setup(bot)
 
+    helped = await bot.ask(SHABANOVA, "/help")  # exactly what an executor may use
+    assert "/tasks — мои задачи" in helped.plain_text and "/people" not in helped.plain_text
     listing = await bot.ask(SHABANOVA, "/tasks")
     assert "Мои задачи" in listing.plain_text
     assert "На этой неделе" not in listing.plain_text or "Позже" in listing.plain_text
@@ -75,6 +77,8 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     await bot.press_label(SHABANOVA, done, "Отменить")
     undone = await bot.api.wait_edit(done)
     assert "не начато" in undone.plain_text
+    taken_back = await bot.api.next_message(COORDINATOR.id)
+    assert "Шабанова Н.С. отменил(а) отметку «выполнено»" in taken_back.plain_text
     await bot.press_label(SHABANOVA, undone, "Выполнено")  # the report is there: no question
     done_again = await bot.api.wait_edit(undone)
     assert "выполнено" in done_again.plain_text
@@ -94,6 +98,8 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     await bot.api.wait_edit(info)
     wrong = await bot.ask(SHABANOVA, "когда-нибудь")
     assert "Не понял дату" in wrong.plain_text
+    earlier = await bot.ask(SHABANOVA, "через неделю")  # 27.09, before its deadline
+    assert "раньше нынешнего срока (20.10.2022)" in earlier.plain_text
     reason_question = await bot.ask(SHABANOVA, "25.10")
     assert "25.10.2022" in reason_question.plain_text
     sent = await bot.ask(SHABANOVA, "Ждём материалы от партнёров")
@@ -113,10 +119,11 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     # A second move rejected, with the reason told to her.
     letters = await _open(bot, SHABANOVA, "Методические письма")
     await bot.press_label(SHABANOVA, letters, "Перенести")
-    calendar = await bot.api.wait_edit(letters)  # or pick the day on the calendar
-    assert "Сентябрь 2022" in str(calendar.buttons())
-    await bot.press_label(SHABANOVA, calendar, "›")
-    october = await bot.api.wait_edit(calendar)
+    # Or pick the day on the calendar: it opens at the first month a move may go to (the
+    # deadline's), with the deadline in brackets and earlier days not offered.
+    october = await bot.api.wait_edit(letters)
+    buttons = str(october.buttons())
+    assert "Октябрь 2022" in buttons and "[20]" in buttons
     await bot.press_label(SHABANOVA, october, "31")
     picked = await bot.api.next_message(SHABANOVA.id)
     assert "Новая дата — 31.10.2022" in picked.plain_text
@@ -176,18 +183,53 @@ async def test_coordinator_opens_the_report_from_status(running_bot: RunningBot)
     card = await _open(bot, SHABANOVA, "Утверждение школьного")
     await bot.press_label(SHABANOVA, card, "Выполнено")
     await bot.api.wait_edit(card)
-    bot.api.push_document(SHABANOVA, "prikaz-123.pdf", b"%PDF-1.4 order", "application/pdf")
+    bot.api.push_document(
+        SHABANOVA,
+        "prikaz-123.pdf",
+        b"%PDF-1.4 order",
+        "application/pdf",
+        caption="Подписан директором 03.10",
+    )
     done = await bot.api.next_message(SHABANOVA.id)
     assert "prikaz-123.pdf" in done.plain_text
     told = await bot.api.next_message(COORDINATOR.id)
     assert "файл" in told.plain_text and "prikaz-123.pdf" in told.plain_text
+    assert "Отчёт (комментарий): Подписан директором 03.10" in told.plain_text
 
     status = await bot.ask(COORDINATOR, "/status")
     assert "Недавно выполнено" in status.plain_text
     await bot.press_label(COORDINATOR, status, "✅1")
     opened = await bot.api.wait_edit(status)
     assert "prikaz-123.pdf" in opened.plain_text
+    assert "Подписан директором 03.10" in opened.plain_text  # the caption kept as a comment
     assert "Выполнено" not in str(opened.buttons())  # not her task: no executor buttons
     await bot.press_label(COORDINATOR, opened, "Показать файлы")
     file = await bot.api.next_message(COORDINATOR.id)
     assert file.kind == "document" and file.content == b"%PDF-1.4 order"
+
+
+async def test_a_file_sent_unasked_is_attached_to_the_task_the_executor_picks(
+    running_bot: RunningBot,
+) -> None:
+    bot = running_bot
+    await _setup(bot)
+    bot.api.push_photo(SHABANOVA, b"\xff\xd8 stand photo", caption="Стенд в холле")
+    which = await bot.api.next_message(SHABANOVA.id)
+    assert "Это отчёт к какой задаче?" in which.plain_text
+    pick = which.button("Информационное")
+    await bot.press(SHABANOVA, which, pick)
+    card = await bot.api.wait_edit(which)
+    assert "Отчёт приложен" in card.plain_text
+    assert "фото" in card.plain_text and "Стенд в холле" in card.plain_text
+    # The question is answered once: the same button again is outdated.
+    again = await bot.press(SHABANOVA, which, pick)
+    assert "устарел" in again["text"]
+    # A coordinator's file is still a roadmap, and a stranger's still refused as before.
+    bot.api.push_document(
+        COORDINATOR, "plan.txt", (DATA / "school-tech-cluster-2022.txt").read_bytes()
+    )
+    preview = await bot.api.next_message(COORDINATOR.id, timeout=15)
+    assert "Импортировать" in str(preview.buttons())
+    bot.api.push_document(STRANGER, "plan.txt", b"x")
+    refused = await bot.api.next_message(STRANGER.id)
+    assert "Загружать дорожные карты могут только координаторы" in refused.plain_text

@@ -135,7 +135,8 @@ async def test_at_the_threshold_each_reminder_is_its_own_card(world: World) -> N
     messages = world.api.chats[HEAD_CHAT]
     assert len(messages) == 3 and report.sent == 3
     assert all(m.plain_text.startswith("🔔 Напоминание о сроке") for m in messages)
-    assert all("Статус:" in m.plain_text and m.buttons() for m in messages)  # the card itself
+    # The card in brief, with its buttons and «Подробнее» for the whole card.
+    assert all("🗓" in m.plain_text and "Подробнее" in str(m.buttons()) for m in messages)
 
 
 async def test_a_long_list_is_capped_and_says_how_many_more(world: World) -> None:

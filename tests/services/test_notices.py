@@ -19,6 +19,7 @@ from tests.services.test_grouped_messages import _cards
 
 PAYLOADS: dict[NoticeKind, dict[str, Any]] = {
     NoticeKind.TASK_DONE: {"who": "Шабанова Н.С.", "evidence_kind": "link", "evidence": "x.ru"},
+    NoticeKind.TASK_UNDONE: {"who": "Шабанова Н.С."},
     NoticeKind.TASK_CANNOT: {"who": "Шабанова Н.С.", "reason": "Нет доступа"},
     NoticeKind.POSTPONE_ASKED: {
         "who": "Шабанова Н.С.",
@@ -66,7 +67,12 @@ async def test_every_notice_has_its_own_words_in_russian_and_english(
     assert ru and en and ru != en
     assert "{" not in ru + en  # every placeholder filled
     assert (ru_markup is None) == (en_markup is None)
-    if kind in (NoticeKind.TASK_DONE, NoticeKind.TASK_CANNOT, NoticeKind.POSTPONE_ASKED):
+    if kind in (
+        NoticeKind.TASK_DONE,
+        NoticeKind.TASK_UNDONE,
+        NoticeKind.TASK_CANNOT,
+        NoticeKind.POSTPONE_ASKED,
+    ):
         assert "Шабанова Н.С." in ru and "Шабанова Н.С." in en
 
 

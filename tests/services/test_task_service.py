@@ -150,6 +150,13 @@ async def test_only_executors_act_and_postponements_are_decided_once(
         await service.mark_done(bredna, card.task.id)
     with pytest.raises(AccessDenied):
         await service.request_postponement(shabanova, card.task.id, date(2022, 9, 1), "x")
+    # Due 4 October: «через неделю» from 20 September would be a move to an earlier day.
+    with pytest.raises(AccessDenied) as earlier:
+        await service.request_postponement(shabanova, card.task.id, date(2022, 9, 27), "x")
+    assert (earlier.value.key, earlier.value.params) == (
+        "tasks.postpone.earlier",
+        {"due": "04.10.2022"},
+    )
     outcome = await service.request_postponement(
         shabanova, card.task.id, date(2022, 10, 14), "Ждём приказ министерства"
     )

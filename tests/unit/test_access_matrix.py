@@ -65,6 +65,8 @@ EXPECTED: dict[str, Permission] = {
     "handlers.tasks.buttons.on_history": Permission.STAFF,
     "handlers.tasks.buttons.on_open": Permission.STAFF,
     "handlers.tasks.buttons.on_show_evidence": Permission.STAFF,
+    "handlers.tasks.unprompted.on_unprompted_file": Permission.ANYONE,
+    "handlers.tasks.unprompted.on_evidence_for": Permission.STAFF,
     "handlers.tasks.buttons.on_remind": Permission.STAFF,
     "handlers.tasks.buttons.on_done": Permission.STAFF,
     "handlers.tasks.buttons.on_no_evidence": Permission.STAFF,

@@ -11,9 +11,11 @@ from aiogram.utils.i18n import I18n
 from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from bot.i18n import LOCALES_DIR, CatalogI18n, create_i18n
 from handlers.calendar import (
+    MARKED,
     OUT_OF_RANGE,
     TODAY_MARK,
     CalendarAction,
@@ -80,6 +82,17 @@ def test_today_is_marked() -> None:
     assert sum(button.text.startswith(TODAY_MARK) for button in days.values()) == 1
     elsewhere = _day_buttons(calendar_keyboard(2022, 12, today=TODAY))
     assert not any(button.text.startswith(TODAY_MARK) for button in elsewhere.values())
+
+
+def test_the_current_deadline_is_marked_even_where_it_may_not_be_chosen() -> None:
+    deadline = date(2022, 11, 20)
+    days = _day_buttons(calendar_keyboard(2022, 11, today=TODAY, marked=deadline))
+    assert days[20].text == MARKED.format(20)
+    assert days[17].text == f"{TODAY_MARK}17"
+    after = calendar_keyboard(2022, 11, today=TODAY, earliest=date(2022, 11, 21), marked=deadline)
+    shown = [button for row in _weeks(after) for button in row if button.text == MARKED.format(20)]
+    assert len(shown) == 1 and _data(shown[0]).action is CalendarAction.IGNORE
+    assert 20 not in _day_buttons(after)
 
 
 def test_days_out_of_range_are_ignored() -> None:
@@ -189,12 +202,19 @@ def test_chosen_day_round_trips() -> None:
         CalendarCallback(action=CalendarAction.MONTH, year=2022, month=11),
         CalendarCallback(action=CalendarAction.IGNORE, year=2022, month=11, day=5),
         CalendarCallback(action=CalendarAction.DAY, year=2022, month=2, day=31),
-        CalendarCallback(action=CalendarAction.DAY, year=2022, month=13, day=1),
         CalendarCallback(action=CalendarAction.DAY, year=2022, month=11, day=0),
     ],
 )
 def test_chosen_day_is_none_for_other_buttons(data: CalendarCallback) -> None:
     assert chosen_day(data) is None
+
+
+@pytest.mark.parametrize(
+    "data", ["cal1:d:2022:13:1", "cal1:m:2022:0:0", "cal1:d:0:1:1", "cal1:d:2022:1:32"]
+)
+def test_a_day_no_calendar_has_is_not_a_button(data: str) -> None:
+    with pytest.raises(ValidationError):
+        CalendarCallback.unpack(data)
 
 
 def _write_catalog(directory: Path, locale: str, entries: dict[str, str]) -> None:

@@ -8,6 +8,7 @@ from tasks.rules import (
     PostponementProblem,
     TaskStatus,
     bucket,
+    earliest_postponement,
     evidence_expected,
     gets_reminders,
     is_open,
@@ -40,6 +41,11 @@ def test_postponement_rules() -> None:
     assert postponement_problem(due, date(2022, 10, 25), today, "Ждём материалы") is None
     assert postponement_problem(due, today, today) is PostponementProblem.NOT_FUTURE
     assert postponement_problem(due, due, today) is PostponementProblem.SAME_DAY
+    assert postponement_problem(due, date(2022, 10, 10), today) is PostponementProblem.EARLIER
+    # Overdue: any day after today is later than the deadline.
+    assert postponement_problem(date(2022, 9, 20), date(2022, 10, 4), today, "Болезнь") is None
+    assert earliest_postponement(due, today) == date(2022, 10, 21)
+    assert earliest_postponement(date(2022, 9, 20), today) == date(2022, 10, 4)
     assert postponement_problem(due, date(2024, 1, 1), today) is PostponementProblem.TOO_FAR
     assert postponement_problem(due, date(2022, 11, 1), today, "  ") is (
         PostponementProblem.EMPTY_REASON
