@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
+from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -120,10 +121,16 @@ class Application:
 
     @classmethod
     async def create(
-        cls, settings: Settings, clock: Clock | None = None, *, pacer: Pacer | None = None
+        cls,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        pacer: Pacer | None = None,
+        session: BaseSession | None = None,
     ) -> Application:
         """``pacer``: how sends are spaced; Telegram's limits unless a test that is not about
-        pacing passes a faster one."""
+        pacing passes a faster one. ``session``: how the bot reaches the Bot API; HTTP unless
+        a test drives the bot in-process."""
         token = require_token(settings)
         # Before the database opens: a broken secret stops the start with nothing to undo.
         survey_secret = load_survey_secret(settings)
@@ -142,7 +149,7 @@ class Application:
         bell = NoticeBell()
         tasks = TaskService(database, clock, planning, bell)
         surveys = SurveyService(database, clock, survey_secret, settings.zone, bell)
-        bot = create_bot(token.get_secret_value(), settings.telegram_api_base)
+        bot = create_bot(token.get_secret_value(), settings.telegram_api_base, session)
         scheduler = create_scheduler(settings.zone)
         sender = Sender(bot, pacer or Pacer(global_per_second=settings.send_rate))
         tick = ReminderTick(

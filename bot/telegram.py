@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
@@ -79,10 +80,15 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
             attempt += 1
 
 
-def create_bot(token: str, api_base: str | None) -> Bot:
-    session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
-    )
+def create_bot(token: str, api_base: str | None, session: BaseSession | None = None) -> Bot:
+    """``session``: another transport than HTTP (the in-process tests); it gets the same
+    retries."""
+    if session is None:
+        session = (
+            AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+            if api_base
+            else AiohttpSession()
+        )
     session.middleware(RetryRequestMiddleware())
     return Bot(
         token=token,

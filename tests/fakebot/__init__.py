@@ -18,6 +18,7 @@ from tests.fakebot.server import (  # noqa: E402
     SentMessage,
     StoredFile,
     UploadedFile,
+    form_params,
     parse_html,
     utf16_len,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "SentMessage",
     "StoredFile",
     "UploadedFile",
+    "form_params",
     "parse_html",
     "utf16_len",
 ]

@@ -25,6 +25,10 @@ Realism checks that answer 400 the way Telegram does: HTML in ``parse_mode=HTML`
 editing or deleting a missing message; answering an unknown or already answered callback query;
 invalid bot command names.  MarkdownV2/Markdown are not parsed (text is passed through).
 
+In-process (no HTTP, the same method handling): ``tests.fakebot.session.InProcessSession(server)``
+is an aiogram session whose requests go straight to ``server.call_method`` and whose downloads to
+``server.download``; updates are taken with ``server.take_updates()`` and fed to the dispatcher.
+
 Standalone (a human runs the real bot against it)::
 
     python -m tests.fakebot.server --port 8081      # prints http://127.0.0.1:8081
@@ -89,6 +93,7 @@ __all__ = [
     "SentMessage",
     "StoredFile",
     "UploadedFile",
+    "form_params",
     "parse_html",
     "utf16_len",
 ]
@@ -587,6 +592,12 @@ def _coerce(key: str, value: str) -> Any:
         return value
 
 
+def form_params(fields: Iterable[tuple[str, str]]) -> JSON:
+    """Parameters as the server reads them from a query string or a form: strings, JSON-decoded
+    where the field is not a string field (so ``"42"`` is 42 and ``"{...}"`` a dict)."""
+    return {key: _coerce(key, value) for key, value in fields}
+
+
 _Handler = Callable[[JSON, dict[str, UploadedFile]], Awaitable[Any]]
 
 
@@ -605,8 +616,12 @@ class FakeBotAPI:
         strict_chats: bool = False,
         bot_user: JSON | None = None,
         rate_clock: Callable[[], float] = time.monotonic,
+        wait_ceiling: float = WAIT_CEILING,
     ) -> None:
         self.host = host
+        # How long wait_* wait by default. 0 for a bot driven in-process (see
+        # tests.fakebot.session): what the bot did is there by the time its handler returned.
+        self.wait_ceiling = wait_ceiling
         self.rate_clock = rate_clock  # what the rate limits' rolling seconds are measured on
         self.port = port
         self.clock = clock
@@ -961,17 +976,25 @@ class FakeBotAPI:
         """Updates not yet confirmed by a getUpdates offset."""
         return list(self._pending)
 
+    def take_updates(self) -> list[JSON]:
+        """The pending updates, now confirmed: what getUpdates and the next offset do, for a
+        bot that is fed its updates in-process instead of polling."""
+        taken, self._pending = self._pending, []
+        return taken
+
     # ----------------------------------------------------------------- waiting
 
     async def wait_for(
         self,
         predicate: Callable[[], T | None],
-        timeout: float = WAIT_CEILING,  # noqa: ASYNC109
+        timeout: float | None = None,  # noqa: ASYNC109
         *,
         what: str | None = None,
     ) -> T:
         """Wait until ``predicate()`` is truthy (re-checked on every recorded change) and return
-        its value; on timeout raise AssertionError with a dump of recent activity."""
+        its value; on timeout (default ``wait_ceiling``) raise AssertionError with a dump of
+        recent activity."""
+        timeout = self.wait_ceiling if timeout is None else timeout
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -980,13 +1003,14 @@ class FakeBotAPI:
             if value:
                 return value
             if loop.time() >= deadline:
+                waited = f"timed out after {timeout}s waiting for" if timeout else "there is no"
                 raise AssertionError(
-                    f"fakebot: timed out after {timeout}s waiting for "
+                    f"fakebot: {waited} "
                     f"{what or getattr(predicate, '__name__', 'predicate')}\n{self.dump()}"
                 )
             await self._wait_change(event, deadline)
 
-    async def next_message(self, chat_id: int, timeout: float = WAIT_CEILING) -> SentMessage:  # noqa: ASYNC109
+    async def next_message(self, chat_id: int, timeout: float | None = None) -> SentMessage:  # noqa: ASYNC109
         """The first message in the chat not yet returned by next_message/wait_for_messages."""
         return (await self.wait_for_messages(chat_id, 1, timeout))[0]
 
@@ -994,7 +1018,7 @@ class FakeBotAPI:
         self,
         chat_id: int,
         count: int = 1,
-        timeout: float = WAIT_CEILING,  # noqa: ASYNC109
+        timeout: float | None = None,  # noqa: ASYNC109
     ) -> list[SentMessage]:
         """The next ``count`` messages of the chat (same per-chat cursor as next_message)."""
         start = self._cursors[chat_id]
@@ -1006,7 +1030,7 @@ class FakeBotAPI:
         self._cursors[chat_id] = start + count
         return self.chats[chat_id][start : start + count]
 
-    async def wait_edit(self, message: SentMessage, timeout: float = WAIT_CEILING) -> SentMessage:  # noqa: ASYNC109
+    async def wait_edit(self, message: SentMessage, timeout: float | None = None) -> SentMessage:  # noqa: ASYNC109
         """Wait until ``message`` has an edit not yet seen by wait_edit; return it."""
         await self.wait_for(
             lambda: message.edits > message.seen_edits,
@@ -1020,14 +1044,14 @@ class FakeBotAPI:
     async def wait_deleted(
         self,
         message: SentMessage,
-        timeout: float = WAIT_CEILING,  # noqa: ASYNC109
+        timeout: float | None = None,  # noqa: ASYNC109
     ) -> SentMessage:
         await self.wait_for(
             lambda: message.deleted, timeout, what=f"deletion of message {message.message_id}"
         )
         return message
 
-    async def wait_answered(self, callback_id: str, timeout: float = WAIT_CEILING) -> JSON:  # noqa: ASYNC109
+    async def wait_answered(self, callback_id: str, timeout: float | None = None) -> JSON:  # noqa: ASYNC109
         """The answerCallbackQuery params once the bot has answered that query."""
         return await self.wait_for(
             lambda: self.answered_callbacks.get(callback_id),
@@ -1065,7 +1089,7 @@ class FakeBotAPI:
     # ----------------------------------------------------------------- HTTP plumbing
 
     async def _read_params(self, request: web.Request) -> tuple[JSON, dict[str, UploadedFile]]:
-        params: JSON = {key: _coerce(key, value) for key, value in request.query.items()}
+        params = form_params(request.query.items())
         files: dict[str, UploadedFile] = {}
         if request.method != "POST" or not request.can_read_body:
             return params, files
@@ -1094,14 +1118,14 @@ class FakeBotAPI:
         self._notify()
         return call
 
-    def _finish(self, call: ApiCall, status: int, body: JSON) -> web.Response:
+    def _finish(self, call: ApiCall, status: int, body: JSON) -> tuple[int, JSON]:
         call.status = status
         call.response = body
         call.finished = time.monotonic()
         if status == 429:
             self.rejected_429 += 1
         self._notify()
-        return web.json_response(body, status=status)
+        return status, body
 
     @staticmethod
     def _over(window: deque[float], limit: int, now: float) -> bool:
@@ -1136,19 +1160,40 @@ class FakeBotAPI:
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
-        raw_method = request.match_info["method"]
-        key = raw_method.lower()
-        canonical, handler = self._methods.get(key, (raw_method, None))
+        method = request.match_info["method"]
         try:
             params, files = await self._read_params(request)
         except ValueError:
-            params, files = {}, {}
-            call = self._record_call(canonical, params, token)
-            return self._finish(call, 400, _error_body(400, "Bad Request: can't parse JSON", None))
+            call = self._record_call(self._canonical(method), {}, token)
+            status, body = self._finish(
+                call, 400, _error_body(400, "Bad Request: can't parse JSON", None)
+            )
+        else:
+            status, body = await self.call_method(method, params, files, token=token)
+        return web.json_response(body, status=status)
+
+    def _canonical(self, method: str) -> str:
+        return self._methods.get(method.lower(), (method, None))[0]
+
+    async def call_method(
+        self,
+        method: str,
+        params: JSON,
+        files: dict[str, UploadedFile] | None = None,
+        *,
+        token: str = "",
+    ) -> tuple[int, JSON]:
+        """One Bot API call as the server carries it out, whatever brought it: recorded in
+        ``calls``, injected delays, faults and rate limits, the realism checks; returns the HTTP
+        status and Telegram's JSON answer.  The HTTP handler and the in-process session
+        (:mod:`tests.fakebot.session`) both come here.  ``params`` are as :func:`form_params`
+        reads them."""
+        key = method.lower()
+        canonical, handler = self._methods.get(key, (method, None))
         call = self._record_call(canonical, params, token)
-        call.files = files
+        call.files = dict(files or {})
         try:
-            return await self._dispatch(call, key, handler, params, files)
+            return await self._dispatch(call, key, handler, params, call.files)
         finally:
             if call.status is None:  # cancelled: the client went away before the answer
                 call.status = CLIENT_GONE
@@ -1162,7 +1207,7 @@ class FakeBotAPI:
         handler: _Handler | None,
         params: JSON,
         files: dict[str, UploadedFile],
-    ) -> web.Response:
+    ) -> tuple[int, JSON]:
         if handler is None:
             body = _error_body(404, "Not Found: method not found", None)
             return self._finish(call, 404, body)
@@ -1194,8 +1239,20 @@ class FakeBotAPI:
         return self._finish(call, status, body)
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
-        path = request.match_info["path"]
-        call = self._record_call("file", {"file_path": path}, request.match_info["token"])
+        status, answer = await self.download(
+            request.match_info["path"], token=request.match_info["token"]
+        )
+        if isinstance(answer, StoredFile):
+            return web.Response(
+                body=answer.content, content_type=answer.mime_type or "application/octet-stream"
+            )
+        return web.json_response(answer, status=status)
+
+    async def download(self, path: str, *, token: str = "") -> tuple[int, StoredFile | JSON]:
+        """A file download (``/file/bot{token}/{path}``) as the server answers it, recorded as
+        a "file" call: 200 and the file, or an error status and its JSON body.  Shared by the
+        HTTP handler and the in-process session."""
+        call = self._record_call("file", {"file_path": path}, token)
         try:
             delay: _Delay | None = self._take(self._delays["file"])
             if delay is not None:
@@ -1210,9 +1267,7 @@ class FakeBotAPI:
             call.status, call.finished = 200, time.monotonic()
             call.response = {"ok": True, "size": len(stored.content)}
             self._notify()
-            return web.Response(
-                body=stored.content, content_type=stored.mime_type or "application/octet-stream"
-            )
+            return 200, stored
         finally:
             if call.status is None:
                 call.status = CLIENT_GONE

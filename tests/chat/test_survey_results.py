@@ -1,4 +1,4 @@
-"""/results over the fake Bot API: the summary, charts as an album, and XLSX, CSV, DOCX files."""
+"""/results: the summary, charts as an album, and XLSX, CSV, DOCX files."""
 
 from __future__ import annotations
 
@@ -13,28 +13,28 @@ import pytest
 
 from core.models import Role
 from handlers.callbacks import ResultsAction, ResultsCallback
-from handlers.survey_results import album_sizes
+from handlers.survey_results.views import album_sizes
 from services.access import resolve_actor
 from services.surveys import SurveyService
 from storage.records import Survey
 from surveys.model import OTHER, Answer, Audience, Segment, SurveyDefinition
-from tests.e2e.conftest import COORDINATOR, EXECUTOR, STRANGER, RunningBot, add_person
-from tests.fakebot import FakeUser
+from tests.chat.conftest import ChatBot
+from tests.fakebot import FakeUser, SentMessage
+from tests.harness import COORDINATOR, EXECUTOR, STRANGER, add_person
 from tests.surveys.results_builders import DEFINITION, HEARD, PARENT, STUDENT
 
 SIBLING = FakeUser(4005, "Ольга", language_code="ru")
-OBSERVER = FakeUser(4007, "Вера", language_code="ru")
 REFUSAL = "недоступно"
 TODAY = "2022-09-20"  # the clock fixture's day
 
 
-def _service(bot: RunningBot) -> SurveyService:
+def _service(bot: ChatBot) -> SurveyService:
     service = bot.app.dispatcher["surveys"]
     assert isinstance(service, SurveyService)
     return service
 
 
-async def _survey(bot: RunningBot, definition: SurveyDefinition = DEFINITION) -> Survey:
+async def _survey(bot: ChatBot, definition: SurveyDefinition = DEFINITION) -> Survey:
     actor = await resolve_actor(bot.app.database, bot.app.settings.admin_ids, COORDINATOR.id)
     service = _service(bot)
     survey = await service.create(actor, definition)
@@ -55,7 +55,7 @@ def _answers(index: int, class_name: str) -> dict[str, Answer]:
     return answers
 
 
-async def _answer_thirty(bot: RunningBot, survey: Survey) -> None:
+async def _answer_thirty(bot: ChatBot, survey: Survey) -> None:
     """30 parents and students of three classes; 10 «а» has only 3 respondents."""
     user_id = 90_000
     for class_name, size in (("5 «а»", 15), ("5 «б»", 12), ("10 «а»", 3)):
@@ -68,23 +68,40 @@ async def _answer_thirty(bot: RunningBot, survey: Survey) -> None:
             assert outcome.value == "accepted"
 
 
+async def _thirty_answered(bot: ChatBot) -> Survey:
+    await add_person(bot, COORDINATOR, Role.COORDINATOR)
+    survey = await _survey(bot)
+    await _answer_thirty(bot, survey)
+    return survey
+
+
+async def _summary(bot: ChatBot) -> SentMessage:
+    listing = await bot.ask(COORDINATOR, "/results")
+    await bot.press_label(COORDINATOR, listing, "ответов: 30")
+    return await bot.api.next_message(COORDINATOR.id)
+
+
+async def _export(bot: ChatBot, label: str) -> SentMessage:
+    summary = await _summary(bot)
+    await bot.press_label(COORDINATOR, summary, label)
+    return await bot.api.next_message(COORDINATOR.id)
+
+
 def _png_width(data: bytes) -> int:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     return int(struct.unpack(">I", data[16:20])[0])
 
 
-async def test_results_summary_charts_and_every_export(running_bot: RunningBot) -> None:
-    bot, api = running_bot, running_bot.api
-    await add_person(bot, COORDINATOR, Role.COORDINATOR)
-    survey = await _survey(bot)
-    await _answer_thirty(bot, survey)
-
+async def test_results_lists_the_surveys_with_their_counts(bot: ChatBot) -> None:
+    await _thirty_answered(bot)
     listing = await bot.ask(COORDINATOR, "/results")
-    assert "Выберите опрос" in listing.plain_text
+    assert "Выберите опрос" in (listing.plain_text or "")
     assert "Осведомлённость о проекте · ответов: 30" in listing.buttons()[0][0][0]
 
-    await bot.press(COORDINATOR, listing, listing.button("ответов: 30"))
-    summary = await api.next_message(COORDINATOR.id, timeout=15)
+
+async def test_the_summary_counts_and_hides_small_groups(bot: ChatBot) -> None:
+    await _thirty_answered(bot)
+    summary = await _summary(bot)
     text = summary.plain_text or ""
     assert "Итоги опроса «Осведомлённость о проекте»" in text
     assert "Опрос открыт до 20.10.2022 включительно." in text
@@ -102,16 +119,22 @@ async def test_results_summary_charts_and_every_export(running_bot: RunningBot) 
     labels = [label for row in summary.buttons() for label, _ in row]
     assert labels == ["📊 Диаграммы", "📗 Таблица XLSX", "📄 Сводка CSV", "📝 Отчёт DOCX"]
 
-    answer = await bot.press(COORDINATOR, summary, summary.button("Диаграммы"))
+
+async def test_charts_come_as_one_album(bot: ChatBot) -> None:
+    await _thirty_answered(bot)
+    summary = await _summary(bot)
+    answer = await bot.press_label(COORDINATOR, summary, "Диаграммы")
     assert "Готовлю" in answer.get("text", "")
-    photos = await api.wait_for_messages(COORDINATOR.id, 3, timeout=30)
+    photos = await bot.api.wait_for_messages(COORDINATOR.id, 3)
     assert [photo.kind for photo in photos] == ["photo"] * 3
-    assert len(api.calls_to("sendMediaGroup")) == 1  # one album of three
+    assert len(bot.api.calls_to("sendMediaGroup")) == 1  # one album of three
     assert (photos[0].plain_text or "").startswith("1. " + HEARD.text[:20])
     assert all(_png_width(photo.content or b"") == 1080 for photo in photos)
 
-    await bot.press(COORDINATOR, summary, summary.button("XLSX"))
-    sheet = await api.next_message(COORDINATOR.id, timeout=30)
+
+async def test_the_xlsx_holds_the_summary_and_every_response(bot: ChatBot) -> None:
+    survey = await _thirty_answered(bot)
+    sheet = await _export(bot, "XLSX")
     assert sheet.kind == "document"
     assert sheet.file_name == f"opros-{survey.code}-{TODAY}.xlsx"
     workbook = openpyxl.load_workbook(io.BytesIO(sheet.content or b""))
@@ -124,8 +147,10 @@ async def test_results_summary_charts_and_every_export(running_bot: RunningBot) 
     assert {row[1] for row in answers[1:]} == {"5 «а»", "—"}
     assert sum(row[2] == "Другое: От соседки" for row in answers[1:]) == 3
 
-    await bot.press(COORDINATOR, summary, summary.button("CSV"))
-    table = await api.next_message(COORDINATOR.id, timeout=30)
+
+async def test_the_csv_summary_opens_in_excel(bot: ChatBot) -> None:
+    survey = await _thirty_answered(bot)
+    table = await _export(bot, "CSV")
     assert table.file_name == f"opros-{survey.code}-{TODAY}.csv"
     content = table.content or b""
     assert content.startswith(b"\xef\xbb\xbf")
@@ -134,8 +159,10 @@ async def test_results_summary_charts_and_every_export(running_bot: RunningBot) 
     assert ["5 «а»", "15", "50,0"] in rows
     assert ["10 «а»", "скрыто", ""] in rows
 
-    await bot.press(COORDINATOR, summary, summary.button("DOCX"))
-    report = await api.next_message(COORDINATOR.id, timeout=60)
+
+async def test_the_docx_report_is_ready_for_the_school_website(bot: ChatBot) -> None:
+    survey = await _thirty_answered(bot)
+    report = await _export(bot, "DOCX")
     assert report.file_name == f"opros-{survey.code}-{TODAY}.docx"
     assert "сайте школы" in (report.plain_text or "")
     document = docx.Document(io.BytesIO(report.content or b""))
@@ -149,49 +176,74 @@ async def test_results_summary_charts_and_every_export(running_bot: RunningBot) 
     assert "Пожелание из 10 «а»" in paragraphs
 
 
-async def test_no_responses_few_responses_and_refusals(running_bot: RunningBot) -> None:
-    bot, api = running_bot, running_bot.api
+async def _empty_and_few(bot: ChatBot) -> tuple[Survey, Survey]:
+    """Two surveys of COORDINATOR's school: one without responses, one with three."""
     await add_person(bot, COORDINATOR, Role.COORDINATOR)
-    await add_person(bot, SIBLING, Role.COORDINATOR, organisation="МБОУ «СОШ №5»")
-    await add_person(bot, EXECUTOR, Role.EXECUTOR)
     empty = await _survey(bot)
     few = await _survey(bot)
     for user_id in (1, 2, 3):
         answers = {"heard": Answer(choices=("yes",)), "wish": Answer(text="Секрет")}
         outcome = await _service(bot).submit(few.id, user_id, Segment(PARENT, "5 «а»"), answers)
         assert outcome.value == "accepted"
+    return empty, few
 
+
+async def test_a_survey_without_responses_says_so(bot: ChatBot) -> None:
+    empty, _ = await _empty_and_few(bot)
     listing = await bot.ask(COORDINATOR, "/results")
     summary_of = ResultsCallback(survey_id=empty.id, action=ResultsAction.SUMMARY).pack()
     await bot.press(COORDINATOR, listing, summary_of)
-    nothing = await api.next_message(COORDINATOR.id)
+    nothing = await bot.api.next_message(COORDINATOR.id)
     assert "ответов пока нет" in (nothing.plain_text or "")
 
-    await bot.press(COORDINATOR, listing, listing.button("ответов: 3"))
-    withheld = await api.next_message(COORDINATOR.id)
-    assert "Всего ответов: 3" in (withheld.plain_text or "")
-    assert "итоги появятся, когда ответов будет не меньше 5" in (withheld.plain_text or "")
-    assert "Секрет" not in (withheld.plain_text or "")
+
+async def test_under_five_responses_the_results_are_withheld(bot: ChatBot) -> None:
+    await _empty_and_few(bot)
+    listing = await bot.ask(COORDINATOR, "/results")
+    await bot.press_label(COORDINATOR, listing, "ответов: 3")
+    withheld = await bot.api.next_message(COORDINATOR.id)
+    text = withheld.plain_text or ""
+    assert "Всего ответов: 3" in text
+    assert "итоги появятся, когда ответов будет не меньше 5" in text
+    assert "Секрет" not in text
     assert withheld.buttons() == []
-    # A forged export button for the same survey gets the same answer, not a file.
+
+
+async def test_a_forged_export_of_withheld_results_gets_no_file(bot: ChatBot) -> None:
+    _, few = await _empty_and_few(bot)
+    listing = await bot.ask(COORDINATOR, "/results")
     forged = ResultsCallback(survey_id=few.id, action=ResultsAction.XLSX).pack()
     await bot.press(COORDINATOR, listing, forged)
-    again = await api.next_message(COORDINATOR.id)
+    again = await bot.api.next_message(COORDINATOR.id)
     assert again.kind == "text" and "не меньше 5" in (again.plain_text or "")
+    assert bot.api.calls_to("sendDocument") == []
 
-    # Another school's coordinator, an executor and a stranger are refused at press time.
+
+async def test_others_are_refused_at_press_time(bot: ChatBot) -> None:
+    await _empty_and_few(bot)
+    await add_person(bot, SIBLING, Role.COORDINATOR, organisation="МБОУ «СОШ №5»")
+    await add_person(bot, EXECUTOR, Role.EXECUTOR)
+    listing = await bot.ask(COORDINATOR, "/results")
+    # Another school's coordinator, an executor and a stranger.
     for user in (SIBLING, EXECUTOR, STRANGER):
-        answer = await bot.press(user, listing, listing.button("ответов: 3"))
+        answer = await bot.press_label(user, listing, "ответов: 3")
         assert answer["show_alert"] is True and REFUSAL in answer["text"]
+    assert bot.api.calls_to("sendDocument") == []
+
+
+async def test_results_refuses_an_executor_and_shows_another_school_nothing(
+    bot: ChatBot,
+) -> None:
+    await _empty_and_few(bot)
+    await add_person(bot, SIBLING, Role.COORDINATOR, organisation="МБОУ «СОШ №5»")
+    await add_person(bot, EXECUTOR, Role.EXECUTOR)
     refused = await bot.ask(EXECUTOR, "/results")
     assert REFUSAL in (refused.plain_text or "")
     sibling_list = await bot.ask(SIBLING, "/results")
     assert "Опросов пока нет" in (sibling_list.plain_text or "")
-    assert api.calls_to("sendDocument") == []
 
 
-async def test_a_single_chart_is_a_photo_not_an_album(running_bot: RunningBot) -> None:
-    bot, api = running_bot, running_bot.api
+async def test_a_single_chart_is_a_photo_not_an_album(bot: ChatBot) -> None:
     await add_person(bot, COORDINATOR, Role.COORDINATOR)
     definition = SurveyDefinition("Один вопрос", "", Audience.PARENTS, (HEARD,))
     survey = await _survey(bot, definition)
@@ -202,9 +254,9 @@ async def test_a_single_chart_is_a_photo_not_an_album(running_bot: RunningBot) -
     charts = ResultsCallback(survey_id=survey.id, action=ResultsAction.CHARTS).pack()
     listing = await bot.ask(COORDINATOR, "/results")
     await bot.press(COORDINATOR, listing, charts)
-    photo = await api.next_message(COORDINATOR.id, timeout=30)
+    photo = await bot.api.next_message(COORDINATOR.id)
     assert photo.kind == "photo"
-    assert api.calls_to("sendMediaGroup") == []
+    assert bot.api.calls_to("sendMediaGroup") == []
 
 
 @pytest.mark.parametrize(

@@ -28,14 +28,16 @@ from surveys.model import (
     SurveyDefinition,
     definition_to_json,
 )
-from tests.e2e.conftest import ADMIN, STRANGER, RunningBot
+from tests.chat.conftest import ChatBot
 from tests.fakebot import FakeUser, SentMessage
+from tests.harness import ADMIN, STRANGER
 
 PARENT = FakeUser(7007, "Ольга", language_code="ru")
 LATE = FakeUser(7008, "Игорь", language_code="ru")
 STUDENT = FakeUser(7009, "Маша", language_code="ru")
 ADMIN_ACTOR = Actor(ADMIN.id, None, is_admin=True)
 CLOSES_ON = date(2022, 9, 30)
+STALE = "Кнопка устарела"
 
 DEFINITION = SurveyDefinition(
     title="Что вы знаете о проекте «Школа Минпросвещения России»",
@@ -90,9 +92,21 @@ DEFINITION = SurveyDefinition(
         ),
     ),
 )
+ONE_SCALE = SurveyDefinition(
+    title="Короткий опрос",
+    intro="",
+    audience=Audience.STUDENTS,
+    questions=(DEFINITION.questions[2],),
+)
+TEXT_ONLY = SurveyDefinition(
+    title="Кружки",
+    intro="",
+    audience=Audience.PARENTS,
+    questions=(Question("1", "Какой кружок?", QuestionKind.TEXT, max_length=100),),
+)
 
 
-async def _open_survey(bot: RunningBot, definition: SurveyDefinition = DEFINITION) -> Survey:
+async def _open_survey(bot: ChatBot, definition: SurveyDefinition = DEFINITION) -> Survey:
     survey = await bot.app.surveys.create(ADMIN_ACTOR, definition)
     return await bot.app.surveys.open(ADMIN_ACTOR, survey.id, CLOSES_ON)
 
@@ -101,7 +115,7 @@ def _link(survey: Survey) -> str:
     return "/start " + DeepLink(DeepLinkKind.SURVEY, survey.code).payload()
 
 
-async def _step(bot: RunningBot, user: FakeUser, message: SentMessage, label: str) -> str:
+async def _step(bot: ChatBot, user: FakeUser, message: SentMessage, label: str) -> str:
     """Presses a button and returns the edited message's text."""
     answered = await bot.press_label(user, message, label)
     assert "text" not in answered, answered
@@ -109,19 +123,56 @@ async def _step(bot: RunningBot, user: FakeUser, message: SentMessage, label: st
     return message.plain_text or ""
 
 
+async def _type(bot: ChatBot, user: FakeUser, message: SentMessage, text: str) -> int:
+    """Types an answer the question message takes in place; the typed message's id."""
+    update = await bot.send(user, text)
+    await bot.api.wait_edit(message)
+    return int(update["message"]["message_id"])
+
+
 def _labels(message: SentMessage) -> list[list[str]]:
     return [[text for text, _ in row] for row in message.buttons()]
 
 
-async def _responses(bot: RunningBot, survey: Survey) -> list[Response]:
+def _deleted(bot: ChatBot) -> set[int]:
+    return {int(call.params["message_id"]) for call in bot.api.calls_to("deleteMessage")}
+
+
+async def _responses(bot: ChatBot, survey: Survey) -> list[Response]:
     _, responses = await bot.app.surveys.responses_for(ADMIN_ACTOR, survey.id)
     return responses
 
 
-async def test_a_parent_answers_every_kind_of_question(running_bot: RunningBot) -> None:
-    bot = running_bot
+async def _at_first_question(bot: ChatBot) -> tuple[Survey, SentMessage]:
+    """PARENT opens the survey, says they are a parent of 10 «б»: question 1 of 6 is shown."""
     survey = await _open_survey(bot)
+    message = await bot.ask(PARENT, _link(survey))
+    await _step(bot, PARENT, message, "Начать")
+    await _step(bot, PARENT, message, "Родитель")
+    await _step(bot, PARENT, message, "10 «б»")
+    return survey, message
 
+
+async def _at_review(bot: ChatBot) -> tuple[Survey, SentMessage]:
+    """Every kind of answer given (the question message deleted before the last one): the
+    review, which then arrives as a fresh message."""
+    survey, message = await _at_first_question(bot)
+    await _step(bot, PARENT, message, "Да")
+    await _step(bot, PARENT, message, "1")
+    await _step(bot, PARENT, message, "Другое")
+    await _type(bot, PARENT, message, "Из газеты")
+    await _step(bot, PARENT, message, "Готово")
+    await _step(bot, PARENT, message, "4")
+    await _step(bot, PARENT, message, "Другое")
+    await _type(bot, PARENT, message, "  Пожалуй, да  ")
+    await _step(bot, PARENT, message, "Пропустить")
+    message.deleted = True  # by the user
+    await bot.send(PARENT, "Расписание мероприятий")
+    return survey, await bot.api.next_message(PARENT.id)
+
+
+async def test_the_intro_tells_honestly_what_the_school_can_see(bot: ChatBot) -> None:
+    survey = await _open_survey(bot)
     intro = await bot.ask(PARENT, _link(survey))
     text = intro.plain_text or ""
     assert text.startswith("Что вы знаете о проекте «Школа Минпросвещения России»")
@@ -130,30 +181,50 @@ async def test_a_parent_answers_every_kind_of_question(running_bot: RunningBot) 
     assert "пока вы не нажмёте «Отправить»" in text
     assert "Вопросов: 6, это займёт около 2 мин." in text
     assert "до 30.09.2022 включительно" in text
-    old_start = intro.button("Начать")
 
-    # A restart gives a fresh attempt: the first intro's button is stale from now on.
-    intro = await bot.ask(PARENT, _link(survey))
-    stale = bot.api.press(PARENT, bot.api.chats[PARENT.id][0], old_start)[1]
-    assert (await bot.api.wait_answered(stale)).get("text") == "Кнопка устарела"
 
-    message = intro
+async def test_a_restart_makes_the_first_intros_button_stale(bot: ChatBot) -> None:
+    survey = await _open_survey(bot)
+    first = await bot.ask(PARENT, _link(survey))
+    await bot.ask(PARENT, _link(survey))
+    assert (await bot.press_label(PARENT, first, "Начать")).get("text") == STALE
+
+
+async def test_the_respondent_says_who_they_are_first(bot: ChatBot) -> None:
+    survey = await _open_survey(bot)
+    message = await bot.ask(PARENT, _link(survey))
     assert await _step(bot, PARENT, message, "Начать") == "Вы родитель или обучающийся?"
     assert _labels(message) == [["Родитель", "Обучающийся"]]  # the first step: no «Назад»
     text = await _step(bot, PARENT, message, "Родитель")
     assert text.startswith("В каком классе учится ваш ребёнок?")
     assert _labels(message) == [["5 «а»", "10 «б»"], ["Не хочу указывать"], ["◀ Назад"]]
 
-    # Text where a button is expected: a short hint, nothing moves.
-    hint = await bot.ask(PARENT, "10б")
+
+async def test_text_where_a_button_is_expected_gets_a_hint_swept_away_later(
+    bot: ChatBot,
+) -> None:
+    survey = await _open_survey(bot)
+    message = await bot.ask(PARENT, _link(survey))
+    await _step(bot, PARENT, message, "Начать")
+    await _step(bot, PARENT, message, "Родитель")
+    update = await bot.send(PARENT, "10б")
+    hint = await bot.api.next_message(PARENT.id)
     assert "ответьте кнопками" in (hint.plain_text or "")
-    assert hint.reply_to_message_id is not None
+    assert hint.reply_to_message_id == update["message"]["message_id"]
+    assert not hint.deleted  # nothing moves yet
 
     text = await _step(bot, PARENT, message, "10 «б»")
     assert text.startswith("1 / 6\nВы слышали о проекте?")
     # Once the survey moves on, the hint and the text it answered are swept away.
-    await bot.api.wait_deleted(hint)
-    # Skip logic: "Нет" jumps over "sources"; progress counts what is left.
+    assert hint.deleted
+    assert _deleted(bot) == {hint.message_id, update["message"]["message_id"]}
+
+
+async def test_skip_logic_counts_what_is_left_and_back_returns_with_the_choice(
+    bot: ChatBot,
+) -> None:
+    _, message = await _at_first_question(bot)
+    # "Нет" jumps over "sources"; progress counts what is left.
     text = await _step(bot, PARENT, message, "Нет, не слышал(а)")
     assert text.startswith("2 / 5\nНасколько вам интересно участвовать?")
     # Back goes to the question actually answered before, with the choice ticked.
@@ -161,64 +232,121 @@ async def test_a_parent_answers_every_kind_of_question(running_bot: RunningBot) 
     text = await _step(bot, PARENT, message, "Назад")
     assert text.startswith("1 / 6")
     # A double tap on «Назад» does not go back twice: the second tap belongs to the last step.
-    tap = bot.api.press(PARENT, message, back)[1]
-    assert (await bot.api.wait_answered(tap)).get("text") == "Кнопка устарела"
+    assert (await bot.press(PARENT, message, back)).get("text") == STALE
     assert _labels(message)[:2] == [["Да"], ["✓ Нет, не слышал(а)"]]
+
+
+async def test_long_options_are_numbered_and_done_needs_a_tick(bot: ChatBot) -> None:
+    _, message = await _at_first_question(bot)
     text = await _step(bot, PARENT, message, "Да")
     assert text.startswith("2 / 6\nОткуда вы о нём узнали?")
     assert "можно выбрать несколько" in text.lower()
     # A label too long for a button is numbered in the text, and the buttons carry numbers.
     assert "3. На родительском собрании от классного руководителя" in text
     assert _labels(message)[0] == ["1", "2", "3"]
-
     # «Готово» with nothing ticked is refused with a short note.
     answered = await bot.press_label(PARENT, message, "Готово")
     assert answered["text"] == "Отметьте хотя бы один вариант"
     await _step(bot, PARENT, message, "1")
     assert _labels(message)[0] == ["✓ 1", "2", "3"]
+
+
+async def test_other_takes_typed_text_within_its_limit(bot: ChatBot) -> None:
+    _, message = await _at_first_question(bot)
+    await _step(bot, PARENT, message, "Да")
     text = await _step(bot, PARENT, message, "Другое")
     assert "Напишите свой вариант сообщением. Максимум символов: 40." in text
     assert _labels(message) == [["◀ К вариантам"]]
 
     # Over the limit: refused politely with both numbers, the text kept to copy.
     too_long = "Из газеты «Вечерний Владивосток» и от соседей"
-    refusal = await bot.ask(PARENT, too_long)
+    typed = await bot.send(PARENT, too_long)
+    refusal = await bot.api.next_message(PARENT.id)
     assert f"Символов в нём: {len(too_long)}, а можно не больше 40" in (refusal.plain_text or "")
+    assert refusal.reply_to_message_id == typed["message"]["message_id"]
     assert message.plain_text == text  # still on the same question
-    bot.api.push_text(PARENT, "Из газеты")
-    await bot.api.wait_edit(message)
-    assert _labels(message)[1] == ["✓ Другое: Из газеты"]
-    await bot.api.wait_deleted(refusal)
-    deleted = [int(call.params["message_id"]) for call in bot.api.calls_to("deleteMessage")]
-    # The hint and "10б", then the accepted answer, the long text and the refusal.
-    assert len(deleted) == 5 and refusal.reply_to_message_id in deleted
+    assert not refusal.deleted
 
-    text = await _step(bot, PARENT, message, "Готово")
-    assert text.startswith("3 / 6\nНасколько вам интересно участвовать?")
+    accepted = await _type(bot, PARENT, message, "Из газеты")
+    assert _labels(message)[1] == ["✓ Другое: Из газеты"]
+    # The accepted answer, the long text and the refusal are swept away.
+    assert refusal.deleted
+    assert _deleted(bot) == {accepted, typed["message"]["message_id"], refusal.message_id}
+
+
+async def test_a_scale_shows_its_ends_and_its_numbers(bot: ChatBot) -> None:
+    _, message = await _at_first_question(bot)
+    await _step(bot, PARENT, message, "Нет, не слышал(а)")
+    text = message.plain_text or ""
     assert "1 — совсем не интересно" in text and "5 — очень интересно" in text
     assert _labels(message) == [["1", "2", "3", "4", "5"], ["◀ Назад"]]
     text = await _step(bot, PARENT, message, "4")
-    assert text.startswith("4 / 6\nОтветите ещё на два вопроса?")
+    assert text.startswith("3 / 5\nОтветите ещё на два вопроса?")
+
+
+async def test_other_on_a_single_choice_moves_on_with_the_typed_text(bot: ChatBot) -> None:
+    _, message = await _at_first_question(bot)
+    await _step(bot, PARENT, message, "Нет, не слышал(а)")
+    await _step(bot, PARENT, message, "4")
     await _step(bot, PARENT, message, "Другое")
-    bot.api.push_text(PARENT, "  Пожалуй, да  ")
-    await bot.api.wait_edit(message)
+    await _type(bot, PARENT, message, "  Пожалуй, да  ")
     text = message.plain_text or ""
-    assert text.startswith("5 / 6\nОцените, как школа рассказывает о проекте")
+    assert text.startswith("4 / 5\nОцените, как школа рассказывает о проекте")
     assert _labels(message) == [
         ["1", "2", "3", "4", "5"],
         ["6", "7", "8", "9", "10"],
         ["◀ Назад", "Пропустить"],
     ]
+
+
+async def test_an_optional_question_can_be_skipped(bot: ChatBot) -> None:
+    _, message = await _at_first_question(bot)
+    await _step(bot, PARENT, message, "Нет, не слышал(а)")
+    await _step(bot, PARENT, message, "4")
+    await _step(bot, PARENT, message, "Да")
     text = await _step(bot, PARENT, message, "Пропустить")
-    assert text.startswith("6 / 6\nЧто бы вы хотели узнать о проекте?")
+    assert text.startswith("5 / 5\nЧто бы вы хотели узнать о проекте?")
     assert "Максимум символов: 30" in text
 
-    # The question message was deleted by the user: the next step arrives as a fresh message.
-    message.deleted = True
-    bot.api.push_text(PARENT, "Расписание мероприятий")
-    review = await bot.api.next_message(PARENT.id)
+
+def _heading(message: SentMessage) -> str:
+    """The progress and the question: "3 / 6\nНасколько ...?"."""
+    return "\n".join((message.plain_text or "").split("\n")[:2])
+
+
+async def test_the_way_through_every_kind_of_question_is_counted(bot: ChatBot) -> None:
+    _, message = await _at_first_question(bot)
+    shown = [_heading(message)]
+    for label in ("Да", "1"):
+        await _step(bot, PARENT, message, label)
+    await _step(bot, PARENT, message, "Другое")
+    await _type(bot, PARENT, message, "Из газеты")
+    for label in ("Готово", "4"):
+        await _step(bot, PARENT, message, label)
+        shown.append(_heading(message))
+    await _step(bot, PARENT, message, "Другое")
+    await _type(bot, PARENT, message, "  Пожалуй, да  ")
+    shown.append(_heading(message))
+    await _step(bot, PARENT, message, "Пропустить")
+    shown.append(_heading(message))
+    assert shown == [
+        "1 / 6\nВы слышали о проекте?",
+        "3 / 6\nНасколько вам интересно участвовать?",
+        "4 / 6\nОтветите ещё на два вопроса?",
+        "5 / 6\nОцените, как школа рассказывает о проекте",
+        "6 / 6\nЧто бы вы хотели узнать о проекте?",
+    ]
+
+
+async def test_a_deleted_question_message_gives_way_to_a_fresh_one(bot: ChatBot) -> None:
+    _, review = await _at_review(bot)
+    assert (review.plain_text or "").startswith("Проверьте, пожалуйста, ответы")
+    assert not review.deleted and review.edits == 0
+
+
+async def test_the_review_shows_every_answer(bot: ChatBot) -> None:
+    _, review = await _at_review(bot)
     text = review.plain_text or ""
-    assert text.startswith("Проверьте, пожалуйста, ответы")
     assert "Вы: родитель\nКласс: 10 «б»" in text
     assert "1. Вы слышали о проекте?\nДа" in text
     assert "2. Откуда вы о нём узнали?\nСайт школы; Другое: Из газеты" in text
@@ -228,13 +356,21 @@ async def test_a_parent_answers_every_kind_of_question(running_bot: RunningBot) 
     assert "6. Что бы вы хотели узнать о проекте?\n«Расписание мероприятий»" in text
     assert _labels(review) == [["✅ Отправить"], ["◀ Назад", "Отменить"]]
 
-    # Back to the free text: the answer is shown and «Дальше» keeps it.
+
+async def test_back_from_the_review_keeps_the_typed_answer(bot: ChatBot) -> None:
+    survey, review = await _at_review(bot)
     text = await _step(bot, PARENT, review, "Назад")
     assert "Ваш ответ: «Расписание мероприятий»" in text
     assert _labels(review) == [["◀ Назад", "Пропустить", "Дальше ▶"]]
-    await _step(bot, PARENT, review, "Дальше")
+    text = await _step(bot, PARENT, review, "Дальше")
+    assert text.startswith("Проверьте, пожалуйста, ответы")
+    assert "«Расписание мероприятий»" in text
     assert await _responses(bot, survey) == []  # nothing stored before «Отправить»
 
+
+async def test_send_stores_one_response_with_the_segment_and_the_day(bot: ChatBot) -> None:
+    survey, review = await _at_review(bot)
+    assert await _responses(bot, survey) == []
     text = await _step(bot, PARENT, review, "Отправить")
     assert text.startswith("Спасибо! Ваши ответы отправлены.")
     assert review.buttons() == []
@@ -249,44 +385,56 @@ async def test_a_parent_answers_every_kind_of_question(running_bot: RunningBot) 
         "wish": Answer(text="Расписание мероприятий"),
     }
 
-    # The attempt is over: its buttons are stale, a second attempt is refused.
-    stale = bot.api.press(PARENT, review, old_start)[1]
-    assert (await bot.api.wait_answered(stale)).get("text") == "Кнопка устарела"
+
+async def test_after_sending_old_buttons_are_stale_and_the_link_says_thanks(
+    bot: ChatBot,
+) -> None:
+    survey, review = await _at_review(bot)
+    buttons = [data for row in review.buttons() for _, data in row if data]
+    await _step(bot, PARENT, review, "Отправить")
+    # The attempt is over: every button it showed is stale, «Отправить» included.
+    for data in buttons:
+        assert (await bot.press(PARENT, review, data)).get("text") == STALE
     again = await bot.ask(PARENT, _link(survey))
     assert again.plain_text == "Вы уже ответили на этот опрос — спасибо!"
+    assert len(await _responses(bot, survey)) == 1
 
 
-async def test_cancel_stale_buttons_and_a_closed_survey(running_bot: RunningBot) -> None:
-    bot = running_bot
-    survey = await _open_survey(bot)
-    plain = await _open_survey(
-        bot,
-        SurveyDefinition(
-            title="Короткий опрос",
-            intro="",
-            audience=Audience.STUDENTS,
-            questions=(DEFINITION.questions[2],),
-        ),
-    )
-
-    # Unknown and draft surveys are "not found", and say whom to ask.
+async def test_an_unknown_survey_is_not_found_and_says_whom_to_ask(bot: ChatBot) -> None:
     missing = await bot.ask(STRANGER, "/start s_AAAAAAAAAA")
     assert "Опрос не найден" in (missing.plain_text or "")
     assert "попросите, пожалуйста, новую" in (missing.plain_text or "")
+
+
+async def test_a_draft_survey_is_not_found(bot: ChatBot) -> None:
     draft = await bot.app.surveys.create(ADMIN_ACTOR, DEFINITION)
     assert "Опрос не найден" in ((await bot.ask(STRANGER, _link(draft))).plain_text or "")
 
-    # No segments: «Начать» leads straight to the only question; answering reaches the review.
+
+async def test_without_segments_start_leads_to_the_only_question(bot: ChatBot) -> None:
+    plain = await _open_survey(bot, ONE_SCALE)
     message = await bot.ask(STUDENT, _link(plain))
     assert "около 1 мин." in (message.plain_text or "")
     assert (await _step(bot, STUDENT, message, "Начать")).startswith("1 / 1\n")
     assert "Назад" not in str(message.buttons())
+
+
+async def test_a_double_tap_changes_nothing(bot: ChatBot) -> None:
+    plain = await _open_survey(bot, ONE_SCALE)
+    message = await bot.ask(STUDENT, _link(plain))
+    await _step(bot, STUDENT, message, "Начать")
     first_step = message.button("3")
     await _step(bot, STUDENT, message, "3")
-    # A double tap: the same button again, one step later, changes nothing.
-    tap = bot.api.press(STUDENT, message, first_step)[1]
-    assert (await bot.api.wait_answered(tap)).get("text") == "Кнопка устарела"
+    # The same button again, one step later.
+    assert (await bot.press(STUDENT, message, first_step)).get("text") == STALE
     assert message.edits == message.seen_edits
+
+
+async def test_cancel_stores_nothing_and_ends_the_answering(bot: ChatBot) -> None:
+    plain = await _open_survey(bot, ONE_SCALE)
+    message = await bot.ask(STUDENT, _link(plain))
+    await _step(bot, STUDENT, message, "Начать")
+    await _step(bot, STUDENT, message, "3")
     text = await _step(bot, STUDENT, message, "Отменить")
     assert text.startswith("Ответы не сохранены")
     assert await _responses(bot, plain) == []
@@ -294,25 +442,29 @@ async def test_cancel_stale_buttons_and_a_closed_survey(running_bot: RunningBot)
     after = await bot.ask(STUDENT, "ещё что-то")
     assert "Ответы не сохранены" not in (after.plain_text or "")
 
-    # A button from another survey's message in the same chat is stale too.
-    first = await bot.ask(STRANGER, _link(survey))
-    second = await bot.ask(STRANGER, _link(plain))
-    old = bot.api.press(STRANGER, first, first.button("Начать"))[1]
-    assert (await bot.api.wait_answered(old)).get("text") == "Кнопка устарела"
 
-    # Closed while answering: «Отправить» says so, and the answer is not stored.
-    await _step(bot, STRANGER, second, "Начать")
-    await _step(bot, STRANGER, second, "5")
+async def test_a_button_of_another_surveys_message_is_stale(bot: ChatBot) -> None:
+    survey = await _open_survey(bot)
+    plain = await _open_survey(bot, ONE_SCALE)
+    first = await bot.ask(STRANGER, _link(survey))
+    await bot.ask(STRANGER, _link(plain))
+    assert (await bot.press_label(STRANGER, first, "Начать")).get("text") == STALE
+
+
+async def test_a_survey_closed_while_answering_takes_no_answer(bot: ChatBot) -> None:
+    plain = await _open_survey(bot, ONE_SCALE)
+    message = await bot.ask(STRANGER, _link(plain))
+    await _step(bot, STRANGER, message, "Начать")
+    await _step(bot, STRANGER, message, "5")
     await bot.app.surveys.close(ADMIN_ACTOR, plain.id)
-    text = await _step(bot, STRANGER, second, "Отправить")
+    text = await _step(bot, STRANGER, message, "Отправить")
     assert text.startswith("Этот опрос уже завершён")
     assert await _responses(bot, plain) == []
     closed = await bot.ask(LATE, _link(plain))
     assert (closed.plain_text or "").startswith("Этот опрос уже завершён")
 
 
-async def test_a_survey_past_its_closing_date_is_closed(running_bot: RunningBot) -> None:
-    bot = running_bot
+async def test_a_survey_past_its_closing_date_is_closed(bot: ChatBot) -> None:
     survey = await _open_survey(bot)
     intro = await bot.ask(PARENT, _link(survey))
     bot.clock.set(bot.clock.now().replace(year=2022, month=10, day=2))
@@ -323,8 +475,7 @@ async def test_a_survey_past_its_closing_date_is_closed(running_bot: RunningBot)
     )
 
 
-async def test_a_student_answers_the_builtin_awareness_template(running_bot: RunningBot) -> None:
-    bot = running_bot
+async def test_a_student_answers_the_builtin_awareness_template(bot: ChatBot) -> None:
     template = builtin_template("awareness")
     assert template is not None
     survey = await _open_survey(bot, with_classes(template.definition, ("9 «а»", "9 «б»")))
@@ -338,8 +489,7 @@ async def test_a_student_answers_the_builtin_awareness_template(running_bot: Run
     while "Отправить" not in str(message.buttons()):
         text = message.plain_text or ""
         if "Максимум символов" in text:
-            bot.api.push_text(STUDENT, "Больше встреч с вузами")
-            await bot.api.wait_edit(message)
+            await _type(bot, STUDENT, message, "Больше встреч с вузами")
             continue
         first = message.buttons()[0][0][0]
         if "Готово" in str(message.buttons()):
@@ -356,23 +506,29 @@ async def test_a_student_answers_the_builtin_awareness_template(running_bot: Run
     assert response.answers["10"] == Answer(text="Больше встреч с вузами")
 
 
-def _key(bot: RunningBot, user: FakeUser) -> StorageKey:
+def _key(bot: ChatBot, user: FakeUser) -> StorageKey:
     return StorageKey(bot_id=bot.app.bot.id, chat_id=user.id, user_id=user.id)
 
 
-async def test_the_state_holds_answers_not_the_survey_and_older_states_still_read(
-    running_bot: RunningBot,
-) -> None:
-    bot = running_bot
+async def _at_class_question(bot: ChatBot) -> tuple[Survey, SentMessage]:
     survey = await _open_survey(bot)
-    storage = bot.app.dispatcher.storage
     message = await bot.ask(PARENT, _link(survey))
     await _step(bot, PARENT, message, "Начать")
     await _step(bot, PARENT, message, "Родитель")
-    state = await storage.get_data(_key(bot, PARENT))
+    return survey, message
+
+
+async def test_the_state_holds_answers_not_the_survey(bot: ChatBot) -> None:
+    survey, _ = await _at_class_question(bot)
+    state = await bot.app.dispatcher.storage.get_data(_key(bot, PARENT))
     assert "definition" not in state and state["survey_id"] == survey.id
     assert len(json.dumps(state)) < 400
 
+
+async def test_a_state_of_the_version_that_kept_the_definition_goes_on(bot: ChatBot) -> None:
+    _, message = await _at_class_question(bot)
+    storage = bot.app.dispatcher.storage
+    state = await storage.get_data(_key(bot, PARENT))
     # A half-answered survey written by the version that kept the whole definition in state
     # (the shape Redis may still hold during an upgrade) goes on where it was.
     old = {key: value for key, value in state.items() if key != "fingerprint"}
@@ -383,7 +539,13 @@ async def test_the_state_holds_answers_not_the_survey_and_older_states_still_rea
     upgraded = await storage.get_data(_key(bot, PARENT))
     assert "definition" not in upgraded and upgraded["fingerprint"] == state["fingerprint"]
 
-    # A state whose survey is not the one it began with: asked to start again, politely.
+
+async def test_a_state_begun_with_another_version_of_the_survey_starts_again(
+    bot: ChatBot,
+) -> None:
+    survey, message = await _at_class_question(bot)
+    await _step(bot, PARENT, message, "5 «а»")
+    storage = bot.app.dispatcher.storage
     await storage.update_data(_key(bot, PARENT), {"fingerprint": "0" * 16})
     answered = await bot.press_label(PARENT, message, "Да")
     assert "text" not in answered
@@ -393,10 +555,7 @@ async def test_the_state_holds_answers_not_the_survey_and_older_states_still_rea
     assert await _responses(bot, survey) == []
 
 
-async def test_a_typed_answer_to_an_unreadable_state_asks_to_start_again(
-    running_bot: RunningBot,
-) -> None:
-    bot = running_bot
+async def test_a_typed_answer_to_an_unreadable_state_asks_to_start_again(bot: ChatBot) -> None:
     survey = await _open_survey(bot, TEXT_ONLY)
     message = await bot.ask(PARENT, _link(survey))
     await _step(bot, PARENT, message, "Начать")
@@ -406,27 +565,10 @@ async def test_a_typed_answer_to_an_unreadable_state_asks_to_start_again(
     assert await bot.app.dispatcher.storage.get_state(_key(bot, PARENT)) is None
 
 
-TEXT_ONLY = SurveyDefinition(
-    title="Кружки",
-    intro="",
-    audience=Audience.PARENTS,
-    questions=(Question("1", "Какой кружок?", QuestionKind.TEXT, max_length=100),),
-)
-
-
 async def test_a_failed_submit_keeps_the_answers_for_another_press(
-    running_bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+    bot: ChatBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bot = running_bot
-    survey = await _open_survey(
-        bot,
-        SurveyDefinition(
-            title="Короткий опрос",
-            intro="",
-            audience=Audience.STUDENTS,
-            questions=(DEFINITION.questions[2],),
-        ),
-    )
+    survey = await _open_survey(bot, ONE_SCALE)
     message = await bot.ask(STRANGER, _link(survey))
     await _step(bot, STRANGER, message, "Начать")
     await _step(bot, STRANGER, message, "4")
