@@ -251,6 +251,7 @@ class RoadmapProgress:
     counts: ProgressCounts
     sections: tuple[tuple[str, ProgressCounts], ...] = ()  # in document order
     executors: tuple[tuple[str, ProgressCounts], ...] = ()  # lead executors, by name
+    unreached: int = 0  # rows whose names reach nobody (a body nobody answers for, …)
 
 
 @dataclass(frozen=True)
@@ -684,6 +685,7 @@ class TaskService:
                 return Overview(
                     tuple(RoadmapProgress(i.roadmap, counts[i.roadmap.id]) for i in found)
                 )
+            unreached = await views.unreached(ids)
             sections = await views.progress_by_section(ids, today)
             leads = await views.progress_by_lead(ids, today)
             overdue_ids = await views.overdue_ids(ids, today, overdue_shown)
@@ -696,6 +698,7 @@ class TaskService:
                     counts[item.roadmap.id],
                     tuple(sections[item.roadmap.id]),
                     tuple(leads[item.roadmap.id]),
+                    unreached[item.roadmap.id],
                 )
                 for item in found
             ),

@@ -61,6 +61,9 @@ async def test_the_preview_names_the_bodies_that_reach_nobody(bot: ChatBot) -> N
 async def test_the_coordinator_says_who_the_rmk_is_and_they_get_the_tasks(bot: ChatBot) -> None:
     await _import(bot)
     await _methodists(bot)
+    status = await bot.ask(ADMIN, "/status")
+    before = status.plain_text
+    assert "не дойдут ни до кого: 20" in before  # not zeros that look like all is well
     page = await bot.ask(ADMIN, "/roadmap")
     assert "не дойдут ни до кого" in page.plain_text
     await bot.press_label(ADMIN, page, "Кто отвечает за «РМК»?")
@@ -81,6 +84,9 @@ async def test_the_coordinator_says_who_the_rmk_is_and_they_get_the_tasks(bot: C
     async with bot.app.database.transaction() as repositories:
         planned = await repositories.outbox.all_rows()
     assert {row.chat_id for row in planned} >= {IVANOVA.id, PETROVA.id}  # and reminders
+    status = await bot.ask(ADMIN, "/status")
+    assert "не дойдут ни до кого" in status.plain_text  # «Комитет» is still nobody's
+    assert "не дойдут ни до кого: 20" not in status.plain_text
     again = await bot.ask(ADMIN, "/roadmap")
     assert "Кто отвечает за «РМК»?" not in str(again.buttons())
     # A re-import of the same file keeps the answer: the preview no longer asks about «РМК».
