@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    bodies,
     calendar,
     errors,
     fallback,
@@ -37,6 +38,7 @@ def get_routers() -> list[Router]:
         tasks.create_router(),
         status.create_router(),
         roadmap_view.create_router(),
+        bodies.create_router(),
         # Before the roadmap importer: a survey file sent while one is awaited is a survey.
         survey_manage.create_router(),
         survey_post.create_router(),

@@ -34,6 +34,20 @@ class RoadmapPageCallback(CallbackData, prefix="rmp1"):
     page: Page
 
 
+class BodyAction(StrEnum):
+    ASK = "a"  # «Кто отвечает за …?»: index is the name's place in the roadmap's list
+    TOGGLE = "t"  # a person ticked or unticked: person_id
+    DONE = "d"
+    CANCEL = "x"
+
+
+class BodyCallback(CallbackData, prefix="bdy1"):
+    action: BodyAction
+    roadmap_id: RowId = 0
+    index: Page = 0
+    person_id: RowId = 0
+
+
 class SetDeadlineCallback(CallbackData, prefix="rmd1"):
     activity_id: RowId
 

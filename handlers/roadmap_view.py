@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from handlers.bodies import add_questions
 from handlers.callbacks import RoadmapPageCallback, SetDeadlineCallback
 from handlers.filters import PRIVATE, TYPED_ANSWER
 from handlers.render import (
@@ -21,21 +22,23 @@ from handlers.render import (
     quote,
     short,
 )
+from handlers.roadmap_import.preview import gap_lines
 from handlers.states import DeadlineFlow
 from services.access import (
     AccessDenied,
     Actor,
     Permission,
     may_import,
-    organisation_scope,
     require_roadmap_access,
 )
 from services.roadmaps import RoadmapService
 from services.views import ActivityRow, roadmap_page
 from storage.database import Database
 from storage.records import Activity, Roadmap
+from tasks.reach import Reach
 
 PAGE_SIZE = 8
+LISTED = 50  # roadmaps listed by /roadmap (a district's schools' and its own)
 
 
 def _needs_date(activity: Activity) -> bool:
@@ -80,10 +83,17 @@ def _page_text(roadmap: Roadmap, rows: Sequence[ActivityRow], page: int, pages: 
 
 
 def _page_keyboard(
-    roadmap_id: int, page: int, pages: int, rows: Sequence[ActivityRow], can_edit: bool
+    roadmap_id: int,
+    page: int,
+    pages: int,
+    rows: Sequence[ActivityRow],
+    can_edit: bool,
+    found: Reach,
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     widths: list[int] = []
+    if can_edit and page == 0:
+        widths += [1] * add_questions(builder, roadmap_id, found)
     if can_edit:
         for row in rows:
             if _settable(row):
@@ -106,26 +116,43 @@ def _page_keyboard(
 
 
 async def page_view(
-    database: Database, actor: Actor, roadmap: Roadmap, page: int
+    database: Database, actor: Actor, roadmaps: RoadmapService, roadmap: Roadmap, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of the roadmap; the first says which rows reach nobody, and asks who answers
+    for each body nobody does, until every row reaches someone."""
     found = await roadmap_page(database, roadmap.id, page, PAGE_SIZE)
-    return (
-        _page_text(roadmap, found.rows, found.page, found.pages),
-        _page_keyboard(roadmap.id, found.page, found.pages, found.rows, may_import(actor)),
+    reach = await roadmaps.reach(actor, roadmap.id)
+    text = _page_text(roadmap, found.rows, found.page, found.pages)
+    if found.page == 0 and not reach.is_complete:
+        text = fit([text, *gap_lines(reach)])
+    keyboard = _page_keyboard(
+        roadmap.id, found.page, found.pages, found.rows, may_import(actor), reach
     )
+    return text, keyboard
 
 
 async def roadmap_command(
     message: Message, actor: Actor, database: Database, roadmaps: RoadmapService
 ) -> None:
-    """The latest roadmap of this person's organisations, first page."""
-    scope = await organisation_scope(database, actor)
-    found = await roadmaps.roadmaps_of(scope) if scope is not None else await roadmaps.all()
+    """Every roadmap this person may see, by organisation; the only one opened at once."""
+    found = await roadmaps.visible(actor)
     if not found:
         await message.answer(_("roadmap.none"))
         return
-    text, keyboard = await page_view(database, actor, found[0], 0)
-    await message.answer(text, reply_markup=keyboard)
+    if len(found) == 1:
+        text, keyboard = await page_view(database, actor, roadmaps, found[0][0], 0)
+        await message.answer(text, reply_markup=keyboard)
+        return
+    builder = InlineKeyboardBuilder()
+    for roadmap, organisation in found[:LISTED]:
+        builder.button(
+            text=f"{short(organisation.name, 24)}: {short(roadmap.title, 36)}",
+            callback_data=RoadmapPageCallback(roadmap_id=roadmap.id, page=0),
+        )
+    builder.adjust(1)
+    await message.answer(
+        _("roadmap.list").format(count=len(found)), reply_markup=builder.as_markup()
+    )
 
 
 async def on_page(
@@ -137,7 +164,7 @@ async def on_page(
 ) -> None:
     """Листать: checked again at press time, the card edited in place."""
     roadmap = await require_roadmap_access(database, actor, callback_data.roadmap_id)
-    text, keyboard = await page_view(database, actor, roadmap, callback_data.page)
+    text, keyboard = await page_view(database, actor, roadmaps, roadmap, callback_data.page)
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(text, reply_markup=keyboard)

@@ -14,6 +14,11 @@ class DeadlineFlow(StatesGroup):
     waiting_date = State()
 
 
+class BodyFlow(StatesGroup):
+    # Who answers for a body («РМК»): the people ticked so far wait in the state's data.
+    picking = State()
+
+
 class SurveyFlow(StatesGroup):
     definition_file = State()
     classes = State()

@@ -51,6 +51,8 @@ def _group_lines(groups: tuple[tuple[str, ProgressCounts], ...], width: int | No
 
 def _roadmap_lines(item: RoadmapProgress) -> list[str]:
     lines = [f"<b>{quote(short(item.roadmap.title, 120))}</b>", counts_line(item.counts)]
+    if item.unreached:
+        lines.append(_("status.unreached").format(count=item.unreached))
     if item.sections:
         lines.append(_("status.by_section"))
         lines.extend(_group_lines(item.sections, 60))

@@ -286,6 +286,23 @@ def person_key(name: str) -> str:
     return _fold(normalised if normalised is not None else " ".join(name.split()))
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# Shorter words («по», «и», «для») are not in an abbreviation: «Комитет по образованию» — КО.
+_ABBREVIATED_WORD = 3
+
+
+def body_key(name: str) -> str:
+    """A matching key for a body or group: case, «ё», quotes, punctuation and spacing aside."""
+    return " ".join(_fold(word) for word in _WORD.findall(name))
+
+
+def abbreviation_key(name: str) -> str | None:
+    """The initials a name of several words is abbreviated to («районный методический
+    кабинет» — «рмк»); None for a name of one word (it may itself be an abbreviation)."""
+    words = [word for word in body_key(name).split() if len(word) >= _ABBREVIATED_WORD]
+    return "".join(word[0] for word in words) if len(words) >= 2 else None
+
+
 # --- cleaning --------------------------------------------------------------------------------
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)

@@ -263,7 +263,11 @@ class PeopleService:
         return bool(told)
 
     async def unlink(self, actor: Actor, person_id: int) -> Person:
+        """The person's messenger account is unlinked (they keep their tasks); not one's own:
+        a coordinator would lock themselves out of the organisation they run."""
         person = await self.require_person(actor, person_id)
+        if person.telegram_user_id == actor.telegram_user_id:
+            raise AccessDenied("people.not_yourself_unlink")
         async with self._database.transaction() as repositories:
             await repositories.people.unlink_telegram(person.id)
             await repositories.invites.revoke_open(person.id, self._clock.now())

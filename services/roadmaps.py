@@ -9,7 +9,8 @@ memory from one read and written in short transactions (see ``RoadmapService.app
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -19,14 +20,22 @@ from core.models import OrganisationKind, Role
 from roadmap.deadlines import DeadlineKind, parse_deadline
 from roadmap.importer import ParsedActivity, ParsedRoadmap, title_key
 from roadmap.period import Period
-from roadmap.responsible import ResponsibleKind, person_key
-from services.access import AccessDenied, Actor, may_import, require_roadmap_access
+from roadmap.responsible import ResponsibleKind, body_key, person_key
+from services.access import (
+    AccessDenied,
+    Actor,
+    may_import,
+    organisation_scope,
+    require_roadmap_access,
+)
+from services.people import is_heads_of_schools
 from services.reminders import Planning
-from services.tasks import derive_tasks, heads_below, sync_tasks, task_changes
+from services.tasks import SyncResult, derive_tasks, resolution_for, sync_tasks, task_changes
 from storage.database import Database
 from storage.records import (
     Activity,
     ActivityFields,
+    Assignee,
     AssigneeFields,
     Organisation,
     Person,
@@ -34,6 +43,8 @@ from storage.records import (
     Task,
 )
 from storage.repositories import Repositories
+from tasks.derive import AssigneeRef, Resolution
+from tasks.reach import Reach, row_reach
 
 # Fields whose change a coordinator is told about; position and source row shift whenever a
 # row is inserted above and mean nothing.
@@ -57,6 +68,9 @@ class ImportPlan:
     removed: tuple[RowLabel, ...]
     new_people: tuple[str, ...]
     known_people: tuple[str, ...]
+    reach: Reach = field(default_factory=lambda: Reach(()))
+    # How many tasks each named person gets, the most first.
+    tasks_by_person: tuple[tuple[str, int], ...] = ()
 
     @property
     def is_reimport(self) -> bool:
@@ -213,7 +227,7 @@ class _Snapshot:
     stored: list[Activity]
     assignees: dict[int, list[AssigneeFields]]
     people: dict[str, list[Person]]  # the organisation's people under the file's name keys
-    heads: list[int]
+    resolution: Resolution  # whom bodies and «руководители ОО» reach
     tasks: dict[int, list[Task]]  # by activity
 
 
@@ -227,10 +241,10 @@ class _Row:
     assignees: list[AssigneeFields]
     has_steps: bool  # an activity whose steps carry its tasks
 
-    def estimate(self, heads: Sequence[int]) -> int:
+    def estimate(self, resolution: Resolution) -> int:
         """How many tasks a new row makes: «Руководители ОО» fans out to every head."""
         fans_out = any(item.kind is ResponsibleKind.GROUP for item in self.parsed.responsible)
-        return len(self.parsed.deadline.due) * (len(heads) + 1 if fans_out else 1)
+        return len(self.parsed.deadline.due) * (len(resolution.heads) + 1 if fans_out else 1)
 
 
 def _file_rows(parsed: ParsedRoadmap, person_ids: dict[str, int]) -> Iterator[_Row]:
@@ -261,13 +275,13 @@ class _Group:
     def writes(self) -> bool:
         return bool(self.inserts or self.updates or self.history or self.assignees or self.dirty)
 
-    def add_new(self, row: _Row, source: dict[str, Any], heads: Sequence[int]) -> None:
+    def add_new(self, row: _Row, source: dict[str, Any], resolution: Resolution) -> None:
         """A row the roadmap does not have yet: inserted, with its people and tasks."""
         self.inserts.append((row.path, row.fields))
         self.history.append((row.path, "imported", source))
         self.assignees.append((row.path, row.assignees))
         self.dirty = True
-        self.tasks += row.estimate(heads)
+        self.tasks += row.estimate(resolution)
 
     def add_stored(
         self, row: _Row, found: Activity, snapshot: _Snapshot, source: dict[str, Any]
@@ -294,7 +308,7 @@ class _Group:
         wanted = derive_tasks(
             [replace(found, fields=stored, is_removed=False)],
             {found.id: row.assignees},
-            snapshot.heads,
+            snapshot.resolution,
             {found.id} if row.has_steps else (),
         )
         tasks = snapshot.tasks.get(found.id, [])
@@ -342,7 +356,60 @@ def _plan_of(parsed: ParsedRoadmap, snapshot: _Snapshot, match: _Match) -> Impor
         removed=tuple(_label(act.fields) for act in match.unmatched_old if not act.is_removed),
         new_people=tuple(new_people),
         known_people=tuple(known_people),
+        reach=reach_of_file(parsed, snapshot.resolution),
+        tasks_by_person=_tasks_by_person(parsed),
     )
+
+
+def reach_of_file(parsed: ParsedRoadmap, resolution: Resolution) -> Reach:
+    """Whom the file's rows that carry tasks would reach, and which reach nobody."""
+    return Reach(
+        tuple(
+            row_reach(
+                row.source_ref,
+                row.title,
+                [AssigneeRef(item.kind.value, item.name, None, False) for item in row.responsible],
+                resolution,
+                is_heads_of_schools,
+            )
+            for row in parsed.leaves()
+        )
+    )
+
+
+def reach_of_roadmap(
+    activities: Sequence[Activity],
+    assignees: Mapping[int, Sequence[Assignee]],
+    resolution: Resolution,
+) -> Reach:
+    """Whom a stored roadmap's rows that carry tasks reach (an activity with steps does not)."""
+    with_steps = {a.parent_id for a in activities if a.parent_id is not None}
+    return Reach(
+        tuple(
+            row_reach(
+                activity.fields.number or activity.fields.source_ref,
+                activity.fields.title,
+                [
+                    AssigneeRef(a.fields.kind, a.fields.name, a.fields.person_id, a.fields.is_lead)
+                    for a in assignees.get(activity.id, ())
+                ],
+                resolution,
+                is_heads_of_schools,
+            )
+            for activity in activities
+            if activity.id not in with_steps and not activity.is_removed
+        )
+    )
+
+
+def _tasks_by_person(parsed: ParsedRoadmap) -> tuple[tuple[str, int], ...]:
+    counted: Counter[str] = Counter()
+    for row in parsed.leaves():
+        for person in dict.fromkeys(
+            i.name for i in row.responsible if i.kind is ResponsibleKind.PERSON
+        ):
+            counted[person] += max(len(row.deadline.due), 1)
+    return tuple(counted.most_common())
 
 
 def _stored_fields(found: Activity, fields: ActivityFields, keep_deadline: bool) -> ActivityFields:
@@ -406,7 +473,7 @@ class RoadmapService:
         tasks: bool,
     ) -> _Snapshot:
         if organisation_id is None:
-            return _Snapshot(None, [], {}, {}, [], {})
+            return _Snapshot(None, [], {}, {}, Resolution(), {})
         roadmap = await repositories.roadmaps.find_by_title_key(
             organisation_id, title_key(parsed.title)
         )
@@ -427,8 +494,8 @@ class RoadmapService:
         people = await repositories.people.find_by_name_keys(
             organisation_id, list(_people_keys(parsed).values())
         )
-        heads = await heads_below(repositories, organisation_id) if tasks else []
-        return _Snapshot(roadmap, stored, assignees, people, heads, by_activity)
+        resolution = await resolution_for(repositories, organisation_id)
+        return _Snapshot(roadmap, stored, assignees, people, resolution, by_activity)
 
     async def apply(
         self,
@@ -523,7 +590,7 @@ class RoadmapService:
                     self._clock,
                     self._planning,
                     activity_ids=ids,
-                    heads=snapshot.heads,
+                    resolution=snapshot.resolution,
                 )
 
     async def _pause(self) -> None:
@@ -558,7 +625,7 @@ class RoadmapService:
             group = groups[row.path[0]]
             found = match.by_path.get(row.path)
             if found is None:
-                group.add_new(row, source, snapshot.heads)
+                group.add_new(row, source, snapshot.resolution)
             else:
                 group.add_stored(row, found, snapshot, source)
         return groups
@@ -596,12 +663,79 @@ class RoadmapService:
                 self._clock,
                 self._planning,
                 activity_ids=dirty,
-                heads=snapshot.heads,
+                resolution=snapshot.resolution,
             )
+
+    async def reach(self, actor: Actor, roadmap_id: int) -> Reach:
+        """Whom the roadmap's rows reach now, and those that reach nobody (why, and the names
+        nobody answers for): for /roadmap and /status, until every row reaches someone."""
+        roadmap = await require_roadmap_access(self._database, actor, roadmap_id)
+        async with self._database.transaction() as repositories:
+            activities = await repositories.activities.in_roadmap(roadmap.id)
+            assignees = await repositories.activities.assignees_in_roadmap(roadmap.id)
+            resolution = await resolution_for(repositories, roadmap.organisation_id)
+        return reach_of_roadmap(activities, assignees, resolution)
+
+    async def answer_for(
+        self, actor: Actor, roadmap_id: int, name: str, person_ids: Sequence[int]
+    ) -> SyncResult:
+        """«Кто отвечает за «РМК»?»: these people, from now on, in the roadmap's organisation —
+        for this roadmap, its re-imports and later roadmaps there and below. The roadmaps of
+        the organisation and those below get their tasks at once."""
+        roadmap = await require_roadmap_access(self._database, actor, roadmap_id)
+        if not may_import(actor):
+            raise AccessDenied("access.denied")
+        scope = await organisation_scope(self._database, actor)
+        now = self._clock.now()
+        async with self._database.transaction() as repositories:
+            below = await repositories.organisations.descendant_ids(roadmap.organisation_id)
+            chain = await repositories.organisations.ancestor_ids(roadmap.organisation_id)
+            people = await repositories.people.by_ids(person_ids)
+            allowed = set(below) | set(chain)
+            if len(people) != len(set(person_ids)) or any(
+                p.organisation_id not in allowed
+                or (scope is not None and p.organisation_id not in scope)
+                for p in people.values()
+            ):
+                raise AccessDenied("access.denied")
+            await repositories.responsibles.set(
+                roadmap.organisation_id, body_key(name), name, person_ids, now
+            )
+            totals = SyncResult(0, 0, 0)
+            for found in await repositories.roadmaps.in_organisations(below):
+                result = await sync_tasks(repositories, found, self._clock, self._planning)
+                totals = SyncResult(
+                    totals.created + result.created,
+                    totals.updated + result.updated,
+                    totals.cancelled + result.cancelled,
+                )
+        return totals
 
     async def roadmaps_of(self, organisation_ids: Sequence[int]) -> list[Roadmap]:
         async with self._database.transaction() as repositories:
             return await repositories.roadmaps.in_organisations(organisation_ids)
+
+    async def visible(self, actor: Actor) -> list[tuple[Roadmap, Organisation]]:
+        """Every roadmap this person may see, with its organisation, newest first."""
+        scope = await organisation_scope(self._database, actor)
+        async with self._database.transaction() as repositories:
+            organisations = {o.id: o for o in await repositories.organisations.list_all()}
+            ids = list(organisations) if scope is None else scope
+            found = await repositories.roadmaps.in_organisations(ids)
+        return [(roadmap, organisations[roadmap.organisation_id]) for roadmap in found]
+
+    async def candidates(self, actor: Actor, roadmap_id: int) -> list[Person]:
+        """Whom a coordinator may pick for a body of this roadmap: the active people of its
+        organisation, by name (those below it when it has none of its own)."""
+        roadmap = await require_roadmap_access(self._database, actor, roadmap_id)
+        if not may_import(actor):
+            raise AccessDenied("access.denied")
+        async with self._database.transaction() as repositories:
+            own = await repositories.people.in_organisations([roadmap.organisation_id])
+            if not [p for p in own if p.is_active]:
+                below = await repositories.organisations.descendant_ids(roadmap.organisation_id)
+                own = await repositories.people.in_organisations(below)
+        return sorted((p for p in own if p.is_active), key=lambda p: p.full_name)
 
     async def all(self) -> list[Roadmap]:
         async with self._database.transaction() as repositories:

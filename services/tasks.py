@@ -29,7 +29,7 @@ from storage.records import (
 from storage.repositories import Repositories
 from storage.repositories.task_views import ProgressCounts as ProgressCounts
 from storage.repositories.tasks import NewTask
-from tasks.derive import AssigneeRef, PlannedTask, executor_groups, plan_tasks
+from tasks.derive import AssigneeRef, PlannedTask, Resolution, executor_groups, plan_tasks
 from tasks.rules import (
     PostponementProblem,
     PostponementStatus,
@@ -57,16 +57,30 @@ async def heads_below(repositories: Repositories, organisation_id: int) -> list[
     return [p.id for p in await repositories.people.heads_in(schools)] if schools else []
 
 
+async def resolution_for(repositories: Repositories, organisation_id: int) -> Resolution:
+    """Whom an organisation's roadmaps reach beyond named people: the heads of its schools,
+    and the people picked for bodies there or above it (the nearest organisation's pick
+    wins)."""
+    chain = await repositories.organisations.ancestor_ids(organisation_id)
+    picked = await repositories.responsibles.in_organisations(chain)
+    bodies: dict[str, tuple[int, ...]] = {}
+    for organisation in chain:  # the organisation first, then those above it
+        for key, people in picked.get(organisation, {}).items():
+            bodies.setdefault(key, people)
+    heads = await heads_below(repositories, organisation_id)
+    return Resolution(tuple(heads), bodies)
+
+
 def derive_tasks(
     activities: Sequence[Activity],
     assignees: Mapping[int, Sequence[AssigneeFields]],
-    heads: Sequence[int],
+    resolution: Resolution,
     with_steps: Collection[int] = (),
 ) -> list[PlannedTask]:
     """The tasks these activities should have; an activity with live steps has none itself."""
 
     def heads_of(group_name: str) -> Sequence[int]:
-        return heads if is_heads_of_schools(group_name) else []
+        return resolution.heads if is_heads_of_schools(group_name) else []
 
     planned: list[PlannedTask] = []
     for activity in activities:
@@ -76,7 +90,7 @@ def derive_tasks(
             AssigneeRef(a.kind, a.name, a.person_id, a.is_lead)
             for a in assignees.get(activity.id, ())
         ]
-        groups = executor_groups(refs, heads_of)
+        groups = executor_groups(refs, heads_of, resolution.members)
         planned.extend(plan_tasks(activity.id, activity.fields.deadline_due, groups))
     return planned
 
@@ -122,21 +136,21 @@ async def sync_tasks(
     planning: Planning | None = None,
     *,
     activity_ids: Collection[int] | None = None,
-    heads: Sequence[int] | None = None,
+    resolution: Resolution | None = None,
 ) -> SyncResult:
     """Brings a roadmap's tasks in line with its activities, keeping status and history.
 
     ``activity_ids`` restricts the work to those activities (a removed one among them loses
-    its tasks); their tasks' reminders are re-planned, no others. ``heads``: the school heads
-    below the roadmap's organisation, when the caller has them already. Set-based: a fixed
+    its tasks); their tasks' reminders are re-planned, no others. ``resolution``: whom the
+    roadmap's bodies and groups reach, when the caller has it already. Set-based: a fixed
     number of (chunked) statements, whatever the number of tasks.
     """
     now = clock.now()
     scope = _SyncScope(roadmap.id, None if activity_ids is None else sorted(set(activity_ids)))
     activities, assignees, existing, with_steps = await scope.read(repositories)
-    if heads is None:
-        heads = await heads_below(repositories, roadmap.organisation_id)
-    changes = task_changes(derive_tasks(activities, assignees, heads, with_steps), existing)
+    if resolution is None:
+        resolution = await resolution_for(repositories, roadmap.organisation_id)
+    changes = task_changes(derive_tasks(activities, assignees, resolution, with_steps), existing)
     new_ids = await repositories.tasks.add_many(
         roadmap.id,
         [NewTask(p.activity_id, p.executor_key, p.occurrence, p.due_on) for p in changes.create],
@@ -237,6 +251,7 @@ class RoadmapProgress:
     counts: ProgressCounts
     sections: tuple[tuple[str, ProgressCounts], ...] = ()  # in document order
     executors: tuple[tuple[str, ProgressCounts], ...] = ()  # lead executors, by name
+    unreached: int = 0  # rows whose names reach nobody (a body nobody answers for, …)
 
 
 @dataclass(frozen=True)
@@ -670,6 +685,7 @@ class TaskService:
                 return Overview(
                     tuple(RoadmapProgress(i.roadmap, counts[i.roadmap.id]) for i in found)
                 )
+            unreached = await views.unreached(ids)
             sections = await views.progress_by_section(ids, today)
             leads = await views.progress_by_lead(ids, today)
             overdue_ids = await views.overdue_ids(ids, today, overdue_shown)
@@ -682,6 +698,7 @@ class TaskService:
                     counts[item.roadmap.id],
                     tuple(sections[item.roadmap.id]),
                     tuple(leads[item.roadmap.id]),
+                    unreached[item.roadmap.id],
                 )
                 for item in found
             ),

@@ -186,6 +186,30 @@ activity_history = Table(
     Column("details", JSON, nullable=False),
 )
 
+# Who answers for a body or group a roadmap names («РМК», «рабочая группа»): the people a
+# coordinator picked, per organisation, under the name's key. Applied to every roadmap of the
+# organisation and those below it, re-imports included.
+responsible_people = Table(
+    "responsible_people",
+    metadata,
+    Column(
+        "organisation_id",
+        Integer,
+        ForeignKey("organisations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("name_key", String(200), primary_key=True),
+    Column(
+        "person_id",
+        Integer,
+        ForeignKey("people.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    Column("name", String(300), nullable=False),  # as first written, to show
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
 invites = Table(
     "invites",
     metadata,

@@ -7,9 +7,11 @@ again after a re-import finds the same tasks and keeps their status and history.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+
+from roadmap.responsible import abbreviation_key, body_key
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,38 @@ class PlannedTask:
 
 
 HeadsOf = Callable[[str], Sequence[int]]
+MembersOf = Callable[[str], Sequence[int]]
 
 
-def executor_groups(assignees: Sequence[AssigneeRef], heads_of: HeadsOf) -> list[ExecutorGroup]:
+@dataclass(frozen=True)
+class Resolution:
+    """Whom the names that are not people's resolve to, in one organisation's roadmaps: the
+    heads of the schools below it (for «руководители ОО»), and the people a coordinator
+    picked for a body or group («РМК», «рабочая группа»), by ``body_key``."""
+
+    heads: tuple[int, ...] = ()
+    bodies: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def members(self, name: str) -> tuple[int, ...]:
+        """The people picked for this body, found by its name or by its abbreviation («РМК»
+        for «районный методический кабинет», and the other way round)."""
+        key = body_key(name)
+        if key in self.bodies:
+            return self.bodies[key]
+        short = abbreviation_key(name)
+        for known, people in self.bodies.items():
+            if known == short or abbreviation_key(known) == key:
+                return people
+        return ()
+
+
+def _no_members(name: str) -> Sequence[int]:
+    return ()
+
+
+def executor_groups(
+    assignees: Sequence[AssigneeRef], heads_of: HeadsOf, members_of: MembersOf = _no_members
+) -> list[ExecutorGroup]:
     named = [a.person_id for a in assignees if a.kind == "person" and a.person_id is not None]
     groups: list[ExecutorGroup] = []
     if named:
@@ -50,12 +81,17 @@ def executor_groups(assignees: Sequence[AssigneeRef], heads_of: HeadsOf) -> list
         )
         groups.append(ExecutorGroup("people:" + ",".join(map(str, sorted(unique))), unique, lead))
     for assignee in assignees:
-        if assignee.kind != "group":
+        if assignee.kind == "person":
             continue
-        for head_id in heads_of(assignee.name):
+        for head_id in heads_of(assignee.name) if assignee.kind == "group" else ():
             key = f"head:{head_id}"
             if all(group.key != key for group in groups):
                 groups.append(ExecutorGroup(key, (head_id,), head_id))
+        # A body or group with people picked for it: one task they share, as named people do.
+        members = tuple(dict.fromkeys(members_of(assignee.name)))
+        key = "body:" + body_key(assignee.name)
+        if members and all(group.key != key for group in groups):
+            groups.append(ExecutorGroup(key, members, members[0]))
     return groups
 
 

@@ -59,6 +59,11 @@ async def show_preview(
     period: Period,
 ) -> None:
     parsed = await parse(raw, period)
+    if not parsed.activities:
+        # A header and no rows: importing it would empty a roadmap of the same title.
+        await state.clear()
+        await message.answer(_("import.no_rows"))
+        return
     organisation_name = await organisation_name_for(service, actor, raw)
     # The preview writes nothing: a new organisation is created only when the import is confirmed.
     organisation = await service.find_organisation(organisation_name)

@@ -12,6 +12,7 @@ from roadmap.importer import (
     ParsedRoadmap,
 )
 from services.roadmaps import ImportPlan
+from tasks.reach import Gap, Reach
 
 PREVIEW_DOUBTS = 15
 PREVIEW_NAMES = 12
@@ -37,6 +38,39 @@ def names(names: tuple[str, ...]) -> str:
     return shown
 
 
+def reach_lines(plan: ImportPlan) -> list[str]:
+    """Who gets how many tasks: the named people, the most first."""
+    if not plan.tasks_by_person:
+        return []
+    shown = ", ".join(
+        f"{quote(name)} — {count}" for name, count in plan.tasks_by_person[:PREVIEW_NAMES]
+    )
+    if len(plan.tasks_by_person) > PREVIEW_NAMES:
+        shown += _("list.and_more").format(count=len(plan.tasks_by_person) - PREVIEW_NAMES)
+    return [_("import.preview.tasks_by_person").format(names=shown)]
+
+
+def gap_lines(found: Reach) -> list[str]:
+    """The rows that reach nobody, and each name nobody answers for, with what to do."""
+    lines = ["", _("import.preview.unreached").format(count=len(found.unreached))]
+    missing = found.missing()
+    for gap in Gap:
+        named = [(name, rows) for kind, name, rows in missing if kind is gap]
+        if not named:
+            continue
+        if gap is Gap.EMPTY:
+            lines.append(_("import.preview.gap.empty").format(rows=named[0][1]))
+            continue
+        lines.append(_(f"import.preview.gap.{gap.value}"))
+        lines.extend(
+            _("import.preview.gap.item").format(name=quote(short(name, 80)), rows=rows)
+            for name, rows in named[:PREVIEW_DOUBTS]
+        )
+        if len(named) > PREVIEW_DOUBTS:
+            lines.append(_("list.and_more_rows").format(count=len(named) - PREVIEW_DOUBTS))
+    return lines
+
+
 def preview_text(parsed: ParsedRoadmap, plan: ImportPlan, organisation: str) -> str:
     steps = sum(len(activity.steps) for activity in parsed.activities)
     people = parsed.people()
@@ -57,6 +91,7 @@ def preview_text(parsed: ParsedRoadmap, plan: ImportPlan, organisation: str) -> 
                 names=names(tuple(person.name for person in people)),
             )
         )
+    lines.extend(reach_lines(plan))
     if plan.is_reimport:
         lines.append(
             _("import.preview.reimport").format(
@@ -75,6 +110,8 @@ def preview_text(parsed: ParsedRoadmap, plan: ImportPlan, organisation: str) -> 
                     )
                 )
     doubts = parsed.rows_with_doubts()
+    if not plan.reach.is_complete:
+        lines.extend(gap_lines(plan.reach))
     if doubts or parsed.warnings:
         lines.append("")
         lines.append(_("import.preview.doubts").format(count=len(doubts) + len(parsed.warnings)))
@@ -93,7 +130,7 @@ def preview_text(parsed: ParsedRoadmap, plan: ImportPlan, organisation: str) -> 
             )
         if len(doubts) > PREVIEW_DOUBTS:
             lines.append(_("list.and_more_rows").format(count=len(doubts) - PREVIEW_DOUBTS))
-    else:
+    elif plan.reach.is_complete:
         lines.append(_("import.preview.no_doubts"))
     lines.append("")
     lines.append(_("import.preview.question"))

@@ -134,6 +134,12 @@ async def on_submit(
 ) -> None:
     """«Отправить»: one anonymous transaction; whatever the outcome, the attempt ends."""
     attempt = await attempt_for(callback, callback_data, state, raw_state)
+    if raw_state is None:
+        # Nothing in hand for this chat: the answers were sent already, or never reached the
+        # database (the bot restarted and its memory went). Say both, so nobody is left
+        # believing answers were counted that were not.
+        await callback.answer(_("survey.answer.submit_lost"), show_alert=True)
+        return
     if attempt is None or attempt.draft is None:
         await stale(callback)
         return

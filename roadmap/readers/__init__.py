@@ -6,6 +6,7 @@ a phone may send a Word file as "document" with no extension at all.
 
 from __future__ import annotations
 
+import codecs
 import io
 import zipfile
 from collections.abc import Callable
@@ -99,14 +100,25 @@ def _signature(data: bytes) -> str | None:
 
 
 def _binary(data: bytes) -> bool:
-    """Not text: NUL bytes (outside UTF-16) or many control characters."""
+    """Not text: many control characters, or NUL bytes in what is not UTF-8 (outside
+    UTF-16). A few stray control characters, a NUL among them, in UTF-8 text are text: it is
+    read as text, the strays dropped."""
     head = data[:4096]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
-    if b"\x00" in head:
-        return True
     control = sum(byte < 32 and byte not in (9, 10, 12, 13) for byte in head)
-    return control * 10 > len(head)
+    if control * 10 > len(head):
+        return True
+    return b"\x00" in head and not _is_utf8(head)
+
+
+def _is_utf8(head: bytes) -> bool:
+    """Whether these first bytes are UTF-8 (a character cut at the end of them aside)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _first_of(*readers: _Reader) -> RawRoadmap:

@@ -34,6 +34,15 @@ def markup_checked(data: bytes, file_format: str, streamed: Sequence[str] = ()) 
         raise RoadmapReadError("corrupt", format=file_format) from error
 
 
+def unreadable(error: Exception, file_format: str) -> RoadmapReadError:
+    """What a reader's failure to open a package means for the person who sent it: a cell
+    whose text is over the XML parser's limit (about 10 MB in one node) is not a damaged file
+    and is said so; anything else is damage."""
+    if "Text node too long" in str(error) or "huge text node" in str(error).lower():
+        return RoadmapReadError("cell_too_large", format=file_format)
+    return RoadmapReadError("corrupt", format=file_format)
+
+
 def _refusal(error: ArchiveRefused) -> RoadmapReadError:
     params = {name: str(value) for name, value in error.params.items()}
     return RoadmapReadError(_CODES.get(error.key, "archive_too_large"), **params)

@@ -17,7 +17,7 @@ from typing import Any
 import docx
 from docx.oxml.ns import qn
 
-from roadmap.readers.archive import declared_sizes_checked, markup_checked
+from roadmap.readers.archive import declared_sizes_checked, markup_checked, unreadable
 from roadmap.readers.text import read_text
 from roadmap.table import (
     MAX_ROWS,
@@ -61,7 +61,7 @@ def read_docx(data: bytes) -> RawRoadmap:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # a damaged package fails in many ways, all of them "corrupt"
-        raise RoadmapReadError("corrupt", format="docx") from error
+        raise unreadable(error, "docx") from error
     body = getattr(document.element, "body", None)
     if body is None:
         raise RoadmapReadError("corrupt", format="docx")

@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 import openpyxl
 from openpyxl.utils.cell import range_boundaries
 
-from roadmap.readers.archive import declared_sizes_checked, markup_checked
+from roadmap.readers.archive import declared_sizes_checked, markup_checked, unreadable
 from roadmap.table import (
     MAX_ROWS,
     Column,
@@ -63,13 +63,13 @@ def read_xlsx(data: bytes) -> RawRoadmap:
                 io.BytesIO(data), read_only=True, data_only=True
             )
         except Exception as error:  # a damaged workbook fails in many ways: all "corrupt"
-            raise RoadmapReadError("corrupt", format="xlsx") from error
+            raise unreadable(error, "xlsx") from error
         try:
             return _read_workbook(workbook, data)
         except RoadmapReadError:
             raise
         except Exception as error:  # read-only sheets are parsed lazily, so damage shows here
-            raise RoadmapReadError("corrupt", format="xlsx") from error
+            raise unreadable(error, "xlsx") from error
         finally:
             workbook.close()
 

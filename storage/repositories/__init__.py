@@ -8,6 +8,7 @@ from storage.repositories.invites import InviteRepository
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.people import PersonRepository
+from storage.repositories.responsibles import ResponsibleRepository
 from storage.repositories.roadmaps import ActivityRepository, RoadmapRepository
 from storage.repositories.surveys import SurveyRepository
 from storage.repositories.task_views import TaskViewRepository
@@ -25,6 +26,7 @@ class Repositories:
         self.task_views = TaskViewRepository(connection)
         self.outbox = OutboxRepository(connection)
         self.surveys = SurveyRepository(connection)
+        self.responsibles = ResponsibleRepository(connection)
 
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "OutboxRepository",
     "PersonRepository",
     "Repositories",
+    "ResponsibleRepository",
     "RoadmapRepository",
     "SurveyRepository",
     "TaskRepository",

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     RowMapping,
     Select,
+    String,
     and_,
     case,
     exists,
@@ -24,7 +25,9 @@ from sqlalchemy import (
     literal,
     select,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 
 from storage.chunks import chunked
 from storage.records import Activity, Evidence, Person, Roadmap, Task, TaskEvent
@@ -231,6 +234,30 @@ class TaskViewRepository:
         for row in await self._grouped(roadmap_ids, today_by_zone, None):
             found[row["roadmap_id"]][row["progress"]] = row["tasks"]
         return {roadmap_id: _counts(counted) for roadmap_id, counted in found.items()}
+
+    async def unreached(self, roadmap_ids: Sequence[int]) -> dict[int, int]:
+        """Per roadmap: rows that should carry tasks (live, no live steps, a date set) and
+        have none live: whom they name reaches nobody. Every roadmap asked for is there."""
+        found = dict.fromkeys(roadmap_ids, 0)
+        step = aliased(activities)
+        has_steps = exists().where(
+            step.c.parent_id == activities.c.id, step.c.is_removed.is_(False)
+        )
+        has_task = exists().where(tasks.c.activity_id == activities.c.id, _LIVE)
+        for chunk in chunked(roadmap_ids):
+            result = await self._connection.execute(
+                select(activities.c.roadmap_id, func.count())
+                .where(
+                    activities.c.roadmap_id.in_(chunk),
+                    activities.c.is_removed.is_(False),
+                    sql_cast(activities.c.deadline_due, String) != "[]",
+                    ~has_steps,
+                    ~has_task,
+                )
+                .group_by(activities.c.roadmap_id)
+            )
+            found.update((roadmap_id, count) for roadmap_id, count in result)
+        return found
 
     async def progress_by_section(
         self, roadmap_ids: Sequence[int], today_by_zone: Mapping[str, date]

@@ -390,11 +390,14 @@ async def test_after_sending_old_buttons_are_stale_and_the_link_says_thanks(
     bot: ChatBot,
 ) -> None:
     survey, review = await _at_review(bot)
-    buttons = [data for row in review.buttons() for _, data in row if data]
+    send = review.button("Отправить")
+    buttons = [data for row in review.buttons() for _, data in row if data and data != send]
     await _step(bot, PARENT, review, "Отправить")
-    # The attempt is over: every button it showed is stale, «Отправить» included.
+    # The attempt is over: every button it showed is stale; «Отправить» again says that the
+    # answers went, unless no «Спасибо!» was seen.
     for data in buttons:
         assert (await bot.press(PARENT, review, data)).get("text") == STALE
+    assert "«Спасибо!»" in (await bot.press(PARENT, review, send))["text"]
     again = await bot.ask(PARENT, _link(survey))
     assert again.plain_text == "Вы уже ответили на этот опрос — спасибо!"
     assert len(await _responses(bot, survey)) == 1
@@ -590,3 +593,15 @@ async def test_a_failed_submit_keeps_the_answers_for_another_press(
     assert (await _step(bot, STRANGER, message, "Отправить")).startswith("Спасибо")
     responses = await _responses(bot, survey)
     assert [response.answers["rate"].number for response in responses] == [4]
+
+
+async def test_a_send_after_a_restart_says_the_answers_did_not_arrive(bot: ChatBot) -> None:
+    survey, review = await _at_review(bot)
+    # The bot restarted with its memory: the answers in hand are gone.
+    storage = bot.app.dispatcher.storage
+    await storage.set_state(_key(bot, PARENT), None)
+    await storage.set_data(_key(bot, PARENT), {})
+    answer = await bot.press_label(PARENT, review, "Отправить")
+    assert answer["show_alert"] and "не дошли" in answer["text"]
+    assert "откройте ссылку на опрос ещё раз" in answer["text"]
+    assert await _responses(bot, survey) == []

@@ -7,7 +7,9 @@ memory. Used by tests/roadmap/test_upload_limits.py, the e2e tests and bench/upl
 
 from __future__ import annotations
 
+import base64
 import io
+import os
 import re
 import struct
 import zipfile
@@ -110,6 +112,19 @@ def nested_docx(depth: int) -> bytes:
         + "</w:tr>"
     )
     table = f"<w:tbl><w:tblPr/><w:tblGrid>{grid}</w:tblGrid>{_docx_row(HEADER)}{row}</w:tbl>"
+    return _replace_member(_base_docx(), _DOCUMENT, _docx_document(iter([table])))
+
+
+def huge_cell_docx(size: int) -> bytes:
+    """A one-row roadmap whose activity cell holds ``size`` bytes of text that does not
+    compress (so no zip limit refuses it first): past the XML parser's text-node limit."""
+    text = base64.b64encode(os.urandom(size * 3 // 4)).decode()
+    cells = (row_cells(1)[0], text, *row_cells(1)[2:])
+    grid = "".join('<w:gridCol w:w="2000"/>' for _ in HEADER)
+    table = (
+        f"<w:tbl><w:tblPr/><w:tblGrid>{grid}</w:tblGrid>{_docx_row(HEADER)}"
+        f"{_docx_row(cells)}</w:tbl>"
+    )
     return _replace_member(_base_docx(), _DOCUMENT, _docx_document(iter([table])))
 
 

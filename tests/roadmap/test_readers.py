@@ -710,3 +710,21 @@ def test_format_is_told_by_content_not_name() -> None:
     assert len(read_roadmap(data, "document").activities) == 14
     text = (DATA / "municipal-order-with-roadmap-2022.txt").read_bytes()
     assert len(read_roadmap(text.decode("utf-8").encode("cp1251"), "plan").activities) == 14
+
+
+def test_text_with_stray_control_characters_is_read_as_text() -> None:
+    text = (
+        "ДОРОЖНАЯ КАРТА на 2022-2023 учебный год\n"
+        "№\tМероприятие\tСрок проведения\tОтветственные\n"
+        "1\tСовещ\x00ание\x07 с педагогами\tдо 10.10.2022\tИванова И.И.\x0c\n"
+    )
+    raw = read_roadmap(text.encode(), "plan.txt")
+    (activity,) = raw.activities
+    assert activity.title == "Совещание с педагогами"
+
+
+def test_bytes_that_are_not_text_are_still_refused() -> None:
+    blob = bytes(range(256)) * 20
+    with pytest.raises(RoadmapReadError) as refused:
+        read_roadmap(blob, "plan.txt")
+    assert refused.value.code == "unsupported_format"

@@ -11,6 +11,7 @@ from surveys.loading import DefinitionError, is_survey_workbook, load_xlsx
 from tests.roadmap.hostile import (
     bomb_docx,
     bomb_xlsx,
+    huge_cell_docx,
     nested_docx,
     rows_csv,
     rows_docx,
@@ -122,3 +123,8 @@ def test_the_survey_template_reader_uses_the_same_check() -> None:
     with pytest.raises(DefinitionError) as refused:
         load_xlsx(bomb)
     assert refused.value.key == "upload.archive.too_large"
+
+
+def test_a_cell_past_the_parsers_limit_is_said_to_be_too_large_not_damaged() -> None:
+    refusal = _refusal(huge_cell_docx(11_000_000), "plan.docx")
+    assert refusal.code == "cell_too_large"

@@ -169,6 +169,13 @@ async def test_unlink_switch_off_and_merge(database: Database, clock: ManualCloc
     await service.accept_invite(issued.invite.id, 9001, "ru")
     unlinked = await service.unlink(actor, teacher.id)
     assert unlinked.telegram_user_id is None
+    # Not oneself: a coordinator unlinking their own account would lock themselves out.
+    me = people["coordinator"]
+    async with database.transaction() as repositories:
+        await repositories.people.link_telegram(me.id, actor.telegram_user_id, "ru")
+    with pytest.raises(AccessDenied) as refused:
+        await service.unlink(actor, me.id)
+    assert refused.value.key == "people.not_yourself_unlink"
     off = await service.set_active(actor, teacher.id, False)
     assert not off.is_active
     with pytest.raises(AccessDenied):

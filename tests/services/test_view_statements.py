@@ -25,6 +25,7 @@ from handlers.roadmap_view import page_view
 from handlers.status import status_command
 from handlers.tasks import list_page, tasks_command
 from services.access import Actor
+from services.roadmaps import RoadmapService
 from services.tasks import Overview, ProgressCounts, RoadmapProgress, TaskService
 from services.views import roadmap_page
 from storage.database import Database
@@ -311,7 +312,8 @@ async def _tasks_later(database: Database, world: World) -> str:
 
 
 async def _roadmap_page(database: Database, world: World) -> str:
-    text, _keyboard = await page_view(database, world.coordinator, world.roadmaps[0], 2)
+    roadmaps = RoadmapService(database, ManualClock(NOW))
+    text, _keyboard = await page_view(database, world.coordinator, roadmaps, world.roadmaps[0], 2)
     return text
 
 

@@ -25,7 +25,8 @@ _KEY_CALLS = {"_", "gettext", "lazy_gettext", "__", "_say", "UserFacingError"}
 
 def _catalog(locale: str) -> dict[str, str]:
     with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
-        catalog = read_po(po_file)
+        # A malformed entry (a line break typed into a string) is an error, not a warning.
+        catalog = read_po(po_file, abort_invalid=True)
     return {str(message.id): str(message.string) for message in catalog if message.id}
 
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from tasks.derive import AssigneeRef, executor_groups, plan_tasks
+from roadmap.responsible import abbreviation_key, body_key
+from tasks.derive import AssigneeRef, Resolution, executor_groups, plan_tasks
 from tasks.rules import (
     Bucket,
     PostponementProblem,
@@ -101,3 +102,26 @@ def test_open_tasks_and_the_ones_reminders_go_to() -> None:
         TaskStatus.PENDING,
         TaskStatus.IN_PROGRESS,
     }
+
+
+def test_a_body_resolves_by_its_name_or_its_abbreviation() -> None:
+    picked = Resolution(bodies={body_key("районный методический кабинет"): (7, 8)})
+    assert picked.members("Районный  методический кабинет.") == (7, 8)
+    assert picked.members("РМК") == (7, 8)
+    assert picked.members("Комитет") == ()
+    short = Resolution(bodies={body_key("РМК"): (9,)})
+    assert short.members("районный методический кабинет") == (9,)
+    assert abbreviation_key("Комитет по образованию администрации") == "коа"
+    assert abbreviation_key("Комитет") is None
+
+
+def test_a_picked_body_shares_one_task() -> None:
+    refs = [
+        AssigneeRef("organisation", "РМК", None, False),
+        AssigneeRef("person", "Шабанова Н.С.", 5, True),
+    ]
+    groups = executor_groups(refs, lambda _: [], Resolution(bodies={"рмк": (7, 8)}).members)
+    assert [(g.key, g.person_ids, g.lead_id) for g in groups] == [
+        ("people:5", (5,), 5),
+        ("body:рмк", (7, 8), 7),
+    ]
