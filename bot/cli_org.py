@@ -21,6 +21,7 @@ from core.i18n import Translators, translating
 from core.i18n import gettext as _
 from core.models import OrganisationKind, Role
 from core.organisation_names import NAME_MAX_LENGTH, NAME_MIN_LENGTH, clean_name, name_fits
+from reminders.schedule import parse_offsets
 from roadmap.responsible import normalise_person_name, person_key
 from schools import SchoolsReadError, SchoolsTable, read_schools
 from services.access import Actor
@@ -159,8 +160,8 @@ def _reminder_values(
     morning: time | None = None
     try:
         if arguments.offsets:
-            offsets = tuple(int(part) for part in arguments.offsets.split(",") if part.strip())
-            if not offsets or any(not 0 <= day <= 60 for day in offsets):
+            offsets = parse_offsets(arguments.offsets)
+            if offsets is None:
                 raise ValueError
         if arguments.reminder_time:
             morning = time.fromisoformat(arguments.reminder_time)

@@ -81,6 +81,11 @@ class InviteAnswerCallback(CallbackData, prefix="inv1"):
 
 class OrgAction(StrEnum):
     ADD = "add"
+    REMINDERS = "rem"
+
+
+class OrgReminderCallback(CallbackData, prefix="orgr1"):
+    organisation_id: RowId
 
 
 class OrgCallback(CallbackData, prefix="org1"):

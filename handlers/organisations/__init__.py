@@ -6,7 +6,13 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.types import Message
 
-from handlers.callbacks import OrgAction, OrgCallback, OrgKindCallback, OrgParentCallback
+from handlers.callbacks import (
+    OrgAction,
+    OrgCallback,
+    OrgKindCallback,
+    OrgParentCallback,
+    OrgReminderCallback,
+)
 from handlers.filters import PRIVATE, STRAY, TYPED_ANSWER
 from handlers.organisations.adding import (
     on_add,
@@ -18,6 +24,7 @@ from handlers.organisations.adding import (
     on_stale_button,
 )
 from handlers.organisations.common import OrganisationFlow, can_import_schools, kinds_to_add
+from handlers.organisations.reminders import on_organisation, on_reminders, on_schedule
 from handlers.organisations.views import tree_keyboard, tree_text
 from services.access import Actor, Permission
 from services.people import PeopleService
@@ -53,6 +60,13 @@ def create_router() -> Router:
     )
     router.callback_query.register(
         on_add, OrgCallback.filter(F.action == OrgAction.ADD), flags=manage
+    )
+    router.callback_query.register(
+        on_reminders, OrgCallback.filter(F.action == OrgAction.REMINDERS), flags=manage
+    )
+    router.callback_query.register(on_organisation, OrgReminderCallback.filter(), flags=manage)
+    router.message.register(
+        on_schedule, StateFilter(OrganisationFlow.reminders), TYPED_ANSWER, flags=manage
     )
     router.callback_query.register(
         on_kind, StateFilter(OrganisationFlow.kind), OrgKindCallback.filter(), flags=manage

@@ -17,6 +17,7 @@ class OrganisationFlow(StatesGroup):
     name = State()
     kind = State()
     parent = State()
+    reminders = State()  # the days and time of reminders, typed
 
 
 def parent_choices(

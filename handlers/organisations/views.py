@@ -51,9 +51,7 @@ def tree_text(organisations: Sequence[Organisation]) -> str:
     return fit(lines)
 
 
-def tree_keyboard(can_add: bool, can_import: bool = False) -> InlineKeyboardMarkup | None:
-    if not can_add and not can_import:
-        return None
+def tree_keyboard(can_add: bool, can_import: bool = False) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if can_add:
         builder.button(text=_("orgs.button.add"), callback_data=OrgCallback(action=OrgAction.ADD))
@@ -62,6 +60,9 @@ def tree_keyboard(can_add: bool, can_import: bool = False) -> InlineKeyboardMark
             text=_("orgs.button.import_schools"),
             callback_data=OrgImportCallback(action=OrgImportAction.START),
         )
+    builder.button(
+        text=_("orgs.button.reminders"), callback_data=OrgCallback(action=OrgAction.REMINDERS)
+    )
     builder.adjust(1)
     return builder.as_markup()
 

@@ -192,7 +192,8 @@ async def test_a_school_coordinator_sees_their_school_and_cannot_add(bot: ChatBo
     listing = await bot.ask(COORDINATOR, "/orgs")
     assert "МБОУ «СОШ №2» — школа" in (listing.plain_text or "")
     assert "Артёмовский ГО" not in (listing.plain_text or "")
-    assert listing.buttons() == []
+    # Nothing to add under a school: only its own reminder days and time.
+    assert listing.buttons() == [[("⏰ Дни и время напоминаний", "org1:rem")]]
     answer = await bot.press(COORDINATOR, listing, "org1:add")
     assert answer["show_alert"] is True
     assert "администратор и координаторы" in answer["text"]
