@@ -21,12 +21,20 @@ Small = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]  # an index or a number
 class ImportAction(StrEnum):
     CONFIRM = "ok"
     CANCEL = "no"
+    ORGANISATION = "org"  # «Другая организация»: the organisations one may import into
 
 
 class ImportCallback(CallbackData, prefix="imp1"):
     action: ImportAction
     # Ties the button to one preview: a button from an older preview is refused.
     nonce: str
+
+
+class ImportOrganisationCallback(CallbackData, prefix="impo1"):
+    """An organisation picked for the import previewed (0: the one its title names, new)."""
+
+    nonce: str
+    organisation_id: RowId = 0
 
 
 class RoadmapPageCallback(CallbackData, prefix="rmp1"):

@@ -16,7 +16,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from core.clock import Clock
-from core.models import OrganisationKind, Role
+from core.models import Role
+from core.organisation_names import guess_kind
 from roadmap.deadlines import DeadlineKind, parse_deadline
 from roadmap.importer import ParsedActivity, ParsedRoadmap, title_key
 from roadmap.period import Period
@@ -443,14 +444,15 @@ class RoadmapService:
             return _named(await repositories.organisations.list_all(), name)
 
     async def organisation_named(self, name: str, timezone: str) -> Organisation:
-        """The organisation with this name (case folded), created as a school when new."""
+        """The organisation with this name (case folded), created when new as the kind its
+        name says (an education department is a municipality, not a school)."""
         async with self._database.transaction(immediate=True) as repositories:
             found = _named(await repositories.organisations.list_all(), name)
             if found is not None:
                 return found
             return await repositories.organisations.add(
                 name=name.strip(),
-                kind=OrganisationKind.SCHOOL,
+                kind=guess_kind(name),
                 timezone=timezone,
                 created_at=self._clock.now(),
             )
@@ -723,6 +725,18 @@ class RoadmapService:
             ids = list(organisations) if scope is None else scope
             found = await repositories.roadmaps.in_organisations(ids)
         return [(roadmap, organisations[roadmap.organisation_id]) for roadmap in found]
+
+    async def importable(self, actor: Actor) -> list[Organisation]:
+        """The organisations this person may import a roadmap into, by name: a coordinator's
+        own and those below it; every one for an administrator."""
+        if not may_import(actor):
+            raise AccessDenied("access.denied")
+        scope = await organisation_scope(self._database, actor)
+        async with self._database.transaction() as repositories:
+            found = await repositories.organisations.list_all()
+        return sorted(
+            (o for o in found if scope is None or o.id in scope), key=lambda o: o.name.lower()
+        )
 
     async def candidates(self, actor: Actor, roadmap_id: int) -> list[Person]:
         """Whom a coordinator may pick for a body of this roadmap: the active people of its

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 
-from handlers.callbacks import ImportAction, ImportCallback
+from handlers.callbacks import ImportAction, ImportCallback, ImportOrganisationCallback
 from handlers.filters import DOCUMENT, PHOTO, PRIVATE, TABLE, TYPED_ANSWER
 from handlers.roadmap_import.flow import (
     on_cancel,
@@ -15,6 +15,7 @@ from handlers.roadmap_import.flow import (
     on_period,
     on_photo,
 )
+from handlers.roadmap_import.organisation import on_choose, on_chosen
 from handlers.states import ImportFlow
 from services.access import Permission
 
@@ -45,4 +46,8 @@ def create_router() -> Router:
     router.callback_query.register(
         on_cancel, ImportCallback.filter(F.action == ImportAction.CANCEL), flags=manage
     )
+    router.callback_query.register(
+        on_choose, ImportCallback.filter(F.action == ImportAction.ORGANISATION), flags=manage
+    )
+    router.callback_query.register(on_chosen, ImportOrganisationCallback.filter(), flags=manage)
     return router

@@ -18,7 +18,7 @@ from core.clock import Clock
 from core.dates import parse_day
 from handlers.callbacks import ImportCallback
 from handlers.render import quote, short
-from handlers.roadmap_import.preview import preview_keyboard, preview_text
+from handlers.roadmap_import.preview import preview_view
 from handlers.roadmap_import.reading import (
     MAX_UPLOAD_BYTES,
     Source,
@@ -41,12 +41,16 @@ from services.roadmaps import RoadmapService
 logger = logging.getLogger(__name__)
 
 
-async def organisation_name_for(service: RoadmapService, actor: Actor, raw: RawRoadmap) -> str:
+async def organisation_name_for(
+    service: RoadmapService, actor: Actor, raw: RawRoadmap
+) -> tuple[str, bool]:
+    """Where the roadmap goes unless the person picks another: their own organisation, or
+    the one the file's title names (a guess, and said to be one)."""
     if actor.person is not None and actor.person.organisation_id is not None:
         organisation = await service.organisation(actor.person.organisation_id)
         if organisation is not None:
-            return organisation.name
-    return guess_organisation_name(raw) or _("import.default_organisation")
+            return organisation.name, False
+    return guess_organisation_name(raw) or _("import.default_organisation"), True
 
 
 async def show_preview(
@@ -64,25 +68,23 @@ async def show_preview(
         await state.clear()
         await message.answer(_("import.no_rows"))
         return
-    organisation_name = await organisation_name_for(service, actor, raw)
+    organisation_name, guessed = await organisation_name_for(service, actor, raw)
     # The preview writes nothing: a new organisation is created only when the import is confirmed.
     organisation = await service.find_organisation(organisation_name)
-    plan = await service.plan(organisation.id if organisation else None, parsed)
     nonce = secrets.token_urlsafe(6)
+    data = {
+        **source.as_state(),
+        "nonce": nonce,
+        "period": [period.start.isoformat(), period.end.isoformat()],
+        "organisation_id": organisation.id if organisation else None,
+        "organisation_name": organisation.name if organisation else organisation_name,
+        "guessed_name": organisation_name,
+        "guessed": guessed,
+    }
     await state.set_state(ImportFlow.preview)
-    await state.set_data(
-        {
-            **source.as_state(),
-            "nonce": nonce,
-            "period": [period.start.isoformat(), period.end.isoformat()],
-            "organisation_id": organisation.id if organisation else None,
-            "organisation_name": organisation.name if organisation else organisation_name,
-        }
-    )
-    await message.answer(
-        preview_text(parsed, plan, organisation.name if organisation else organisation_name),
-        reply_markup=preview_keyboard(nonce),
-    )
+    await state.set_data(data)
+    text, keyboard = await preview_view(service, parsed, data)
+    await message.answer(text, reply_markup=keyboard)
 
 
 async def start_import(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -11,7 +14,7 @@ from handlers.render import day, fit, quote, short, warning_text
 from roadmap.importer import (
     ParsedRoadmap,
 )
-from services.roadmaps import ImportPlan
+from services.roadmaps import ImportPlan, RoadmapService
 from tasks.reach import Gap, Reach
 
 PREVIEW_DOUBTS = 15
@@ -28,7 +31,25 @@ def preview_keyboard(nonce: str) -> InlineKeyboardMarkup:
         text=_("import.button.cancel"),
         callback_data=ImportCallback(action=ImportAction.CANCEL, nonce=nonce),
     )
+    builder.button(
+        text=_("import.button.organisation"),
+        callback_data=ImportCallback(action=ImportAction.ORGANISATION, nonce=nonce),
+    )
+    builder.adjust(2, 1)
     return builder.as_markup()
+
+
+async def preview_view(
+    service: RoadmapService, parsed: ParsedRoadmap, data: Mapping[str, Any]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The preview for the organisation the conversation holds (``data``: the import's state:
+    organisation id or the name of one to create, whether it was guessed, the nonce)."""
+    organisation_id = data.get("organisation_id")
+    plan = await service.plan(organisation_id, parsed)
+    name = str(data["organisation_name"])
+    if data.get("guessed"):
+        name = _("import.preview.guessed").format(name=name)
+    return preview_text(parsed, plan, name), preview_keyboard(str(data["nonce"]))
 
 
 def names(names: tuple[str, ...]) -> str:

@@ -69,6 +69,8 @@ EXPECTED: dict[str, Permission] = {
     "handlers.organisations.reminders.on_reminders": Permission.MANAGE,
     "handlers.organisations.reminders.on_organisation": Permission.MANAGE,
     "handlers.organisations.reminders.on_schedule": Permission.MANAGE,
+    "handlers.roadmap_import.organisation.on_choose": Permission.MANAGE,
+    "handlers.roadmap_import.organisation.on_chosen": Permission.MANAGE,
     "handlers.bodies.on_ask": Permission.MANAGE,
     "handlers.bodies.on_toggle": Permission.MANAGE,
     "handlers.bodies.on_done": Permission.MANAGE,
