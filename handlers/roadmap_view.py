@@ -50,6 +50,11 @@ def _settable(row: ActivityRow) -> bool:
     return not row.has_steps and _needs_date(row.activity)
 
 
+def _datable(row: ActivityRow) -> bool:
+    """Rows that carry their own deadline: a coordinator may set or change it."""
+    return not row.has_steps
+
+
 def _row_lines(row: ActivityRow) -> list[str]:
     fields = row.activity.fields
     when = quote(deadline_text(fields.deadline_kind, fields.deadline_start, fields.deadline_due))
@@ -96,13 +101,14 @@ def _page_keyboard(
         widths += [1] * add_questions(builder, roadmap_id, found)
     if can_edit:
         for row in rows:
-            if _settable(row):
+            if _datable(row):
                 fields = row.activity.fields
                 label = fields.number or fields.title
                 if row.step_number is not None:
                     label = f"{label} ({_('roadmap.step').format(number=row.step_number)})"
+                key = "roadmap.button.set_date" if _settable(row) else "roadmap.button.change_date"
                 builder.button(
-                    text=_("roadmap.button.set_date").format(title=short(label, 28)),
+                    text=_(key).format(title=short(label, 28)),
                     callback_data=SetDeadlineCallback(activity_id=row.activity.id),
                 )
                 widths.append(1)

@@ -12,7 +12,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from core.clock import Clock
@@ -70,6 +70,8 @@ class ImportPlan:
     new_people: tuple[str, ...]
     known_people: tuple[str, ...]
     reach: Reach = field(default_factory=lambda: Reach(()))
+    # Rows whose deadline was set in the chat while the file now says another: kept as set.
+    kept_deadlines: tuple[KeptDeadline, ...] = ()
     # How many tasks each named person gets, the most first.
     tasks_by_person: tuple[tuple[str, int], ...] = ()
 
@@ -290,9 +292,11 @@ class _Group:
         """What of a stored activity the row changes: its fields, history, people, tasks."""
         self.ids[row.path] = found.id
         changes = _changed_fields(row.parsed, found)
-        keep = found.deadline_manual and "deadline_text" not in changes
+        # A deadline set in the chat wins over the file, even a file with a new one: the
+        # preview names that conflict (ImportPlan.kept_deadlines) instead of undoing it.
+        keep = found.deadline_manual
         stored = _stored_fields(found, row.fields, keep)
-        if found.is_removed or stored != found.fields or (found.deadline_manual and not keep):
+        if found.is_removed or stored != found.fields:
             self.updates.append((found.id, row.fields, keep))
         if found.is_removed:
             self.history.append((row.path, "restored", source))
@@ -337,15 +341,29 @@ def _people_keys(parsed: ParsedRoadmap) -> dict[str, str]:
     return {person.name: person_key(person.name) for person in parsed.people()}
 
 
+@dataclass(frozen=True)
+class KeptDeadline:
+    """A deadline set in the chat that a re-import does not undo, though the file changed it."""
+
+    label: RowLabel
+    file_text: str  # the deadline as the file now words it
+    kept: tuple[date, ...]  # the dates set in the chat
+
+
 def _plan_of(parsed: ParsedRoadmap, snapshot: _Snapshot, match: _Match) -> ImportPlan:
     added: list[RowLabel] = []
     changed: list[RowLabel] = []
+    kept: list[KeptDeadline] = []
     for path, row in _rows(parsed):
         found = match.by_path.get(path)
         if found is None:
             added.append(_label(row))
-        elif found.is_removed or _changed_fields(row, found):
+            continue
+        changes = _changed_fields(row, found)
+        if found.is_removed or changes:
             changed.append(_label(row))
+        if found.deadline_manual and "deadline_text" in changes:
+            kept.append(KeptDeadline(_label(row), row.deadline.text, found.fields.deadline_due))
     new_people: list[str] = []
     known_people: list[str] = []
     for name, key in _people_keys(parsed).items():
@@ -358,6 +376,7 @@ def _plan_of(parsed: ParsedRoadmap, snapshot: _Snapshot, match: _Match) -> Impor
         new_people=tuple(new_people),
         known_people=tuple(known_people),
         reach=reach_of_file(parsed, snapshot.resolution),
+        kept_deadlines=tuple(kept),
         tasks_by_person=_tasks_by_person(parsed),
     )
 
@@ -774,7 +793,8 @@ class RoadmapService:
         return activity
 
     async def set_deadline(self, actor: Actor, activity_id: int, text: str) -> Activity | None:
-        """A coordinator's date for an activity the file left without one.
+        """A coordinator's date for an activity: one the file left without a date, or a date
+        changed. Kept over later imports of the file (their preview names the conflict).
 
         AccessDenied unless this person may (`activity_to_date`). Returns None when the text
         gives no date; the activity is left as it was. Only this activity's tasks and their

@@ -119,6 +119,15 @@ def preview_text(parsed: ParsedRoadmap, plan: ImportPlan, organisation: str) -> 
                 added=len(plan.added), changed=len(plan.changed), removed=len(plan.removed)
             )
         )
+        for kept in plan.kept_deadlines[:PREVIEW_DOUBTS]:
+            lines.append(
+                _("import.preview.kept_deadline").format(
+                    number=quote(kept.label.number or "—"),
+                    title=quote(short(kept.label.title, 60)),
+                    kept=", ".join(day(due) for due in kept.kept) or "—",
+                    file=quote(short(kept.file_text, 60)),
+                )
+            )
         for label_key, labels in (
             ("import.preview.added_item", plan.added),
             ("import.preview.changed_item", plan.changed),

@@ -232,3 +232,24 @@ async def test_other_organisations_roadmap_pages_are_refused(bot: ChatBot) -> No
     answer = await bot.press_label(COORDINATOR, admin_view, "Дальше")
     assert answer["show_alert"] is True
     assert "недоступно" in answer["text"]
+
+
+async def test_any_rows_deadline_is_changed_from_roadmap_and_a_reimport_keeps_it(
+    bot: ChatBot,
+) -> None:
+    original = SCHOOL_TXT.read_text(encoding="utf-8")
+    await _import(bot, original.encode())
+    listing = await bot.ask(ADMIN, "/roadmap")
+    await bot.press_label(ADMIN, listing, "Изменить срок")
+    await bot.api.next_message(ADMIN.id)
+    saved = await bot.ask(ADMIN, "до 25 октября")
+    assert "до 25.10.2022" in (saved.plain_text or "")
+    # The file moves the same row: the preview says the date set here stays.
+    corrected = original.replace("до 04.10.2022 г.", "до 07.10.2022 г.")
+    preview = await bot.upload(ADMIN, "plan.txt", corrected.encode())
+    assert "срок, изменённый вручную (25.10.2022), оставлен" in (preview.plain_text or "")
+    await bot.press_label(ADMIN, preview, "Импортировать")
+    await bot.api.wait_edit(preview)
+    listing = await bot.ask(ADMIN, "/roadmap")
+    assert "до 25.10.2022" in (listing.plain_text or "")
+    assert "до 07.10.2022" not in (listing.plain_text or "")

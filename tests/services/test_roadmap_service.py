@@ -193,3 +193,39 @@ async def test_new_responsible_people_replace_the_old_on_reimport(
     async with database.transaction() as repositories:
         assignees = await repositories.activities.assignees_of([before.id])
     assert [a.fields.name for a in assignees[before.id]] == ["Акимова Н.А."]
+
+
+async def test_a_deadline_changed_in_the_chat_outlives_a_file_with_another(
+    database: Database, clock: ManualClock
+) -> None:
+    service = RoadmapService(database, clock)
+    org = await _org(service)
+    first = _parsed(SCHOOL)
+    result = await service.apply(org, first, source_name="a", actor_telegram_id=None)
+    dated = next(
+        a
+        for a in await service.activities_of(result.roadmap.id)
+        if a.fields.deadline_due and a.parent_id is None
+    )
+    changed = await service.set_deadline(ADMIN, dated.id, "до 25 декабря")
+    assert changed is not None and [str(d) for d in changed.fields.deadline_due] == ["2022-12-25"]
+    async with database.transaction() as repositories:
+        events = [e.event for e in await repositories.activities.history(dated.id)]
+        tasks = await repositories.tasks.of_activities([dated.id])
+    assert events[-1] == "deadline_set"  # audited
+    assert {str(t.due_on) for t in tasks if not t.is_cancelled} == {"2022-12-25"}
+
+    # The file's next version moves the same row to another day: the chat's date stays.
+    index = next(i for i, a in enumerate(first.activities) if a.title == dated.fields.title)
+    row = first.activities[index]
+    moved = replace(row, deadline=parse_deadline("до 15.11.2022", first.period))
+    second = replace(
+        first, activities=(*first.activities[:index], moved, *first.activities[index + 1 :])
+    )
+    plan = await service.plan(org, second)
+    (kept,) = plan.kept_deadlines
+    assert kept.label.title == dated.fields.title and kept.file_text == "до 15.11.2022"
+    assert [str(d) for d in kept.kept] == ["2022-12-25"]
+    await service.apply(org, second, source_name="b", actor_telegram_id=None)
+    again = await service.activity(dated.id)
+    assert again is not None and [str(d) for d in again.fields.deadline_due] == ["2022-12-25"]
