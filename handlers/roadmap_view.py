@@ -55,6 +55,12 @@ def _datable(row: ActivityRow) -> bool:
     return not row.has_steps
 
 
+def _who(responsible: str, indent: str) -> list[str]:
+    """Who answers for the row, as the file names them (none said: nothing shown)."""
+    named = " ".join(responsible.split())
+    return [f"{indent}👤 {quote(short(named, 70))}"] if named else []
+
+
 def _row_lines(row: ActivityRow) -> list[str]:
     fields = row.activity.fields
     when = quote(deadline_text(fields.deadline_kind, fields.deadline_start, fields.deadline_due))
@@ -64,11 +70,15 @@ def _row_lines(row: ActivityRow) -> list[str]:
         title = f"<b>{number}{quote(short(fields.title, 80))}</b>"
         if row.has_steps:
             return [title]
-        return [title, f"🗓 {when}{flag}"]
+        return [title, f"🗓 {when}{flag}", *_who(fields.responsible_text, "")]
     # Steps usually repeat their activity's title; what tells them apart is the result.
     own = fields.title if fields.title != row.parent_title else (fields.result or fields.title)
     step = _("roadmap.step").format(number=row.step_number)
-    return [f"   ↳ {step} {quote(short(own, 70))}", f"      🗓 {when}{flag}"]
+    return [
+        f"   ↳ {step} {quote(short(own, 70))}",
+        f"      🗓 {when}{flag}",
+        *_who(fields.responsible_text, "      "),
+    ]
 
 
 def _page_text(roadmap: Roadmap, rows: Sequence[ActivityRow], page: int, pages: int) -> str:

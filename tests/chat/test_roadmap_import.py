@@ -221,6 +221,7 @@ async def test_reimport_of_a_corrected_file_updates_in_place(bot: ChatBot) -> No
     assert await _stored_counts(bot) == (1, 32)
     listing = await bot.ask(ADMIN, "/roadmap")
     assert "до 07.10.2022" in (listing.plain_text or "")
+    assert "👤 Шабанова Н.С." in (listing.plain_text or "")  # each row with who answers for it
 
 
 async def test_other_organisations_roadmap_pages_are_refused(bot: ChatBot) -> None:
