@@ -90,9 +90,13 @@ class InviteAnswerCallback(CallbackData, prefix="inv1"):
 class OrgAction(StrEnum):
     ADD = "add"
     REMINDERS = "rem"
+    RENAME = "ren"
 
 
-class OrgReminderCallback(CallbackData, prefix="orgr1"):
+class OrgChoiceCallback(CallbackData, prefix="orgc1"):
+    """The organisation picked for a setting (which one: the action)."""
+
+    action: OrgAction
     organisation_id: RowId
 
 

@@ -11,8 +11,10 @@ from enum import StrEnum
 
 from core.clock import Clock
 from core.models import OrganisationKind, Role
+from core.organisation_names import clean_name, name_fits
 from services.access import AccessDenied, Actor, organisation_scope
 from services.notices import NoticeBell, NoticeKind, plan_notices
+from services.organisations import sibling_named
 from services.reminders import Planning, plan_reminders
 from storage.database import Database
 from storage.records import Invite, Organisation, Person
@@ -390,6 +392,31 @@ class PeopleService:
         async with self._database.transaction() as repositories:
             found = await repositories.organisations.list_all()
         return [o for o in found if scope is None or o.id in scope]
+
+    async def rename_organisation(
+        self, actor: Actor, organisation_id: int, name: str
+    ) -> Organisation:
+        """A new name for an organisation this person looks after (one a guess misnamed)."""
+        scope = await self._scope(actor)
+        if actor.role not in (Role.ADMIN, Role.COORDINATOR) or (
+            scope is not None and organisation_id not in scope
+        ):
+            raise AccessDenied("access.denied")
+        name = clean_name(name)
+        if not name_fits(name):
+            raise AccessDenied("orgs.rename.bad_name")
+        async with self._database.transaction() as repositories:
+            everyone = await repositories.organisations.list_all()
+            current = next((o for o in everyone if o.id == organisation_id), None)
+            if current is None:
+                raise AccessDenied("access.denied")
+            taken = sibling_named(everyone, name, current.parent_id)
+            if taken is not None and taken.id != organisation_id:
+                raise AccessDenied("orgs.rename.taken")
+            await repositories.organisations.rename_many({organisation_id: name})
+            renamed = await repositories.organisations.get(organisation_id)
+        assert renamed is not None
+        return renamed
 
     async def add_organisation(
         self,

@@ -9,9 +9,9 @@ from aiogram.types import Message
 from handlers.callbacks import (
     OrgAction,
     OrgCallback,
+    OrgChoiceCallback,
     OrgKindCallback,
     OrgParentCallback,
-    OrgReminderCallback,
 )
 from handlers.filters import PRIVATE, STRAY, TYPED_ANSWER
 from handlers.organisations.adding import (
@@ -24,7 +24,14 @@ from handlers.organisations.adding import (
     on_stale_button,
 )
 from handlers.organisations.common import OrganisationFlow, can_import_schools, kinds_to_add
-from handlers.organisations.reminders import on_organisation, on_reminders, on_schedule
+from handlers.organisations.settings import (
+    on_new_name,
+    on_reminders,
+    on_reminders_for,
+    on_rename,
+    on_rename_for,
+    on_schedule,
+)
 from handlers.organisations.views import tree_keyboard, tree_text
 from services.access import Actor, Permission
 from services.people import PeopleService
@@ -61,12 +68,21 @@ def create_router() -> Router:
     router.callback_query.register(
         on_add, OrgCallback.filter(F.action == OrgAction.ADD), flags=manage
     )
-    router.callback_query.register(
-        on_reminders, OrgCallback.filter(F.action == OrgAction.REMINDERS), flags=manage
-    )
-    router.callback_query.register(on_organisation, OrgReminderCallback.filter(), flags=manage)
+    for action, handler, chosen in (
+        (OrgAction.REMINDERS, on_reminders, on_reminders_for),
+        (OrgAction.RENAME, on_rename, on_rename_for),
+    ):
+        router.callback_query.register(
+            handler, OrgCallback.filter(F.action == action), flags=manage
+        )
+        router.callback_query.register(
+            chosen, OrgChoiceCallback.filter(F.action == action), flags=manage
+        )
     router.message.register(
         on_schedule, StateFilter(OrganisationFlow.reminders), TYPED_ANSWER, flags=manage
+    )
+    router.message.register(
+        on_new_name, StateFilter(OrganisationFlow.rename), TYPED_ANSWER, flags=manage
     )
     router.callback_query.register(
         on_kind, StateFilter(OrganisationFlow.kind), OrgKindCallback.filter(), flags=manage

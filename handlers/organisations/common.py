@@ -18,6 +18,7 @@ class OrganisationFlow(StatesGroup):
     kind = State()
     parent = State()
     reminders = State()  # the days and time of reminders, typed
+    rename = State()  # a new name, typed
 
 
 def parent_choices(

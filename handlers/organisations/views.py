@@ -63,6 +63,9 @@ def tree_keyboard(can_add: bool, can_import: bool = False) -> InlineKeyboardMark
     builder.button(
         text=_("orgs.button.reminders"), callback_data=OrgCallback(action=OrgAction.REMINDERS)
     )
+    builder.button(
+        text=_("orgs.button.rename"), callback_data=OrgCallback(action=OrgAction.RENAME)
+    )
     builder.adjust(1)
     return builder.as_markup()
 

@@ -1,0 +1,164 @@
+"""An organisation's own settings from /orgs: its reminder days and time, its name.
+
+Both begin the same way: which organisation (when the person looks after several), then a
+typed answer.
+"""
+
+from __future__ import annotations
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import OrgAction, OrgCallback, OrgChoiceCallback
+from handlers.organisations.common import OrganisationFlow
+from handlers.render import quote, short
+from reminders.schedule import parse_schedule
+from services.access import Actor
+from services.people import PeopleService
+from storage.records import Organisation
+
+_MAX_CHOICES = 20
+
+
+async def _choose(
+    callback: CallbackQuery, action: OrgAction, actor: Actor, people: PeopleService
+) -> Organisation | None:
+    """The one organisation this person looks after; with several, a picker is shown and
+    None returned (the choice comes back as an OrgChoiceCallback)."""
+    organisations = await people.organisations(actor)
+    await callback.answer()
+    if not isinstance(callback.message, Message) or not organisations:
+        return None
+    if len(organisations) == 1:
+        return organisations[0]
+    builder = InlineKeyboardBuilder()
+    for organisation in organisations[:_MAX_CHOICES]:
+        builder.button(
+            text=short(organisation.name, 50),
+            callback_data=OrgChoiceCallback(action=action, organisation_id=organisation.id),
+        )
+    builder.adjust(1)
+    await callback.message.answer(_("orgs.which"), reply_markup=builder.as_markup())
+    return None
+
+
+async def _chosen(
+    callback: CallbackQuery, callback_data: OrgChoiceCallback, actor: Actor, people: PeopleService
+) -> Organisation | None:
+    organisations = {o.id: o for o in await people.organisations(actor)}
+    organisation = organisations.get(callback_data.organisation_id)
+    if organisation is None or not isinstance(callback.message, Message):
+        await callback.answer(_("fallback.stale_button"), show_alert=True)
+        return None
+    await callback.answer()
+    return organisation
+
+
+async def _ask(
+    message: Message, state: FSMContext, flow: State, organisation: Organisation, text: str
+) -> None:
+    await state.set_state(flow)
+    await state.set_data({"organisation_id": organisation.id})
+    await message.answer(text)
+
+
+def _schedule_question(organisation: Organisation) -> str:
+    return _("orgs.reminders.ask").format(
+        name=quote(organisation.name),
+        offsets=quote(organisation.reminder_offsets or _("orgs.reminders.instance")),
+        time=quote(organisation.reminder_time or _("orgs.reminders.instance")),
+    )
+
+
+def _name_question(organisation: Organisation) -> str:
+    return _("orgs.rename.ask").format(name=quote(organisation.name))
+
+
+async def on_reminders(
+    callback: CallbackQuery,
+    callback_data: OrgCallback,
+    actor: Actor,
+    people: PeopleService,
+    state: FSMContext,
+) -> None:
+    """«Дни и время напоминаний»."""
+    found = await _choose(callback, OrgAction.REMINDERS, actor, people)
+    if found is not None and isinstance(callback.message, Message):
+        flow = OrganisationFlow.reminders
+        await _ask(callback.message, state, flow, found, _schedule_question(found))
+
+
+async def on_reminders_for(
+    callback: CallbackQuery,
+    callback_data: OrgChoiceCallback,
+    actor: Actor,
+    people: PeopleService,
+    state: FSMContext,
+) -> None:
+    found = await _chosen(callback, callback_data, actor, people)
+    if found is not None and isinstance(callback.message, Message):
+        flow = OrganisationFlow.reminders
+        await _ask(callback.message, state, flow, found, _schedule_question(found))
+
+
+async def on_rename(
+    callback: CallbackQuery,
+    callback_data: OrgCallback,
+    actor: Actor,
+    people: PeopleService,
+    state: FSMContext,
+) -> None:
+    """«Переименовать»."""
+    found = await _choose(callback, OrgAction.RENAME, actor, people)
+    if found is not None and isinstance(callback.message, Message):
+        await _ask(callback.message, state, OrganisationFlow.rename, found, _name_question(found))
+
+
+async def on_rename_for(
+    callback: CallbackQuery,
+    callback_data: OrgChoiceCallback,
+    actor: Actor,
+    people: PeopleService,
+    state: FSMContext,
+) -> None:
+    found = await _chosen(callback, callback_data, actor, people)
+    if found is not None and isinstance(callback.message, Message):
+        await _ask(callback.message, state, OrganisationFlow.rename, found, _name_question(found))
+
+
+async def on_schedule(
+    message: Message, actor: Actor, people: PeopleService, state: FSMContext
+) -> None:
+    """«7, 3, 1, 0 в 08:30»: saved and the reminders re-planned; anything else asked again."""
+    schedule = parse_schedule(message.text or "")
+    if schedule is None:
+        await message.answer(_("orgs.reminders.invalid"))
+        return
+    organisation_id = int((await state.get_data())["organisation_id"])
+    organisations = {o.id: o for o in await people.organisations(actor)}
+    await state.clear()
+    current = organisations.get(organisation_id)
+    offsets, morning = schedule.applied_to(
+        current.reminder_offsets if current else None, current.reminder_time if current else None
+    )
+    updated = await people.set_reminders(actor, organisation_id, offsets, morning)
+    await message.answer(
+        _("orgs.reminders.saved").format(
+            name=quote(updated.name),
+            offsets=quote(updated.reminder_offsets or _("orgs.reminders.instance")),
+            time=quote(updated.reminder_time or _("orgs.reminders.instance")),
+        )
+    )
+
+
+async def on_new_name(
+    message: Message, actor: Actor, people: PeopleService, state: FSMContext
+) -> None:
+    """The new name typed: saved (the service refuses a bad or taken one, in words)."""
+    organisation_id = int((await state.get_data())["organisation_id"])
+    renamed = await people.rename_organisation(actor, organisation_id, message.text or "")
+    await state.clear()
+    await message.answer(_("orgs.rename.saved").format(name=quote(renamed.name)))
