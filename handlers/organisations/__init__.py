@@ -26,11 +26,9 @@ from handlers.organisations.adding import (
 from handlers.organisations.common import OrganisationFlow, can_import_schools, kinds_to_add
 from handlers.organisations.settings import (
     on_new_name,
-    on_reminders,
-    on_reminders_for,
-    on_rename,
-    on_rename_for,
     on_schedule,
+    on_setting,
+    on_setting_for,
 )
 from handlers.organisations.views import tree_keyboard, tree_text
 from services.access import Actor, Permission
@@ -68,15 +66,13 @@ def create_router() -> Router:
     router.callback_query.register(
         on_add, OrgCallback.filter(F.action == OrgAction.ADD), flags=manage
     )
-    for action, handler, chosen in (
-        (OrgAction.REMINDERS, on_reminders, on_reminders_for),
-        (OrgAction.RENAME, on_rename, on_rename_for),
-    ):
+    # One registration per setting's button; the setting is in the button's data.
+    for action in (OrgAction.REMINDERS, OrgAction.RENAME):
         router.callback_query.register(
-            handler, OrgCallback.filter(F.action == action), flags=manage
+            on_setting, OrgCallback.filter(F.action == action), flags=manage
         )
         router.callback_query.register(
-            chosen, OrgChoiceCallback.filter(F.action == action), flags=manage
+            on_setting_for, OrgChoiceCallback.filter(F.action == action), flags=manage
         )
     router.message.register(
         on_schedule, StateFilter(OrganisationFlow.reminders), TYPED_ANSWER, flags=manage

@@ -6,6 +6,8 @@ typed answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
@@ -57,14 +59,6 @@ async def _chosen(
     return organisation
 
 
-async def _ask(
-    message: Message, state: FSMContext, flow: State, organisation: Organisation, text: str
-) -> None:
-    await state.set_state(flow)
-    await state.set_data({"organisation_id": organisation.id})
-    await message.answer(text)
-
-
 def _schedule_question(organisation: Organisation) -> str:
     return _("orgs.reminders.ask").format(
         name=quote(organisation.name),
@@ -77,56 +71,46 @@ def _name_question(organisation: Organisation) -> str:
     return _("orgs.rename.ask").format(name=quote(organisation.name))
 
 
-async def on_reminders(
+# Each setting: the state its typed answer is awaited in, and the question that asks for it.
+_SETTINGS: dict[OrgAction, tuple[State, Callable[[Organisation], str]]] = {
+    OrgAction.REMINDERS: (OrganisationFlow.reminders, _schedule_question),
+    OrgAction.RENAME: (OrganisationFlow.rename, _name_question),
+}
+
+
+async def on_setting(
     callback: CallbackQuery,
     callback_data: OrgCallback,
     actor: Actor,
     people: PeopleService,
     state: FSMContext,
 ) -> None:
-    """«Дни и время напоминаний»."""
-    found = await _choose(callback, OrgAction.REMINDERS, actor, people)
-    if found is not None and isinstance(callback.message, Message):
-        flow = OrganisationFlow.reminders
-        await _ask(callback.message, state, flow, found, _schedule_question(found))
+    """«Дни и время напоминаний», «Переименовать»: which organisation, then the question."""
+    found = await _choose(callback, callback_data.action, actor, people)
+    await _ask_about(callback, state, callback_data.action, found)
 
 
-async def on_reminders_for(
+async def on_setting_for(
     callback: CallbackQuery,
     callback_data: OrgChoiceCallback,
     actor: Actor,
     people: PeopleService,
     state: FSMContext,
 ) -> None:
+    """The organisation picked for a setting: its question."""
     found = await _chosen(callback, callback_data, actor, people)
-    if found is not None and isinstance(callback.message, Message):
-        flow = OrganisationFlow.reminders
-        await _ask(callback.message, state, flow, found, _schedule_question(found))
+    await _ask_about(callback, state, callback_data.action, found)
 
 
-async def on_rename(
-    callback: CallbackQuery,
-    callback_data: OrgCallback,
-    actor: Actor,
-    people: PeopleService,
-    state: FSMContext,
+async def _ask_about(
+    callback: CallbackQuery, state: FSMContext, action: OrgAction, found: Organisation | None
 ) -> None:
-    """«Переименовать»."""
-    found = await _choose(callback, OrgAction.RENAME, actor, people)
-    if found is not None and isinstance(callback.message, Message):
-        await _ask(callback.message, state, OrganisationFlow.rename, found, _name_question(found))
-
-
-async def on_rename_for(
-    callback: CallbackQuery,
-    callback_data: OrgChoiceCallback,
-    actor: Actor,
-    people: PeopleService,
-    state: FSMContext,
-) -> None:
-    found = await _chosen(callback, callback_data, actor, people)
-    if found is not None and isinstance(callback.message, Message):
-        await _ask(callback.message, state, OrganisationFlow.rename, found, _name_question(found))
+    if found is None or not isinstance(callback.message, Message):
+        return
+    flow, question = _SETTINGS[action]
+    await state.set_state(flow)
+    await state.set_data({"organisation_id": found.id})
+    await callback.message.answer(question(found))
 
 
 async def on_schedule(

@@ -18,7 +18,7 @@ from core.clock import Clock
 from core.dates import parse_day
 from handlers.callbacks import ImportCallback
 from handlers.render import quote, short
-from handlers.roadmap_import.preview import preview_view
+from handlers.roadmap_import.preview import preview_data, preview_view
 from handlers.roadmap_import.reading import (
     MAX_UPLOAD_BYTES,
     Source,
@@ -196,9 +196,7 @@ async def on_confirm(
     settings: Settings,
 ) -> None:
     """Импортировать: the roadmap stored, its tasks and reminders planned."""
-    data = await state.get_data()
-    if data.get("nonce") != callback_data.nonce:
-        await callback.answer(_("import.stale"), show_alert=True)
+    if (data := await preview_data(callback, callback_data.nonce, state)) is None:
         return
     await callback.answer(_("import.working"))
     source = Source.from_state(data)
@@ -240,9 +238,7 @@ async def on_cancel(
     callback: CallbackQuery, callback_data: ImportCallback, state: FSMContext
 ) -> None:
     """Отмена: nothing stored."""
-    data = await state.get_data()
-    if data.get("nonce") != callback_data.nonce:
-        await callback.answer(_("import.stale"), show_alert=True)
+    if await preview_data(callback, callback_data.nonce, state) is None:
         return
     await state.clear()
     await callback.answer()

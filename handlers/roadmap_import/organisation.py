@@ -13,7 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import ImportCallback, ImportOrganisationCallback
 from handlers.render import short
-from handlers.roadmap_import.preview import preview_view
+from handlers.roadmap_import.preview import preview_data, preview_view
 from handlers.roadmap_import.reading import Source, read_parsed
 from roadmap.importer import PeriodMissing
 from roadmap.period import Period
@@ -33,9 +33,8 @@ async def on_choose(
     state: FSMContext,
 ) -> None:
     """The organisations one may import into, in place of the preview's buttons."""
-    data = await state.get_data()
-    if data.get("nonce") != callback_data.nonce or not isinstance(callback.message, Message):
-        await callback.answer(_("import.stale"), show_alert=True)
+    data = await preview_data(callback, callback_data.nonce, state)
+    if data is None or not isinstance(message := callback.message, Message):
         return
     builder = InlineKeyboardBuilder()
     for organisation in (await roadmaps.importable(actor))[:OFFERED]:
@@ -54,7 +53,7 @@ async def on_choose(
         )
     builder.adjust(1)
     await callback.answer()
-    await callback.message.edit_reply_markup(reply_markup=builder.as_markup())
+    await message.edit_reply_markup(reply_markup=builder.as_markup())
 
 
 async def on_chosen(
@@ -66,9 +65,8 @@ async def on_chosen(
     state: FSMContext,
 ) -> None:
     """The preview again, for the organisation picked (checked against those one may)."""
-    data = await state.get_data()
-    if data.get("nonce") != callback_data.nonce or not isinstance(callback.message, Message):
-        await callback.answer(_("import.stale"), show_alert=True)
+    data = await preview_data(callback, callback_data.nonce, state)
+    if data is None or not isinstance(message := callback.message, Message):
         return
     if callback_data.organisation_id:
         allowed = {o.id: o for o in await roadmaps.importable(actor)}
@@ -90,7 +88,7 @@ async def on_chosen(
         parsed = await read_parsed(bot, Source.from_state(data), Period(start, end))
     except (RoadmapReadError, PeriodMissing, TelegramAPIError):
         await state.clear()
-        await callback.message.edit_text(_("import.source_gone"))
+        await message.edit_text(_("import.source_gone"))
         return
     text, keyboard = await preview_view(roadmaps, parsed, data)
-    await callback.message.edit_text(text, reply_markup=keyboard)
+    await message.edit_text(text, reply_markup=keyboard)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -37,6 +38,18 @@ def preview_keyboard(nonce: str) -> InlineKeyboardMarkup:
     )
     builder.adjust(2, 1)
     return builder.as_markup()
+
+
+async def preview_data(
+    callback: CallbackQuery, nonce: str, state: FSMContext
+) -> dict[str, Any] | None:
+    """The import this preview's button belongs to; None (answered as stale) for a button of
+    an older preview or of none."""
+    data = await state.get_data()
+    if data.get("nonce") != nonce or not isinstance(callback.message, Message):
+        await callback.answer(_("import.stale"), show_alert=True)
+        return None
+    return data
 
 
 async def preview_view(
