@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -30,6 +31,14 @@ settings.load_profile("roadmap-bot")
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2022, 9, 20, 9, 0, tzinfo=VLADIVOSTOK))
+
+
+@pytest.fixture
+def redis_bot_id() -> int:
+    """A bot id of this test's own, for Redis: conversation keys begin with the bot id, so the
+    test's keys are its alone in the shared database (TEST_REDIS_URL), whatever else runs
+    meanwhile: another xdist worker, another checkout's suite, the bench. Nothing is flushed."""
+    return 1_000_000_000 + secrets.randbelow(1_000_000_000)
 
 
 @pytest.fixture
