@@ -12,8 +12,14 @@ from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-# Any constant works; it only has to be the same for every instance sharing a database.
+# Instances sharing a schema (the first on the search path, where the tables are) must not
+# migrate at once, so the lock is that schema's: bots in other schemas of one server (a trial
+# deployment; the test suite's schema per test, on several workers) never queue behind each
+# other's migrations. The seed is any constant, the same for every instance.
 _POSTGRES_MIGRATION_LOCK = 7_201_220_401
+LOCK_SCHEMA_MIGRATIONS = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended(coalesce(current_schema(), ''), :key))"
+).bindparams(key=_POSTGRES_MIGRATION_LOCK)
 
 
 def alembic_config() -> Config:
@@ -25,9 +31,7 @@ def alembic_config() -> Config:
 def _upgrade(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         # Several instances may start together against one regional database.
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_MIGRATION_LOCK}
-        )
+        connection.execute(LOCK_SCHEMA_MIGRATIONS)
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")

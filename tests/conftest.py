@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -27,9 +28,24 @@ settings.register_profile("roadmap-bot", deadline=None)
 settings.load_profile("roadmap-bot")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, the rest in their order: across xdist workers the run ends when the
+    last one does, and a 20-second test (mypy over a fresh checkout) started near the end kept
+    one worker busy while the other sat idle."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2022, 9, 20, 9, 0, tzinfo=VLADIVOSTOK))
+
+
+@pytest.fixture
+def redis_bot_id() -> int:
+    """A bot id of this test's own, for Redis: conversation keys begin with the bot id, so the
+    test's keys are its alone in the shared database (TEST_REDIS_URL), whatever else runs
+    meanwhile: another xdist worker, another checkout's suite, the bench. Nothing is flushed."""
+    return 1_000_000_000 + secrets.randbelow(1_000_000_000)
 
 
 @pytest.fixture

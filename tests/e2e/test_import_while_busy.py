@@ -7,6 +7,7 @@ again, and another user asks for /help, while a 5,000-row roadmap is being store
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from core.models import Role
@@ -38,6 +39,7 @@ def _roadmap() -> bytes:
     return "\n".join(lines).encode()
 
 
+@pytest.mark.slow
 async def test_tick_and_other_users_are_served_during_a_5000_row_import(
     running_bot: RunningBot,
 ) -> None:

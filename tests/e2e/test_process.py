@@ -19,6 +19,7 @@ SECRET = "TESTsecretPART"
 HANG_CEILING = 300
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 async def test_process_answers_and_stops_cleanly(
     api: FakeBotAPI, tmp_path: Path, stop_signal: signal.Signals

@@ -45,8 +45,9 @@ DEFINITION = SurveyDefinition(
 
 
 @pytest.fixture
-def settings_overrides() -> dict[str, object]:
-    return {"redis_url": REDIS_URL}
+def settings_overrides(redis_bot_id: int) -> dict[str, object]:
+    # A bot id of the test's own: its conversation keys are its alone in the shared database.
+    return {"redis_url": REDIS_URL, "bot_token": f"{redis_bot_id}:TEST"}
 
 
 async def test_answers_in_progress_live_in_redis_until_submit(running_bot: RunningBot) -> None:
@@ -89,11 +90,11 @@ async def test_answers_in_progress_live_in_redis_until_submit(running_bot: Runni
 
 
 async def test_a_restart_mid_survey_goes_on_with_a_small_state(
-    api: FakeBotAPI, tmp_path: Path, clock: ManualClock
+    api: FakeBotAPI, tmp_path: Path, clock: ManualClock, settings_overrides: dict[str, object]
 ) -> None:
     """The new process has no definition in memory: it reads it once, and the respondent
     continues where they were."""
-    settings = bot_settings(api, tmp_path, redis_url=REDIS_URL)
+    settings = bot_settings(api, tmp_path, **settings_overrides)
     admin = Actor(ADMIN.id, None, is_admin=True)
     async with _running(settings, clock, api) as first:
         survey = await first.app.surveys.create(admin, DEFINITION)

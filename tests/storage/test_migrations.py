@@ -1,15 +1,29 @@
 from __future__ import annotations
 
+import asyncio
+import os
+import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage.database import Database, create_engine, sqlite_file
-from storage.migrate import current_revision, head_revision, upgrade_to_head
+from storage.migrate import (
+    LOCK_SCHEMA_MIGRATIONS,
+    current_revision,
+    head_revision,
+    upgrade_to_head,
+)
 from storage.schema import metadata
+from tests.conftest import POSTGRES_URL_VARIABLE
+
+# Only catches a hang: every wait below ends as soon as its condition holds.
+HANG_CEILING = 120
 
 
 def _differences(connection: Connection) -> list[Any]:
@@ -26,6 +40,54 @@ async def test_migrations_build_exactly_the_schema(database: Database) -> None:
 async def test_upgrade_twice_is_harmless(database: Database) -> None:
     await upgrade_to_head(database.engine)
     assert await current_revision(database.engine) == head_revision()
+
+
+async def _someone_waits_for_the_lock_of(holder: int, admin: AsyncEngine) -> None:
+    """Until PostgreSQL shows the advisory lock that backend holds asked for by another."""
+    query = text(
+        "SELECT count(*) FROM pg_locks asked JOIN pg_locks held"
+        " USING (locktype, database, classid, objid, objsubid)"
+        " WHERE asked.locktype = 'advisory' AND NOT asked.granted"
+        " AND held.granted AND held.pid = :holder"
+    )
+    while True:
+        async with admin.connect() as connection:
+            if (await connection.execute(query, {"holder": holder})).scalar_one():
+                return
+        await asyncio.sleep(0.05)
+
+
+async def test_a_migration_waits_for_one_on_its_schema_and_not_for_one_on_another() -> None:
+    base_url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not base_url:
+        pytest.skip(f"PostgreSQL: set {POSTGRES_URL_VARIABLE} to run on it (CI does)")
+    schemas = [f"t_{uuid.uuid4().hex[:12]}" for _ in range(2)]
+    admin = create_async_engine(base_url)
+    busy, other = (
+        create_async_engine(base_url, connect_args={"server_settings": {"search_path": schema}})
+        for schema in schemas
+    )
+    async with admin.begin() as connection:
+        for schema in schemas:
+            await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        async with busy.begin() as migrating:  # another instance migrating this schema
+            await migrating.execute(LOCK_SCHEMA_MIGRATIONS)
+            holder = (await migrating.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            waiting = asyncio.create_task(upgrade_to_head(busy))
+            await asyncio.wait_for(_someone_waits_for_the_lock_of(holder, admin), HANG_CEILING)
+            await asyncio.wait_for(upgrade_to_head(other), HANG_CEILING)
+            assert await current_revision(other) == head_revision()
+            assert not waiting.done()
+        await asyncio.wait_for(waiting, HANG_CEILING)
+        assert await current_revision(busy) == head_revision()
+    finally:
+        for engine in (busy, other):
+            await engine.dispose()
+        async with admin.begin() as connection:
+            for schema in schemas:
+                await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
 
 
 async def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:

@@ -42,10 +42,10 @@ def test_malformed_redis_url_is_refused_without_echo(
 
 
 @pytest.mark.skipif(REDIS_URL is None, reason="TEST_REDIS_URL is not set (CI sets it)")
-async def test_redis_keeps_state_with_expiry(tmp_path: Path) -> None:
+async def test_redis_keeps_state_with_expiry(tmp_path: Path, redis_bot_id: int) -> None:
     storage = create_fsm_storage(_settings(tmp_path, redis_url=REDIS_URL))
     assert isinstance(storage, RedisStorage)
-    key = StorageKey(bot_id=424242, chat_id=-77, user_id=-77)
+    key = StorageKey(bot_id=redis_bot_id, chat_id=-77, user_id=-77)
     try:
         await storage.set_state(key, "SurveyAnswering:question")
         await storage.set_data(key, {"answers": {"1": {"choices": ["2"]}}})
@@ -62,12 +62,12 @@ async def test_redis_keeps_state_with_expiry(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(REDIS_URL is None, reason="TEST_REDIS_URL is not set (CI sets it)")
 async def test_data_read_along_with_the_state_serves_one_read_and_no_write_goes_stale(
-    tmp_path: Path,
+    tmp_path: Path, redis_bot_id: int
 ) -> None:
     storage = create_fsm_storage(_settings(tmp_path, redis_url=REDIS_URL))
     assert isinstance(storage, ConversationStorage)
-    key = StorageKey(bot_id=424242, chat_id=-78, user_id=-78)
-    other = StorageKey(bot_id=424242, chat_id=-79, user_id=-79)
+    key = StorageKey(bot_id=redis_bot_id, chat_id=-78, user_id=-78)
+    other = StorageKey(bot_id=redis_bot_id, chat_id=-79, user_id=-79)
     commands: list[str] = []
     execute = storage.redis.execute_command
 

@@ -110,6 +110,7 @@ def _run_process(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedPro
     )
 
 
+@pytest.mark.slow
 def test_cli_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
     # Subprocess on purpose: real exit code and streams (nothing else reaches stderr).
     result = _run_process(tmp_path, {"LANG": "ru_RU.UTF-8"})
