@@ -72,26 +72,37 @@ def _no_members(name: str) -> Sequence[int]:
 def executor_groups(
     assignees: Sequence[AssigneeRef], heads_of: HeadsOf, members_of: MembersOf = _no_members
 ) -> list[ExecutorGroup]:
-    named = [a.person_id for a in assignees if a.kind == "person" and a.person_id is not None]
-    groups: list[ExecutorGroup] = []
-    if named:
-        unique = tuple(dict.fromkeys(named))
-        lead = next(
-            (a.person_id for a in assignees if a.is_lead and a.person_id is not None), unique[0]
-        )
-        groups.append(ExecutorGroup("people:" + ",".join(map(str, sorted(unique))), unique, lead))
+    """The named people share one task; each school head gets their own; a body or group
+    with people picked for it gets one they share, as named people do."""
+    groups: dict[str, ExecutorGroup] = {}
+    named = _named_people(assignees)
+    if named is not None:
+        groups[named.key] = named
     for assignee in assignees:
         if assignee.kind == "person":
             continue
-        for head_id in heads_of(assignee.name) if assignee.kind == "group" else ():
-            key = f"head:{head_id}"
-            if all(group.key != key for group in groups):
-                groups.append(ExecutorGroup(key, (head_id,), head_id))
-        # A body or group with people picked for it: one task they share, as named people do.
-        members = tuple(dict.fromkeys(members_of(assignee.name)))
-        key = "body:" + body_key(assignee.name)
-        if members and all(group.key != key for group in groups):
-            groups.append(ExecutorGroup(key, members, members[0]))
+        for group in _groups_for(assignee, heads_of, members_of):
+            groups.setdefault(group.key, group)
+    return list(groups.values())
+
+
+def _named_people(assignees: Sequence[AssigneeRef]) -> ExecutorGroup | None:
+    named = [a.person_id for a in assignees if a.kind == "person" and a.person_id is not None]
+    if not named:
+        return None
+    unique = tuple(dict.fromkeys(named))
+    lead = next((a.person_id for a in assignees if a.is_lead and a.person_id is not None), None)
+    return ExecutorGroup("people:" + ",".join(map(str, sorted(unique))), unique, lead or unique[0])
+
+
+def _groups_for(
+    assignee: AssigneeRef, heads_of: HeadsOf, members_of: MembersOf
+) -> list[ExecutorGroup]:
+    heads = heads_of(assignee.name) if assignee.kind == "group" else ()
+    groups = [ExecutorGroup(f"head:{head_id}", (head_id,), head_id) for head_id in heads]
+    members = tuple(dict.fromkeys(members_of(assignee.name)))
+    if members:
+        groups.append(ExecutorGroup("body:" + body_key(assignee.name), members, members[0]))
     return groups
 
 

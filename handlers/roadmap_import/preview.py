@@ -12,9 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import ImportAction, ImportCallback
 from handlers.render import day, fit, quote, short, warning_text
-from roadmap.importer import (
-    ParsedRoadmap,
-)
+from roadmap.importer import ParsedActivity, ParsedRoadmap
 from services.roadmaps import ImportPlan, RoadmapService
 from tasks.reach import Gap, Reach
 
@@ -106,6 +104,23 @@ def gap_lines(found: Reach) -> list[str]:
 
 
 def preview_text(parsed: ParsedRoadmap, plan: ImportPlan, organisation: str) -> str:
+    lines = _summary_lines(parsed, plan, organisation)
+    lines.extend(reach_lines(plan))
+    if plan.is_reimport:
+        lines.extend(_reimport_lines(plan))
+    if not plan.reach.is_complete:
+        lines.extend(gap_lines(plan.reach))
+    doubts = parsed.rows_with_doubts()
+    if doubts or parsed.warnings:
+        lines.extend(_doubt_lines(parsed, doubts))
+    elif plan.reach.is_complete:
+        lines.append(_("import.preview.no_doubts"))
+    lines.append("")
+    lines.append(_("import.preview.question"))
+    return fit(lines)
+
+
+def _summary_lines(parsed: ParsedRoadmap, plan: ImportPlan, organisation: str) -> list[str]:
     steps = sum(len(activity.steps) for activity in parsed.activities)
     people = parsed.people()
     lines = [
@@ -125,56 +140,55 @@ def preview_text(parsed: ParsedRoadmap, plan: ImportPlan, organisation: str) -> 
                 names=names(tuple(person.name for person in people)),
             )
         )
-    lines.extend(reach_lines(plan))
-    if plan.is_reimport:
+    return lines
+
+
+def _reimport_lines(plan: ImportPlan) -> list[str]:
+    """What a new version of the file changes, and the deadlines set by hand it leaves."""
+    lines = [
+        _("import.preview.reimport").format(
+            added=len(plan.added), changed=len(plan.changed), removed=len(plan.removed)
+        )
+    ]
+    lines.extend(
+        _("import.preview.kept_deadline").format(
+            number=quote(kept.label.number or "—"),
+            title=quote(short(kept.label.title, 60)),
+            kept=", ".join(day(due) for due in kept.kept) or "—",
+            file=quote(short(kept.file_text, 60)),
+        )
+        for kept in plan.kept_deadlines[:PREVIEW_DOUBTS]
+    )
+    for label_key, labels in (
+        ("import.preview.added_item", plan.added),
+        ("import.preview.changed_item", plan.changed),
+        ("import.preview.removed_item", plan.removed),
+    ):
+        lines.extend(
+            _(label_key).format(
+                number=quote(label.number or "—"), title=quote(short(label.title, 70))
+            )
+            for label in labels[:5]
+        )
+    return lines
+
+
+def _doubt_lines(parsed: ParsedRoadmap, doubts: list[ParsedActivity]) -> list[str]:
+    lines = ["", _("import.preview.doubts").format(count=len(doubts) + len(parsed.warnings))]
+    lines.extend(
+        "• " + quote(warning_text(warning)) for warning in parsed.warnings[:PREVIEW_DOUBTS]
+    )
+    for row in doubts[:PREVIEW_DOUBTS]:
+        reasons = [warning_text(warning) for warning in row.warnings] or [
+            _("import.preview.needs_date")
+        ]
         lines.append(
-            _("import.preview.reimport").format(
-                added=len(plan.added), changed=len(plan.changed), removed=len(plan.removed)
+            _("import.preview.doubt_item").format(
+                where=quote(row.source_ref),
+                title=quote(short(row.title, 60)),
+                reasons=quote("; ".join(reasons)),
             )
         )
-        for kept in plan.kept_deadlines[:PREVIEW_DOUBTS]:
-            lines.append(
-                _("import.preview.kept_deadline").format(
-                    number=quote(kept.label.number or "—"),
-                    title=quote(short(kept.label.title, 60)),
-                    kept=", ".join(day(due) for due in kept.kept) or "—",
-                    file=quote(short(kept.file_text, 60)),
-                )
-            )
-        for label_key, labels in (
-            ("import.preview.added_item", plan.added),
-            ("import.preview.changed_item", plan.changed),
-            ("import.preview.removed_item", plan.removed),
-        ):
-            for label in labels[:5]:
-                lines.append(
-                    _(label_key).format(
-                        number=quote(label.number or "—"), title=quote(short(label.title, 70))
-                    )
-                )
-    doubts = parsed.rows_with_doubts()
-    if not plan.reach.is_complete:
-        lines.extend(gap_lines(plan.reach))
-    if doubts or parsed.warnings:
-        lines.append("")
-        lines.append(_("import.preview.doubts").format(count=len(doubts) + len(parsed.warnings)))
-        for warning in parsed.warnings[:PREVIEW_DOUBTS]:
-            lines.append("• " + quote(warning_text(warning)))
-        for row in doubts[:PREVIEW_DOUBTS]:
-            reasons = [warning_text(warning) for warning in row.warnings] or [
-                _("import.preview.needs_date")
-            ]
-            lines.append(
-                _("import.preview.doubt_item").format(
-                    where=quote(row.source_ref),
-                    title=quote(short(row.title, 60)),
-                    reasons=quote("; ".join(reasons)),
-                )
-            )
-        if len(doubts) > PREVIEW_DOUBTS:
-            lines.append(_("list.and_more_rows").format(count=len(doubts) - PREVIEW_DOUBTS))
-    elif plan.reach.is_complete:
-        lines.append(_("import.preview.no_doubts"))
-    lines.append("")
-    lines.append(_("import.preview.question"))
-    return fit(lines)
+    if len(doubts) > PREVIEW_DOUBTS:
+        lines.append(_("list.and_more_rows").format(count=len(doubts) - PREVIEW_DOUBTS))
+    return lines
