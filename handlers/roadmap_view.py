@@ -66,13 +66,24 @@ def _who(row: ActivityRow, chosen: dict[int, tuple[str, ...]], indent: str) -> l
     return [f"{indent}👤 {quote(short(named, 70))}"] if named else []
 
 
-def _row_lines(row: ActivityRow, chosen: dict[int, tuple[str, ...]], flat: bool) -> list[str]:
-    """A row as /roadmap shows it; `flat` lists steps without their parent above them."""
+def _keys(rows: Sequence[ActivityRow]) -> dict[int, str]:
+    """What tells a page's editable rows apart on their buttons: «#1», «#2»… in page order,
+    also written before each such row, since titles often start alike."""
+    editable = [row for row in rows if _datable(row)]
+    return {row.activity.id: f"#{index}" for index, row in enumerate(editable, 1)}
+
+
+def _row_lines(
+    row: ActivityRow, chosen: dict[int, tuple[str, ...]], flat: bool, key: str | None
+) -> list[str]:
+    """A row as /roadmap shows it; `flat` lists steps without their parent above them; `key`
+    names the row's buttons."""
     fields = row.activity.fields
     when = quote(deadline_text(fields.deadline_kind, fields.deadline_start, fields.deadline_due))
     flag = " ⚠️" if _settable(row) else ""
+    marker = f"{key} " if key else ""
     if row.step_number is None:
-        number = f"{quote(fields.number)}. " if fields.number else ""
+        number = f"{marker}{quote(fields.number)}. " if fields.number else marker
         title = f"<b>{number}{quote(short(fields.title, 80))}</b>"
         if row.has_steps:
             return [title]
@@ -83,13 +94,13 @@ def _row_lines(row: ActivityRow, chosen: dict[int, tuple[str, ...]], flat: bool)
     parent = [f"<b>{quote(short(row.parent_title or '', 60))}</b>"] if flat else []
     return [
         *parent,
-        f"   ↳ {step} {quote(short(own, 70))}",
+        f"   ↳ {marker}{step} {quote(short(own, 70))}",
         f"      🗓 {when}{flag}",
         *_who(row, chosen, "      "),
     ]
 
 
-def _page_text(roadmap: Roadmap, found: RoadmapPage, view: RowView) -> str:
+def _page_text(roadmap: Roadmap, found: RoadmapPage, view: RowView, can_edit: bool) -> str:
     lines = [
         _("roadmap.header").format(
             title=quote(short(roadmap.title, 150)),
@@ -105,6 +116,7 @@ def _page_text(roadmap: Roadmap, found: RoadmapPage, view: RowView) -> str:
     if not found.rows:
         lines.append(_(f"roadmap.view.{view.name.lower()}.empty"))
     section: str | None = None
+    keys = _keys(found.rows) if can_edit else {}
     for row in found.rows:
         if (
             view is RowView.TABLE
@@ -113,7 +125,9 @@ def _page_text(roadmap: Roadmap, found: RoadmapPage, view: RowView) -> str:
         ):
             section = row.activity.fields.section
             lines.append(f"📂 <i>{quote(short(section, 100))}</i>")
-        lines.extend(_row_lines(row, found.chosen, flat=view is not RowView.TABLE))
+        lines.extend(
+            _row_lines(row, found.chosen, view is not RowView.TABLE, keys.get(row.activity.id))
+        )
     return fit(lines)
 
 
@@ -129,26 +143,21 @@ def _add_views(builder: InlineKeyboardBuilder, roadmap_id: int, current: RowView
 
 
 def _add_row_buttons(builder: InlineKeyboardBuilder, rows: Sequence[ActivityRow]) -> list[int]:
-    """«Срок» and «Кто» for every row that carries its own tasks."""
-    widths = []
+    """«Срок» and «Кто» for every row that carries its own tasks, by the row's key."""
+    keys = _keys(rows)
     for row in rows:
-        if not _datable(row):
+        if row.activity.id not in keys:
             continue
-        fields = row.activity.fields
-        label = fields.number or fields.title
-        if row.step_number is not None:
-            label = f"{label} ({_('roadmap.step').format(number=row.step_number)})"
         key = "roadmap.button.set_date" if _settable(row) else "roadmap.button.change_date"
         builder.button(
-            text=_(key).format(title=short(label, 16)),
+            text=_(key).format(title=keys[row.activity.id]),
             callback_data=SetDeadlineCallback(activity_id=row.activity.id),
         )
         builder.button(
-            text=_("roadmap.button.people").format(title=short(label, 16)),
+            text=_("roadmap.button.people").format(title=keys[row.activity.id]),
             callback_data=SetPeopleCallback(activity_id=row.activity.id),
         )
-        widths.append(2)
-    return widths
+    return [2] * len(keys)
 
 
 def _page_keyboard(
@@ -183,7 +192,7 @@ async def page_view(
     """A page of the roadmap; the first of the table (and of the rows reaching nobody) says
     which rows reach nobody, and asks who answers for each body nobody does."""
     found = await roadmaps.page(actor, roadmap, page, PAGE_SIZE, view)
-    text = _page_text(roadmap, found, view)
+    text = _page_text(roadmap, found, view, may_import(actor))
     reach = None
     if found.page == 0 and view in (RowView.TABLE, RowView.UNASSIGNED):
         reach = await roadmaps.reach(actor, roadmap.id)

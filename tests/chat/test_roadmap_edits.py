@@ -32,7 +32,8 @@ async def _give_first_row_to_the_executor(
 ) -> SentMessage:
     """ADMIN opens /roadmap, «Кто» on the first row: Шабанова unticked, Нина ticked."""
     listing = await bot.ask(ADMIN, "/roadmap")
-    await bot.press_label(ADMIN, listing, "Кто:")
+    assert f"#1 {FIRST_ROW}" in listing.plain_text  # the key its buttons carry
+    await bot.press_label(ADMIN, listing, "Кто отвечает #1")
     picker = await bot.api.next_message(ADMIN.id)
     assert FIRST_ROW in picker.plain_text and "В файле: «Шабанова Н.С." in picker.plain_text
     assert "✅ Шабанова Н.С." in str(picker.buttons())  # whom it names now, ticked
@@ -128,9 +129,9 @@ async def test_a_row_with_steps_has_no_people_button_and_a_forged_press_is_refus
     listing = await bot.ask(ADMIN, "/roadmap")
     labels = [text for row in listing.buttons() for text, _data in row]
     dates = sum("Изменить срок" in text or "Указать срок" in text for text in labels)
-    assert sum("Кто:" in text for text in labels) == dates > 0
+    assert sum("Кто отвечает #" in text for text in labels) == dates > 0
     # An executor pressing a coordinator's «Кто» is refused, nothing changes.
-    answer = await bot.press_label(EXECUTOR, listing, "Кто:")
+    answer = await bot.press_label(EXECUTOR, listing, "Кто отвечает #")
     assert answer["show_alert"] is True
     assert ("people_set", {}) not in [(e, {}) for e, _d in await _history(bot)]
 
