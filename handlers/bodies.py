@@ -1,5 +1,6 @@
 """«Кто отвечает за «РМК»?»: a coordinator picks the people a body or group of a roadmap
-stands for; every roadmap of the organisation that names it then reaches them."""
+stands for; every roadmap of the organisation that names it then reaches them. The same
+picker chooses the people of one row of /roadmap instead of whom the file names."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.callbacks import BodyAction, BodyCallback
+from handlers.callbacks import BodyAction, BodyCallback, SetPeopleCallback
 from handlers.render import quote, short
 from handlers.states import BodyFlow
 from services.access import Actor, Permission
@@ -83,11 +84,48 @@ async def on_ask(
         )
 
 
+async def on_row(
+    callback: CallbackQuery,
+    callback_data: SetPeopleCallback,
+    actor: Actor,
+    roadmaps: RoadmapService,
+    state: FSMContext,
+) -> None:
+    """«Кто» under a row of /roadmap: its people ticked, the organisation's to tick."""
+    activity, current = await roadmaps.row_people(actor, callback_data.activity_id)
+    people = await roadmaps.candidates(actor, activity.roadmap_id)
+    if not people:
+        await callback.answer(_("roadmap.body.nobody"), show_alert=True)
+        return
+    offered = {p.id for p in people}
+    chosen = [i for i in current if i in offered]
+    title = activity.fields.title
+    await state.set_state(BodyFlow.picking)
+    await state.set_data(
+        {
+            "roadmap_id": activity.roadmap_id,
+            "name": title,
+            "chosen": chosen,
+            "activity_id": activity.id,
+        }
+    )
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        named = " ".join(activity.fields.responsible_text.split()) or "—"
+        await callback.message.answer(
+            _("roadmap.people.ask").format(
+                title=quote(short(title, 120)), named=quote(short(named, 120))
+            ),
+            reply_markup=_picker(people, chosen),
+        )
+
+
 @dataclass(frozen=True)
 class _Question:
     roadmap_id: int
     name: str
     chosen: list[int]
+    activity_id: int | None  # a row of /roadmap; None: a body the roadmap names
 
 
 async def _picking(callback: CallbackQuery, state: FSMContext) -> _Question | None:
@@ -96,7 +134,13 @@ async def _picking(callback: CallbackQuery, state: FSMContext) -> _Question | No
     if await state.get_state() != BodyFlow.picking.state or "name" not in data:
         await callback.answer(_("roadmap.body.gone"), show_alert=True)
         return None
-    return _Question(int(data["roadmap_id"]), str(data["name"]), [int(i) for i in data["chosen"]])
+    row = data.get("activity_id")
+    return _Question(
+        int(data["roadmap_id"]),
+        str(data["name"]),
+        [int(i) for i in data["chosen"]],
+        None if row is None else int(row),
+    )
 
 
 async def on_toggle(
@@ -130,17 +174,25 @@ async def on_done(
     if not question.chosen:
         await callback.answer(_("roadmap.body.none_chosen"), show_alert=True)
         return
-    people = {p.id: p for p in await roadmaps.candidates(actor, question.roadmap_id)}
-    result = await roadmaps.answer_for(actor, question.roadmap_id, question.name, question.chosen)
+    if question.activity_id is not None:
+        chosen = await roadmaps.set_people(actor, question.activity_id, question.chosen)
+        text = _("roadmap.people.saved").format(
+            title=quote(short(question.name, 120)),
+            people=", ".join(quote(p.full_name) for p in chosen),
+        )
+    else:
+        people = {p.id: p for p in await roadmaps.candidates(actor, question.roadmap_id)}
+        result = await roadmaps.answer_for(
+            actor, question.roadmap_id, question.name, question.chosen
+        )
+        names = ", ".join(quote(people[i].full_name) for i in question.chosen if i in people)
+        text = _("roadmap.body.saved").format(
+            name=quote(question.name), people=names, tasks=result.created
+        )
     await state.clear()
     await callback.answer()
     if isinstance(callback.message, Message):
-        names = ", ".join(quote(people[i].full_name) for i in question.chosen if i in people)
-        await callback.message.edit_text(
-            _("roadmap.body.saved").format(
-                name=quote(question.name), people=names, tasks=result.created
-            )
-        )
+        await callback.message.edit_text(text)
 
 
 async def on_cancel(callback: CallbackQuery, state: FSMContext) -> None:
@@ -162,4 +214,5 @@ def create_router() -> Router:
         router.callback_query.register(
             handler, BodyCallback.filter(F.action == action), flags=manage
         )
+    router.callback_query.register(on_row, SetPeopleCallback.filter(), flags=manage)
     return router

@@ -9,6 +9,7 @@ from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
 from core.models import OrganisationKind
+from services.views import RowView
 
 # Bounds on what a button may carry: data outside them (forged, or from no version of this
 # bot) fails to unpack, so the press is answered as a stale button, never reaches a query.
@@ -37,9 +38,10 @@ class ImportOrganisationCallback(CallbackData, prefix="impo1"):
     organisation_id: RowId = 0
 
 
-class RoadmapPageCallback(CallbackData, prefix="rmp1"):
+class RoadmapPageCallback(CallbackData, prefix="rmp2"):
     roadmap_id: RowId
     page: Page
+    view: RowView = RowView.TABLE
 
 
 class BodyAction(StrEnum):
@@ -57,6 +59,12 @@ class BodyCallback(CallbackData, prefix="bdy1"):
 
 
 class SetDeadlineCallback(CallbackData, prefix="rmd1"):
+    activity_id: RowId
+
+
+class SetPeopleCallback(CallbackData, prefix="rmw1"):
+    """«Кто отвечает»: the people picker for one row of /roadmap."""
+
     activity_id: RowId
 
 

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.bodies import add_questions
-from handlers.callbacks import RoadmapPageCallback, SetDeadlineCallback
+from handlers.callbacks import RoadmapPageCallback, SetDeadlineCallback, SetPeopleCallback
 from handlers.filters import PRIVATE, TYPED_ANSWER
 from handlers.render import (
     day,
@@ -32,7 +32,7 @@ from services.access import (
     require_roadmap_access,
 )
 from services.roadmaps import RoadmapService
-from services.views import ActivityRow, roadmap_page
+from services.views import ActivityRow, RoadmapPage, RowView
 from storage.database import Database
 from storage.records import Activity, Roadmap
 from tasks.reach import Reach
@@ -55,108 +55,161 @@ def _datable(row: ActivityRow) -> bool:
     return not row.has_steps
 
 
-def _who(responsible: str, indent: str) -> list[str]:
-    """Who answers for the row, as the file names them (none said: nothing shown)."""
-    named = " ".join(responsible.split())
+def _who(row: ActivityRow, chosen: dict[int, tuple[str, ...]], indent: str) -> list[str]:
+    """Who answers for the row: the people chosen in the chat, or as the file names them
+    (none said: nothing shown)."""
+    people = chosen.get(row.activity.id)
+    if people:
+        text = _("roadmap.people_chosen").format(people=quote(short(", ".join(people), 90)))
+        return [f"{indent}{text}"]
+    named = " ".join(row.activity.fields.responsible_text.split())
     return [f"{indent}👤 {quote(short(named, 70))}"] if named else []
 
 
-def _row_lines(row: ActivityRow) -> list[str]:
+def _keys(rows: Sequence[ActivityRow]) -> dict[int, str]:
+    """What tells a page's editable rows apart on their buttons: «#1», «#2»… in page order,
+    also written before each such row, since titles often start alike."""
+    editable = [row for row in rows if _datable(row)]
+    return {row.activity.id: f"#{index}" for index, row in enumerate(editable, 1)}
+
+
+def _row_lines(
+    row: ActivityRow, chosen: dict[int, tuple[str, ...]], flat: bool, key: str | None
+) -> list[str]:
+    """A row as /roadmap shows it; `flat` lists steps without their parent above them; `key`
+    names the row's buttons."""
     fields = row.activity.fields
     when = quote(deadline_text(fields.deadline_kind, fields.deadline_start, fields.deadline_due))
     flag = " ⚠️" if _settable(row) else ""
+    marker = f"{key} " if key else ""
     if row.step_number is None:
-        number = f"{quote(fields.number)}. " if fields.number else ""
+        number = f"{marker}{quote(fields.number)}. " if fields.number else marker
         title = f"<b>{number}{quote(short(fields.title, 80))}</b>"
         if row.has_steps:
             return [title]
-        return [title, f"🗓 {when}{flag}", *_who(fields.responsible_text, "")]
+        return [title, f"🗓 {when}{flag}", *_who(row, chosen, "")]
     # Steps usually repeat their activity's title; what tells them apart is the result.
     own = fields.title if fields.title != row.parent_title else (fields.result or fields.title)
     step = _("roadmap.step").format(number=row.step_number)
+    parent = [f"<b>{quote(short(row.parent_title or '', 60))}</b>"] if flat else []
     return [
-        f"   ↳ {step} {quote(short(own, 70))}",
+        *parent,
+        f"   ↳ {marker}{step} {quote(short(own, 70))}",
         f"      🗓 {when}{flag}",
-        *_who(fields.responsible_text, "      "),
+        *_who(row, chosen, "      "),
     ]
 
 
-def _page_text(roadmap: Roadmap, rows: Sequence[ActivityRow], page: int, pages: int) -> str:
+def _page_text(roadmap: Roadmap, found: RoadmapPage, view: RowView, can_edit: bool) -> str:
     lines = [
         _("roadmap.header").format(
             title=quote(short(roadmap.title, 150)),
             start=day(roadmap.period_start),
             end=day(roadmap.period_end),
-            page=page + 1,
-            pages=pages,
+            page=found.page + 1,
+            pages=found.pages,
         ),
-        "",
     ]
-    for row in rows:
-        lines.extend(_row_lines(row))
+    if view is not RowView.TABLE:
+        lines.append(_(f"roadmap.view.{view.name.lower()}.title").format(count=found.total))
+    lines.append("")
+    if not found.rows:
+        lines.append(_(f"roadmap.view.{view.name.lower()}.empty"))
+    section: str | None = None
+    keys = _keys(found.rows) if can_edit else {}
+    for row in found.rows:
+        if (
+            view is RowView.TABLE
+            and row.activity.fields.section
+            and (row.activity.fields.section != section)
+        ):
+            section = row.activity.fields.section
+            lines.append(f"📂 <i>{quote(short(section, 100))}</i>")
+        lines.extend(
+            _row_lines(row, found.chosen, view is not RowView.TABLE, keys.get(row.activity.id))
+        )
     return fit(lines)
+
+
+def _add_views(builder: InlineKeyboardBuilder, roadmap_id: int, current: RowView) -> list[int]:
+    """The ways to list the rows, the current one marked; the keyboard rows they take."""
+    for view in RowView:
+        mark = "• " if view is current else ""
+        builder.button(
+            text=mark + _(f"roadmap.view.{view.name.lower()}.button"),
+            callback_data=RoadmapPageCallback(roadmap_id=roadmap_id, page=0, view=view),
+        )
+    return [2, 3]
+
+
+def _add_row_buttons(builder: InlineKeyboardBuilder, rows: Sequence[ActivityRow]) -> list[int]:
+    """«Срок» and «Кто» for every row that carries its own tasks, by the row's key."""
+    keys = _keys(rows)
+    for row in rows:
+        if row.activity.id not in keys:
+            continue
+        key = "roadmap.button.set_date" if _settable(row) else "roadmap.button.change_date"
+        builder.button(
+            text=_(key).format(title=keys[row.activity.id]),
+            callback_data=SetDeadlineCallback(activity_id=row.activity.id),
+        )
+        builder.button(
+            text=_("roadmap.button.people").format(title=keys[row.activity.id]),
+            callback_data=SetPeopleCallback(activity_id=row.activity.id),
+        )
+    return [2] * len(keys)
 
 
 def _page_keyboard(
     roadmap_id: int,
-    page: int,
-    pages: int,
-    rows: Sequence[ActivityRow],
+    found: RoadmapPage,
+    view: RowView,
     can_edit: bool,
-    found: Reach,
+    reach: Reach | None,
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    widths: list[int] = []
-    if can_edit and page == 0:
-        widths += [1] * add_questions(builder, roadmap_id, found)
+    widths = _add_views(builder, roadmap_id, view)
+    if can_edit and reach is not None:
+        widths += [1] * add_questions(builder, roadmap_id, reach)
     if can_edit:
-        for row in rows:
-            if _datable(row):
-                fields = row.activity.fields
-                label = fields.number or fields.title
-                if row.step_number is not None:
-                    label = f"{label} ({_('roadmap.step').format(number=row.step_number)})"
-                key = "roadmap.button.set_date" if _settable(row) else "roadmap.button.change_date"
-                builder.button(
-                    text=_(key).format(title=short(label, 28)),
-                    callback_data=SetDeadlineCallback(activity_id=row.activity.id),
-                )
-                widths.append(1)
+        widths += _add_row_buttons(builder, found.rows)
     return finish_paged_keyboard(
         builder,
         widths,
-        page,
-        pages,
-        lambda target: RoadmapPageCallback(roadmap_id=roadmap_id, page=target),
+        found.page,
+        found.pages,
+        lambda target: RoadmapPageCallback(roadmap_id=roadmap_id, page=target, view=view),
     )
 
 
 async def page_view(
-    database: Database, actor: Actor, roadmaps: RoadmapService, roadmap: Roadmap, page: int
+    actor: Actor,
+    roadmaps: RoadmapService,
+    roadmap: Roadmap,
+    page: int,
+    view: RowView = RowView.TABLE,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """A page of the roadmap; the first says which rows reach nobody, and asks who answers
-    for each body nobody does, until every row reaches someone."""
-    found = await roadmap_page(database, roadmap.id, page, PAGE_SIZE)
-    reach = await roadmaps.reach(actor, roadmap.id)
-    text = _page_text(roadmap, found.rows, found.page, found.pages)
-    if found.page == 0 and not reach.is_complete:
-        text = fit([text, *gap_lines(reach)])
-    keyboard = _page_keyboard(
-        roadmap.id, found.page, found.pages, found.rows, may_import(actor), reach
-    )
+    """A page of the roadmap; the first of the table (and of the rows reaching nobody) says
+    which rows reach nobody, and asks who answers for each body nobody does."""
+    found = await roadmaps.page(actor, roadmap, page, PAGE_SIZE, view)
+    text = _page_text(roadmap, found, view, may_import(actor))
+    reach = None
+    if found.page == 0 and view in (RowView.TABLE, RowView.UNASSIGNED):
+        reach = await roadmaps.reach(actor, roadmap.id)
+        if not reach.is_complete:
+            text = fit([text, *gap_lines(reach)])
+    keyboard = _page_keyboard(roadmap.id, found, view, may_import(actor), reach)
     return text, keyboard
 
 
-async def roadmap_command(
-    message: Message, actor: Actor, database: Database, roadmaps: RoadmapService
-) -> None:
+async def roadmap_command(message: Message, actor: Actor, roadmaps: RoadmapService) -> None:
     """Every roadmap this person may see, by organisation; the only one opened at once."""
     found = await roadmaps.visible(actor)
     if not found:
         await message.answer(_("roadmap.none"))
         return
     if len(found) == 1:
-        text, keyboard = await page_view(database, actor, roadmaps, found[0][0], 0)
+        text, keyboard = await page_view(actor, roadmaps, found[0][0], 0)
         await message.answer(text, reply_markup=keyboard)
         return
     builder = InlineKeyboardBuilder()
@@ -180,7 +233,9 @@ async def on_page(
 ) -> None:
     """Листать: checked again at press time, the card edited in place."""
     roadmap = await require_roadmap_access(database, actor, callback_data.roadmap_id)
-    text, keyboard = await page_view(database, actor, roadmaps, roadmap, callback_data.page)
+    text, keyboard = await page_view(
+        actor, roadmaps, roadmap, callback_data.page, callback_data.view
+    )
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.edit_text(text, reply_markup=keyboard)
@@ -194,7 +249,7 @@ async def on_set_deadline(
     state: FSMContext,
 ) -> None:
     """Указать срок: asks for the date in words or digits."""
-    activity = await roadmaps.activity_to_date(actor, callback_data.activity_id)
+    activity = await roadmaps.activity_to_edit(actor, callback_data.activity_id)
     await state.set_state(DeadlineFlow.waiting_date)
     await state.set_data({"activity_id": activity.id})
     await callback.answer()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from core.clock import Clock
 from core.models import Role
@@ -32,6 +33,7 @@ from services.access import (
 from services.people import is_heads_of_schools
 from services.reminders import Planning
 from services.tasks import SyncResult, derive_tasks, resolution_for, sync_tasks, task_changes
+from services.views import RoadmapPage, RowView, roadmap_page, row_filter
 from storage.database import Database
 from storage.records import (
     Activity,
@@ -72,8 +74,13 @@ class ImportPlan:
     reach: Reach = field(default_factory=lambda: Reach(()))
     # Rows whose deadline was set in the chat while the file now says another: kept as set.
     kept_deadlines: tuple[KeptDeadline, ...] = ()
+    # Rows whose people were chosen in the chat while the file now names others: kept.
+    kept_people: tuple[KeptPeople, ...] = ()
     # How many tasks each named person gets, the most first.
     tasks_by_person: tuple[tuple[str, int], ...] = ()
+    # «Руководители ОО» rows: how many heads they fan out to, and how many tasks each gets.
+    heads: int = 0
+    tasks_per_head: int = 0
 
     @property
     def is_reimport(self) -> bool:
@@ -292,6 +299,9 @@ class _Group:
         """What of a stored activity the row changes: its fields, history, people, tasks."""
         self.ids[row.path] = found.id
         changes = _changed_fields(row.parsed, found)
+        if found.responsible_manual:
+            # People chosen in the chat win over the file's, as a chat deadline does.
+            row = replace(row, assignees=snapshot.assignees.get(found.id, []))
         # A deadline set in the chat wins over the file, even a file with a new one: the
         # preview names that conflict (ImportPlan.kept_deadlines) instead of undoing it.
         keep = found.deadline_manual
@@ -342,6 +352,15 @@ def _people_keys(parsed: ParsedRoadmap) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class KeptPeople:
+    """People chosen in the chat that a re-import does not undo, though the file names others."""
+
+    label: RowLabel
+    file_text: str  # whom the file now names
+    kept: tuple[str, ...]  # the people chosen in the chat
+
+
+@dataclass(frozen=True)
 class KeptDeadline:
     """A deadline set in the chat that a re-import does not undo, though the file changed it."""
 
@@ -354,6 +373,7 @@ def _plan_of(parsed: ParsedRoadmap, snapshot: _Snapshot, match: _Match) -> Impor
     added: list[RowLabel] = []
     changed: list[RowLabel] = []
     kept: list[KeptDeadline] = []
+    kept_people: list[KeptPeople] = []
     for path, row in _rows(parsed):
         found = match.by_path.get(path)
         if found is None:
@@ -364,6 +384,9 @@ def _plan_of(parsed: ParsedRoadmap, snapshot: _Snapshot, match: _Match) -> Impor
             changed.append(_label(row))
         if found.deadline_manual and "deadline_text" in changes:
             kept.append(KeptDeadline(_label(row), row.deadline.text, found.fields.deadline_due))
+        if found.responsible_manual and "responsible_text" in changes:
+            chosen = tuple(a.name for a in snapshot.assignees.get(found.id, []))
+            kept_people.append(KeptPeople(_label(row), row.responsible_text, chosen))
     new_people: list[str] = []
     known_people: list[str] = []
     for name, key in _people_keys(parsed).items():
@@ -377,7 +400,17 @@ def _plan_of(parsed: ParsedRoadmap, snapshot: _Snapshot, match: _Match) -> Impor
         known_people=tuple(known_people),
         reach=reach_of_file(parsed, snapshot.resolution),
         kept_deadlines=tuple(kept),
+        kept_people=tuple(kept_people),
         tasks_by_person=_tasks_by_person(parsed),
+        heads=len(snapshot.resolution.heads),
+        tasks_per_head=sum(
+            max(len(row.deadline.due), 1)
+            for row in parsed.leaves()
+            if any(
+                item.kind is ResponsibleKind.GROUP and is_heads_of_schools(item.name)
+                for item in row.responsible
+            )
+        ),
     )
 
 
@@ -393,7 +426,8 @@ def reach_of_file(parsed: ParsedRoadmap, resolution: Resolution) -> Reach:
                 is_heads_of_schools,
             )
             for row in parsed.leaves()
-        )
+        ),
+        resolution.headless,
     )
 
 
@@ -418,7 +452,8 @@ def reach_of_roadmap(
             )
             for activity in activities
             if activity.id not in with_steps and not activity.is_removed
-        )
+        ),
+        resolution.headless,
     )
 
 
@@ -687,6 +722,18 @@ class RoadmapService:
                 resolution=snapshot.resolution,
             )
 
+    async def page(
+        self, actor: Actor, roadmap: Roadmap, page: int, size: int, view: RowView
+    ) -> RoadmapPage:
+        """A page of a roadmap's rows as this person asked to see them (`RowView`); the
+        caller has checked they may see the roadmap."""
+        organisation = await self.organisation(roadmap.organisation_id)
+        zone = ZoneInfo(organisation.timezone if organisation else "UTC")
+        today = self._clock.now().astimezone(zone).date()
+        person_id = actor.person.id if actor.person else None
+        rows = row_filter(view, today, person_id)
+        return await roadmap_page(self._database, roadmap.id, page, size, rows)
+
     async def reach(self, actor: Actor, roadmap_id: int) -> Reach:
         """Whom the roadmap's rows reach now, and those that reach nobody (why, and the names
         nobody answers for): for /roadmap and /status, until every row reaches someone."""
@@ -710,15 +757,7 @@ class RoadmapService:
         now = self._clock.now()
         async with self._database.transaction() as repositories:
             below = await repositories.organisations.descendant_ids(roadmap.organisation_id)
-            chain = await repositories.organisations.ancestor_ids(roadmap.organisation_id)
-            people = await repositories.people.by_ids(person_ids)
-            allowed = set(below) | set(chain)
-            if len(people) != len(set(person_ids)) or any(
-                p.organisation_id not in allowed
-                or (scope is not None and p.organisation_id not in scope)
-                for p in people.values()
-            ):
-                raise AccessDenied("access.denied")
+            await _pickable(repositories, roadmap, person_ids, scope)
             await repositories.responsibles.set(
                 roadmap.organisation_id, body_key(name), name, person_ids, now
             )
@@ -783,24 +822,86 @@ class RoadmapService:
         async with self._database.transaction() as repositories:
             return await repositories.activities.in_roadmap(roadmap_id)
 
-    async def activity_to_date(self, actor: Actor, activity_id: int) -> Activity:
-        """The activity, if this person may set its deadline (they may import, and they see
-        its roadmap); AccessDenied otherwise, also when it is gone."""
+    async def activity_to_edit(self, actor: Actor, activity_id: int) -> Activity:
+        """The activity, if this person may set its deadline or people (they may import, and
+        they see its roadmap); AccessDenied otherwise, also when it is gone."""
         activity = await self.activity(activity_id)
         if activity is None or not may_import(actor):
             raise AccessDenied("access.denied")
         await require_roadmap_access(self._database, actor, activity.roadmap_id)
         return activity
 
+    async def row_people(self, actor: Actor, activity_id: int) -> tuple[Activity, list[int]]:
+        """A row whose people this person may choose (`set_people`'s rule), with the people
+        it names now (those the file names, or those chosen before), lead first."""
+        activity = await self.activity_to_edit(actor, activity_id)
+        async with self._database.transaction() as repositories:
+            if await repositories.activities.with_live_steps([activity_id]):
+                raise AccessDenied("access.denied")
+            assignees = (await repositories.activities.assignees_of([activity_id]))[activity_id]
+        return activity, [a.fields.person_id for a in assignees if a.fields.person_id]
+
+    async def set_people(
+        self, actor: Actor, activity_id: int, person_ids: Sequence[int]
+    ) -> list[Person]:
+        """A coordinator's people for a row, instead of whom the file names: the first leads.
+        Kept over later imports of the file (their preview names the conflict); audited; only
+        this row's tasks and their reminders are re-planned. Returns the people, in order.
+
+        AccessDenied unless this person may (`activity_to_edit`) and every one picked is
+        someone they may pick (`candidates`' rule), or when the row has steps (they carry its
+        tasks) or is gone.
+        """
+        activity = await self.activity_to_edit(actor, activity_id)
+        scope = await organisation_scope(self._database, actor)
+        async with self._database.transaction(immediate=True) as repositories:
+            roadmap = await repositories.roadmaps.get(activity.roadmap_id)
+            if not person_ids or roadmap is None:
+                raise AccessDenied("access.denied")
+            if await repositories.activities.with_live_steps([activity_id]):
+                raise AccessDenied("access.denied")
+            people = await _pickable(repositories, roadmap, person_ids, scope)
+            chosen = [people[i] for i in dict.fromkeys(person_ids)]
+            now = self._clock.now()
+            await repositories.activities.set_people(
+                activity_id,
+                [
+                    AssigneeFields(
+                        position=position,
+                        kind=ResponsibleKind.PERSON.value,
+                        name=person.full_name,
+                        job_title=person.position,
+                        person_id=person.id,
+                        is_lead=position == 0,
+                    )
+                    for position, person in enumerate(chosen)
+                ],
+                now,
+            )
+            await repositories.activities.record(
+                activity_id,
+                event="people_set",
+                details={
+                    "people": [p.full_name for p in chosen],
+                    "person_ids": [p.id for p in chosen],
+                },
+                now=now,
+                actor_telegram_id=actor.telegram_user_id,
+            )
+            await sync_tasks(
+                repositories, roadmap, self._clock, self._planning, activity_ids=[activity_id]
+            )
+        return chosen
+
     async def set_deadline(self, actor: Actor, activity_id: int, text: str) -> Activity | None:
         """A coordinator's date for an activity: one the file left without a date, or a date
         changed. Kept over later imports of the file (their preview names the conflict).
 
-        AccessDenied unless this person may (`activity_to_date`). Returns None when the text
+        AccessDenied unless this person may (`activity_to_edit`). Returns None when the text
         gives no date; the activity is left as it was. Only this activity's tasks and their
         reminders are re-planned.
         """
-        await self.activity_to_date(actor, activity_id)
+        await self.activity_to_edit(actor, activity_id)
         actor_telegram_id = actor.telegram_user_id
         async with self._database.transaction(immediate=True) as repositories:
             activity = await repositories.activities.get(activity_id)
@@ -830,6 +931,27 @@ class RoadmapService:
                 repositories, roadmap, self._clock, self._planning, activity_ids=[activity_id]
             )
             return await repositories.activities.get(activity_id)
+
+
+async def _pickable(
+    repositories: Repositories,
+    roadmap: Roadmap,
+    person_ids: Sequence[int],
+    scope: Sequence[int] | None,
+) -> dict[int, Person]:
+    """These people, if a coordinator with this scope may make them answer for the roadmap's
+    rows: they work in its organisation, one above or one below it, and within the scope.
+    AccessDenied otherwise (a forged or outdated pick)."""
+    below = await repositories.organisations.descendant_ids(roadmap.organisation_id)
+    chain = await repositories.organisations.ancestor_ids(roadmap.organisation_id)
+    people = await repositories.people.by_ids(person_ids)
+    allowed = set(below) | set(chain)
+    if len(people) != len(set(person_ids)) or any(
+        p.organisation_id not in allowed or (scope is not None and p.organisation_id not in scope)
+        for p in people.values()
+    ):
+        raise AccessDenied("access.denied")
+    return people
 
 
 def _split_people(

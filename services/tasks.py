@@ -46,15 +46,22 @@ class SyncResult:
     cancelled: int
 
 
-async def heads_below(repositories: Repositories, organisation_id: int) -> list[int]:
-    """Heads of the schools at or below an organisation: whom «Руководители ОО» fans out to."""
+async def heads_below(
+    repositories: Repositories, organisation_id: int
+) -> tuple[list[int], list[str]]:
+    """Heads of the schools at or below an organisation (whom «Руководители ОО» fans out to),
+    and the names of those schools that have none."""
     below = set(await repositories.organisations.descendant_ids(organisation_id))
     schools = [
-        o.id
+        o
         for o in await repositories.organisations.list_all()
         if o.id in below and o.kind is OrganisationKind.SCHOOL
     ]
-    return [p.id for p in await repositories.people.heads_in(schools)] if schools else []
+    if not schools:
+        return [], []
+    heads = await repositories.people.heads_in([school.id for school in schools])
+    headed = {head.organisation_id for head in heads}
+    return [p.id for p in heads], [s.name for s in schools if s.id not in headed]
 
 
 async def resolution_for(repositories: Repositories, organisation_id: int) -> Resolution:
@@ -67,8 +74,8 @@ async def resolution_for(repositories: Repositories, organisation_id: int) -> Re
     for organisation in chain:  # the organisation first, then those above it
         for key, people in picked.get(organisation, {}).items():
             bodies.setdefault(key, people)
-    heads = await heads_below(repositories, organisation_id)
-    return Resolution(tuple(heads), bodies)
+    heads, headless = await heads_below(repositories, organisation_id)
+    return Resolution(tuple(heads), bodies, tuple(headless))
 
 
 def derive_tasks(

@@ -87,6 +87,7 @@ class Activity:
     is_removed: bool
     created_at: datetime
     updated_at: datetime
+    responsible_manual: bool = False  # people chosen in the chat, kept over re-imports
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,8 @@ activities = Table(
     Column("deadline_manual", Boolean, nullable=False, server_default=false()),
     Column("responsible_text", Text, nullable=False),
     Column("responsible_warnings", JSON, nullable=False),
+    # People chosen in the chat instead of those the file names: a re-import keeps them.
+    Column("responsible_manual", Boolean, nullable=False, server_default=false()),
     Column("source_ref", String(100), nullable=False),
     # Removed by a re-import: kept (with its history) rather than deleted.
     Column("is_removed", Boolean, nullable=False, server_default=false()),

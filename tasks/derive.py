@@ -51,6 +51,7 @@ class Resolution:
 
     heads: tuple[int, ...] = ()
     bodies: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    headless: tuple[str, ...] = ()  # the schools below with no head: their share reaches nobody
 
     def members(self, name: str) -> tuple[int, ...]:
         """The people picked for this body, found by its name or by its abbreviation («РМК»

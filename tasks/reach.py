@@ -29,6 +29,7 @@ class RowReach:
     title: str
     groups: int
     gaps: tuple[tuple[Gap, str], ...]  # (why, the name as written; "" for an empty cell)
+    fans_out: bool = False  # names «руководители ОО»: one task per school head
 
     @property
     def reaches_nobody(self) -> bool:
@@ -45,10 +46,12 @@ def row_reach(
     """``is_heads_group``: whether a group's name means the heads of the schools below."""
     gaps: list[tuple[Gap, str]] = []
     groups = 1 if any(a.kind == "person" for a in assignees) else 0
+    fans_out = False
     for assignee in assignees:
         if assignee.kind == "person":
             continue
         heads = assignee.kind == "group" and is_heads_group(assignee.name)
+        fans_out = fans_out or heads
         reached = len(resolution.heads) if heads else 0
         reached += 1 if resolution.members(assignee.name) else 0
         groups += reached
@@ -56,7 +59,7 @@ def row_reach(
             gaps.append((Gap.NO_SCHOOLS if heads else Gap.BODY, assignee.name))
     if not assignees:
         gaps.append((Gap.EMPTY, ""))
-    return RowReach(ref, title, groups, tuple(gaps))
+    return RowReach(ref, title, groups, tuple(gaps), fans_out)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,13 @@ class Reach:
     """A roadmap's rows as its tasks will reach people."""
 
     rows: tuple[RowReach, ...]
+    # The schools below with no head, when a row fans out to heads: their share reaches nobody.
+    schools_without_head: tuple[str, ...] = ()
+
+    @property
+    def headless(self) -> tuple[str, ...]:
+        """The schools whose share of the «руководители ОО» rows reaches nobody."""
+        return self.schools_without_head if any(row.fans_out for row in self.rows) else ()
 
     @property
     def unreached(self) -> tuple[RowReach, ...]:
@@ -80,7 +90,7 @@ class Reach:
 
     @property
     def is_complete(self) -> bool:
-        return not any(row.gaps for row in self.rows)
+        return not any(row.gaps for row in self.rows) and not self.headless
 
 
 def reach(rows: Iterable[RowReach]) -> Reach:

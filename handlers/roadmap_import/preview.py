@@ -71,20 +71,32 @@ def names(names: tuple[str, ...]) -> str:
 
 
 def reach_lines(plan: ImportPlan) -> list[str]:
-    """Who gets how many tasks: the named people, the most first."""
-    if not plan.tasks_by_person:
-        return []
-    shown = ", ".join(
-        f"{quote(name)} — {count}" for name, count in plan.tasks_by_person[:PREVIEW_NAMES]
-    )
-    if len(plan.tasks_by_person) > PREVIEW_NAMES:
-        shown += _("list.and_more").format(count=len(plan.tasks_by_person) - PREVIEW_NAMES)
-    return [_("import.preview.tasks_by_person").format(names=shown)]
+    """Who gets how many tasks: the named people, the most first, and each school's head."""
+    lines = []
+    if plan.tasks_by_person:
+        shown = ", ".join(
+            f"{quote(name)} — {count}" for name, count in plan.tasks_by_person[:PREVIEW_NAMES]
+        )
+        if len(plan.tasks_by_person) > PREVIEW_NAMES:
+            shown += _("list.and_more").format(count=len(plan.tasks_by_person) - PREVIEW_NAMES)
+        lines.append(_("import.preview.tasks_by_person").format(names=shown))
+    if plan.heads and plan.tasks_per_head:
+        lines.append(
+            _("import.preview.tasks_per_head").format(heads=plan.heads, tasks=plan.tasks_per_head)
+        )
+    return lines
 
 
 def gap_lines(found: Reach) -> list[str]:
     """The rows that reach nobody, and each name nobody answers for, with what to do."""
-    lines = ["", _("import.preview.unreached").format(count=len(found.unreached))]
+    lines = [""]
+    if found.unreached:
+        lines.append(_("import.preview.unreached").format(count=len(found.unreached)))
+    if found.headless:
+        names = ", ".join(quote(short(name, 60)) for name in found.headless[:PREVIEW_NAMES])
+        if len(found.headless) > PREVIEW_NAMES:
+            names += _("list.and_more").format(count=len(found.headless) - PREVIEW_NAMES)
+        lines.append(_("import.preview.gap.headless").format(names=names))
     missing = found.missing()
     for gap in Gap:
         named = [(name, rows) for kind, name, rows in missing if kind is gap]
@@ -144,7 +156,8 @@ def _summary_lines(parsed: ParsedRoadmap, plan: ImportPlan, organisation: str) -
 
 
 def _reimport_lines(plan: ImportPlan) -> list[str]:
-    """What a new version of the file changes, and the deadlines set by hand it leaves."""
+    """What a new version of the file changes, and the deadlines and people set by hand it
+    leaves."""
     lines = [
         _("import.preview.reimport").format(
             added=len(plan.added), changed=len(plan.changed), removed=len(plan.removed)
@@ -158,6 +171,15 @@ def _reimport_lines(plan: ImportPlan) -> list[str]:
             file=quote(short(kept.file_text, 60)),
         )
         for kept in plan.kept_deadlines[:PREVIEW_DOUBTS]
+    )
+    lines.extend(
+        _("import.preview.kept_people").format(
+            number=quote(kept.label.number or "—"),
+            title=quote(short(kept.label.title, 60)),
+            kept=quote(short(", ".join(kept.kept), 80)) or "—",
+            file=quote(short(kept.file_text, 60)),
+        )
+        for kept in plan.kept_people[:PREVIEW_DOUBTS]
     )
     for label_key, labels in (
         ("import.preview.added_item", plan.added),

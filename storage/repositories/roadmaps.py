@@ -91,6 +91,7 @@ def _activity(row: RowMapping) -> Activity:
         parent_id=row["parent_id"],
         fields=fields,
         deadline_manual=row["deadline_manual"],
+        responsible_manual=row["responsible_manual"],
         is_removed=row["is_removed"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
@@ -210,6 +211,17 @@ class ActivityRepository:
                 updated_at=now,
             )
         )
+
+    async def set_people(
+        self, activity_id: int, assignees: Sequence[AssigneeFields], now: datetime
+    ) -> None:
+        """The people a coordinator chose for the activity, instead of whom the file names."""
+        await self._connection.execute(
+            update(activities)
+            .where(activities.c.id == activity_id)
+            .values(responsible_manual=True, updated_at=now)
+        )
+        await self.replace_assignees_many({activity_id: assignees})
 
     # Set-based writes: an import of a municipal plan stores thousands of rows at once.
 

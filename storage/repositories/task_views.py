@@ -94,6 +94,55 @@ class ActivityRow:
     parent_title: str | None
 
 
+@dataclass(frozen=True)
+class RowFilter:
+    """Which rows of a roadmap /roadmap lists, and in what order.
+
+    By default every row in table order (each parent before its steps). Any condition or the
+    order by date leaves only the rows that carry tasks (no live steps), those with the
+    earliest open deadline first and the rest (all done, or reaching nobody) after them in
+    table order.
+    """
+
+    by_deadline: bool = False
+    overdue_before: date | None = None  # with an open task due before this day
+    unreached: bool = False  # with a date and no live task: whom they name reaches nobody
+    person_id: int | None = None  # with a live task this person shares
+
+    @property
+    def leaves_only(self) -> bool:
+        return (
+            self.by_deadline
+            or self.overdue_before is not None
+            or self.unreached
+            or self.person_id is not None
+        )
+
+
+def _row_conditions(found: RowFilter) -> list[ColumnElement[bool]]:
+    """The rows a filter keeps, over `activities` (the roadmap and liveness aside)."""
+    if not found.leaves_only:
+        return []
+    step = aliased(activities)
+    has_steps = exists().where(step.c.parent_id == activities.c.id, step.c.is_removed.is_(False))
+    mine = tasks.c.activity_id == activities.c.id
+    conditions: list[ColumnElement[bool]] = [~has_steps]
+    if found.overdue_before is not None:
+        conditions.append(
+            exists().where(mine, _LIVE, _OPEN, tasks.c.due_on < found.overdue_before)
+        )
+    if found.unreached:
+        conditions.append(sql_cast(activities.c.deadline_due, String) != "[]")
+        conditions.append(~exists().where(mine, _LIVE))
+    if found.person_id is not None:
+        conditions.append(
+            exists()
+            .select_from(tasks.join(task_executors, task_executors.c.task_id == tasks.c.id))
+            .where(mine, _LIVE, task_executors.c.person_id == found.person_id)
+        )
+    return conditions
+
+
 _parent = activities.alias("parent_activity")
 _LIVE = tasks.c.is_cancelled.is_(False)
 # tasks.rules.is_open in SQL: anything not done is still someone's work.
@@ -449,20 +498,34 @@ class TaskViewRepository:
         result = await self._connection.execute(query)
         return [int(task_id) for task_id in result.scalars()]
 
-    async def activity_count(self, roadmap_id: int) -> int:
+    async def activity_count(self, roadmap_id: int, rows: RowFilter | None = None) -> int:
         result = await self._connection.execute(
             select(func.count())
             .select_from(activities)
-            .where(activities.c.roadmap_id == roadmap_id, activities.c.is_removed.is_(False))
+            .where(
+                activities.c.roadmap_id == roadmap_id,
+                activities.c.is_removed.is_(False),
+                *_row_conditions(rows or RowFilter()),
+            )
         )
         return int(result.scalar_one())
 
-    async def activity_page(self, roadmap_id: int, offset: int, limit: int) -> list[ActivityRow]:
-        """A slice of a roadmap's rows in table order, each parent before its steps."""
+    async def activity_page(
+        self, roadmap_id: int, offset: int, limit: int, rows: RowFilter | None = None
+    ) -> list[ActivityRow]:
+        """A slice of a roadmap's rows: in table order, each parent before its steps, unless
+        the filter says otherwise (`RowFilter`)."""
+        found = rows or RowFilter()
         child = activities.alias("child_activity")
         has_steps = exists().where(
             child.c.parent_id == activities.c.id, child.c.is_removed.is_(False)
         )
+        next_due = (
+            select(func.min(tasks.c.due_on))
+            .where(tasks.c.activity_id == activities.c.id, _LIVE, _OPEN)
+            .scalar_subquery()
+        )
+        # Step numbers among all of a parent's steps, before any filter leaves some out.
         numbered = (
             select(
                 activities,
@@ -473,18 +536,25 @@ class TaskViewRepository:
                 )
                 .label("step_number"),
                 has_steps.label("has_steps"),
+                next_due.label("next_due"),
+                and_(*_row_conditions(found), literal(True)).label("kept"),
             )
             .where(activities.c.roadmap_id == roadmap_id, activities.c.is_removed.is_(False))
             .subquery()
         )
         parent = activities.alias("parent_row")
+        order: tuple[ColumnElement[Any], ...] = (numbered.c.position, numbered.c.id)
+        if found.leaves_only:
+            later = case((numbered.c.next_due.is_(None), 1), else_=0)
+            order = (later, numbered.c.next_due, *order)
         query = (
             select(numbered, parent.c.title.label("parent_title"))
             .outerjoin(
                 parent,
                 and_(parent.c.id == numbered.c.parent_id, parent.c.is_removed.is_(False)),
             )
-            .order_by(numbered.c.position, numbered.c.id)
+            .where(numbered.c.kept.is_(True))
+            .order_by(*order)
             .offset(offset)
             .limit(limit)
         )

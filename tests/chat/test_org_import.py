@@ -214,3 +214,43 @@ async def test_strangers_and_executors_cannot_press_load(bot: ChatBot) -> None:
         assert "Предпросмотр" not in alert
         assert await _answer_text(bot, user, preview, forged)
     assert await _children(bot, made["artem"].id) == []
+
+
+async def test_a_municipal_order_gives_one_task_per_school_head(bot: ChatBot) -> None:
+    """The municipal order imported into a municipality with its schools loaded from a list:
+    each «Руководители ОО» row becomes one task per head; the school without one is named."""
+    made = await _with_coordinator(bot)
+    await _loaded(bot)
+    order = DATA / "docx" / "municipal-order-with-roadmap-2022.docx"
+    preview = await bot.upload(COORDINATOR, order.name, order.read_bytes())
+    text = preview.plain_text
+    assert "Организация: Артёмовский ГО" in text
+    assert "Руководителям школ (2): по " in text
+    assert "не указан руководитель" in text and "МБОУ «Гимназия №3»" in text
+    await bot.press_label(COORDINATOR, preview, "Импортировать")
+    await bot.api.wait_edit(preview)
+    schools = await _children(bot, made["artem"].id)
+    heads = await _heads(bot, [school.id for school in schools])
+    async with bot.app.database.transaction() as repositories:
+        (roadmap,) = await repositories.roadmaps.in_organisations([made["artem"].id])
+        rows = [
+            a
+            for a in await repositories.activities.in_roadmap(roadmap.id)
+            if "руководители оо" in a.fields.responsible_text.casefold() and a.fields.deadline_due
+        ]
+        tasks = [
+            t
+            for t in await repositories.tasks.of_activities([a.id for a in rows])
+            if not t.is_cancelled
+        ]
+        executors = await repositories.tasks.executors_of([t.id for t in tasks])
+    assert rows
+    for row in rows:
+        per_head = [
+            t for t in tasks if t.activity_id == row.id and t.executor_key.startswith("head:")
+        ]
+        assert sorted(p for t in per_head for p in executors[t.id]) == sorted(
+            h.id for h in heads for _ in row.fields.deadline_due
+        )  # one task per head and date; people the row names besides get theirs
+    page = await bot.ask(COORDINATOR, "/roadmap")
+    assert "не указан руководитель" in page.plain_text  # until the school has one

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.clock import ManualClock
+from core.models import Role
 from roadmap.deadlines import parse_deadline
 from roadmap.importer import ParsedRoadmap, parse_roadmap
 from roadmap.readers import read_text
@@ -229,3 +230,42 @@ async def test_a_deadline_changed_in_the_chat_outlives_a_file_with_another(
     await service.apply(org, second, source_name="b", actor_telegram_id=None)
     again = await service.activity(dated.id)
     assert again is not None and [str(d) for d in again.fields.deadline_due] == ["2022-12-25"]
+
+
+async def test_a_rows_people_are_chosen_among_those_one_may_pick(
+    database: Database, clock: ManualClock
+) -> None:
+    service = RoadmapService(database, clock)
+    org = await _org(service)
+    result = await service.apply(org, _parsed(SCHOOL), source_name="a", actor_telegram_id=None)
+    stored = await service.activities_of(result.roadmap.id)
+    row = next(a for a in stored if a.fields.deadline_due and a.parent_id is None)
+    parent = next(a for a in stored if a.id in {s.parent_id for s in stored})
+    other = await service.organisation_named("МБОУ «Лицей №2»", "Asia/Vladivostok")
+    async with database.transaction() as repositories:
+        own = await repositories.people.in_organisations([org])
+        (stranger,) = await repositories.people.add_many(
+            other.id,
+            [("Чужой Ч.Ч.", "чужой ч.ч.", None)],
+            role=Role.EXECUTOR,
+            created_at=clock.now(),
+        )
+    with pytest.raises(AccessDenied):  # someone of an unrelated organisation
+        await service.set_people(ADMIN, row.id, [stranger])
+    with pytest.raises(AccessDenied):  # a row whose steps carry its tasks
+        await service.set_people(ADMIN, parent.id, [own[0].id])
+    with pytest.raises(AccessDenied):  # nobody at all
+        await service.set_people(ADMIN, row.id, [])
+    chosen = await service.set_people(ADMIN, row.id, [own[1].id, own[0].id])
+    assert [p.id for p in chosen] == [own[1].id, own[0].id]
+    async with database.transaction() as repositories:
+        (assignees,) = (await repositories.activities.assignees_of([row.id])).values()
+        tasks = [t for t in await repositories.tasks.of_activities([row.id]) if not t.is_cancelled]
+        executors = await repositories.tasks.executors_of([t.id for t in tasks])
+    assert [(a.fields.person_id, a.fields.is_lead) for a in assignees] == [
+        (own[1].id, True),
+        (own[0].id, False),
+    ]
+    assert tasks and all(set(executors[t.id]) == {own[0].id, own[1].id} for t in tasks)
+    again = await service.activity(row.id)
+    assert again is not None and again.responsible_manual

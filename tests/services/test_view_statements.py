@@ -313,7 +313,7 @@ async def _tasks_later(database: Database, world: World) -> str:
 
 async def _roadmap_page(database: Database, world: World) -> str:
     roadmaps = RoadmapService(database, ManualClock(NOW))
-    text, _keyboard = await page_view(database, world.coordinator, roadmaps, world.roadmaps[0], 2)
+    text, _keyboard = await page_view(world.coordinator, roadmaps, world.roadmaps[0], 0)
     return text
 
 

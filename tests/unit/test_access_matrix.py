@@ -76,6 +76,7 @@ EXPECTED: dict[str, Permission] = {
     "handlers.bodies.on_toggle": Permission.MANAGE,
     "handlers.bodies.on_done": Permission.MANAGE,
     "handlers.bodies.on_cancel": Permission.MANAGE,
+    "handlers.bodies.on_row": Permission.MANAGE,
     "handlers.tasks.unprompted.on_evidence_for": Permission.STAFF,
     "handlers.tasks.buttons.on_remind": Permission.STAFF,
     "handlers.tasks.buttons.on_done": Permission.STAFF,
