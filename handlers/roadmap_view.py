@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.bodies import add_questions
+from handlers.calendar import CalendarAction, CalendarCallback, calendar_keyboard, chosen_day
 from handlers.callbacks import RoadmapPageCallback, SetDeadlineCallback, SetPeopleCallback
 from handlers.filters import PRIVATE, TYPED_ANSWER
 from handlers.render import (
@@ -241,22 +242,79 @@ async def on_page(
         await callback.message.edit_text(text, reply_markup=keyboard)
 
 
+async def _date_keyboard(
+    actor: Actor,
+    database: Database,
+    roadmaps: RoadmapService,
+    activity: Activity,
+    month: tuple[int, int] | None = None,
+) -> InlineKeyboardMarkup:
+    """The roadmap's period as a calendar: today dotted, the row's next deadline bracketed,
+    opened at that deadline's month (or today's) unless a month is asked for."""
+    roadmap = await require_roadmap_access(database, actor, activity.roadmap_id)
+    today = await roadmaps.today_for(roadmap)
+    due = activity.fields.deadline_due
+    marked = next((day for day in due if day >= today), due[-1] if due else None)
+    shown = marked or today
+    year, number = month or (shown.year, shown.month)
+    return calendar_keyboard(
+        year,
+        number,
+        today=today,
+        earliest=roadmap.period_start,
+        latest=roadmap.period_end,
+        marked=marked,
+    )
+
+
 async def on_set_deadline(
     callback: CallbackQuery,
     callback_data: SetDeadlineCallback,
     actor: Actor,
+    database: Database,
     roadmaps: RoadmapService,
     state: FSMContext,
 ) -> None:
-    """Указать срок: asks for the date in words or digits."""
+    """Указать срок: asks for the date in words or digits, or picked on the calendar."""
     activity = await roadmaps.activity_to_edit(actor, callback_data.activity_id)
+    keyboard = await _date_keyboard(actor, database, roadmaps, activity)
     await state.set_state(DeadlineFlow.waiting_date)
     await state.set_data({"activity_id": activity.id})
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.answer(
-            _("roadmap.ask_date").format(title=quote(short(activity.fields.title, 120)))
+            _("roadmap.ask_date").format(title=quote(short(activity.fields.title, 120))),
+            reply_markup=keyboard,
         )
+
+
+async def on_date_picked(
+    callback: CallbackQuery,
+    callback_data: CalendarCallback,
+    actor: Actor,
+    database: Database,
+    roadmaps: RoadmapService,
+    state: FSMContext,
+) -> None:
+    """A day picked on the calendar (stored as that one date), or another month shown."""
+    data = await state.get_data()
+    activity = await roadmaps.activity_to_edit(actor, int(data["activity_id"]))
+    message = callback.message
+    await callback.answer()
+    if not isinstance(message, Message):
+        return
+    if callback_data.action is CalendarAction.MONTH:
+        keyboard = await _date_keyboard(
+            actor, database, roadmaps, activity, (callback_data.year, callback_data.month)
+        )
+        await message.edit_reply_markup(reply_markup=keyboard)
+        return
+    chosen = chosen_day(callback_data)
+    updated = await roadmaps.set_deadline(actor, activity.id, chosen) if chosen else None
+    if updated is None:
+        return
+    await state.clear()
+    await message.edit_text(_date_set(updated))
 
 
 async def on_date_text(
@@ -276,14 +334,16 @@ async def on_date_text(
         await message.answer(_("roadmap.date_invalid"))
         return
     await state.clear()
+    await message.answer(_date_set(updated))
+
+
+def _date_set(updated: Activity) -> str:
     fields = updated.fields
-    await message.answer(
-        _("roadmap.date_set").format(
-            title=quote(short(fields.title, 120)),
-            when=quote(
-                deadline_text(fields.deadline_kind, fields.deadline_start, fields.deadline_due)
-            ),
-        )
+    return _("roadmap.date_set").format(
+        title=quote(short(fields.title, 120)),
+        when=quote(
+            deadline_text(fields.deadline_kind, fields.deadline_start, fields.deadline_due)
+        ),
     )
 
 
@@ -301,4 +361,10 @@ def create_router() -> Router:
     )
     router.callback_query.register(on_page, RoadmapPageCallback.filter(), flags=view)
     router.callback_query.register(on_set_deadline, SetDeadlineCallback.filter(), flags=manage)
+    router.callback_query.register(
+        on_date_picked,
+        StateFilter(DeadlineFlow.waiting_date),
+        CalendarCallback.filter(F.action != CalendarAction.IGNORE),
+        flags=manage,
+    )
     return router

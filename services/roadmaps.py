@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
+from core.dates import format_day
 from core.models import Role
 from core.organisation_names import guess_kind
 from roadmap.deadlines import DeadlineKind, parse_deadline
@@ -727,9 +728,7 @@ class RoadmapService:
     ) -> RoadmapPage:
         """A page of a roadmap's rows as this person asked to see them (`RowView`); the
         caller has checked they may see the roadmap."""
-        organisation = await self.organisation(roadmap.organisation_id)
-        zone = ZoneInfo(organisation.timezone if organisation else "UTC")
-        today = self._clock.now().astimezone(zone).date()
+        today = await self.today_for(roadmap)
         person_id = actor.person.id if actor.person else None
         rows = row_filter(view, today, person_id)
         return await roadmap_page(self._database, roadmap.id, page, size, rows)
@@ -893,13 +892,21 @@ class RoadmapService:
             )
         return chosen
 
-    async def set_deadline(self, actor: Actor, activity_id: int, text: str) -> Activity | None:
+    async def today_for(self, roadmap: Roadmap) -> date:
+        """Today in the roadmap's organisation's zone."""
+        organisation = await self.organisation(roadmap.organisation_id)
+        zone = ZoneInfo(organisation.timezone if organisation else "UTC")
+        return self._clock.now().astimezone(zone).date()
+
+    async def set_deadline(
+        self, actor: Actor, activity_id: int, text: str | date
+    ) -> Activity | None:
         """A coordinator's date for an activity: one the file left without a date, or a date
         changed. Kept over later imports of the file (their preview names the conflict).
 
         AccessDenied unless this person may (`activity_to_edit`). Returns None when the text
         gives no date; the activity is left as it was. Only this activity's tasks and their
-        reminders are re-planned.
+        reminders are re-planned. A day picked on the calendar (a `date`) is that one date.
         """
         await self.activity_to_edit(actor, activity_id)
         actor_telegram_id = actor.telegram_user_id
@@ -908,8 +915,9 @@ class RoadmapService:
             roadmap = await repositories.roadmaps.get(activity.roadmap_id) if activity else None
             if activity is None or roadmap is None:
                 return None
-            period = Period(roadmap.period_start, roadmap.period_end)
-            deadline = parse_deadline(text, period)
+            if isinstance(text, date):
+                text = format_day(text)
+            deadline = parse_deadline(text, Period(roadmap.period_start, roadmap.period_end))
             if not deadline.due or deadline.kind is DeadlineKind.UNKNOWN:
                 return None
             now = self._clock.now()

@@ -203,3 +203,23 @@ async def test_five_roadmaps_in_two_organisations_are_each_reached(bot: ChatBot)
         page = await bot.api.wait_edit(opened)
         titles.add(page.plain_text.splitlines()[0])
     assert len(titles) == 5
+
+
+async def test_a_deadline_is_picked_on_the_calendar(bot: ChatBot, school: str) -> None:
+    listing = await bot.ask(ADMIN, "/roadmap")
+    await bot.press_label(ADMIN, listing, "Изменить срок #1")
+    ask = await bot.api.next_message(ADMIN.id)
+    buttons = str(ask.buttons())
+    assert "Октябрь 2022" in buttons and "[4]" in buttons  # its deadline, 04.10, bracketed
+    await bot.press_label(ADMIN, ask, "›")
+    november = await bot.api.wait_edit(ask)
+    assert "Ноябрь 2022" in str(november.buttons())
+    sixteen = november.button("16")
+    await bot.press(ADMIN, november, november.button("15"))
+    saved = await bot.api.wait_edit(november)
+    assert "сохранён: до 15.11.2022" in saved.plain_text
+    event, details = (await _history(bot))[-1]
+    assert event == "deadline_set" and details["due"] == ["2022-11-15"]
+    # The wait is over: a stray press of the old calendar changes nothing.
+    stale = await bot.press(ADMIN, november, sixteen)
+    assert stale.get("show_alert")

@@ -77,6 +77,7 @@ EXPECTED: dict[str, Permission] = {
     "handlers.bodies.on_done": Permission.MANAGE,
     "handlers.bodies.on_cancel": Permission.MANAGE,
     "handlers.bodies.on_row": Permission.MANAGE,
+    "handlers.roadmap_view.on_date_picked": Permission.MANAGE,
     "handlers.tasks.unprompted.on_evidence_for": Permission.STAFF,
     "handlers.tasks.buttons.on_remind": Permission.STAFF,
     "handlers.tasks.buttons.on_done": Permission.STAFF,
