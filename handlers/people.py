@@ -49,8 +49,14 @@ def _list_view(entries: list[PersonEntry], page: int) -> tuple[str, InlineKeyboa
         "",
     ]
     builder = InlineKeyboardBuilder()
+    several = len({entry.person.organisation_id for entry in entries}) > 1
+    heading: str | None = None
     for entry in shown:
         person = entry.person
+        name = entry.organisation.name if entry.organisation else "—"
+        if several and name != heading:
+            heading = name
+            lines.append(f"🏢 <i>{quote(short(name, 80))}</i>")
         position = f", {quote(short(person.position, 50))}" if person.position else ""
         lines.append(f"{_STATUS_ICON[entry.status]} <b>{quote(person.full_name)}</b>{position}")
         builder.button(

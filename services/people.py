@@ -139,13 +139,14 @@ class PeopleService:
         return person
 
     async def people(self, actor: Actor) -> list[PersonEntry]:
+        """Everyone this person may manage, by organisation (by name) and then by name."""
         scope = await self._scope(actor)
         async with self._database.transaction() as repositories:
             organisations = {o.id: o for o in await repositories.organisations.list_all()}
             ids = list(organisations) if scope is None else scope
             found = await repositories.people.in_organisations(ids)
             invited = await repositories.invites.open_for([p.id for p in found], self._clock.now())
-        return [
+        entries = [
             PersonEntry(
                 person,
                 organisations.get(person.organisation_id or 0),
@@ -153,6 +154,7 @@ class PeopleService:
             )
             for person in found
         ]
+        return sorted(entries, key=lambda e: e.organisation.name if e.organisation else "")
 
     async def entry(self, actor: Actor, person_id: int) -> PersonEntry:
         person = await self.require_person(actor, person_id)

@@ -243,3 +243,16 @@ async def test_an_executor_is_politely_refused(bot: ChatBot) -> None:
     reply = await bot.ask(EXECUTOR, "/orgs")
     assert "Это действие вам недоступно" in (reply.plain_text or "")
     assert reply.buttons() == []
+
+
+async def test_the_admins_people_are_listed_under_their_organisations(bot: ChatBot) -> None:
+    await add_person(bot, COORDINATOR, Role.COORDINATOR, organisation="Ульчский район")
+    await add_person(bot, EXECUTOR, Role.EXECUTOR)
+    lines = (await bot.ask(ADMIN, "/people")).plain_text.splitlines()
+    school, district = lines.index("🏢 МБОУ «СОШ №2»"), lines.index("🏢 Ульчский район")
+    assert school < district
+    assert lines.index(next(line for line in lines if "Нина" in line)) == school + 1
+    assert lines.index(next(line for line in lines if "Наталья" in line)) == district + 1
+    # One organisation's coordinator sees no headings: all are theirs.
+    own = (await bot.ask(COORDINATOR, "/people")).plain_text
+    assert "🏢" not in own
