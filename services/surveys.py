@@ -117,6 +117,9 @@ def _check_choices(question: Question, answer: Answer) -> None:
         raise ValueError("not an option of this question")
     if answer.text is not None and OTHER not in choices:
         raise ValueError("only «Другое» carries text")
+    exclusive = [key for key in choices if (option := question.option(key)) and option.exclusive]
+    if exclusive and len(choices) > 1:
+        raise ValueError("an exclusive option goes alone")
     _check_text(answer.text, question.max_length)
 
 
