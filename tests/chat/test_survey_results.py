@@ -117,7 +117,14 @@ async def test_the_summary_counts_and_hides_small_groups(bot: ChatBot) -> None:
     assert "Ответов своими словами: 3" in text
     assert "менее 5" in text
     labels = [label for row in summary.buttons() for label, _ in row]
-    assert labels == ["📊 Диаграммы", "📗 Таблица XLSX", "📄 Сводка CSV", "📝 Отчёт DOCX"]
+    assert labels == [
+        "📊 Диаграммы",
+        "📗 Таблица XLSX",
+        "📄 Сводка CSV",
+        "📝 Отчёт DOCX",
+        "📕 Отчёт PDF",
+        "✏️ Проверить ответы своими словами",
+    ]
 
 
 async def test_charts_come_as_one_album(bot: ChatBot) -> None:
@@ -167,7 +174,7 @@ async def test_the_docx_report_is_ready_for_the_school_website(bot: ChatBot) -> 
     assert "сайте школы" in (report.plain_text or "")
     document = docx.Document(io.BytesIO(report.content or b""))
     paragraphs = [paragraph.text for paragraph in document.paragraphs]
-    assert paragraphs[0] == "Отчёт по результатам опроса"
+    assert paragraphs[:2] == ["МБОУ «СОШ №2»", "Отчёт по результатам опроса"]
     assert "Опрос проводится с 20.09.2022 по 20.10.2022" in paragraphs
     assert "Всего ответов: 30" not in paragraphs and "Всего ответили: 30" in paragraphs
     assert len(document.inline_shapes) == 3
