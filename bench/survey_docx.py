@@ -46,7 +46,7 @@ from surveys.model import (
     Segments,
     SurveyDefinition,
 )
-from surveys.report import ReportMeta, build_docx, charts_for
+from surveys.report import PAGE, ReportMeta, build_docx, build_pdf, charts_for
 from surveys.results import SurveyResults, summarise
 
 CLASSES = ("5 «а»", "5 «б»", "6 «а»", "7 «в»", "8 «а»", "9 «б»", "10 «а»", "11 «а»")
@@ -170,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         organisation="МБОУ «СОШ № 2»",
     )
     start = time.process_time()
-    charts = charts_for(results, translate)
+    charts = charts_for(results, translate, PAGE)
     chart_s = time.process_time() - start
     print(
         f"Python {platform.python_version()}, python-docx {version('python-docx')}, "
@@ -198,8 +198,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     built = _cpu(lambda: build_docx(results, meta, charts, translate), args.repeat)
     print(_line("build_docx", built, base_median))
     if args.pdf:
-        from surveys.report import build_pdf  # type: ignore[attr-defined,unused-ignore]
-
         pdf = _cpu(lambda: build_pdf(results, meta, charts, translate), args.repeat)
         print(_line("build_pdf (fpdf2)", pdf, base_median))
     median = statistics.median(built)

@@ -195,7 +195,10 @@ class _Writer:
 
     def table(self, table: Table, translate: Translate) -> None:
         width = len(table.header)
-        first = min(8.0, TEXT_WIDTH_CM - 2.2 * (width - 1)) if width > 1 else TEXT_WIDTH_CM
+        # The labels get what the numbers leave, but never less than a quarter of the width.
+        first = (
+            max(4.5, min(8.0, TEXT_WIDTH_CM - 2.2 * (width - 1))) if width > 1 else TEXT_WIDTH_CM
+        )
         rest = (TEXT_WIDTH_CM - first) / max(1, width - 1)
         widths = [
             round((first if column == 0 else rest) * _TWIPS_PER_CM) for column in range(width)

@@ -136,7 +136,8 @@ class _Writer:
     def table(self, table: Table, translate: Translate) -> None:
         pdf = self.pdf
         width = len(table.header)
-        first = min(80.0, TEXT_WIDTH - 22 * (width - 1)) if width > 1 else TEXT_WIDTH
+        # The labels get what the numbers leave, but never less than a quarter of the width.
+        first = max(45.0, min(80.0, TEXT_WIDTH - 22 * (width - 1))) if width > 1 else TEXT_WIDTH
         rest = (TEXT_WIDTH - first) / max(1, width - 1)
         pdf.set_font(FONT, "", _SMALL)
         bold = FontFace(emphasis="BOLD")

@@ -12,7 +12,12 @@ import openpyxl
 import pytest
 
 from core.models import Role
-from handlers.callbacks import ResultsAction, ResultsCallback
+from handlers.callbacks import (
+    ResultsAction,
+    ResultsCallback,
+    TextReviewAction,
+    TextReviewCallback,
+)
 from handlers.survey_results.views import album_sizes
 from services.access import resolve_actor
 from services.surveys import SurveyService
@@ -21,6 +26,7 @@ from surveys.model import OTHER, Answer, Audience, Segment, SurveyDefinition
 from tests.chat.conftest import ChatBot
 from tests.fakebot import FakeUser, SentMessage
 from tests.harness import COORDINATOR, EXECUTOR, STRANGER, add_person
+from tests.surveys.pdf_tools import pdf_text
 from tests.surveys.results_builders import DEFINITION, HEARD, PARENT, STUDENT
 
 SIBLING = FakeUser(4005, "Ольга", language_code="ru")
@@ -272,3 +278,113 @@ async def test_a_single_chart_is_a_photo_not_an_album(bot: ChatBot) -> None:
 )
 def test_album_sizes_never_exceed_ten_nor_leave_one_alone(count: int, sizes: list[int]) -> None:
     assert album_sizes(count) == sizes
+
+
+STALE = "Эта кнопка устарела"
+WISH = "Пожелание из 10 «а»"
+
+
+async def _review(bot: ChatBot) -> SentMessage:
+    summary = await _summary(bot)
+    await bot.press_label(COORDINATOR, summary, "Проверить ответы своими словами")
+    return await bot.api.next_message(COORDINATOR.id)
+
+
+def _number_of(review: SentMessage, words: str) -> int | None:
+    for line in (review.plain_text or "").splitlines():
+        if words in line:
+            return int(line.split(".", 1)[0])
+    return None
+
+
+async def _hide(bot: ChatBot, review: SentMessage, words: str) -> None:
+    """Pages on until the answer is shown, then presses its «Скрыть»."""
+    while (number := _number_of(review, words)) is None:
+        await bot.press_label(COORDINATOR, review, "Дальше")
+        await bot.api.wait_edit(review)
+    answer = await bot.press_label(COORDINATOR, review, f"Скрыть {number}")
+    assert "скрыт" in answer["text"] and len(answer["text"]) <= 200
+    await bot.api.wait_edit(review)
+
+
+async def _exports(bot: ChatBot) -> dict[str, bytes]:
+    found = {}
+    for label in ("XLSX", "CSV", "DOCX", "PDF"):
+        found[label] = (await _export(bot, label)).content or b""
+    return found
+
+
+def _xlsx_values(data: bytes) -> list[object]:
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    return [v for sheet in workbook for row in sheet.iter_rows(values_only=True) for v in row]
+
+
+def _docx_texts(data: bytes) -> list[str]:
+    document = docx.Document(io.BytesIO(data))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return [p.text for p in document.paragraphs] + cells
+
+
+async def test_a_hidden_typed_answer_leaves_every_export_and_the_results(bot: ChatBot) -> None:
+    await _thirty_answered(bot)
+    review = await _review(bot)
+    text = review.plain_text or ""
+    assert "Всего ответов: 6, скрыто: 0" in text and "От соседки" in text
+    await _hide(bot, review, WISH)
+    assert "скрыто: 1" in (review.plain_text or "")
+    assert "Вернуть" in str(review.buttons())
+    files = await _exports(bot)
+    assert WISH not in _xlsx_values(files["XLSX"])
+    assert "Пожелание из 5 «а»" in _xlsx_values(files["XLSX"])
+    assert WISH not in files["CSV"].decode("utf-8-sig")
+    assert WISH not in _docx_texts(files["DOCX"])
+    assert "Пожелание из 5 «а»" in _docx_texts(files["DOCX"])
+    summary = await _summary(bot)
+    assert "Ответов своими словами: 2" in (summary.plain_text or "")
+    pdf = pdf_text(files["PDF"])
+    assert "Пожелание из 5 «а»" in pdf and WISH not in pdf
+
+
+async def test_a_hidden_answer_comes_back_with_its_button(bot: ChatBot) -> None:
+    await _thirty_answered(bot)
+    review = await _review(bot)
+    await _hide(bot, review, WISH)
+    number = _number_of(review, WISH)
+    answer = await bot.press_label(COORDINATOR, review, f"Вернуть {number}")
+    assert "снова" in answer["text"]
+    await bot.api.wait_edit(review)
+    assert "скрыто: 0" in (review.plain_text or "")
+    assert WISH in _docx_texts((await _export(bot, "DOCX")).content or b"")
+
+
+async def test_others_pressing_hide_are_refused_like_a_stale_button(bot: ChatBot) -> None:
+    survey = await _thirty_answered(bot)
+    await add_person(bot, SIBLING, Role.COORDINATOR, organisation="МБОУ «СОШ №5»")
+    await add_person(bot, EXECUTOR, Role.EXECUTOR)
+    review = await _review(bot)
+    hide = review.button("Скрыть 1")
+    for user in (SIBLING, EXECUTOR, STRANGER):
+        answer = await bot.press(user, review, hide)
+        assert answer["show_alert"] is True and STALE in answer["text"], user
+    # A key that is not an answer of this survey, and a forged one, change nothing either.
+    another = await _survey(bot)
+    moved = TextReviewCallback.unpack(hide).model_copy(update={"survey_id": another.id})
+    answer = await bot.press(COORDINATOR, review, moved.pack())
+    assert STALE in answer["text"]
+    answer = await bot.press(COORDINATOR, review, hide[:-4] + "zzzz")
+    assert STALE in answer["text"]
+    admin = await resolve_actor(bot.app.database, bot.app.settings.admin_ids, COORDINATOR.id)
+    texts = await _service(bot).texts_for_review(admin, survey.id)
+    assert not any(text.hidden for text in texts.texts)
+    assert bot.api.calls_to("editMessageText") == []
+
+
+async def test_under_five_responses_the_review_shows_nothing(bot: ChatBot) -> None:
+    _, few = await _empty_and_few(bot)
+    listing = await bot.ask(COORDINATOR, "/results")
+    opened = TextReviewCallback(action=TextReviewAction.OPEN, survey_id=few.id).pack()
+    await bot.press(COORDINATOR, listing, opened)
+    review = await bot.api.next_message(COORDINATOR.id)
+    text = review.plain_text or ""
+    assert "меньше 5" in text and "Секрет" not in text
+    assert "Скрыть" not in str(review.buttons())
