@@ -22,11 +22,12 @@ from handlers.survey_results.views import album_sizes
 from services.access import resolve_actor
 from services.surveys import SurveyService
 from storage.records import Survey
+from surveys.loading import builtin_template
 from surveys.model import OTHER, Answer, Audience, Segment, SurveyDefinition
 from tests.chat.conftest import ChatBot
 from tests.fakebot import FakeUser, SentMessage
 from tests.harness import COORDINATOR, EXECUTOR, STRANGER, add_person
-from tests.surveys.pdf_tools import pdf_text
+from tests.surveys.pdf_tools import docx_as_pdf, pdf_pages, pdf_text
 from tests.surveys.results_builders import DEFINITION, HEARD, PARENT, STUDENT
 
 SIBLING = FakeUser(4005, "Ольга", language_code="ru")
@@ -388,3 +389,77 @@ async def test_under_five_responses_the_review_shows_nothing(bot: ChatBot) -> No
     text = review.plain_text or ""
     assert "меньше 5" in text and "Секрет" not in text
     assert "Скрыть" not in str(review.buttons())
+
+
+PRIVATE_WORDS = "Позвоните мне, Иванова, 8 900 000-00-00"
+
+
+def _template_answers(definition: SurveyDefinition, index: int) -> dict[str, Answer]:
+    """Respondent `index`'s answers to the autumn template: every question, in turn."""
+    answers: dict[str, Answer] = {}
+    for question in definition.questions:
+        if question.kind.value == "scale":
+            answers[question.id] = Answer(number=1 + (index * 3 + len(question.id)) % 5)
+        elif question.kind.value == "text":
+            if index % 3 == 0:
+                answers[question.id] = Answer(text=f"Пожелание номер {index}")
+        else:
+            plain = [option.key for option in question.options if not option.exclusive]
+            picked = plain[(index + len(question.id)) % len(plain)]
+            answers[question.id] = Answer(choices=(picked,))
+    return answers
+
+
+@pytest.mark.slow
+async def test_the_templates_report_with_twelve_answers_is_ready_to_publish(
+    bot: ChatBot,
+) -> None:
+    """The acceptance of issue 15, item 5, end to end: the built-in autumn template, 12
+    answers, one typed answer hidden before publishing."""
+    await add_person(bot, COORDINATOR, Role.COORDINATOR)
+    template = builtin_template("awareness")
+    assert template is not None
+    definition = template.definition
+    survey = await _survey(bot, definition)
+    for index in range(12):
+        role = STUDENT if index % 3 == 0 else PARENT
+        answers = _template_answers(definition, index)
+        if index == 5:
+            answers["10"] = Answer(text=PRIVATE_WORDS)
+        outcome = await _service(bot).submit(survey.id, 80_000 + index, Segment(role), answers)
+        assert outcome.value == "accepted"
+    listing = await bot.ask(COORDINATOR, "/results")
+    await bot.press_label(COORDINATOR, listing, "ответов: 12")
+    summary = await bot.api.next_message(COORDINATOR.id)
+    await bot.press_label(COORDINATOR, summary, "Проверить ответы")
+    review = await bot.api.next_message(COORDINATOR.id)
+    await _hide(bot, review, PRIVATE_WORDS)
+    files = {}
+    for label in ("XLSX", "CSV", "DOCX", "PDF"):
+        summary = await _summary_of(bot, "ответов: 12")
+        await bot.press_label(COORDINATOR, summary, label)
+        files[label] = (await bot.api.next_message(COORDINATOR.id)).content or b""
+    titles = [f"{n}. {q.text}" for n, q in enumerate(definition.questions, 1)]
+    limit = -(-len(titles) // 2) + 2
+    # DOCX: the school, each title once, the hidden answer nowhere; pages as Word lays out.
+    texts = _docx_texts(files["DOCX"])
+    assert "МБОУ «СОШ №2»" in texts
+    for title in titles:
+        assert sum(title in text for text in texts) == 1, title
+    assert not any(PRIVATE_WORDS in text for text in texts)
+    assert "Пожелание номер 0" in texts
+    assert PRIVATE_WORDS not in _xlsx_values(files["XLSX"])
+    assert "Пожелание номер 0" in _xlsx_values(files["XLSX"])
+    assert PRIVATE_WORDS not in files["CSV"].decode("utf-8-sig")
+    assert pdf_pages(files["PDF"]) <= limit
+    pdf = pdf_text(files["PDF"])
+    assert "МБОУ «СОШ №2»" in pdf and PRIVATE_WORDS not in pdf and "Пожелание номер 0" in pdf
+    for title in titles:
+        assert pdf.count(title[:30]) == 1, title
+    assert pdf_pages(docx_as_pdf(files["DOCX"])) <= limit
+
+
+async def _summary_of(bot: ChatBot, label: str) -> SentMessage:
+    listing = await bot.ask(COORDINATOR, "/results")
+    await bot.press_label(COORDINATOR, listing, label)
+    return await bot.api.next_message(COORDINATOR.id)
