@@ -40,6 +40,8 @@ _GREY = (0x44, 0x44, 0x44)
 # (size in points, bold, space before and after in mm) per heading level.
 _HEADINGS = {1: (12.5, True, 4.0, 1.5), 2: (10.5, True, 3.5, 1.5), 3: (9.5, False, 2.0, 1.0)}
 _BODY, _SMALL = 10.0, 8.5
+# A table row: one line of 8.5 pt type and a little air above and below it (mm).
+_ROW_LINE, _ROW_PADDING = _SMALL * 0.3528 * 1.15, 0.45
 # A heading with less than this under it on the page goes to the next (mm): a heading never
 # ends a page alone.
 _KEEP = 25.0
@@ -59,7 +61,7 @@ def _table_height(table: Table) -> float:
     """About how tall a table is drawn (mm): a line a row, and a second for a long label."""
     rows = [table.header, *table.rows]
     lines = sum(2 if len(str(row[0])) > 45 else 1 for row in rows)
-    return lines * _line(_SMALL) + len(rows) * 1.6 + 1.5
+    return lines * _ROW_LINE + len(rows) * 2 * _ROW_PADDING + 1.5
 
 
 def _value(value: Value, translate: Translate) -> str:
@@ -142,13 +144,14 @@ class _Writer:
         pdf.set_font(FONT, "", _SMALL)
         bold = FontFace(emphasis="BOLD")
         with pdf.table(
+            align=Align.L,
             width=TEXT_WIDTH,
             col_widths=(first, *([rest] * (width - 1))),
             text_align=("LEFT", *(["RIGHT"] * (width - 1))),
-            line_height=_line(_SMALL),
+            line_height=_ROW_LINE,
             headings_style=FontFace(emphasis="BOLD", fill_color=_HEADER_FILL),
             borders_layout=TableBordersLayout.ALL,
-            padding=0.8,
+            padding=(_ROW_PADDING, 1.0),
             repeat_headings=1,
         ) as drawn:
             header = drawn.row()
