@@ -385,16 +385,16 @@ def _everything_in_docx(data: bytes) -> list[str]:
 def test_each_question_title_appears_once_and_the_mean_once(results: SurveyResults) -> None:
     charts = charts_for(results, RU, PAGE)
     texts = _everything_in_docx(build_docx(results, META, charts, RU))
-    for number, question in enumerate(DEFINITION.questions, 1):
-        title = f"{number}. {question.text}"
+    for position, question in enumerate(DEFINITION.questions, 1):
+        title = f"{position}. {question.text}"
         assert sum(title in text for text in texts) == 1, title
     # The mean and median of the scale: the question table's rows, nowhere else.
     assert sum(text == "Медиана" for text in texts) == 1
     assert not any("медиана" in text for text in texts)
     assert sum(text == "2,8" for text in texts) == 1  # the overall mean, once
     pdf = pdf_text(build_pdf(results, META, charts, RU))
-    for number, question in enumerate(DEFINITION.questions, 1):
-        assert pdf.count(f"{number}. {question.text[:30]}") == 1, question.text
+    for position, question in enumerate(DEFINITION.questions, 1):
+        assert pdf.count(f"{position}. {question.text[:30]}") == 1, question.text
     assert "МБОУ «СОШ №2»" in pdf and "Опрос проводился с 01.10.2022 по 20.10.2022" in pdf
 
 
