@@ -463,3 +463,20 @@ async def _summary_of(bot: ChatBot, label: str) -> SentMessage:
     listing = await bot.ask(COORDINATOR, "/results")
     await bot.press_label(COORDINATOR, listing, label)
     return await bot.api.next_message(COORDINATOR.id)
+
+
+async def test_a_segment_all_hidden_is_said_in_words_not_as_bare_hidden_cells(
+    bot: ChatBot,
+) -> None:
+    """3 parents and 9 students: hiding the 3 hides the 9 (12 − 3); the summary says why."""
+    await add_person(bot, COORDINATOR, Role.COORDINATOR)
+    survey = await _survey(bot)
+    for user_id in range(1, 13):
+        role = PARENT if user_id <= 3 else STUDENT
+        answers = {"heard": Answer(choices=("yes",))}
+        outcome = await _service(bot).submit(survey.id, user_id, Segment(role), answers)
+        assert outcome.value == "accepted"
+    text = (await _summary_of(bot, "ответов: 12")).plain_text or ""
+    assert "Родители — скрыто" not in text and "Обучающиеся — скрыто" not in text
+    assert "Сколько из 12 ответивших родителей и сколько обучающихся, не показано" in text
+    assert "меньше 5 человек" in text
