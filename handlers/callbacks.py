@@ -154,6 +154,7 @@ class ResultsAction(StrEnum):
     XLSX = "x"
     CSV = "c"
     DOCX = "d"
+    PDF = "p"
 
 
 class ResultsCallback(CallbackData, prefix="svr1"):
@@ -161,6 +162,27 @@ class ResultsCallback(CallbackData, prefix="svr1"):
 
     survey_id: RowId
     action: ResultsAction
+
+
+class TextReviewAction(StrEnum):
+    OPEN = "o"  # from the results: the first page as a message of its own
+    PAGE = "p"
+    HIDE = "h"
+    SHOW = "s"  # hidden before, shown again
+
+
+# An answer's stored key: 32 random hex digits, nothing of the person who wrote it.
+AnswerKey = Annotated[str, Field(pattern=r"^([0-9a-f]{32})?$")]
+
+
+class TextReviewCallback(CallbackData, prefix="svt1"):
+    """The free-text answers of a survey, a page at a time, each with a hide/show button;
+    whether this person may is checked at press time."""
+
+    action: TextReviewAction
+    survey_id: RowId
+    page: Page = 0
+    answer: AnswerKey = ""
 
 
 class SurveyAction(StrEnum):

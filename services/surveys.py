@@ -27,7 +27,7 @@ from services.memo import Memo, keep_recent
 from services.notices import NoticeBell, NoticeKind, plan_notices
 from services.recipients import organisation_coordinators
 from storage.database import Database
-from storage.records import Survey
+from storage.records import FreeText, Survey
 from storage.repositories import Repositories
 from surveys.model import (
     OTHER,
@@ -40,6 +40,8 @@ from surveys.model import (
     SurveyDefinition,
     SurveyStatus,
 )
+from surveys.report.labels import ReportMeta
+from surveys.results import DEFAULT_K
 
 CODE_LENGTH = 10
 _CODE_ALPHABET = string.ascii_letters + string.digits
@@ -54,6 +56,18 @@ _SURVEY_MEMORY_SIZE = 256
 
 class SurveyRefused(UserFacingError):
     """A survey cannot do that now (closing date in the past, already closed, not open)."""
+
+
+@dataclass(frozen=True)
+class TextReview:
+    """The typed answers of a survey for the coordinator to check before publishing."""
+
+    survey: Survey
+    # In the survey's order of questions, then by their random keys; hidden ones too.
+    texts: list[FreeText]
+    # Fewer than k responses: results show nothing yet, and neither does the review.
+    withheld: bool
+    k: int = DEFAULT_K
 
 
 @dataclass(frozen=True)
@@ -117,6 +131,9 @@ def _check_choices(question: Question, answer: Answer) -> None:
         raise ValueError("not an option of this question")
     if answer.text is not None and OTHER not in choices:
         raise ValueError("only «Другое» carries text")
+    exclusive = [key for key in choices if (option := question.option(key)) and option.exclusive]
+    if exclusive and len(choices) > 1:
+        raise ValueError("an exclusive option goes alone")
     _check_text(answer.text, question.max_length)
 
 
@@ -431,9 +448,46 @@ class SurveyService:
         keep_recent(self._known, survey.id, survey, _SURVEY_MEMORY_SIZE)
 
     async def responses_for(self, actor: Actor, survey_id: int) -> tuple[Survey, list[Response]]:
+        """The responses as published: texts the coordinator hid are not among them."""
         survey = await self._require(actor, survey_id, Permission.VIEW)
         async with self._database.transaction() as repositories:
             return survey, await repositories.surveys.responses(survey.id)
+
+    async def report_meta(self, survey: Survey) -> ReportMeta:
+        """What a report says besides the numbers: the organisation's name, the period, today
+        where the organisation is."""
+        async with self._database.transaction() as repositories:
+            organisation = (
+                await repositories.organisations.get(survey.organisation_id)
+                if survey.organisation_id is not None
+                else None
+            )
+            today = await self._today(repositories, survey)
+        return ReportMeta(
+            title=survey.title,
+            generated_on=today,
+            opened_on=survey.opened_on,
+            closed_on=survey.closed_on,
+            closes_on=survey.closes_on,
+            organisation=organisation.name if organisation is not None else None,
+        )
+
+    async def texts_for_review(self, actor: Actor, survey_id: int) -> TextReview:
+        """Free-text and «Другое» answers, for someone who may manage the survey."""
+        survey = await self._require(actor, survey_id, Permission.MANAGE)
+        async with self._database.transaction() as repositories:
+            texts = await repositories.surveys.free_texts(survey.id)
+            responses = (await repositories.surveys.count_responses([survey.id]))[survey.id]
+        order = {question.id: index for index, question in enumerate(survey.definition.questions)}
+        texts.sort(key=lambda text: (order.get(text.question_id, len(order)), text.id))
+        return TextReview(survey, texts, 0 < responses < DEFAULT_K)
+
+    async def hide_text(self, actor: Actor, survey_id: int, answer_id: str, hidden: bool) -> bool:
+        """Hides a typed answer from every report and export (or shows it again); False when
+        the survey has no such answer (a stale button: sealing renames every answer)."""
+        survey = await self._require(actor, survey_id, Permission.MANAGE)
+        async with self._database.transaction() as repositories:
+            return await repositories.surveys.set_hidden(survey.id, answer_id, hidden)
 
 
 def _accepts(survey: Survey, today: date) -> bool:

@@ -219,6 +219,17 @@ class PlannedMessage:
 
 
 @dataclass(frozen=True)
+class FreeText:
+    """A typed answer (free text or «Другое») as the coordinator reviews it: its random key,
+    nothing that leads to whoever wrote it."""
+
+    id: str
+    question_id: str
+    text: str
+    hidden: bool
+
+
+@dataclass(frozen=True)
 class Survey:
     id: int
     organisation_id: int | None  # None: created by an administrator with no organisation

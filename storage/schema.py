@@ -433,5 +433,7 @@ survey_answers = Table(
     Column("choice", String(100), nullable=True),
     Column("number", Integer, nullable=True),
     Column("text", Text, nullable=True),
+    # The coordinator hid this text before publishing: no report or export shows it.
+    Column("hidden", Boolean, nullable=False, server_default=false()),
     sqlite_with_rowid=False,
 )

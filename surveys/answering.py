@@ -326,10 +326,20 @@ def toggle(definition: SurveyDefinition, draft: Draft, key: str) -> Draft:
     elif key == OTHER or question.option(key) is None:
         raise AnswerError("not an option of this question")
     else:
-        chosen.add(key)
+        chosen = ticking(question, chosen, key)
     text = previous.text if OTHER in chosen else None
     updated = Answer(choices=_in_question_order(question, chosen), text=text)
     return replace(draft, answers={**draft.answers, question.id: updated})
+
+
+def ticking(question: Question, chosen: set[str], key: str) -> set[str]:
+    """The ticks after ticking `key` (an option's key or OTHER): an exclusive option clears
+    every other tick, and any other tick clears the exclusive ones (`Option.exclusive`)."""
+    option = question.option(key)
+    if option is not None and option.exclusive:
+        return {key}
+    exclusive = {option.key for option in question.options if option.exclusive}
+    return (chosen - exclusive) | {key}
 
 
 def _in_question_order(question: Question, chosen: set[str]) -> tuple[str, ...]:
@@ -398,7 +408,7 @@ def give_text(definition: SurveyDefinition, draft: Draft, text: str) -> Draft:
     if question.kind is QuestionKind.SINGLE:
         return answer(definition, draft, Answer(choices=(OTHER,), text=words))
     previous = draft.answers.get(question.id, Answer())
-    chosen = _in_question_order(question, {*previous.choices, OTHER})
+    chosen = _in_question_order(question, ticking(question, set(previous.choices), OTHER))
     updated = Answer(choices=chosen, text=words)
     return replace(draft, answers={**draft.answers, question.id: updated}, typing_other=False)
 

@@ -243,7 +243,14 @@ def _question(index: int, raw: RawQuestion, source: SourceMap) -> Question:
     for number, raw_option in enumerate(raw.options or (), start=1):
         source.note((*path, "option", number - 1), raw_option.label.place)
         source.note((*path, "option", number - 1, "goto"), _place(raw_option.goto))
-        options.append(Option(key=str(number), label=raw_option.label.text.strip()))
+        source.note((*path, "option", number - 1, "exclusive"), _place(raw_option.exclusive))
+        options.append(
+            Option(
+                key=str(number),
+                label=raw_option.label.text.strip(),
+                exclusive=_yes_no(raw_option.exclusive, default=False),
+            )
+        )
     kind = _kind(fields.get("kind"), raw)
     max_length = _whole(fields.get("max_length"))
     return Question(
@@ -371,6 +378,9 @@ def _question_problems(
         params = {**number, "value": question.max_length, "limit": MAX_TEXT_LIMIT}
         yield Problem("bad_max_length", (*path, "max_length"), params)
     for option_index, option in enumerate(question.options):
+        if option.exclusive and question.kind is not QuestionKind.MULTIPLE:
+            exclusive_path = (*path, "option", option_index, "exclusive")
+            yield Problem("exclusive_not_multiple", exclusive_path, number)
         if option.goto is not None:
             goto_path = (*path, "option", option_index, "goto")
             yield from _goto_problems(definition, index, question, option.goto, goto_path)

@@ -56,6 +56,9 @@ class Option:
     label: str
     # Skip logic (single choice only): the id of the question to go to next, or END.
     goto: str | None = None
+    # Multiple choice only: an answer that rules out the others («Пока не знаю»). Ticking it
+    # clears every other tick, «Другое» included; ticking another clears it.
+    exclusive: bool = False
 
 
 @dataclass(frozen=True)

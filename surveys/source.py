@@ -61,6 +61,7 @@ class Scalar:
 class RawOption:
     label: Scalar
     goto: Scalar | None = None
+    exclusive: Scalar | None = None
 
 
 @dataclass

@@ -16,6 +16,12 @@ which is how a typo like ``requried`` gets caught instead of silently ignored.
           - Да
           - text: Нет
             goto: 3               # a question number (or id), or "конец"
+      - text: Какие кружки вам интересны?
+        kind: несколько вариантов
+        options:
+          - Спорт
+          - text: Никакие
+            exclusive: да         # ticking it clears the others, and another clears it
       - text: Насколько удобно расписание?
         kind: шкала
         scale: {high: 10, low_label: Неудобно, high_label: Очень удобно}
@@ -29,7 +35,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from surveys.building import AUDIENCE_WORDS, END_WORD, KIND_WORDS, NO, YES
-from surveys.model import DEFAULT_TEXT_LIMIT, END, Question, Scale, SurveyDefinition
+from surveys.model import DEFAULT_TEXT_LIMIT, END, Option, Question, Scale, SurveyDefinition
 from surveys.source import (
     DefinitionError,
     Place,
@@ -42,7 +48,7 @@ from surveys.source import (
 
 _SURVEY_KEYS = ("title", "intro", "audience", "ask_role", "classes", "questions")
 _QUESTION_KEYS = ("id", "text", "kind", "required", "options", "other", "scale", "max_length")
-_OPTION_KEYS = ("text", "goto")
+_OPTION_KEYS = ("text", "goto", "exclusive")
 _SCALE_KEYS = ("low", "high", "low_label", "high_label")
 _NULL_TAG = "tag:yaml.org,2002:null"
 
@@ -167,13 +173,15 @@ def _scale(raw: RawQuestion, node: Node) -> None:
 
 
 def _option(node: Node) -> RawOption:
-    """An option is its label, or ``{text: label, goto: question}``."""
+    """An option is its label, or ``{text: label, goto: question, exclusive: да}``."""
     if not isinstance(node, MappingNode):
         return RawOption(_scalar(node) or Scalar("", _place(node)))
     fields = _mapping(node, _OPTION_KEYS)
-    label = _scalar(fields["text"][1]) if "text" in fields else None
-    goto = _scalar(fields["goto"][1]) if "goto" in fields else None
-    return RawOption(label or Scalar("", _place(node)), goto)
+    label, goto, exclusive = (
+        _scalar(fields[name][1]) if name in fields else None
+        for name in ("text", "goto", "exclusive")
+    )
+    return RawOption(label or Scalar("", _place(node)), goto, exclusive)
 
 
 def dump_yaml(definition: SurveyDefinition) -> str:
@@ -203,18 +211,24 @@ def _dump_question(question: Question, *, positional: bool) -> dict[str, Any]:
     if not question.required:
         item["required"] = NO
     if question.options:
-        item["options"] = [
-            {"text": option.label, "goto": _dump_goto(option.goto, positional)}
-            if option.goto
-            else option.label
-            for option in question.options
-        ]
+        item["options"] = [_dump_option(option, positional) for option in question.options]
     if question.other:
         item["other"] = YES
     if question.scale is not None:
         item["scale"] = _dump_scale(question.scale)
     if question.max_length != DEFAULT_TEXT_LIMIT:
         item["max_length"] = question.max_length
+    return item
+
+
+def _dump_option(option: Option, positional: bool) -> str | dict[str, Any]:
+    if not option.goto and not option.exclusive:
+        return option.label
+    item: dict[str, Any] = {"text": option.label}
+    if option.goto:
+        item["goto"] = _dump_goto(option.goto, positional)
+    if option.exclusive:
+        item["exclusive"] = YES
     return item
 
 

@@ -1,4 +1,5 @@
-"""/results: a survey's results in the chat, its charts, and the XLSX, CSV and DOCX reports.
+"""/results: a survey's results in the chat, its charts, the XLSX, CSV, DOCX and PDF reports,
+and the review of free-text answers before publishing (`texts`).
 
 Every press fetches the responses again through the service, which checks at that moment that
 this person may see this survey (AccessDenied otherwise). Small counts are hidden by
@@ -9,7 +10,6 @@ thread, so a big report never stalls other people's updates.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
 from aiogram import Router
 from aiogram.filters import Command
@@ -23,9 +23,10 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.callbacks import ResultsAction, ResultsCallback
+from handlers.callbacks import ResultsAction, ResultsCallback, TextReviewCallback
 from handlers.filters import PRIVATE
 from handlers.render import quote, short
+from handlers.survey_results.texts import on_texts
 from handlers.survey_results.views import (
     LIST_LIMIT,
     album_sizes,
@@ -35,14 +36,15 @@ from handlers.survey_results.views import (
     translator,
 )
 from services.access import Actor, Permission
-from services.roadmaps import RoadmapService
 from services.surveys import SurveyService
 from storage.records import Survey
 from surveys.report import (
+    PAGE,
     ReportMeta,
     Translate,
     build_csv,
     build_docx,
+    build_pdf,
     build_xlsx,
     charts_for,
 )
@@ -104,38 +106,22 @@ _BUILDERS: dict[ResultsAction, tuple[str, str]] = {
     ResultsAction.XLSX: ("xlsx", "survey.results.caption.xlsx"),
     ResultsAction.CSV: ("csv", "survey.results.caption.csv"),
     ResultsAction.DOCX: ("docx", "survey.results.caption.docx"),
+    ResultsAction.PDF: ("pdf", "survey.results.caption.pdf"),
 }
 
 
 def _build(
     action: ResultsAction, results: SurveyResults, meta: ReportMeta, translate: Translate
 ) -> bytes:
-    """Runs in a worker thread: the DOCX draws its charts too."""
+    """Runs in a worker thread: the DOCX and the PDF draw their charts too."""
     if action is ResultsAction.XLSX:
         return build_xlsx(results, meta, translate)
     if action is ResultsAction.CSV:
         return build_csv(results, meta, translate)
-    return build_docx(results, meta, charts_for(results, translate), translate)
-
-
-async def _meta(
-    survey: Survey, surveys: SurveyService, roadmaps: RoadmapService
-) -> tuple[ReportMeta, date]:
-    today = await surveys.today_of(survey)
-    organisation = (
-        await roadmaps.organisation(survey.organisation_id)
-        if survey.organisation_id is not None
-        else None
-    )
-    meta = ReportMeta(
-        title=survey.title,
-        generated_on=today,
-        opened_on=survey.opened_on,
-        closed_on=survey.closed_on,
-        closes_on=survey.closes_on,
-        organisation=organisation.name if organisation is not None else None,
-    )
-    return meta, today
+    charts = charts_for(results, translate, PAGE)
+    if action is ResultsAction.PDF:
+        return build_pdf(results, meta, charts, translate)
+    return build_docx(results, meta, charts, translate)
 
 
 async def on_results(
@@ -143,10 +129,9 @@ async def on_results(
     callback_data: ResultsCallback,
     actor: Actor,
     surveys: SurveyService,
-    roadmaps: RoadmapService,
     i18n: I18n,
 ) -> None:
-    """Итоги, Диаграммы, XLSX, CSV, DOCX: access is checked again on every press."""
+    """Итоги, Диаграммы, XLSX, CSV, DOCX, PDF: access is checked again on every press."""
     survey, responses = await surveys.responses_for(actor, callback_data.survey_id)
     message = callback.message
     if not isinstance(message, Message):
@@ -164,7 +149,7 @@ async def on_results(
     action = callback_data.action
     if action is ResultsAction.SUMMARY or results.withheld:
         await callback.answer()
-        keyboard = None if results.withheld else results_keyboard(survey.id)
+        keyboard = None if results.withheld else results_keyboard(survey)
         await message.answer(summary_text(survey, results, translate), reply_markup=keyboard)
         return
     await callback.answer(_("survey.results.preparing"))
@@ -172,10 +157,10 @@ async def on_results(
         await _send_charts(message, survey, results, translate)
         return
     extension, caption = _BUILDERS[action]
-    meta, today = await _meta(survey, surveys, roadmaps)
+    meta = await surveys.report_meta(survey)
     data = await asyncio.to_thread(_build, action, results, meta, translate)
     await message.answer_document(
-        BufferedInputFile(data, filename=file_name(survey, today, extension)),
+        BufferedInputFile(data, filename=file_name(survey, meta.generated_on, extension)),
         caption=_(caption).format(title=quote(short(survey.title, 200))),
     )
 
@@ -186,4 +171,10 @@ def create_router() -> Router:
     manage = {"permission": Permission.MANAGE}
     router.message.register(results_command, Command("results"), flags=manage)
     router.callback_query.register(on_results, ResultsCallback.filter(), flags=manage)
+    # Refused like a stale button, whoever presses: the answer says nothing of the survey.
+    router.callback_query.register(
+        on_texts,
+        TextReviewCallback.filter(),
+        flags={**manage, "refusal": "fallback.stale_button"},
+    )
     return router

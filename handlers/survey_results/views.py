@@ -11,7 +11,12 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.callbacks import ResultsAction, ResultsCallback
+from handlers.callbacks import (
+    ResultsAction,
+    ResultsCallback,
+    TextReviewAction,
+    TextReviewCallback,
+)
 from handlers.render import day, fit, quote, short
 from storage.records import Survey
 from surveys.model import QuestionKind, SurveyStatus
@@ -25,6 +30,7 @@ from surveys.report.labels import (
     median_text,
     percent_text,
 )
+from surveys.report.tables import segment_hidden_text
 from surveys.results import Cell, QuestionResult, SurveyResults, top_lines
 
 # Telegram shows 2 to 10 photos as one album.
@@ -105,6 +111,10 @@ def summary_text(survey: Survey, results: SurveyResults, translate: Translate) -
     hidden = False
     for table in results.segments:
         lines += ["", _(f"survey.results.by_{table.dimension.value}")]
+        if all(cell.hidden for cell in table.cells):
+            # Never a column of bare «скрыто»: say why in words.
+            lines.append(segment_hidden_text(table, results, translate))
+            continue
         for group, cell in zip(table.groups, table.cells, strict=True):
             hidden = hidden or cell.hidden
             label = quote(group_label(group, table.dimension, translate))
@@ -118,19 +128,35 @@ def summary_text(survey: Survey, results: SurveyResults, translate: Translate) -
     return fit(lines)
 
 
-def results_keyboard(survey_id: int) -> InlineKeyboardMarkup:
+def results_keyboard(survey: Survey) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for action, key in (
         (ResultsAction.CHARTS, "survey.results.button.charts"),
         (ResultsAction.XLSX, "survey.results.button.xlsx"),
         (ResultsAction.CSV, "survey.results.button.csv"),
         (ResultsAction.DOCX, "survey.results.button.docx"),
+        (ResultsAction.PDF, "survey.results.button.pdf"),
     ):
         builder.button(
-            text=_(key), callback_data=ResultsCallback(survey_id=survey_id, action=action)
+            text=_(key), callback_data=ResultsCallback(survey_id=survey.id, action=action)
         )
-    builder.adjust(1, 3)
+    widths = [1, 2, 2]
+    if has_free_text(survey):
+        builder.button(
+            text=_("survey.results.button.texts"),
+            callback_data=TextReviewCallback(action=TextReviewAction.OPEN, survey_id=survey.id),
+        )
+        widths.append(1)
+    builder.adjust(*widths)
     return builder.as_markup()
+
+
+def has_free_text(survey: Survey) -> bool:
+    """Whether respondents could type anything: a free-text question or «Другое»."""
+    return any(
+        question.kind is QuestionKind.TEXT or question.other
+        for question in survey.definition.questions
+    )
 
 
 def file_name(survey: Survey, today: date, extension: str) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import Date, RowMapping, String, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.records import Survey
+from storage.records import FreeText, Survey
 from storage.schema import survey_answers, survey_participations, survey_responses, surveys
 from storage.writes import note_driver_writes
 from surveys.model import (
@@ -82,7 +82,7 @@ def answer_rows(response_id: str, answers: Mapping[str, Answer]) -> list[dict[st
                     "text": answer.text,
                 }
             )
-    return [{"id": _random_id(), **row} for row in rows]
+    return [{"id": _random_id(), **row, "hidden": False} for row in rows]
 
 
 def _text_position(answer: Answer) -> int:
@@ -91,6 +91,8 @@ def _text_position(answer: Answer) -> int:
 
 
 def _answers(rows: Sequence[RowMapping]) -> dict[str, Answer]:
+    """The answers as published: a hidden text is left out, and a free-text answer whose
+    text is hidden is no answer at all (a hidden «Другое» still counts as «Другое»)."""
     by_question: dict[str, list[RowMapping]] = defaultdict(list)
     for row in rows:
         by_question[row["question_id"]].append(row)
@@ -99,8 +101,12 @@ def _answers(rows: Sequence[RowMapping]) -> dict[str, Answer]:
         parts.sort(key=lambda part: part["position"])
         choices = tuple(part["choice"] for part in parts if part["choice"] is not None)
         number = next((part["number"] for part in parts if part["number"] is not None), None)
-        text = next((part["text"] for part in parts if part["text"] is not None), None)
-        answers[question_id] = Answer(choices=choices, number=number, text=text)
+        text = next(
+            (part["text"] for part in parts if part["text"] is not None and not part["hidden"]),
+            None,
+        )
+        if choices or number is not None or text is not None:
+            answers[question_id] = Answer(choices=choices, number=number, text=text)
     return answers
 
 
@@ -337,6 +343,41 @@ class SurveyRepository:
             for head in heads
         ]
 
+    async def free_texts(self, survey_id: int) -> list[FreeText]:
+        """Every typed text of the survey (free-text answers and «Другое»), hidden ones too,
+        in the (random) order of their keys: what the coordinator reviews before publishing."""
+        result = await self._connection.execute(
+            select(
+                survey_answers.c.id,
+                survey_answers.c.question_id,
+                survey_answers.c.text,
+                survey_answers.c.hidden,
+            )
+            .join(survey_responses, survey_answers.c.response_id == survey_responses.c.id)
+            .where(survey_responses.c.survey_id == survey_id, survey_answers.c.text.is_not(None))
+            .order_by(survey_answers.c.id)
+        )
+        return [
+            FreeText(id=row.id, question_id=row.question_id, text=row.text, hidden=row.hidden)
+            for row in result
+        ]
+
+    async def set_hidden(self, survey_id: int, answer_id: str, hidden: bool) -> bool:
+        """Hides (or shows again) one typed text of this survey; False when it has none by
+        that key (another survey's, or gone: sealing gives every answer a new key)."""
+        result = await self._connection.execute(
+            update(survey_answers)
+            .where(
+                survey_answers.c.id == answer_id,
+                survey_answers.c.text.is_not(None),
+                survey_answers.c.response_id.in_(
+                    select(survey_responses.c.id).where(survey_responses.c.survey_id == survey_id)
+                ),
+            )
+            .values(hidden=hidden)
+        )
+        return result.rowcount == 1
+
     async def seal(self, survey_id: int) -> None:
         """At closing: forget who took part, and rewrite the responses in a random order.
 
@@ -349,7 +390,22 @@ class SurveyRepository:
         await self._connection.execute(
             delete(survey_participations).where(survey_participations.c.survey_id == survey_id)
         )
-        responses = await self.responses(survey_id)
+        heads = list(
+            (
+                await self._connection.execute(
+                    select(survey_responses).where(survey_responses.c.survey_id == survey_id)
+                )
+            ).mappings()
+        )
+        parts: dict[str, list[RowMapping]] = defaultdict(list)
+        for row in (
+            await self._connection.execute(
+                select(survey_answers)
+                .join(survey_responses, survey_answers.c.response_id == survey_responses.c.id)
+                .where(survey_responses.c.survey_id == survey_id)
+            )
+        ).mappings():
+            parts[row["response_id"]].append(row)
         await self._connection.execute(
             delete(survey_answers).where(
                 survey_answers.c.response_id.in_(
@@ -360,22 +416,18 @@ class SurveyRepository:
         await self._connection.execute(
             delete(survey_responses).where(survey_responses.c.survey_id == survey_id)
         )
-        _RANDOM.shuffle(responses)
-        heads: list[dict[str, Any]] = []
+        # Copied row for row (hidden texts stay hidden), under new keys, in a random order.
+        _RANDOM.shuffle(heads)
+        new_heads: list[dict[str, Any]] = []
         rows: list[dict[str, Any]] = []
-        for response in responses:
+        for head in heads:
             response_id = _random_id()
-            heads.append(
-                {
-                    "id": response_id,
-                    "survey_id": survey_id,
-                    "day": response.day,
-                    "role": response.segment.role.value if response.segment.role else None,
-                    "class_name": response.segment.class_name,
-                }
+            new_heads.append({**head, "id": response_id})
+            rows.extend(
+                {**part, "id": _random_id(), "response_id": response_id}
+                for part in parts[head["id"]]
             )
-            rows.extend(answer_rows(response_id, response.answers))
-        if heads:
-            await self._connection.execute(survey_responses.insert(), heads)
+        if new_heads:
+            await self._connection.execute(survey_responses.insert(), new_heads)
         if rows:
             await self._connection.execute(survey_answers.insert(), rows)

@@ -1,18 +1,22 @@
-"""One PNG chart per question, readable on a phone: 1080 px wide, big Cyrillic-capable type.
+"""One PNG chart per question: for a phone (1080 px wide, big type, the question on top) or
+for a report's page (16 cm at print size, the body's type, no title: the heading above says it).
 
-Built with matplotlib's object API (a `Figure` and the Agg canvas, never pyplot), so charts
-can be drawn in worker threads without touching global pyplot state.
+The type is the report's one family (`surveys.report.fonts`), named so no system font is
+guessed. Built with matplotlib's object API (a `Figure` and the Agg canvas, never pyplot), so
+charts can be drawn in worker threads without touching global pyplot state.
 """
 
 from __future__ import annotations
 
 import io
 import textwrap
+from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from surveys.model import QuestionKind
+from surveys.report.fonts import FAMILY as FONT
 from surveys.report.labels import (
     DASH,
     Translate,
@@ -24,29 +28,62 @@ from surveys.report.labels import (
 )
 from surveys.results import Cell, LineKind, QuestionResult, SurveyResults
 
-WIDTH_PX = 1080
-DPI = 100
-# DejaVu Sans ships with matplotlib and has Cyrillic; named so no system font is guessed.
-FONT = "DejaVu Sans"
-TITLE_SIZE = 26
-LABEL_SIZE = 22
 COLOUR = "#3B6EA8"
 OTHER_COLOUR = "#8C9AA8"
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """Where a chart goes: a phone (the chat's album) or a report's page."""
+
+    width_in: float
+    dpi: int
+    label_size: float
+    # The question and the count on top (phone: the photo travels alone). A report's page
+    # has the question as its heading and the numbers in the table under the chart.
+    titled: bool
+    title_size: float = 0.0
+    label_wrap: int = 24
+    title_wrap: int = 44
+    # Inches: the blank frame, each text line of the labels, each bar.
+    base_in: float = 1.0
+    line_in: float = 0.45
+    bar_in: float = 0.35
+    columns_in: float = 5.5
+
+
+# 1080 px wide with big type: readable on a phone without zooming.
+PHONE = ChartStyle(width_in=10.8, dpi=100, label_size=22, titled=True, title_size=26)
+# 16 cm wide at print size, the body's type size: the page's text width, nothing scaled.
+PAGE = ChartStyle(
+    width_in=16 / 2.54,
+    dpi=200,
+    label_size=8,
+    titled=False,
+    label_wrap=48,
+    base_in=0.2,
+    line_in=0.15,
+    bar_in=0.1,
+    columns_in=1.7,
+)
 
 
 def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(" ".join(text.split()), width) or [""])
 
 
-def _figure(height_inches: float) -> Figure:
-    figure = Figure(figsize=(WIDTH_PX / DPI, height_inches), dpi=DPI, layout="constrained")
+def _figure(style: ChartStyle, height_inches: float) -> Figure:
+    figure = Figure(figsize=(style.width_in, height_inches), dpi=style.dpi, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
 
 
-def _png(figure: Figure) -> bytes:
+def _png(figure: Figure, style: ChartStyle) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    # No date or software name in the file: the same results give the same bytes.
+    figure.savefig(
+        buffer, format="png", dpi=style.dpi, facecolor="white", metadata={"Software": None}
+    )
     return buffer.getvalue()
 
 
@@ -59,14 +96,14 @@ def _value(cell: Cell, *, with_percent: bool = True) -> str:
     return str(cell.count)
 
 
-def _titles(figure: Figure, result: QuestionResult, subtitle: str) -> None:
-    """Puts the question, and the lines under it, on top, left-aligned."""
-    title = _wrap(question_heading(result.number, result.question), 44)
+def _titles(figure: Figure, result: QuestionResult, subtitle: str, style: ChartStyle) -> None:
+    """Puts the question, and the lines under it, on top, left-aligned (phone only)."""
+    title = _wrap(question_heading(result.number, result.question), style.title_wrap)
     figure.suptitle(
         f"{title}\n{subtitle}",
         x=0.02,
         ha="left",
-        fontsize=TITLE_SIZE,
+        fontsize=style.title_size,
         fontfamily=FONT,
         fontweight="bold",
     )
@@ -76,16 +113,28 @@ def _answered(result: QuestionResult, translate: Translate) -> str:
     return translate("report.chart.answered").format(count=result.answered.count)
 
 
-def _bars(result: QuestionResult, translate: Translate) -> bytes:
+def _title_lines(result: QuestionResult, subtitle: str, style: ChartStyle) -> int:
+    if not style.titled:
+        return 0
+    return _wrap(result.question.text, style.title_wrap).count("\n") + subtitle.count("\n") + 2
+
+
+def _bars(result: QuestionResult, translate: Translate, style: ChartStyle) -> bytes:
     """Horizontal bars, first option on top, each labelled «12 (40%)»."""
     lines = list(result.lines)
-    labels = [_wrap(line_label(line, result.question, translate), 24) for line in lines]
+    labels = [
+        _wrap(line_label(line, result.question, translate), style.label_wrap) for line in lines
+    ]
     rows = sum(max(1, label.count("\n") + 1) for label in labels)
     subtitle = _answered(result, translate)
     if result.question.kind is QuestionKind.MULTIPLE:
         subtitle += "\n" + translate("report.chart.multiple")
-    title_lines = _wrap(result.question.text, 44).count("\n") + subtitle.count("\n") + 2
-    figure = _figure(1.0 + 0.5 * title_lines + 0.45 * rows + 0.35 * len(lines))
+    height = (
+        style.base_in
+        + style.line_in * (rows + 1.1 * _title_lines(result, subtitle, style))
+        + style.bar_in * len(lines)
+    )
+    figure = _figure(style, height)
     axes = figure.subplots()
     positions = list(range(len(lines)))[::-1]
     values = [line.cell.percent or 0.0 for line in lines]
@@ -97,21 +146,23 @@ def _bars(result: QuestionResult, translate: Translate) -> bytes:
             position,
             _value(line.cell),
             va="center",
-            fontsize=LABEL_SIZE,
+            fontsize=style.label_size,
             fontfamily=FONT,
         )
-    axes.set_yticks(positions, labels, fontsize=LABEL_SIZE, fontfamily=FONT)
+    axes.set_yticks(positions, labels, fontsize=style.label_size, fontfamily=FONT)
     axes.set_xlim(0, max(100.0, max(values, default=0) * 1.45))
     axes.set_xticks([])
     for side in ("top", "right", "bottom"):
         axes.spines[side].set_visible(False)
-    axes.tick_params(axis="y", length=0, pad=10)
-    _titles(figure, result, subtitle)
-    return _png(figure)
+    axes.tick_params(axis="y", length=0, pad=style.label_size / 2)
+    if style.titled:
+        _titles(figure, result, subtitle, style)
+    return _png(figure, style)
 
 
-def _columns(result: QuestionResult, translate: Translate) -> bytes:
-    """Columns for the points of a scale, counts on top, the end labels underneath."""
+def _columns(result: QuestionResult, translate: Translate, style: ChartStyle) -> bytes:
+    """Columns for the points of a scale, counts on top, the end labels underneath; on the
+    phone the mean and median on top too (a page has them in the table, once)."""
     lines = list(result.lines)
     subtitle = _answered(result, translate)
     if result.mean is not None and result.median is not None:
@@ -119,8 +170,9 @@ def _columns(result: QuestionResult, translate: Translate) -> bytes:
             mean=decimal(result.mean, translate),
             median=median_text(result.median, translate),
         )
-    title_lines = _wrap(result.question.text, 44).count("\n") + subtitle.count("\n") + 2
-    figure = _figure(5.5 + 0.5 * title_lines)
+    figure = _figure(
+        style, style.columns_in + style.line_in * 1.1 * _title_lines(result, subtitle, style)
+    )
     axes = figure.subplots()
     positions = list(range(len(lines)))
     counts = [line.cell.count or 0 for line in lines]
@@ -133,10 +185,12 @@ def _columns(result: QuestionResult, translate: Translate) -> bytes:
             _value(line.cell, with_percent=False),
             ha="center",
             va="bottom",
-            fontsize=LABEL_SIZE,
+            fontsize=style.label_size,
             fontfamily=FONT,
         )
-    axes.set_xticks(positions, [line.key for line in lines], fontsize=LABEL_SIZE, fontfamily=FONT)
+    axes.set_xticks(
+        positions, [line.key for line in lines], fontsize=style.label_size, fontfamily=FONT
+    )
     axes.set_ylim(0, top * 1.2)
     axes.set_yticks([])
     for side in ("top", "right", "left"):
@@ -149,26 +203,34 @@ def _columns(result: QuestionResult, translate: Translate) -> bytes:
             if label
         ]
         axes.set_xlabel(
-            _wrap("   ·   ".join(ends), 60), fontsize=LABEL_SIZE - 2, fontfamily=FONT, labelpad=12
+            _wrap("   ·   ".join(ends), style.label_wrap * 5 // 2),
+            fontsize=style.label_size * 0.9,
+            fontfamily=FONT,
+            labelpad=style.label_size / 2,
         )
-    _titles(figure, result, subtitle)
-    return _png(figure)
+    if style.titled:
+        _titles(figure, result, subtitle, style)
+    return _png(figure, style)
 
 
-def chart_png(result: QuestionResult, translate: Translate) -> bytes | None:
+def chart_png(
+    result: QuestionResult, translate: Translate, style: ChartStyle = PHONE
+) -> bytes | None:
     """The question's chart; None for free text, withheld questions and no answers."""
     if result.withheld or not result.lines or not result.answered.count:
         return None
     if result.question.kind is QuestionKind.SCALE:
-        return _columns(result, translate)
-    return _bars(result, translate)
+        return _columns(result, translate, style)
+    return _bars(result, translate, style)
 
 
-def charts_for(results: SurveyResults, translate: Translate) -> dict[str, bytes]:
+def charts_for(
+    results: SurveyResults, translate: Translate, style: ChartStyle = PHONE
+) -> dict[str, bytes]:
     """Question id → PNG, in the survey's order, for every question that has a chart."""
     found = {}
     for result in results.questions:
-        png = chart_png(result, translate)
+        png = chart_png(result, translate, style)
         if png is not None:
             found[result.question.id] = png
     return found

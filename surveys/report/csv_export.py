@@ -41,6 +41,8 @@ def build_csv(results: SurveyResults, meta: ReportMeta, translate: Translate) ->
         writer.writerow([_text(cell, translate) for cell in table.header])
         for row in table.rows:
             writer.writerow([_text(cell, translate) for cell in row])
+        for note in table.notes:
+            writer.writerow([note])
         writer.writerow([])
     for note in summary_notes(results, translate):
         writer.writerow([note])

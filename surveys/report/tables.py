@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from surveys.model import QuestionKind
 from surveys.report.labels import (
+    DASH,
     Translate,
     count_value,
     group_label,
@@ -29,6 +30,14 @@ class Table:
     rows: tuple[tuple[Value, ...], ...]
     # Rows from here on are totals and averages (drawn bold where a format allows).
     footer_from: int | None = None
+    # Sentences printed under the table: why a cell says «скрыто» or a mean is blank.
+    notes: tuple[str, ...] = ()
+    # Every group's count is hidden: a document says so in words instead of the table.
+    all_hidden: bool = False
+
+
+def hidden_note(k: int, translate: Translate) -> str:
+    return translate("report.note.hidden").format(k=k)
 
 
 def segment_table(table: SegmentTable, results: SurveyResults, translate: Translate) -> Table:
@@ -43,6 +52,7 @@ def segment_table(table: SegmentTable, results: SurveyResults, translate: Transl
     ]
     footer = len(rows)
     rows.append((translate("report.row.total"), results.respondents, 100.0))
+    hidden = [cell.hidden for cell in table.cells]
     return Table(
         translate(f"report.dimension.{dimension}"),
         (
@@ -52,6 +62,15 @@ def segment_table(table: SegmentTable, results: SurveyResults, translate: Transl
         ),
         tuple(rows),
         footer,
+        (hidden_note(results.k, translate),) if any(hidden) else (),
+        bool(hidden) and all(hidden),
+    )
+
+
+def segment_hidden_text(table: SegmentTable, results: SurveyResults, translate: Translate) -> str:
+    """Said instead of a segment table whose every group is hidden: never «скрыто / скрыто»."""
+    return translate(f"report.segment.all_hidden_{table.dimension.value}").format(
+        count=results.respondents, k=results.k
     )
 
 
@@ -91,17 +110,33 @@ def question_table(result: QuestionResult, results: SurveyResults, translate: Tr
 
 
 def breakdown_table(
-    breakdown: Breakdown, result: QuestionResult, results: SurveyResults, translate: Translate
+    breakdown: Breakdown,
+    result: QuestionResult,
+    results: SurveyResults,
+    translate: Translate,
+    *,
+    with_total: bool = True,
 ) -> Table:
-    """A question's counts by group; the last column is the overall count."""
+    """A question's counts by group, then (`with_total`) the overall count; a document leaves
+    that column out, since the question's own table just above has it."""
     k = results.k
+
+    def total(value: Value) -> tuple[Value, ...]:
+        return (value,) if with_total else ()
+
+    header: tuple[str, ...] = (
+        translate("report.column.option"),
+        *(group_label(group, breakdown.dimension, translate) for group in breakdown.groups),
+        *((translate("report.column.total"),) if with_total else ()),
+    )
+
     rows: list[tuple[Value, ...]] = []
     for line, cells in zip(result.lines, breakdown.cells, strict=True):
         rows.append(
             (
                 line_label(line, result.question, translate),
                 *(count_value(cell, k, translate) for cell in cells),
-                count_value(line.cell, k, translate),
+                *total(count_value(line.cell, k, translate)),
             )
         )
     footer = len(rows)
@@ -109,27 +144,36 @@ def breakdown_table(
         (
             translate("report.row.answered"),
             *(count_value(cell, k, translate) for cell in breakdown.answered),
-            count_value(result.answered, k, translate),
+            *total(count_value(result.answered, k, translate)),
         )
     )
     if breakdown.means:
         rows.append(
             (
                 translate("report.row.mean"),
-                *("" if mean is None else round(mean, 2) for mean in breakdown.means),
-                "" if result.mean is None else round(result.mean, 2),
+                *(DASH if mean is None else round(mean, 2) for mean in breakdown.means),
+                *total(DASH if result.mean is None else round(result.mean, 2)),
             )
         )
     return Table(
         translate(f"report.breakdown.{breakdown.dimension.value}"),
-        (
-            translate("report.column.option"),
-            *(group_label(group, breakdown.dimension, translate) for group in breakdown.groups),
-            translate("report.column.total"),
-        ),
+        header,
         tuple(rows),
         footer,
+        _breakdown_notes(breakdown, results, translate),
     )
+
+
+def _breakdown_notes(
+    breakdown: Breakdown, results: SurveyResults, translate: Translate
+) -> tuple[str, ...]:
+    cells = [cell for row in breakdown.cells for cell in row] + list(breakdown.answered)
+    notes = []
+    if any(cell.hidden for cell in cells):
+        notes.append(hidden_note(results.k, translate))
+    if any(mean is None for mean in breakdown.means):
+        notes.append(translate("report.note.mean_hidden"))
+    return tuple(notes)
 
 
 def counted(result: QuestionResult) -> bool:

@@ -24,6 +24,7 @@ from surveys.results import Dimension, SurveyResults
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
+_NOTE = Font(italic=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
@@ -56,6 +57,9 @@ def _write_table(sheet: Any, row: int, table: Table) -> int:
                 cell.alignment = _WRAP
             if table.footer_from is not None and index >= table.footer_from:
                 cell.font = _BOLD
+    for note in table.notes:
+        row += 1
+        _put(sheet, row, 1, note).font = _NOTE
     return row + 2
 
 

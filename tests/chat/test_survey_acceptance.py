@@ -273,7 +273,7 @@ async def test_the_results_and_the_three_exports_agree_with_the_small_class_hidd
     report = await api.next_message(COORDINATOR.id)
     document = docx.Document(io.BytesIO(report.content or b""))
     paragraphs = [paragraph.text for paragraph in document.paragraphs]
-    assert paragraphs[0] == "Отчёт по результатам опроса"
+    assert paragraphs[:2] == ["МБОУ «СОШ №2»", "Отчёт по результатам опроса"]
     assert "Всего ответили: 30" in paragraphs
     cells = [[c.text for c in row.cells] for t in document.tables for row in t.rows]
     for option in heard.options:

@@ -605,3 +605,28 @@ async def test_a_send_after_a_restart_says_the_answers_did_not_arrive(bot: ChatB
     assert answer["show_alert"] and "не дошли" in answer["text"]
     assert "откройте ссылку на опрос ещё раз" in answer["text"]
     assert await _responses(bot, survey) == []
+
+
+async def test_an_exclusive_option_of_the_template_clears_the_other_ticks(bot: ChatBot) -> None:
+    """«Пока почти ничего» (question 3 of the autumn template) rules the others out."""
+    template = builtin_template("awareness")
+    assert template is not None
+    survey = await _open_survey(bot, template.definition)
+    message = await bot.ask(PARENT, _link(survey))
+    await _step(bot, PARENT, message, "Начать")
+    await _step(bot, PARENT, message, "Родитель")
+    await _step(bot, PARENT, message, "Да, хорошо знаю")
+    await _step(bot, PARENT, message, "1")
+    assert (await _step(bot, PARENT, message, "Готово")).startswith("3 / 10\n")
+    # Long labels: the buttons carry numbers; 5 is «Пока почти ничего».
+    await _step(bot, PARENT, message, "1")
+    await _step(bot, PARENT, message, "3")
+    assert _labels(message)[0][:3] == ["✓ 1", "2", "✓ 3"]
+    await _step(bot, PARENT, message, "5")
+    assert _labels(message)[0][:3] == ["1", "2", "3"] and "✓ 5" in str(_labels(message))
+    await _step(bot, PARENT, message, "2")
+    assert "✓ 2" in str(_labels(message)) and "✓ 5" not in str(_labels(message))
+    await _step(bot, PARENT, message, "5")
+    assert (await _step(bot, PARENT, message, "Готово")).startswith("4 / 10\n")
+    await bot.press_label(PARENT, message, "Назад")
+    assert "✓ 5" in str(_labels(message)) and "✓ 2" not in str(_labels(message))

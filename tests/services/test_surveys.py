@@ -377,6 +377,22 @@ def test_an_answer_carries_only_what_its_kind_takes(question_id: str, answer: An
         clean_answers(DEFINITION, {question_id: answer})
 
 
+def test_an_exclusive_option_is_taken_alone() -> None:
+    unsure = Question(
+        "1",
+        "Какие направления?",
+        QuestionKind.MULTIPLE,
+        options=(Option("1", "IT"), Option("2", "Пока не знаю", exclusive=True)),
+        other=True,
+    )
+    definition = SurveyDefinition("Опрос", "", Audience.PARENTS, (unsure,))
+    alone = Answer(choices=("2",))
+    assert clean_answers(definition, {"1": alone}) == {"1": alone}
+    for together in (Answer(choices=("1", "2")), Answer(choices=("2", OTHER), text="своё")):
+        with pytest.raises(ValueError, match="exclusive"):
+            clean_answers(definition, {"1": together})
+
+
 @pytest.mark.parametrize(("number", "taken"), [(0, False), (1, True), (5, True), (6, False)])
 def test_a_scale_without_its_bounds_runs_from_one_to_five(number: int, taken: bool) -> None:
     definition = SurveyDefinition(

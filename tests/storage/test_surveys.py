@@ -275,3 +275,50 @@ async def test_sealing_forgets_participants_and_rewrites_responses(database: Dat
         assert await _xmins(database, "survey_answers") == await _xmins(
             database, "survey_responses"
         )
+
+
+async def test_a_hidden_text_is_kept_but_not_published_and_survives_sealing(
+    database: Database,
+) -> None:
+    survey_id = await _survey_id(database)
+    async with database.transaction() as repositories:
+        await repositories.surveys.add_response(survey_id, date(2022, 9, 20), Segment(), ANSWERS)
+        other = await repositories.surveys.add_participation(survey_id, "c" * 64)
+        assert other
+    async with database.transaction() as repositories:
+        texts = await repositories.surveys.free_texts(survey_id)
+        assert sorted(t.text for t in texts) == [
+            "Больше\nвстреч с родителями",
+            "Родительское собрание",
+            "Слышал от соседей",
+        ]
+        assert [t.id for t in texts] == sorted(t.id for t in texts)  # random keys, no order
+        free = next(t for t in texts if t.question_id == "4")
+        other_text = next(t for t in texts if t.question_id == "1")
+        assert await repositories.surveys.set_hidden(survey_id, free.id, True)
+        assert await repositories.surveys.set_hidden(survey_id, other_text.id, True)
+        assert not await repositories.surveys.set_hidden(survey_id + 1, free.id, True)
+        assert not await repositories.surveys.set_hidden(survey_id, "0" * 32, True)
+    async with database.transaction() as repositories:
+        (published,) = await repositories.surveys.responses(survey_id)
+    # The free text is no answer at all; «Другое» still counts, without its words.
+    assert "4" not in published.answers
+    assert published.answers["1"] == Answer(choices=(OTHER,))
+    assert published.answers["2"] == ANSWERS["2"]
+    async with database.transaction() as repositories:
+        await repositories.surveys.seal(survey_id)
+    async with database.transaction() as repositories:
+        after = await repositories.surveys.free_texts(survey_id)
+        (sealed,) = await repositories.surveys.responses(survey_id)
+    assert sorted((t.text, t.hidden) for t in after) == [
+        ("Больше\nвстреч с родителями", True),
+        ("Родительское собрание", False),
+        ("Слышал от соседей", True),
+    ]
+    assert not {t.id for t in after} & {t.id for t in texts}  # sealing renames every answer
+    assert sealed == published
+    async with database.transaction() as repositories:
+        shown = next(t for t in after if t.question_id == "4")
+        assert await repositories.surveys.set_hidden(survey_id, shown.id, False)
+        (again,) = await repositories.surveys.responses(survey_id)
+    assert again.answers["4"] == ANSWERS["4"]

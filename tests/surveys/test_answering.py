@@ -553,3 +553,54 @@ def test_random_walks_keep_the_path_consistent(actions: list[tuple[str, int, str
             for question in DEFINITION.questions:
                 if question.id in on_path and question.required:
                     assert flow.is_complete(question, submitted[question.id])
+
+
+# ---------------------------------------------------------------------------- exclusive options
+
+UNSURE = Question(
+    "unsure",
+    "Какие направления вам интересны?",
+    MULTIPLE,
+    options=(
+        Option("it", "IT"),
+        Option("eng", "Инженерное"),
+        Option("none", "Пока не знаю", exclusive=True),
+    ),
+    other=True,
+)
+WITH_UNSURE = SurveyDefinition("Опрос", "", Audience.PARENTS, (UNSURE,))
+
+
+def _ticks(draft: Draft) -> tuple[str, ...]:
+    return draft.answers["unsure"].choices
+
+
+def test_an_exclusive_option_clears_the_others_and_another_clears_it() -> None:
+    draft = flow.start(WITH_UNSURE)
+    draft = flow.toggle(WITH_UNSURE, draft, "it")
+    draft = flow.toggle(WITH_UNSURE, draft, "eng")
+    assert _ticks(draft) == ("it", "eng")
+    draft = flow.toggle(WITH_UNSURE, draft, "none")
+    assert _ticks(draft) == ("none",)
+    draft = flow.toggle(WITH_UNSURE, draft, "eng")
+    assert _ticks(draft) == ("eng",)
+    # «Другое» with its words is another answer: it clears the exclusive one, and back.
+    draft = flow.toggle(WITH_UNSURE, draft, "none")
+    draft = flow.give_text(WITH_UNSURE, flow.ask_other(WITH_UNSURE, draft), "Медицина")
+    assert _ticks(draft) == (OTHER,) and draft.answers["unsure"].text == "Медицина"
+    draft = flow.toggle(WITH_UNSURE, draft, "none")
+    assert _ticks(draft) == ("none",) and draft.answers["unsure"].text is None
+    # Unticking it leaves nothing ticked; «Готово» then asks for a tick.
+    draft = flow.toggle(WITH_UNSURE, draft, "none")
+    assert _ticks(draft) == ()
+
+
+def test_an_exclusive_option_without_the_flag_is_just_an_option() -> None:
+    plain = SurveyDefinition(
+        "Опрос",
+        "",
+        Audience.PARENTS,
+        (Question("unsure", "?", MULTIPLE, options=(Option("a", "А"), Option("b", "Не знаю"))),),
+    )
+    draft = flow.toggle(plain, flow.toggle(plain, flow.start(plain), "a"), "b")
+    assert draft.answers["unsure"].choices == ("a", "b")

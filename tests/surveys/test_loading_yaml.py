@@ -247,7 +247,7 @@ QUESTIONS_43 = "".join(f"  - text: Вопрос {number}\n" for number in range(
             minimal("  - text: А\n    options:\n      - {text: Да, go: 2}\n"),
             "unknown_key",
             5,
-            {"name": "go", "allowed": "text, goto"},
+            {"name": "go", "allowed": "text, goto, exclusive"},
         ),
         (
             minimal("  - text: А\n    scale: {top: 5}\n"),
@@ -391,6 +391,15 @@ QUESTIONS_43 = "".join(f"  - text: Вопрос {number}\n" for number in range(
             ),
             "goto_not_single",
             8,
+            {"question": 1},
+        ),
+        (
+            minimal(
+                "  - text: А\n    options:\n      - Да\n"
+                "      - text: Не знаю\n        exclusive: да\n"
+            ),
+            "exclusive_not_multiple",
+            7,
             {"question": 1},
         ),
         (

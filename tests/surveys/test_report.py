@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import struct
 import warnings
 from collections.abc import Callable
@@ -18,9 +19,20 @@ from babel.messages.pofile import read_po
 from docx.oxml.ns import qn
 
 from surveys.model import OTHER, Option, Question, QuestionKind, SurveyDefinition
-from surveys.report import ReportMeta, build_csv, build_docx, build_xlsx, chart_png, charts_for
+from surveys.report import (
+    PAGE,
+    ReportMeta,
+    build_csv,
+    build_docx,
+    build_pdf,
+    build_xlsx,
+    chart_png,
+    charts_for,
+)
+from surveys.report import charts as charts_module
 from surveys.report.labels import answer_value, decimal, line_label, median_text, period_text
 from surveys.results import SurveyResults, summarise
+from tests.surveys.pdf_tools import pdf_text
 from tests.surveys.results_builders import (
     DEFINITION,
     HEARD,
@@ -210,17 +222,16 @@ def test_docx_report_is_ready_to_publish(results: SurveyResults) -> None:
     charts = charts_for(results, RU)
     document = docx.Document(io.BytesIO(build_docx(results, META, charts, RU)))
     texts = [paragraph.text for paragraph in document.paragraphs]
-    assert texts[0] == "Отчёт по результатам опроса"
-    assert document.paragraphs[0].style.name == "Title"
+    assert texts[:2] == ["МБОУ «СОШ №2»", "Отчёт по результатам опроса"]
+    assert document.paragraphs[1].style.name == "Title"
     for expected in (
         "Осведомлённость о проекте",
-        "Организация: МБОУ «СОШ №2»",
         "Опрос проводился с 01.10.2022 по 20.10.2022",
         "Всего ответили: 30",
         "Отчёт сформирован 21.10.2022",
         "1. " + HEARD.text,
         "4. Что бы вы улучшили?",
-        "Ответы своими словами",
+        "Ответили: 3",
     ):
         assert expected in texts
     assert sorted(t for t in texts if t.startswith("Пожелание")) == [
@@ -232,9 +243,10 @@ def test_docx_report_is_ready_to_publish(results: SurveyResults) -> None:
     section = document.sections[0]
     assert round(section.page_width.cm, 1) == 21.0
     assert round(section.page_height.cm, 1) == 29.7
-    for style in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3"):
+    for style in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet"):
         fonts = document.styles[style].element.rPr.rFonts
-        assert fonts.get(qn("w:ascii")) == "Times New Roman", style
+        assert fonts.get(qn("w:ascii")) == "DejaVu Sans", style
+        assert fonts.get(qn("w:cs")) == "DejaVu Sans", style
         assert fonts.get(qn("w:asciiTheme")) is None, style  # a theme font would win
     assert document.core_properties.title == META.title
     tables = [
@@ -249,7 +261,11 @@ def test_docx_report_is_ready_to_publish(results: SurveyResults) -> None:
     ]
     heard = next(t for t in tables if t[0] == ["Вариант ответа", "Ответов", "Доля, %"])
     assert heard[1] == ["Да", "22", "73,3"]
-    assert any(t[0][:3] == ["Вариант ответа", "5 «а»", "Остальные классы вместе"] for t in tables)
+    by_class = [
+        t for t in tables if t[0][:3] == ["Вариант ответа", "5 «а»", "Остальные классы вместе"]
+    ]
+    # No «Всего» column: the question's own table just above has the totals.
+    assert by_class and all(len(t[0]) == 3 for t in by_class)
     notes = texts[texts.index("Примечания") + 1]
     assert "менее 5" in notes
 
@@ -257,7 +273,7 @@ def test_docx_report_is_ready_to_publish(results: SurveyResults) -> None:
 def test_docx_without_charts_and_in_english(results: SurveyResults) -> None:
     document = docx.Document(io.BytesIO(build_docx(results, META, {}, EN)))
     texts = [paragraph.text for paragraph in document.paragraphs]
-    assert texts[0] == "Survey results report"
+    assert texts[1] == "Survey results report"
     assert "The survey ran from 01.10.2022 to 20.10.2022" in texts
     assert len(document.inline_shapes) == 0
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
@@ -355,3 +371,76 @@ def test_labels() -> None:
     started = ReportMeta("Опрос", date(2022, 10, 5), date(2022, 10, 1))
     assert period_text(started, RU) == "Опрос проводится с 01.10.2022"
     assert period_text(ReportMeta("Опрос", date(2022, 10, 5)), RU) is None
+
+
+# ------------------------------------------------------------------ publishing: DOCX and PDF
+
+
+def _everything_in_docx(data: bytes) -> list[str]:
+    document = docx.Document(io.BytesIO(data))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return [paragraph.text for paragraph in document.paragraphs] + cells
+
+
+def test_each_question_title_appears_once_and_the_mean_once(results: SurveyResults) -> None:
+    charts = charts_for(results, RU, PAGE)
+    texts = _everything_in_docx(build_docx(results, META, charts, RU))
+    for position, question in enumerate(DEFINITION.questions, 1):
+        title = f"{position}. {question.text}"
+        assert sum(title in text for text in texts) == 1, title
+    # The mean and median of the scale: the question table's rows, nowhere else.
+    assert sum(text == "Медиана" for text in texts) == 1
+    assert not any("медиана" in text for text in texts)
+    assert sum(text == "2,8" for text in texts) == 1  # the overall mean, once
+    pdf = pdf_text(build_pdf(results, META, charts, RU))
+    for position, question in enumerate(DEFINITION.questions, 1):
+        assert pdf.count(f"{position}. {question.text[:30]}") == 1, question.text
+    assert "МБОУ «СОШ №2»" in pdf and "Опрос проводился с 01.10.2022 по 20.10.2022" in pdf
+
+
+def test_a_hidden_cell_and_a_blank_mean_are_explained_with_k(results: SurveyResults) -> None:
+    texts = _everything_in_docx(build_docx(results, META, {}, RU))
+    note = "«Скрыто»: меньше 5 ответов или число скрыто, чтобы его нельзя было вычислить"
+    assert any(text.startswith(note) for text in texts)
+    # k is the one the results were made with, not a 5 written into a sentence.
+    three = summarise(DEFINITION, _scenario(), k=3, rng=random.Random(7))
+    texts = _everything_in_docx(build_docx(three, META, {}, RU))
+    assert not any(note in text for text in texts)
+    assert any(text.startswith("«Скрыто»: меньше 3 ответов") for text in texts)
+    # A group's mean left out (a cell of it hidden) reads «—», and the table says why.
+    assert "—" in texts
+    assert any(text.startswith("«—» в строке «Среднее»") for text in texts)
+    rows = _csv(build_csv(three, META, RU))
+    assert any(row and row[0].startswith("«Скрыто»: меньше 3 ответов") for row in rows)
+
+
+def test_a_segment_whose_groups_are_all_hidden_is_said_in_words() -> None:
+    """3 parents and 9 students: the 3 are hidden, so the 9 are too (12 − 3)."""
+    answers = {"heard": single("yes")}
+    few = [response(PARENT, None, answers) for _ in range(3)]
+    few += [response(STUDENT, None, answers) for _ in range(9)]
+    results = summarise(DEFINITION, few, rng=random.Random(1))
+    for data in (build_docx(results, META, {}, RU),):
+        texts = _everything_in_docx(data)
+        assert "скрыто" not in texts  # no table of «скрыто / скрыто»
+        assert any(
+            "Сколько из 12 ответивших родителей и сколько обучающихся, не показано" in text
+            and "меньше 5 человек" in text
+            for text in texts
+        )
+    pdf = pdf_text(build_pdf(results, META, {}, RU))
+    assert "Сколько из 12 ответивших родителей" in pdf
+
+
+def test_one_family_in_the_text_the_tables_and_the_pdf(results: SurveyResults) -> None:
+    charts = charts_for(results, RU, PAGE)
+    pdf = build_pdf(results, META, charts, RU)
+    fonts = set(re.findall(rb"/BaseFont\s*/([A-Za-z0-9+_-]+)", pdf))
+    assert fonts and all(b"DejaVuSans" in font for font in fonts), fonts
+    assert not any(b"Bold" in font and b"Oblique" in font for font in fonts)
+    document = docx.Document(io.BytesIO(build_docx(results, META, charts, RU)))
+    runs = [run for paragraph in document.paragraphs for run in paragraph.runs]
+    assert runs and not any(run.font.name not in (None, "DejaVu Sans") for run in runs)
+    body = [p for p in document.paragraphs if p.style.name in ("Normal", "List Bullet")]
+    assert body and not any(run.bold for p in body for run in p.runs)  # not bold everywhere
+    assert charts_module.FONT == "DejaVu Sans"

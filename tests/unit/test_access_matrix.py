@@ -107,6 +107,7 @@ EXPECTED: dict[str, Permission] = {
     "handlers.survey_post.on_group_pick": Permission.MANAGE,
     "handlers.survey_results.results_command": Permission.MANAGE,
     "handlers.survey_results.on_results": Permission.MANAGE,
+    "handlers.survey_results.texts.on_texts": Permission.MANAGE,
 }
 
 # Who passes each permission. Object checks (this organisation's person or roadmap) come on
