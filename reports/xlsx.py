@@ -41,8 +41,10 @@ from reports.matrix import Matrix, school_matrix
 from reports.model import SEVERITY, ExecutionReport, Occurrence, Status
 
 DATE_FORMAT = "DD.MM.YYYY"
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
+# Named: a font without a name is the reader's default (LibreOffice takes a serif one).
+_FONT = "Calibri"
+_BOLD = Font(name=_FONT, bold=True)
+_TITLE = Font(name=_FONT, bold=True, size=14)
 _HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _ROTATED = Alignment(text_rotation=90, horizontal="center", vertical="bottom", wrap_text=True)
@@ -66,16 +68,17 @@ _TASK_COLUMNS = (
     ("execution.column.executors", 26),
     ("execution.column.due", 12),
     ("execution.column.postponed_from", 12),
-    ("execution.column.status", 22),
+    ("execution.column.status", 26),
     ("execution.column.done_on", 12),
     ("execution.column.timeliness", 14),
-    ("execution.column.late_days", 12),
+    ("execution.column.late_days", 15),
     ("execution.column.evidence", 48),
     ("execution.column.confirmed_by", 24),
     ("execution.column.reason", 30),
 )
 _STATUS_COLUMN = 3  # in _TASK_COLUMNS
-_MATRIX_HEADER_ROW = 5
+# «Школы»: the title, a legend line per status, two lines of rules, then the header.
+_MATRIX_HEADER_ROW = 1 + len(SEVERITY) + 2 + 1
 
 Value = str | int | float | date | None
 
@@ -206,7 +209,10 @@ def _tasks_sheet(book: Workbook, report: ExecutionReport, translate: Translate) 
     school = [_SCHOOL_COLUMN] if report.municipal else []
     columns = [*_ROADMAP_COLUMNS, *school, *_TASK_COLUMNS]
     _widths(sheet, [width for _key, width in columns])
-    sheet.freeze_panes = "A2"  # written with the first row in write-only mode: set before
+    # Written with the first row in write-only mode: set before it. The header's longest
+    # words take three lines in their columns.
+    sheet.freeze_panes = "A2"
+    sheet.row_dimensions[1].height = 45
     header = _Styled(sheet, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP)
     sheet.append([header(translate(key)) for key, _width in columns])
     count = 1
@@ -250,10 +256,10 @@ def _schools_sheet(
     sheet = book.create_sheet(_sheet_name("execution.sheet.schools", translate))
     fixed = [
         ("execution.matrix.school", 34),
-        ("execution.matrix.total", 8),
-        ("execution.matrix.done", 11),
-        ("execution.matrix.overdue", 11),
-        ("execution.matrix.done_share", 11),
+        ("execution.matrix.total", 9),
+        ("execution.matrix.done", 13),
+        ("execution.matrix.overdue", 13),
+        ("execution.matrix.done_share", 13),
     ]
     _widths(sheet, [width for _key, width in fixed] + [6] * len(matrix.columns))
     # Written with the sheet's first row in write-only mode: set before any row.
@@ -261,14 +267,9 @@ def _schools_sheet(
     sheet.row_dimensions[_MATRIX_HEADER_ROW].height = 160
     title = translate("execution.matrix.title").format(date=format_day(report.at))
     sheet.append([_Styled(sheet, font=_TITLE)(title)])
-    sheet.append(
-        [
-            _Styled(sheet, fill=_FILLS[status])(
-                f"{STATUS_SYMBOL[status]} {status_word(status, translate)}"
-            )
-            for status in SEVERITY
-        ]
-    )
+    for status in SEVERITY:
+        word = f"{STATUS_SYMBOL[status]} {status_word(status, translate)}"
+        sheet.append([_Styled(sheet, fill=_FILLS[status])(word)])
     sheet.append([translate("execution.matrix.order")])
     sheet.append([translate("execution.matrix.cell_rule")])
     header = _Styled(sheet, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP)

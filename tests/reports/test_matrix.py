@@ -110,7 +110,7 @@ def test_the_schools_sheet() -> None:
     book = openpyxl.load_workbook(io.BytesIO(build_xlsx(municipal_report(), RU)))
     assert book.sheetnames == ["Выполнение", "Сводка", "Школы"]
     sheet = book["Школы"]
-    rows = list(sheet.iter_rows(min_row=5, values_only=True))
+    rows = list(sheet.iter_rows(min_row=9, values_only=True))
     assert rows[0][:8] == (
         "Организация",
         "Задач",
@@ -126,10 +126,10 @@ def test_the_schools_sheet() -> None:
         (SOSH7, 5, 3, 1, 0.6, "✓", "✓", "! 1/3"),
         (GYMNASIUM, 5, 3, 0, 0.6, "✓", "✕", "… 2/3"),
     ]
-    assert sheet.cell(6, 7).fill.fgColor.rgb == "00" + STATUS_FILL[Status.OVERDUE]
-    assert sheet.cell(8, 7).fill.fgColor.rgb == "00" + STATUS_FILL[Status.CANNOT]
-    assert sheet.freeze_panes == "F6"
-    assert sheet.auto_filter.ref == "A5:H8"
+    assert sheet.cell(10, 7).fill.fgColor.rgb == "00" + STATUS_FILL[Status.OVERDUE]
+    assert sheet.cell(12, 7).fill.fgColor.rgb == "00" + STATUS_FILL[Status.CANNOT]
+    assert sheet.freeze_panes == "F10"
+    assert sheet.auto_filter.ref == "A9:H12"
 
 
 def test_a_school_report_has_no_matrix() -> None:
