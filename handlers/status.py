@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import TaskAction, TaskCallback
 from handlers.filters import PRIVATE
 from handlers.render import TELEGRAM_TEXT_LIMIT, day, fit, quote, short
+from handlers.reports import report_button
 from handlers.task_cards import task_title
 from services.access import Actor, Permission
 from services.tasks import Overview, ProgressCounts, RoadmapProgress, TaskService
@@ -63,7 +64,7 @@ def _roadmap_lines(item: RoadmapProgress) -> list[str]:
     return lines
 
 
-def status_view(overview: Overview, undelivered: int) -> tuple[str, InlineKeyboardMarkup | None]:
+def status_view(overview: Overview, undelivered: int) -> tuple[str, InlineKeyboardMarkup]:
     """Counts per roadmap, then what was done lately and what is overdue, with buttons."""
     tail: list[str] = []
     if undelivered:
@@ -92,8 +93,11 @@ def status_view(overview: Overview, undelivered: int) -> tuple[str, InlineKeyboa
                 callback_data=TaskCallback(action=TaskAction.REMIND, task_id=card.task.id),
             )
     builder.adjust(3)
-    markup = builder.as_markup() if overview.recent or overview.overdue else None
-    head = [line for item in overview.roadmaps for line in _roadmap_lines(item)]
+    text, data = report_button()
+    builder.row(InlineKeyboardButton(text=text, callback_data=data.pack()))
+    markup = builder.as_markup()
+    head = [_("status.legend"), ""]
+    head += [line for item in overview.roadmaps for line in _roadmap_lines(item)]
     # The numbered lines match the buttons, so they stay whole; many roadmaps give way.
     if not tail:
         return fit(head), markup

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -167,18 +167,24 @@ def _today(today_by_zone: Mapping[str, date]) -> ColumnElement[Any]:
     )
 
 
-def progress_of(today_by_zone: Mapping[str, date]) -> ColumnElement[str]:
+def progress_of(
+    today_by_zone: Mapping[str, date], done_by: datetime | None = None
+) -> ColumnElement[str]:
     """How a live task stands, in SQL: the one place this rule is written.
 
     Done wins; then a passed date makes it overdue whatever else it says; then cannot-do and
-    in-progress as marked; everything else is upcoming.
+    in-progress as marked; everything else is upcoming. With `done_by` (a report as it stood
+    at an earlier day), a task done after that moment counts as not done yet.
     """
     if not today_by_zone:
         overdue: ColumnElement[bool] = literal(False)
     else:
         overdue = tasks.c.due_on < _today(today_by_zone)
+    done = tasks.c.status == TaskStatus.DONE.value
+    if done_by is not None:
+        done = and_(done, tasks.c.done_at <= done_by)
     return case(
-        (tasks.c.status == TaskStatus.DONE.value, literal(DONE)),
+        (done, literal(DONE)),
         (overdue, literal(OVERDUE)),
         (tasks.c.status == TaskStatus.CANNOT_DO.value, literal(CANNOT)),
         (tasks.c.status == TaskStatus.IN_PROGRESS.value, literal(IN_PROGRESS)),
@@ -420,6 +426,32 @@ class TaskViewRepository:
                     )
                 )
         return found
+
+    async def report_tasks(
+        self,
+        roadmap_id: int,
+        today: date,
+        *,
+        due_from: date | None = None,
+        due_until: date | None = None,
+        done_by: datetime | None = None,
+    ) -> list[tuple[Task, str]]:
+        """A roadmap's live tasks due within the days given (all when none), each with how it
+        stands (`progress_of`, today in the roadmap's zone), by activity and date."""
+        query = select(tasks, progress_of({"": today}, done_by).label("progress")).where(
+            tasks.c.roadmap_id == roadmap_id, _LIVE
+        )
+        if due_from is not None:
+            query = query.where(tasks.c.due_on >= due_from)
+        if due_until is not None:
+            query = query.where(tasks.c.due_on <= due_until)
+        result = await self._connection.execute(
+            query.order_by(tasks.c.activity_id, tasks.c.due_on, tasks.c.id)
+        )
+        return [
+            (Task(**{c.name: row[c.name] for c in tasks.c}), str(row["progress"]))
+            for row in result.mappings()
+        ]
 
     async def executors_of(self, task_ids: Sequence[int]) -> dict[int, list[Person]]:
         """The people of each task, the lead first."""
