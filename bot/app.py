@@ -163,6 +163,7 @@ class Application:
             group_over=settings.reminder_group_over,
             planning=planning,
             summaries=SummaryCadence(settings.coordinator_summary),
+            reports=ReportService(database, clock),
         )
         scheduler.add_job(
             tick.run, "interval", minutes=1, id="reminder-tick", replace_existing=True

@@ -99,6 +99,7 @@ class OrgAction(StrEnum):
     ADD = "add"
     REMINDERS = "rem"
     RENAME = "ren"
+    REPORTS = "rep"  # how often the execution report comes by itself
 
 
 class OrgChoiceCallback(CallbackData, prefix="orgc1"):

@@ -39,6 +39,15 @@ def report_button() -> tuple[str, ReportCallback]:
     return _("report.button"), ReportCallback()
 
 
+def more_keyboard(roadmap_id: int) -> InlineKeyboardMarkup:
+    """Under a report sent by itself: the XLSX and other periods are a tap away."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("report.button.more"), callback_data=ReportCallback(roadmap_id=roadmap_id)
+    )
+    return builder.as_markup()
+
+
 def _list_keyboard(found: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for roadmap_id, label in found[:LISTED]:
@@ -88,7 +97,8 @@ async def report_command(message: Message, actor: Actor, reports: ReportService)
     await _ask(message, actor, reports, edit=False)
 
 
-def _caption(report: ExecutionReport) -> str:
+def report_caption(report: ExecutionReport) -> str:
+    """The report's totals in words, under its DOCX."""
     summary = report.summary
     when = (
         _("report.caption.period").format(
@@ -123,7 +133,8 @@ async def send_report(
     report = await reports.execution_report(actor, roadmap_id, period=period)
     files = await reports.files(report, translator(i18n), report_stem(roadmap_id, report.at))
     await message.answer_document(
-        BufferedInputFile(files.docx, filename=f"{files.stem}.docx"), caption=_caption(report)
+        BufferedInputFile(files.docx, filename=f"{files.stem}.docx"),
+        caption=report_caption(report),
     )
     await message.answer_document(BufferedInputFile(files.xlsx, filename=f"{files.stem}.xlsx"))
     if files.matrix_png is not None:

@@ -12,10 +12,12 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
 from core.i18n import Translate
+from core.models import Role
 from reports import (
     Evidence,
     EvidenceKind,
@@ -28,12 +30,114 @@ from reports import (
     build_docx,
     build_xlsx,
     matrix_png,
+    period_of,
 )
 from services.access import Actor, organisation_scope, require_roadmap_access
+from services.reminders import Planning, settings_for
 from storage.database import Database
-from storage.records import Activity, Organisation, Person, Roadmap, Task, TaskEvent
+from storage.records import (
+    Activity,
+    Organisation,
+    Person,
+    PlannedMessage,
+    Roadmap,
+    Task,
+    TaskEvent,
+)
 from storage.records import Evidence as StoredEvidence
 from storage.repositories import Repositories
+
+REPORT_KIND = "report"  # an outbox row: the period's report to one coordinator
+# After a period ends, its report goes on the first working morning of these days (the key
+# keeps it to one: a bot down that morning sends it the next one).
+REPORT_DAYS = 7
+
+
+class ReportCadence(StrEnum):
+    """How often an organisation's coordinators get the report by themselves."""
+
+    QUARTER = "quarter"
+    HALF_YEAR = "half_year"
+    OFF = "off"
+
+
+def cadence_of(organisation: Organisation) -> ReportCadence:
+    try:
+        return ReportCadence(organisation.report_cadence or ReportCadence.QUARTER)
+    except ValueError:
+        return ReportCadence.QUARTER
+
+
+def ended_period(cadence: ReportCadence, today: date) -> Period | None:
+    """The quarter or half-year that ended within the last REPORT_DAYS days, if any."""
+    if cadence is ReportCadence.OFF:
+        return None
+    kind = PeriodKind.QUARTER if cadence is ReportCadence.QUARTER else PeriodKind.HALF_YEAR
+    ended = period_of(kind, today, -1)
+    return ended if 0 < (today - ended.end).days <= REPORT_DAYS else None
+
+
+async def plan_reports(repositories: Repositories, clock: Clock, planning: Planning) -> int:
+    """The report of the period just ended, for each coordinator of each organisation and
+    each of its roadmaps that the period touches: on a working morning (the organisation's
+    calendar, zone and reminder time), once per key whatever restarts or instances do."""
+    now = clock.now()
+    planned: list[PlannedMessage] = []
+    for organisation in await repositories.organisations.list_all():
+        local = now.astimezone(_zone(organisation))
+        morning = settings_for(planning.settings, organisation).send_time
+        start = local.replace(hour=morning.hour, minute=morning.minute, second=0, microsecond=0)
+        today = local.date()
+        period = ended_period(cadence_of(organisation), today)
+        if period is None or local < start or not planning.calendar.is_working(today):
+            continue
+        roadmaps = [
+            roadmap
+            for roadmap in await repositories.roadmaps.in_organisations([organisation.id])
+            if roadmap.period_start <= period.end and period.start <= roadmap.period_end
+        ]
+        if not roadmaps:
+            continue
+        coordinators = [
+            person
+            for person in await repositories.people.in_organisations([organisation.id])
+            if person.role is Role.COORDINATOR
+            and person.is_active
+            and person.is_reachable
+            and person.telegram_user_id is not None
+        ]
+        planned.extend(
+            PlannedMessage(
+                key=f"{REPORT_KIND}:{roadmap.id}:{person.id}:{period.start}",
+                kind=REPORT_KIND,
+                task_id=None,
+                person_id=person.id,
+                chat_id=person.telegram_user_id,
+                local_day=today,
+                planned_at=now,
+                payload={
+                    "roadmap_id": roadmap.id,
+                    "start": period.start.isoformat(),
+                    "end": period.end.isoformat(),
+                    "kind": period.kind.value,
+                },
+            )
+            for roadmap in roadmaps
+            for person in coordinators
+            if person.telegram_user_id is not None
+        )
+    await repositories.outbox.plan(planned, now)
+    return len(planned)
+
+
+def planned_period(payload: Mapping[str, object]) -> tuple[int, Period]:
+    """The roadmap and period a planned report row is about."""
+    return int(str(payload["roadmap_id"])), Period(
+        date.fromisoformat(str(payload["start"])),
+        date.fromisoformat(str(payload["end"])),
+        PeriodKind(str(payload["kind"])),
+    )
+
 
 # How the bot stores evidence (`TaskService.add_evidence`): as the report names it.
 _EVIDENCE_KINDS = {
@@ -247,4 +351,13 @@ async def _known(repositories: Repositories, tasks: Sequence[Task], zone: ZoneIn
     return _Known(executors, evidence, events, seen, organisations, zone)
 
 
-__all__ = ["PeriodKind", "ReportFiles", "ReportService", "report_stem"]
+__all__ = [
+    "REPORT_KIND",
+    "PeriodKind",
+    "ReportCadence",
+    "ReportFiles",
+    "ReportService",
+    "cadence_of",
+    "plan_reports",
+    "report_stem",
+]

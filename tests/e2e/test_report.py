@@ -7,10 +7,11 @@ import argparse
 import asyncio
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from docx import Document
 from openpyxl import load_workbook
 
@@ -193,3 +194,54 @@ async def test_the_command_line_writes_the_same_report(
         for book in (ours, chat)
     ]
     assert totals[0] == totals[1] and len(totals[0]) >= 5
+
+
+def _morning(day: date, hour: int = 9, minute: int = 5) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(ZONE))
+
+
+def _reports_to(bot: RunningBot, user: FakeUser) -> list[SentMessage]:
+    return [
+        m for m in bot.api.chats.get(user.id, []) if m.file_name and m.file_name.endswith(".docx")
+    ]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"coordinator_summary": "off"}])
+async def test_the_quarter_report_comes_once_on_the_first_working_morning(
+    running_bot: RunningBot,
+) -> None:
+    bot = running_bot
+    await _import(bot)
+    # Saturday 1 and Sunday 2 October 2022 are days off: Monday the 3rd is the morning.
+    for moment in (_morning(date(2022, 10, 1)), _morning(date(2022, 10, 3), 7)):
+        bot.clock.set(moment)
+        await bot.app.tick.run()
+        assert _reports_to(bot, COORDINATOR) == []
+    bot.clock.set(_morning(date(2022, 10, 3)))
+    await bot.app.tick.run()
+    (sent,) = _reports_to(bot, COORDINATOR)
+    assert "Задачи со сроком с 01.07.2022 по 30.09.2022" in sent.plain_text
+    assert "Excel и другие периоды" in str(sent.buttons())
+    document = Document(io.BytesIO(sent.content or b""))
+    assert any("III квартал 2022" in p.text for p in document.paragraphs)
+    # The same morning again, and a restarted bot the next day: not again.
+    await bot.app.tick.run()
+    bot.clock.set(_morning(date(2022, 10, 4)))
+    await bot.app.tick.run()
+    assert len(_reports_to(bot, COORDINATOR)) == 1
+
+
+async def test_the_coordinator_turns_the_quarter_report_off(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _import(bot)
+    tree = await bot.ask(COORDINATOR, "/orgs")
+    await bot.press_label(COORDINATOR, tree, "Отчёт о выполнении по расписанию")
+    question = await bot.api.next_message(COORDINATOR.id)
+    assert "каждый квартал" in question.plain_text
+    wrong = await bot.ask(COORDINATOR, "иногда")
+    assert "Не понял" in wrong.plain_text
+    saved = await bot.ask(COORDINATOR, "не присылать")
+    assert "не приходит" in saved.plain_text
+    bot.clock.set(_morning(date(2022, 10, 3)))
+    await bot.app.tick.run()
+    assert _reports_to(bot, COORDINATOR) == []

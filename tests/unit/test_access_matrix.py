@@ -70,6 +70,7 @@ EXPECTED: dict[str, Permission] = {
     "handlers.organisations.settings.on_setting_for": Permission.MANAGE,
     "handlers.organisations.settings.on_schedule": Permission.MANAGE,
     "handlers.organisations.settings.on_new_name": Permission.MANAGE,
+    "handlers.organisations.settings.on_report_cadence": Permission.MANAGE,
     "handlers.roadmap_import.organisation.on_choose": Permission.MANAGE,
     "handlers.roadmap_import.organisation.on_chosen": Permission.MANAGE,
     "handlers.bodies.on_ask": Permission.MANAGE,
