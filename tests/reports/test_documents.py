@@ -311,7 +311,9 @@ def test_xlsx_filter_frozen_header_fills_and_dates() -> None:
         cell = sheet.cell(index, status_column)
         if cell.value in words:
             status = words[cell.value]
-            assert cell.fill.fgColor.rgb == "00" + STATUS_FILL[status], cell.value
+            # A solid fill of the status colour, opaque (ARGB; Excel ignores a fill's alpha).
+            fill = (cell.fill.fill_type, cell.fill.fgColor.rgb)
+            assert fill == ("solid", "FF" + STATUS_FILL[status]), cell.value
             seen.add(status)
             assert sheet.cell(index, due_column).number_format == "DD.MM.YYYY"
     assert seen == set(Status)
