@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"Python {platform.python_version()}, python-docx {version('python-docx')}, "
-        f"openpyxl {version('openpyxl')}, matplotlib {version('matplotlib')}, "
+        f"XlsxWriter {version('xlsxwriter')}, matplotlib {version('matplotlib')}, "
         f"{os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     renderers: list[tuple[str, str, Callable[[], bytes]]] = [

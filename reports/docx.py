@@ -45,6 +45,7 @@ from reports.labels import (
 from reports.model import ExecutionReport, Row
 
 FONT = "Times New Roman"
+LANGUAGE = "ru-RU"
 BODY_SIZE = 12
 TABLE_SIZE = 10
 TITLE_SIZE = 14
@@ -94,6 +95,11 @@ def _prepare(document: Any) -> str:
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
     section.left_margin, section.right_margin = LEFT, RIGHT
     section.top_margin, section.bottom_margin = TOP, BOTTOM
+    # The template says English; the roadmap's words are Russian in either language of the
+    # report, and Word would underline every one of them as misspelt.
+    for language in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
+        language.set(qn("w:val"), LANGUAGE)
+        language.set(qn("w:eastAsia"), LANGUAGE)
     normal = document.styles["Normal"]
     _set_font(normal, BODY_SIZE)
     normal.paragraph_format.space_after = Pt(0)

@@ -5,24 +5,22 @@ the roadmap's columns then the occurrence's, an autofilter, the header frozen, t
 filled with its colour. «Сводка»: the same totals as the DOCX. «Школы» (when occurrences
 belong to schools): the schools × activities matrix of `reports.matrix`, furthest behind first.
 
-Written in openpyxl's write-only mode: rows stream to the file instead of living as cell
-objects; only cells that need a look (header, dates, the status) are built as cells, and
-their looks are made once (`_Styled`).
+Written with XlsxWriter, in memory: each cell is written by its type (`write_string`, never
+`write`, so people's words are never taken for formulas or links), empty ones not at all, and
+every look is one `Format` made once per workbook (`_Looks`).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
-from copy import copy
+import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from core.dates import format_day
 from reports.labels import (
@@ -43,16 +41,13 @@ from reports.model import SEVERITY, ExecutionReport, Occurrence, Status
 DATE_FORMAT = "DD.MM.YYYY"
 # Named: a font without a name is the reader's default (LibreOffice takes a serif one).
 _FONT = "Calibri"
-_BOLD = Font(name=_FONT, bold=True)
-_TITLE = Font(name=_FONT, bold=True, size=14)
-_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_ROTATED = Alignment(text_rotation=90, horizontal="center", vertical="bottom", wrap_text=True)
-_CENTRE = Alignment(horizontal="center")
-_RIGHT = Alignment(horizontal="right")
-_FILLS = {status: PatternFill("solid", fgColor=colour) for status, colour in STATUS_FILL.items()}
 # Excel refuses sheet names over 31 characters or with any of these.
 _SHEET_NAME_BAD = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+# Control characters a phone keyboard can produce: XML 1.0 has no place for them.
+_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
+# Widths are in characters of Calibri 11, whose digits are 7 pixels wide: a width set in
+# pixels (7 per character) is stored as that many characters exactly.
+_PIXELS_PER_CHARACTER = 7
 # «Выполнение»'s columns after the roadmap's six: (catalog key, width); the school's column
 # only in a municipal report.
 _ROADMAP_COLUMNS = (
@@ -83,177 +78,183 @@ _MATRIX_HEADER_ROW = 1 + len(SEVERITY) + 2 + 1
 Value = str | int | float | date | None
 
 
-def _clean(value: Value) -> Value:
-    if isinstance(value, str):
-        # Control characters a phone keyboard can produce make openpyxl refuse the cell.
-        return str(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
+def _clean(text: str | None) -> str:
+    return _ILLEGAL_CHARACTERS.sub("", text) if text else ""
 
 
-def _value(sheet: Any, value: Value) -> Any:
-    """A plain value for the row (None for an empty text: openpyxl skips it), or a cell when
-    openpyxl would take the text for a formula (people's words are never formulas)."""
-    value = _clean(value)
-    if value == "":
-        return None
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
+class _Looks:
+    """Every look of the workbook, made once: XlsxWriter keeps a `Format` per workbook and
+    a cell refers to it."""
 
+    def __init__(self, book: Workbook) -> None:
+        def look(**properties: Any) -> Format:
+            return book.add_format({"font_name": _FONT, **properties})
 
-class _Styled:
-    """Cells of one look. openpyxl hashes every part of a look each time one is set on a cell,
-    which at 15,000 rows was most of the work; the look is set once on a model cell and its
-    style ids are copied to the others."""
+        def fill(colour: str, **properties: Any) -> Format:
+            return look(pattern=1, bg_color=f"#{colour}", **properties)
 
-    def __init__(
-        self,
-        sheet: Any,
-        *,
-        font: Font | None = None,
-        fill: PatternFill | None = None,
-        alignment: Alignment | None = None,
-        number_format: str | None = None,
-    ) -> None:
-        self._sheet = sheet
-        model = WriteOnlyCell(sheet)
-        if font is not None:
-            model.font = font
-        if fill is not None:
-            model.fill = fill
-        if alignment is not None:
-            model.alignment = alignment
-        if number_format is not None:
-            model.number_format = number_format
-        self._style = model._style
-
-    def __call__(self, value: Value) -> Any:
-        value = _clean(value)
-        if value is None or value == "":
-            return None
-        cell = WriteOnlyCell(self._sheet, value=value)
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"
-        cell._style = copy(self._style)
-        return cell
+        self.bold = look(bold=True)
+        self.title = look(bold=True, font_size=14)
+        self.header = fill("D9D9D9", bold=True, text_wrap=True, valign="top")
+        self.rotated = fill(
+            "D9D9D9", bold=True, rotation=90, align="center", valign="bottom", text_wrap=True
+        )
+        self.right = look(align="right")
+        self.date = look(num_format=DATE_FORMAT)
+        self.percent = look(num_format="0%")
+        self.status = {status: fill(colour) for status, colour in STATUS_FILL.items()}
+        self.centred = {
+            status: fill(colour, align="center") for status, colour in STATUS_FILL.items()
+        }
 
 
 def _sheet_name(key: str, translate: Translate) -> str:
     return translate(key).translate(_SHEET_NAME_BAD)[:31]
 
 
-def _widths(sheet: Any, widths: Sequence[float]) -> None:
-    for index, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+def _widths(sheet: Worksheet, widths: Sequence[int]) -> None:
+    for index, width in enumerate(widths):
+        sheet.set_column_pixels(index, index, width * _PIXELS_PER_CHARACTER)
+
+
+def _write(
+    sheet: Worksheet, line: int, column: int, value: Value, look: Format | None = None
+) -> None:
+    """One cell by its value's type; nothing for None or an empty text."""
+    if value is None or value == "":
+        return
+    if isinstance(value, str):
+        sheet.write_string(line, column, value, look)
+    elif isinstance(value, date):
+        sheet.write_datetime(line, column, value, look)
+    else:
+        sheet.write_number(line, column, value, look)
+
+
+def _text(value: Value) -> Value:
+    return _clean(value) if isinstance(value, str) else value
+
+
+class _Lines:
+    """A sheet written a line at a time from the top, each line's cells from the left."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self.sheet = sheet
+        self.line = 0
+
+    def __call__(self, *cells: Value | tuple[Value, Format]) -> None:
+        for column, cell in enumerate(cells):
+            if isinstance(cell, tuple):
+                _write(self.sheet, self.line, column, _text(cell[0]), cell[1])
+            else:
+                _write(self.sheet, self.line, column, _text(cell))
+        self.line += 1
 
 
 class _TaskCells:
-    """The looks of «Выполнение»'s cells, and the words every row repeats."""
+    """Writes «Выполнение»'s occurrences: the words every row repeats, the looks."""
 
-    def __init__(self, sheet: Any, translate: Translate) -> None:
-        self.date = _Styled(sheet, number_format=DATE_FORMAT)
-        self.status = {status: _Styled(sheet, fill=_FILLS[status]) for status in Status}
+    def __init__(self, sheet: Worksheet, looks: _Looks, at: date, translate: Translate) -> None:
+        self.sheet = sheet
+        self.looks = looks
+        self.at = at
+        self.translate = translate
         self.words = {status: status_word(status, translate) for status in Status}
         self.on_time = translate("execution.mark.on_time")
         self.late = translate("execution.timeliness.late")
 
-
-def _occurrence_values(
-    sheet: Any, cells: _TaskCells, occurrence: Occurrence, at: date, translate: Translate
-) -> list[Any]:
-    status = occurrence.status
-    timeliness = None
-    days: int | None = None
-    if status is Status.DONE:
-        timeliness = cells.on_time if occurrence.on_time else cells.late
-        days = occurrence.late_days
-    elif status is Status.OVERDUE:
-        days = occurrence.overdue_days(at)
-    evidence = "\n".join(str(line) for line in evidence_lines(occurrence, translate))
-    return [
-        _value(sheet, ", ".join(occurrence.executors)),
-        cells.date(occurrence.due),
-        cells.date(occurrence.postponed_from),
-        cells.status[status](cells.words[status]),
-        cells.date(occurrence.done_on),
-        timeliness,
-        days,
-        _value(sheet, evidence),
-        _value(sheet, occurrence.confirmed_by),
-        _value(sheet, occurrence.reason),
-    ]
+    def __call__(self, line: int, column: int, occurrence: Occurrence) -> None:
+        status = occurrence.status
+        timeliness = None
+        days: int | None = None
+        if status is Status.DONE:
+            timeliness = self.on_time if occurrence.on_time else self.late
+            days = occurrence.late_days
+        elif status is Status.OVERDUE:
+            days = occurrence.overdue_days(self.at)
+        evidence = "\n".join(str(text) for text in evidence_lines(occurrence, self.translate))
+        sheet, dated = self.sheet, self.looks.date
+        _write(sheet, line, column, _clean(", ".join(occurrence.executors)))
+        _write(sheet, line, column + 1, occurrence.due, dated)
+        _write(sheet, line, column + 2, occurrence.postponed_from, dated)
+        _write(sheet, line, column + _STATUS_COLUMN, self.words[status], self.looks.status[status])
+        _write(sheet, line, column + 4, occurrence.done_on, dated)
+        _write(sheet, line, column + 5, timeliness)
+        _write(sheet, line, column + 6, days)
+        _write(sheet, line, column + 7, _clean(evidence))
+        _write(sheet, line, column + 8, _clean(occurrence.confirmed_by))
+        _write(sheet, line, column + 9, _clean(occurrence.reason))
 
 
-def _task_rows(sheet: Any, report: ExecutionReport, translate: Translate) -> Iterator[list[Any]]:
-    """One row per occurrence; a roadmap row without any is one row saying so."""
-    cells = _TaskCells(sheet, translate)
+def _tasks_sheet(
+    book: Workbook, looks: _Looks, report: ExecutionReport, translate: Translate
+) -> None:
+    """The header, then one row per occurrence; a roadmap row without any is one row saying
+    so."""
+    sheet = book.add_worksheet(_sheet_name("execution.sheet.tasks", translate))
     municipal = report.municipal
-    for row in report.rows:
-        texts = (row.number, row.section, row.title, row.result, row.deadline_text)
-        head = [_value(sheet, text) for text in (*texts, row.responsible)]
-        if not row.occurrences:
-            rest: list[Any] = [None] * (len(_TASK_COLUMNS) + municipal)
-            rest[_STATUS_COLUMN + municipal] = status_word(None, translate)
-            yield head + rest
-            continue
-        for occurrence in row.occurrences:
-            school = [_value(sheet, occurrence.school)] if municipal else []
-            values = _occurrence_values(sheet, cells, occurrence, report.at, translate)
-            yield head + school + values
-
-
-def _tasks_sheet(book: Workbook, report: ExecutionReport, translate: Translate) -> None:
-    sheet = book.create_sheet(_sheet_name("execution.sheet.tasks", translate))
-    school = [_SCHOOL_COLUMN] if report.municipal else []
+    school = [_SCHOOL_COLUMN] if municipal else []
     columns = [*_ROADMAP_COLUMNS, *school, *_TASK_COLUMNS]
     _widths(sheet, [width for _key, width in columns])
-    # Written with the first row in write-only mode: set before it. The header's longest
-    # words take three lines in their columns.
-    sheet.freeze_panes = "A2"
-    sheet.row_dimensions[1].height = 45
-    header = _Styled(sheet, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP)
-    sheet.append([header(translate(key)) for key, _width in columns])
-    count = 1
-    for values in _task_rows(sheet, report, translate):
-        sheet.append(values)
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count}"
-    sheet.print_title_rows = "1:1"
+    # The header's longest words take three lines in their columns.
+    sheet.set_row(0, 45)
+    for column, (key, _width) in enumerate(columns):
+        _write(sheet, 0, column, _clean(translate(key)), looks.header)
+    sheet.freeze_panes(1, 0)
+    first_task = len(_ROADMAP_COLUMNS) + municipal
+    no_status = status_word(None, translate)
+    occurrence_cells = _TaskCells(sheet, looks, report.at, translate)
+    line = 0
+    for row in report.rows:
+        texts = (row.number, row.section, row.title, row.result, row.deadline_text)
+        head = [_clean(text) for text in (*texts, row.responsible)]
+        for occurrence in row.occurrences or (None,):
+            line += 1
+            for column, text in enumerate(head):
+                _write(sheet, line, column, text)
+            if occurrence is None:
+                _write(sheet, line, first_task + _STATUS_COLUMN, no_status)
+                continue
+            if municipal:
+                _write(sheet, line, len(head), _clean(occurrence.school))
+            occurrence_cells(line, first_task, occurrence)
+    sheet.autofilter(0, 0, line, len(columns) - 1)
+    sheet.repeat_rows(0)
 
 
-def _summary_sheet(book: Workbook, report: ExecutionReport, translate: Translate) -> None:
-    sheet = book.create_sheet(_sheet_name("execution.sheet.summary", translate))
+def _summary_sheet(
+    book: Workbook, looks: _Looks, report: ExecutionReport, translate: Translate
+) -> None:
+    sheet = book.add_worksheet(_sheet_name("execution.sheet.summary", translate))
     _widths(sheet, [34, 14])
     title = translate("execution.title").format(title=report.roadmap_title)
     at = translate("execution.title.at").format(date=format_day(report.at))
     when = f"{period_phrase(report.period, translate)} ({at})" if report.period else at
-    sheet.append([_Styled(sheet, font=_BOLD)(report.organisation)])
-    sheet.append([_Styled(sheet, font=_TITLE)(title)])
-    sheet.append([_value(sheet, when)])
+    line = _Lines(sheet)
+    line((report.organisation, looks.bold))
+    line((title, looks.title))
+    line(when)
     if report.roadmap_period is not None:
         period = period_label(report.roadmap_period, translate)
-        sheet.append([translate("execution.roadmap_period").format(period=period)])
-    sheet.append([])
-    right = _Styled(sheet, alignment=_RIGHT)
+        line(translate("execution.roadmap_period").format(period=period))
+    line()
     for label, value in summary_lines(report.summary, len(report.rows), translate):
-        sheet.append([label, right(int(value) if value.isdigit() else value)])
-    sheet.append([])
-    sheet.append([share_note(report.summary, translate)])
+        line(label, (int(value) if value.isdigit() else value, looks.right))
+    line()
+    line(share_note(report.summary, translate))
     if report.period is not None:
-        sheet.append([period_note(report.period, translate)])
-    sheet.append([translate("execution.summary.task_note")])
+        line(period_note(report.period, translate))
+    line(translate("execution.summary.task_note"))
     if report.executor:
-        sheet.append([])
-        sheet.append([translate("execution.sign.executor").format(name=report.executor)])
+        line()
+        line(translate("execution.sign.executor").format(name=report.executor))
 
 
 def _schools_sheet(
-    book: Workbook, report: ExecutionReport, matrix: Matrix, translate: Translate
+    book: Workbook, looks: _Looks, report: ExecutionReport, matrix: Matrix, translate: Translate
 ) -> None:
     """Title, legend, the rules, then a header row and one row per school."""
-    sheet = book.create_sheet(_sheet_name("execution.sheet.schools", translate))
+    sheet = book.add_worksheet(_sheet_name("execution.sheet.schools", translate))
     fixed = [
         ("execution.matrix.school", 34),
         ("execution.matrix.total", 9),
@@ -262,51 +263,48 @@ def _schools_sheet(
         ("execution.matrix.done_share", 13),
     ]
     _widths(sheet, [width for _key, width in fixed] + [6] * len(matrix.columns))
-    # Written with the sheet's first row in write-only mode: set before any row.
-    sheet.freeze_panes = f"{get_column_letter(len(fixed) + 1)}{_MATRIX_HEADER_ROW + 1}"
-    sheet.row_dimensions[_MATRIX_HEADER_ROW].height = 160
-    title = translate("execution.matrix.title").format(date=format_day(report.at))
-    sheet.append([_Styled(sheet, font=_TITLE)(title)])
+    header_line = _MATRIX_HEADER_ROW - 1
+    sheet.freeze_panes(_MATRIX_HEADER_ROW, len(fixed))
+    sheet.set_row(header_line, 160)
+    line = _Lines(sheet)
+    line((translate("execution.matrix.title").format(date=format_day(report.at)), looks.title))
     for status in SEVERITY:
-        word = f"{STATUS_SYMBOL[status]} {status_word(status, translate)}"
-        sheet.append([_Styled(sheet, fill=_FILLS[status])(word)])
-    sheet.append([translate("execution.matrix.order")])
-    sheet.append([translate("execution.matrix.cell_rule")])
-    header = _Styled(sheet, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP)
-    rotated = _Styled(sheet, font=_BOLD, fill=_HEADER_FILL, alignment=_ROTATED)
-    sheet.append(
-        [header(translate(key)) for key, _width in fixed]
-        + [rotated(f"{column.label} {column.title}") for column in matrix.columns]
+        line((f"{STATUS_SYMBOL[status]} {status_word(status, translate)}", looks.status[status]))
+    line(translate("execution.matrix.order"))
+    line(translate("execution.matrix.cell_rule"))
+    line(
+        *[(translate(key), looks.header) for key, _width in fixed],
+        *[(f"{column.label} {column.title}", looks.rotated) for column in matrix.columns],
     )
-    percent = _Styled(sheet, number_format="0%")
-    cells = {status: _Styled(sheet, fill=_FILLS[status], alignment=_CENTRE) for status in Status}
-    for line in matrix.schools:
-        summary = line.summary
-        values: list[Any] = [
-            _value(sheet, line.school),
+    for school in matrix.schools:
+        summary = school.summary
+        line(
+            school.school,
             summary.total,
             summary.done,
             summary.overdue,
-            percent(summary.share_done),
-        ]
-        values += [
-            None if cell.status is None else cells[cell.status](cell.symbol) for cell in line.cells
-        ]
-        sheet.append(values)
-    last = get_column_letter(len(fixed) + len(matrix.columns))
-    end = _MATRIX_HEADER_ROW + len(matrix.schools)
-    sheet.auto_filter.ref = f"A{_MATRIX_HEADER_ROW}:{last}{end}"
+            (summary.share_done, looks.percent),
+            *[
+                None if cell.status is None else (cell.symbol, looks.centred[cell.status])
+                for cell in school.cells
+            ],
+        )
+    last_column = len(fixed) + len(matrix.columns) - 1
+    sheet.autofilter(header_line, 0, header_line + len(matrix.schools), last_column)
 
 
 def build_xlsx(report: ExecutionReport, translate: Translate) -> bytes:
     """The workbook as .xlsx bytes, in the language of `translate`."""
-    book = Workbook(write_only=True)
-    _tasks_sheet(book, report, translate)
-    _summary_sheet(book, report, translate)
-    if report.municipal:
-        _schools_sheet(book, report, school_matrix(report), translate)
-    book.properties.title = translate("execution.title").format(title=report.roadmap_title)
-    book.properties.creator = report.executor or report.organisation
     buffer = io.BytesIO()
-    book.save(buffer)
+    # Cells are written by type (`write_string`): these two only make sure of it.
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    book = Workbook(buffer, options)
+    looks = _Looks(book)
+    _tasks_sheet(book, looks, report, translate)
+    _summary_sheet(book, looks, report, translate)
+    if report.municipal:
+        _schools_sheet(book, looks, report, school_matrix(report), translate)
+    title = translate("execution.title").format(title=report.roadmap_title)
+    book.set_properties({"title": title, "author": report.executor or report.organisation})
+    book.close()
     return buffer.getvalue()

@@ -149,6 +149,16 @@ def test_docx_links_are_clickable_and_fonts_official() -> None:
     targets = {rel.target_ref for rel in document.part.rels.values() if rel.is_external}
     assert targets == {"https://school7.example.ru/news/plan-2027"}
     assert document.styles["Normal"].font.name == "Times New Roman"
+    # Every paragraph of the tables in the table style, itself Times New Roman; no run names
+    # another font.
+    table_style = document.styles["Execution Table"]
+    assert table_style.font.name == "Times New Roman"
+    assert {
+        paragraph.style.name
+        for table in document.tables
+        for cell in table._cells
+        for paragraph in cell.paragraphs
+    } == {"Execution Table"}
     fonts = {
         run.font.name
         for table in document.tables
@@ -158,6 +168,8 @@ def test_docx_links_are_clickable_and_fonts_official() -> None:
         if run.font.name
     }
     assert fonts <= {"Times New Roman"}
+    languages = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang")
+    assert [language.get(qn("w:val")) for language in languages] == ["ru-RU"]
 
 
 def test_docx_in_english() -> None:
@@ -299,7 +311,9 @@ def test_xlsx_filter_frozen_header_fills_and_dates() -> None:
         cell = sheet.cell(index, status_column)
         if cell.value in words:
             status = words[cell.value]
-            assert cell.fill.fgColor.rgb == "00" + STATUS_FILL[status], cell.value
+            # A solid fill of the status colour, opaque (ARGB; Excel ignores a fill's alpha).
+            fill = (cell.fill.fill_type, cell.fill.fgColor.rgb)
+            assert fill == ("solid", "FF" + STATUS_FILL[status]), cell.value
             seen.add(status)
             assert sheet.cell(index, due_column).number_format == "DD.MM.YYYY"
     assert seen == set(Status)

@@ -126,8 +126,10 @@ def test_the_schools_sheet() -> None:
         (SOSH7, 5, 3, 1, 0.6, "✓", "✓", "! 1/3"),
         (GYMNASIUM, 5, 3, 0, 0.6, "✓", "✕", "… 2/3"),
     ]
-    assert sheet.cell(10, 7).fill.fgColor.rgb == "00" + STATUS_FILL[Status.OVERDUE]
-    assert sheet.cell(12, 7).fill.fgColor.rgb == "00" + STATUS_FILL[Status.CANNOT]
+    # Solid fills of the status colours, opaque (ARGB; Excel ignores a fill's alpha).
+    for (line, column), status in {(10, 7): Status.OVERDUE, (12, 7): Status.CANNOT}.items():
+        fill = sheet.cell(line, column).fill
+        assert (fill.fill_type, fill.fgColor.rgb) == ("solid", "FF" + STATUS_FILL[status])
     assert sheet.freeze_panes == "F10"
     assert sheet.auto_filter.ref == "A9:H12"
 
