@@ -30,13 +30,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from storage.chunks import chunked
-from storage.records import Activity, Evidence, Person, Roadmap, Task, TaskEvent
+from storage.records import Activity, Evidence, Person, Postponement, Roadmap, Task, TaskEvent
 from storage.repositories.people import _person
 from storage.repositories.roadmaps import _activity, _roadmap
 from storage.schema import (
     activities,
     organisations,
     people,
+    postponements,
     roadmaps,
     task_events,
     task_evidence,
@@ -357,6 +358,35 @@ class TaskViewRepository:
             _OPEN,
             tasks.c.due_on < _today(today_by_zone),
         )
+
+    async def cannot_ids(self, roadmap_ids: Sequence[int], limit: int) -> list[int]:
+        """The first live tasks marked «не может быть выполнено», by date."""
+        return await self._first(roadmap_ids, limit, tasks.c.status == TaskStatus.CANNOT_DO.value)
+
+    async def pending_postponements(
+        self, roadmap_ids: Sequence[int], limit: int
+    ) -> tuple[list[Postponement], int]:
+        """The oldest undecided requests to move a live task's date, and how many there are."""
+        found: list[Postponement] = []
+        total = 0
+        waiting = and_(postponements.c.status == "pending", _LIVE)
+        source = postponements.join(tasks, tasks.c.id == postponements.c.task_id)
+        for chunk in chunked(roadmap_ids):
+            where = and_(waiting, tasks.c.roadmap_id.in_(chunk))
+            result = await self._connection.execute(
+                select(postponements)
+                .select_from(source)
+                .where(where)
+                .order_by(postponements.c.requested_at, postponements.c.id)
+                .limit(limit)
+            )
+            found.extend(Postponement(**dict(row)) for row in result.mappings())
+            counted = await self._connection.execute(
+                select(func.count()).select_from(source).where(where)
+            )
+            total += int(counted.scalar_one())
+        found.sort(key=lambda item: (item.requested_at, item.id))
+        return found[:limit], total
 
     async def recently_done_ids(self, roadmap_ids: Sequence[int], limit: int) -> list[int]:
         """The last tasks done, latest first."""

@@ -68,6 +68,9 @@ async def _work(bot: RunningBot) -> dict[str, int]:
     )
     await tasks.add_evidence(executor, late, "document", "file-1", file_name="spravka.docx")
     await tasks.mark_done(executor, late)
+    # The coordinator has been told of each: read, so the next answers are the bot's replies.
+    await bot.app.notices.settled()
+    bot.api.skip_unread(COORDINATOR.id)
     return {"on_time": on_time, "postponed": postponed, "cannot": cannot, "late": late}
 
 
@@ -245,3 +248,48 @@ async def test_the_coordinator_turns_the_quarter_report_off(running_bot: Running
     bot.clock.set(_morning(date(2022, 10, 3)))
     await bot.app.tick.run()
     assert _reports_to(bot, COORDINATOR) == []
+
+
+async def _status(bot: RunningBot) -> SentMessage:
+    """/status's answer, past the notices of done work that reach the coordinator too."""
+    await bot.send(COORDINATOR, "/status")
+    while True:
+        found = await bot.api.next_message(COORDINATOR.id)
+        if "✅ выполнено · ⏳ в работе" in found.plain_text:
+            return found
+
+
+async def test_status_lists_requests_and_cannot_with_their_buttons(
+    running_bot: RunningBot,
+) -> None:
+    bot = running_bot
+    await _import(bot)
+    await _work(bot)  # the postponement there is approved already; ask for another
+    async with bot.app.database.transaction() as repositories:
+        (org,) = await repositories.organisations.list_all()
+        people = await repositories.people.in_organisations([org.id])
+    shabanova = next(p for p in people if p.telegram_user_id == SHABANOVA.id)
+    tasks = TaskService(bot.app.database, bot.clock)
+    executor = Actor(SHABANOVA.id, shabanova, False)
+    mine = sorted(await tasks.my_open_tasks(executor), key=lambda c: (c.task.due_on, c.task.id))
+    waiting = next(
+        c for c in mine if c.task.due_on > bot.clock.now().date() and c.status != "cannot_do"
+    )
+    await tasks.request_postponement(
+        executor, waiting.task.id, waiting.task.due_on + timedelta(days=7), "Каникулы"
+    )
+    status = await _status(bot)
+    text = status.plain_text
+    assert "Просят перенести срок (1)" in text and "«Каникулы»" in text
+    assert "Не могут выполнить (1)" in text and "«Нет доступа к сайту»" in text
+    buttons = str(status.buttons())
+    assert "Одобрить ⏸1" in buttons and "Отклонить ⏸1" in buttons
+    assert "Срок ✖1" in buttons and "Кто ✖1" in buttons
+    await bot.press_label(COORDINATOR, status, "Одобрить ⏸1")
+    decided = await bot.api.wait_edit(status)
+    assert "Перенос одобрен" in decided.plain_text
+    again = await _status(bot)
+    assert "Просят перенести срок" not in again.plain_text
+    await bot.press_label(COORDINATOR, again, "Кто ✖1")
+    picker = await bot.api.next_message(COORDINATOR.id)
+    assert "Кто отвечает за" in picker.plain_text
