@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from bot.catalogs import load_catalogs
-from bot.cli_arguments import add_org_arguments, add_survey_arguments
+from bot.cli_arguments import add_org_arguments, add_report_arguments, add_survey_arguments
 from bot.cli_import import add_arguments as add_import_arguments
 from bot.cli_import import run_import
 from bot.logs import configure_logging
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_arguments(commands.add_parser("import", help=_say("cli.import")), _say)
     add_org_arguments(commands, _say)
     add_survey_arguments(commands, _say)
+    add_report_arguments(commands, _say)
     return parser
 
 
@@ -88,6 +89,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.cli_survey import run_survey
 
             return run_survey(
+                arguments,
+                settings,
+                _catalogs(),
+                _cli_locale(),
+                err=lambda line: print(line, file=sys.stderr),
+            )
+        elif arguments.command in ("roadmap", "report"):
+            from bot.cli_report import run_report
+
+            return run_report(
                 arguments,
                 settings,
                 _catalogs(),

@@ -37,6 +37,7 @@ from services.notices import NoticeBell
 from services.org_import import OrgImportService
 from services.people import PeopleService
 from services.reminders import Planning, SummaryCadence
+from services.reports import ReportService
 from services.roadmaps import RoadmapService
 from services.survey_definitions import SurveyDefinitions
 from services.surveys import SurveyService
@@ -68,6 +69,7 @@ def create_dispatcher(
         database=database,
         clock=clock,
         roadmaps=RoadmapService(database, clock, planning),
+        reports=ReportService(database, clock),
         people=PeopleService(
             database, clock, timedelta(days=settings.invite_ttl_days), planning, bell
         ),
@@ -161,6 +163,7 @@ class Application:
             group_over=settings.reminder_group_over,
             planning=planning,
             summaries=SummaryCadence(settings.coordinator_summary),
+            reports=ReportService(database, clock),
         )
         scheduler.add_job(
             tick.run, "interval", minutes=1, id="reminder-tick", replace_existing=True

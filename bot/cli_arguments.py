@@ -61,6 +61,24 @@ def add_org_arguments(
     person_add.add_argument("--head", action="store_true", help=say("cli.person.head"))
 
 
+def add_report_arguments(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], say: Callable[[str], str]
+) -> None:
+    """`roadmap list` and `report ROADMAP_ID` on the main parser's subcommands."""
+    roadmap = subparsers.add_parser("roadmap", help=say("cli.roadmap"))
+    commands = roadmap.add_subparsers(dest="roadmap_command", metavar="COMMAND", required=True)
+    commands.add_parser("list", help=say("cli.roadmap.list"))
+    report = subparsers.add_parser("report", help=say("cli.report"))
+    report.add_argument("roadmap_id", type=int, help=say("cli.report.id"))
+    when = report.add_mutually_exclusive_group()
+    when.add_argument("--at", help=say("cli.report.at"))
+    when.add_argument("--period", help=say("cli.report.period"))
+    report.add_argument(
+        "--format", choices=("docx", "xlsx"), default="docx", help=say("cli.report.format")
+    )
+    report.add_argument("--out", required=True, help=say("cli.report.out"))
+
+
 def add_survey_arguments(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser], say: Callable[[str], str]
 ) -> None:

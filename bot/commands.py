@@ -17,6 +17,7 @@ MENU = (
     "start",
     "tasks",
     "status",
+    "report",
     "roadmap",
     "surveys",
     "results",

@@ -241,3 +241,22 @@ _FORMS: tuple[Callable[[list[str], date], date | None], ...] = (
     _numeric,
     _spelled_month,
 )
+
+
+# «с 01.09.2022 по 31.12.2022», «01.09.2022 – 31.12.2022», «1 сентября - 31 декабря»
+_RANGE_SPLIT_RE = re.compile(r"\s+(?:по|до)\s+|\s*[–—]\s*|\s+-\s+|(?<=\d)-(?=\d{1,2}[./])")
+
+
+def parse_days(text: str, today: date) -> tuple[date, date] | None:
+    """The first and last day of a period typed as two days, counted from `today`; None
+    unless the text names exactly two days in that order (the same day twice is one day)."""
+    if len(text) > MAX_TEXT_LENGTH:
+        return None
+    cleaned = re.sub(r"^(?:с|со|from)\s+", "", text.strip(), flags=re.IGNORECASE)
+    parts = [part for part in _RANGE_SPLIT_RE.split(cleaned) if part.strip()]
+    if len(parts) != 2:
+        return None
+    first, last = (parse_day(part, today) for part in parts)
+    if first is None or last is None or last < first:
+        return None
+    return first, last

@@ -13,6 +13,7 @@ from handlers import (
     org_import,
     organisations,
     people,
+    reports,
     roadmap_import,
     roadmap_view,
     start,
@@ -37,6 +38,7 @@ def get_routers() -> list[Router]:
         organisations.create_router(),
         tasks.create_router(),
         status.create_router(),
+        reports.create_router(),
         roadmap_view.create_router(),
         bodies.create_router(),
         # Before the roadmap importer: a survey file sent while one is awaited is a survey.

@@ -99,6 +99,7 @@ class OrgAction(StrEnum):
     ADD = "add"
     REMINDERS = "rem"
     RENAME = "ren"
+    REPORTS = "rep"  # how often the execution report comes by itself
 
 
 class OrgChoiceCallback(CallbackData, prefix="orgc1"):
@@ -146,6 +147,25 @@ class TaskCallback(CallbackData, prefix="tsk1"):
 class PostponeDecisionCallback(CallbackData, prefix="ppd1"):
     postponement_id: RowId
     approve: bool
+
+
+class ReportPeriod(StrEnum):
+    """The period a /report button asks for (ASK: the question which one)."""
+
+    ASK = "a"
+    TODAY = "t"  # the whole roadmap as it stands today
+    QUARTER = "q"  # this calendar quarter
+    LAST_QUARTER = "l"
+    HALF_YEAR = "h"
+    SCHOOL_YEAR = "y"
+    CUSTOM = "c"  # typed: «с 01.09.2022 по 31.12.2022»
+
+
+class ReportCallback(CallbackData, prefix="rep1"):
+    """/report: which roadmap (0: the list of them) and which period."""
+
+    roadmap_id: RowId = 0
+    period: ReportPeriod = ReportPeriod.ASK
 
 
 class ResultsAction(StrEnum):

@@ -7,10 +7,12 @@ from typing import TypeVar
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 # The messenger-free texts, where the handlers have always found them.
+from core.i18n import Translate
 from texts.render import day as day
 from texts.render import deadline_text as deadline_text
 from texts.render import quote as quote
@@ -73,3 +75,9 @@ def finish_paged_keyboard(
     if widths:
         builder.adjust(*widths)
     return builder.as_markup()
+
+
+def translator(i18n: I18n) -> Translate:
+    """The reader's language, fixed now: documents are drawn in another thread."""
+    locale = i18n.current_locale
+    return lambda key: i18n.gettext(key, locale=locale)

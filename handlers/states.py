@@ -10,6 +10,10 @@ class ImportFlow(StatesGroup):
     preview = State()
 
 
+class ReportFlow(StatesGroup):
+    waiting_period = State()  # «с 01.09.2022 по 31.12.2022»
+
+
 class DeadlineFlow(StatesGroup):
     waiting_date = State()
 

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.callbacks import TaskAction, TaskCallback
+from handlers.callbacks import (
+    PostponeDecisionCallback,
+    SetDeadlineCallback,
+    SetPeopleCallback,
+    TaskAction,
+    TaskCallback,
+)
 from handlers.filters import PRIVATE
 from handlers.render import TELEGRAM_TEXT_LIMIT, day, fit, quote, short
+from handlers.reports import report_button
 from handlers.task_cards import task_title
-from services.access import Actor, Permission
-from services.tasks import Overview, ProgressCounts, RoadmapProgress, TaskService
+from services.access import Actor, Permission, may_import
+from services.tasks import Overview, ProgressCounts, RoadmapProgress, TaskCard, TaskService
 
 _OVERDUE_SHOWN = 10
 _RECENT_SHOWN = 5
@@ -63,41 +73,161 @@ def _roadmap_lines(item: RoadmapProgress) -> list[str]:
     return lines
 
 
-def status_view(overview: Overview, undelivered: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Counts per roadmap, then what was done lately and what is overdue, with buttons."""
+def _names(card: TaskCard) -> str:
+    return quote(short(", ".join(person.full_name for person in card.executors) or "—", 120))
+
+
+def _said(card: TaskCard, event: str) -> str:
+    """What the executor wrote with the latest such event («не могу»: why)."""
+    said = [e.details.get("reason") for e in card.events if e.event == event]
+    return str(said[-1]) if said and said[-1] else ""
+
+
+def _chunks(buttons: list[InlineKeyboardButton], size: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[start : start + size] for start in range(0, len(buttons), size)]
+
+
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+@dataclass
+class _Part:
+    """A section under the counts: its lines and its rows of buttons."""
+
+    lines: list[str] = field(default_factory=list)
+    rows: list[list[InlineKeyboardButton]] = field(default_factory=list)
+
+
+def _recent(overview: Overview) -> _Part:
+    part = _Part([_("status.recent_title")])
+    buttons = []
+    for index, card in enumerate(overview.recent, start=1):
+        part.lines.append(f"✅{index}. {quote(short(task_title(card), 70))}")
+        buttons.append(
+            _button(
+                _("status.button.open_done").format(number=index),
+                TaskCallback(action=TaskAction.OPEN, task_id=card.task.id),
+            )
+        )
+    part.rows = _chunks(buttons, 3)
+    return part
+
+
+def _overdue(overview: Overview) -> _Part:
+    part = _Part([_("status.overdue_title").format(count=overview.overdue_total)])
+    buttons = []
+    for index, card in enumerate(overview.overdue, start=1):
+        part.lines.append(
+            f"{index}. {quote(short(task_title(card), 70))} — {_names(card)}, "
+            + _("status.due").format(due=day(card.task.due_on))
+        )
+        buttons.append(
+            _button(
+                _("status.button.remind").format(number=index),
+                TaskCallback(action=TaskAction.REMIND, task_id=card.task.id),
+            )
+        )
+    part.rows = _chunks(buttons, 3)
+    return part
+
+
+def _asked(overview: Overview, can_manage: bool) -> _Part:
+    """Requests to move a date, each with «Одобрить» and «Отклонить»."""
+    part = _Part([_("status.postponements_title").format(count=overview.postponements_total)])
+    for index, (asked, card) in enumerate(overview.postponements, start=1):
+        part.lines.append(
+            _("status.postponement_line").format(
+                number=index,
+                title=quote(short(task_title(card), 70)),
+                names=_names(card),
+                old=day(asked.from_due_on),
+                new=day(asked.new_due_on),
+                reason=quote(short(asked.reason, 120)),
+            )
+        )
+        if can_manage:
+            part.rows.append(
+                [
+                    _button(
+                        _("status.button.approve").format(number=index),
+                        PostponeDecisionCallback(postponement_id=asked.id, approve=True),
+                    ),
+                    _button(
+                        _("status.button.reject").format(number=index),
+                        PostponeDecisionCallback(postponement_id=asked.id, approve=False),
+                    ),
+                ]
+            )
+    return part
+
+
+def _cannot(overview: Overview, can_manage: bool) -> _Part:
+    """«Не может быть выполнено»: the card, and for a coordinator a new date or new people."""
+    part = _Part([_("status.cannot_title").format(count=len(overview.cannot))])
+    for index, card in enumerate(overview.cannot, start=1):
+        part.lines.append(
+            _("status.cannot_line").format(
+                number=index,
+                title=quote(short(task_title(card), 70)),
+                names=_names(card),
+                reason=quote(short(_said(card, "cannot_do"), 120)),
+            )
+        )
+        row = [
+            _button(
+                _("status.button.open_cannot").format(number=index),
+                TaskCallback(action=TaskAction.OPEN, task_id=card.task.id),
+            )
+        ]
+        if can_manage:
+            row.append(
+                _button(
+                    _("status.button.new_date").format(number=index),
+                    SetDeadlineCallback(activity_id=card.activity.id),
+                )
+            )
+            row.append(
+                _button(
+                    _("status.button.new_people").format(number=index),
+                    SetPeopleCallback(activity_id=card.activity.id),
+                )
+            )
+        part.rows.append(row)
+    return part
+
+
+def status_view(
+    overview: Overview, undelivered: int, can_manage: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Counts per roadmap with a legend; then what waits for a decision, what cannot be done,
+    what was done lately and what is overdue, with buttons; the report button last."""
     tail: list[str] = []
     if undelivered:
-        tail.append(_("status.undelivered").format(count=undelivered))
-        tail.append("")
-    builder = InlineKeyboardBuilder()
+        tail += [_("status.undelivered").format(count=undelivered), ""]
+    parts: list[_Part] = []
+    if overview.postponements:
+        parts.append(_asked(overview, can_manage))
+    if overview.cannot:
+        parts.append(_cannot(overview, can_manage))
     if overview.recent:
-        tail.append(_("status.recent_title"))
-        for index, card in enumerate(overview.recent, start=1):
-            tail.append(f"✅{index}. {quote(short(task_title(card), 70))}")
-            builder.button(
-                text=_("status.button.open_done").format(number=index),
-                callback_data=TaskCallback(action=TaskAction.OPEN, task_id=card.task.id),
-            )
-        tail.append("")
+        parts.append(_recent(overview))
     if overview.overdue:
-        tail.append(_("status.overdue_title").format(count=overview.overdue_total))
-        for index, card in enumerate(overview.overdue, start=1):
-            names = ", ".join(person.full_name for person in card.executors) or "—"
-            tail.append(
-                f"{index}. {quote(short(task_title(card), 70))} — {quote(short(names, 120))}, "
-                + _("status.due").format(due=day(card.task.due_on))
-            )
-            builder.button(
-                text=_("status.button.remind").format(number=index),
-                callback_data=TaskCallback(action=TaskAction.REMIND, task_id=card.task.id),
-            )
-    builder.adjust(3)
-    markup = builder.as_markup() if overview.recent or overview.overdue else None
-    head = [line for item in overview.roadmaps for line in _roadmap_lines(item)]
+        parts.append(_overdue(overview))
+    builder = InlineKeyboardBuilder()
+    for part in parts:
+        tail += [*part.lines, ""]
+        for row in part.rows:
+            builder.row(*row)
+    text, data = report_button()
+    builder.row(_button(text, data))
+    markup = builder.as_markup()
+    head = [_("status.legend"), ""]
+    head += [line for item in overview.roadmaps for line in _roadmap_lines(item)]
     # The numbered lines match the buttons, so they stay whole; many roadmaps give way.
     if not tail:
         return fit(head), markup
-    tail_text = "\n".join(tail)
+    tail_text = "\n".join(tail).rstrip()
     return fit(head, TELEGRAM_TEXT_LIMIT - len(tail_text) - 1) + "\n" + tail_text, markup
 
 
@@ -110,7 +240,7 @@ async def status_command(message: Message, actor: Actor, tasks: TaskService) -> 
         await message.answer(_("roadmap.none"))
         return
     undelivered = await tasks.undelivered([item.roadmap.id for item in overview.roadmaps])
-    text, markup = status_view(overview, undelivered)
+    text, markup = status_view(overview, undelivered, may_import(actor))
     await message.answer(text, reply_markup=markup)
 
 

@@ -47,8 +47,8 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import SendMessage
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.methods import SendDocument, SendMessage
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 from scheduler.pacing import Pacer
 
@@ -64,8 +64,9 @@ UNREACHABLE_400 = ("chat not found", "user is deactivated", "peer_id_invalid")
 class OutgoingMessage:
     key: str  # the outbox row's idempotency key (for logs)
     chat_id: int
-    text: str  # HTML
+    text: str  # HTML; a document's caption (up to 1,024 characters)
     reply_markup: InlineKeyboardMarkup | None = None
+    document: tuple[str, bytes] | None = None  # (file name, content): sent as a file
 
 
 class Delivery(StrEnum):
@@ -363,12 +364,23 @@ class Sender:
             return SendResult(message.key, Delivery.FAILED, error=self._describe(error))
 
     async def _attempts(self, message: OutgoingMessage) -> SendResult:
-        method = SendMessage(
-            chat_id=message.chat_id,
-            text=message.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=message.reply_markup,
-        )
+        method: SendMessage | SendDocument
+        if message.document is None:
+            method = SendMessage(
+                chat_id=message.chat_id,
+                text=message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=message.reply_markup,
+            )
+        else:
+            name, content = message.document
+            method = SendDocument(
+                chat_id=message.chat_id,
+                document=BufferedInputFile(content, filename=name),
+                caption=message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=message.reply_markup,
+            )
         seen = _Seen()
         while True:
             if not await self._pacer.wait_turn(message.chat_id, max_pause=self._max_retry_after):
@@ -389,7 +401,7 @@ class Sender:
         )
 
     async def _attempt(
-        self, message: OutgoingMessage, method: SendMessage, seen: _Seen
+        self, message: OutgoingMessage, method: SendMessage | SendDocument, seen: _Seen
     ) -> SendResult | None:
         """One call to Telegram: what came of it, or None when it is worth another."""
         try:

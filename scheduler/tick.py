@@ -23,9 +23,10 @@ from datetime import datetime, timedelta
 from bot.i18n import CatalogI18n
 from core.clock import Clock
 from handlers import notices, reminder_messages
+from handlers.reports import more_keyboard, report_caption
 from reminders.planner import ReminderKind
 from scheduler.sender import Delivery, OutgoingMessage, Sender, SendResult
-from services.access import Actor
+from services.access import AccessDenied, Actor
 from services.notices import NoticeKind, is_notice
 from services.recipients import coordinator_chats
 from services.reminders import (
@@ -41,6 +42,13 @@ from services.reminders import (
     is_stale,
     plan_digests,
     retry_moment,
+)
+from services.reports import (
+    REPORT_KIND,
+    ReportService,
+    plan_reports,
+    planned_period,
+    report_stem,
 )
 from services.tasks import TaskCard, TaskService
 from storage.database import Database
@@ -145,6 +153,7 @@ class ReminderTick:
         group_over: int = DEFAULT_GROUP_OVER,
         planning: Planning | None = None,
         summaries: SummaryCadence = SummaryCadence.WEEKLY,
+        reports: ReportService | None = None,
     ) -> None:
         if batch < 1 or record_every < 1 or group_over < 1:
             raise ValueError("batch, record_every and group_over must be at least 1")
@@ -165,6 +174,7 @@ class ReminderTick:
         self._tasks = tasks
         self._sender = sender
         self._i18n = i18n
+        self._reports = reports
 
     async def run(self, kinds: Collection[str] | None = None) -> TickReport:
         """Sends what is due; ``kinds``: only rows of these kinds (notices the moment they are
@@ -220,6 +230,8 @@ class ReminderTick:
         async with self._database.transaction() as repositories:
             if self._planning is not None:
                 await plan_digests(repositories, self._clock, self._planning, self._summaries)
+                if self._reports is not None:
+                    await plan_reports(repositories, self._clock, self._planning)
             released = await repositories.outbox.release_stale(now - CLAIM_TIMEOUT)
             if released:
                 logger.warning("released %s claims left by a stopped instance", released)
@@ -425,9 +437,32 @@ class ReminderTick:
             return None
         return OutgoingMessage(row.key, row.chat_id, reminder_messages.digest(page))
 
+    async def _report(self, row: OutboxRow, person: Person) -> OutgoingMessage | None:
+        """The period's execution report as a DOCX, with its totals and a button for the
+        XLSX; nothing when this coordinator may no longer see the roadmap."""
+        if self._reports is None:
+            return None
+        roadmap_id, period = planned_period(row.payload or {})
+        viewer = Actor(row.chat_id, person, is_admin=False)
+        try:
+            report = await self._reports.execution_report(viewer, roadmap_id, period=period)
+        except AccessDenied:
+            return None
+        translate = self._i18n.translator(self._i18n.current_locale)
+        files = await self._reports.files(report, translate, report_stem(roadmap_id, report.at))
+        return OutgoingMessage(
+            row.key,
+            row.chat_id,
+            report_caption(report),
+            more_keyboard(roadmap_id),
+            document=(f"{files.stem}.docx", files.docx),
+        )
+
     async def _render(
         self, row: OutboxRow, person: Person | None, cards: dict[int, TaskCard]
     ) -> OutgoingMessage | None:
+        if row.kind == REPORT_KIND:
+            return await self._report(row, person) if person is not None else None
         if row.kind == UNREACHABLE_KIND:
             if person is None:
                 return None

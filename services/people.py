@@ -360,6 +360,23 @@ class PeopleService:
             ]
             return await repositories.people.heads_in(schools)
 
+    async def set_report_cadence(
+        self, actor: Actor, organisation_id: int, cadence: str
+    ) -> Organisation:
+        """How often this organisation's coordinators get the execution report by
+        themselves: "quarter", "half_year" or "off" (`services.reports.ReportCadence`)."""
+        scope = await self._scope(actor)
+        if actor.role not in (Role.ADMIN, Role.COORDINATOR) or (
+            scope is not None and organisation_id not in scope
+        ):
+            raise AccessDenied("access.denied")
+        async with self._database.transaction() as repositories:
+            await repositories.organisations.set_report_cadence(organisation_id, cadence)
+            organisation = await repositories.organisations.get(organisation_id)
+        if organisation is None:
+            raise AccessDenied("access.denied")
+        return organisation
+
     async def set_reminders(
         self,
         actor: Actor,

@@ -269,6 +269,10 @@ class Overview:
     overdue: tuple[TaskCard, ...] = ()  # the first ones
     overdue_total: int = 0
     recent: tuple[TaskCard, ...] = ()  # the latest done
+    # Requests to move a date waiting for a coordinator, the oldest first, with their tasks.
+    postponements: tuple[tuple[Postponement, TaskCard], ...] = ()
+    postponements_total: int = 0
+    cannot: tuple[TaskCard, ...] = ()  # «не может быть выполнено», the first by date
 
     @property
     def has_tasks(self) -> bool:
@@ -697,7 +701,12 @@ class TaskService:
             leads = await views.progress_by_lead(ids, today)
             overdue_ids = await views.overdue_ids(ids, today, overdue_shown)
             recent_ids = await views.recently_done_ids(ids, recent_shown)
-            cards = await self._cards(repositories, [*overdue_ids, *recent_ids])
+            asked, asked_total = await views.pending_postponements(ids, overdue_shown)
+            cannot_ids = await views.cannot_ids(ids, overdue_shown)
+            cards = await self._cards(
+                repositories,
+                [*overdue_ids, *recent_ids, *cannot_ids, *(p.task_id for p in asked)],
+            )
         return Overview(
             roadmaps=tuple(
                 RoadmapProgress(
@@ -712,6 +721,9 @@ class TaskService:
             overdue=tuple(cards[i] for i in overdue_ids if i in cards),
             overdue_total=sum(counted.overdue for counted in counts.values()),
             recent=tuple(cards[i] for i in recent_ids if i in cards),
+            postponements=tuple((p, cards[p.task_id]) for p in asked if p.task_id in cards),
+            postponements_total=asked_total,
+            cannot=tuple(cards[i] for i in cannot_ids if i in cards),
         )
 
 

@@ -21,6 +21,7 @@ class Organisation:
     created_at: datetime
     reminder_offsets: str | None = None
     reminder_time: str | None = None
+    report_cadence: str | None = None  # empty: every quarter
 
 
 @dataclass(frozen=True)

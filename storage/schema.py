@@ -51,6 +51,9 @@ organisations = Table(
     # the instance's settings.
     Column("reminder_offsets", String(50), nullable=True),
     Column("reminder_time", String(5), nullable=True),
+    # "quarter", "half_year" or "off": the execution report sent after each period; empty
+    # means every quarter.
+    Column("report_cadence", String(20), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 

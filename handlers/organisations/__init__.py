@@ -26,6 +26,7 @@ from handlers.organisations.adding import (
 from handlers.organisations.common import OrganisationFlow, can_import_schools, kinds_to_add
 from handlers.organisations.settings import (
     on_new_name,
+    on_report_cadence,
     on_schedule,
     on_setting,
     on_setting_for,
@@ -67,7 +68,7 @@ def create_router() -> Router:
         on_add, OrgCallback.filter(F.action == OrgAction.ADD), flags=manage
     )
     # One registration per setting's button; the setting is in the button's data.
-    for action in (OrgAction.REMINDERS, OrgAction.RENAME):
+    for action in (OrgAction.REMINDERS, OrgAction.RENAME, OrgAction.REPORTS):
         router.callback_query.register(
             on_setting, OrgCallback.filter(F.action == action), flags=manage
         )
@@ -79,6 +80,9 @@ def create_router() -> Router:
     )
     router.message.register(
         on_new_name, StateFilter(OrganisationFlow.rename), TYPED_ANSWER, flags=manage
+    )
+    router.message.register(
+        on_report_cadence, StateFilter(OrganisationFlow.reports), TYPED_ANSWER, flags=manage
     )
     router.callback_query.register(
         on_kind, StateFilter(OrganisationFlow.kind), OrgKindCallback.filter(), flags=manage

@@ -19,6 +19,7 @@ class OrganisationFlow(StatesGroup):
     parent = State()
     reminders = State()  # the days and time of reminders, typed
     rename = State()  # a new name, typed
+    reports = State()  # how often the execution report comes, typed
 
 
 def parent_choices(

@@ -20,6 +20,7 @@ from handlers.render import quote, short
 from reminders.schedule import parse_schedule
 from services.access import Actor
 from services.people import PeopleService
+from services.reports import ReportCadence, cadence_of
 from storage.records import Organisation
 
 _MAX_CHOICES = 20
@@ -67,6 +68,50 @@ def _schedule_question(organisation: Organisation) -> str:
     )
 
 
+def _cadence_word(organisation: Organisation) -> str:
+    return _(f"orgs.reports.{cadence_of(organisation).value}")
+
+
+def _reports_question(organisation: Organisation) -> str:
+    return _("orgs.reports.ask").format(
+        name=quote(organisation.name), now=_cadence_word(organisation)
+    )
+
+
+# «каждый квартал», «по полугодиям», «не присылать»: what a coordinator types for each.
+_CADENCE_WORDS = (
+    (ReportCadence.HALF_YEAR, ("полугод", "полгод", "half")),
+    (ReportCadence.QUARTER, ("квартал", "ежекварт", "quarter")),
+    (ReportCadence.OFF, ("нет", "не", "выкл", "off", "no", "never")),
+)
+
+
+def _cadence(text: str) -> ReportCadence | None:
+    words = text.strip().casefold().replace("-", " ").split()
+    for cadence, stems in _CADENCE_WORDS:
+        if any(word.startswith(stem) for word in words for stem in stems if len(stem) > 3):
+            return cadence
+        if any(word in stems for word in words):
+            return cadence
+    return None
+
+
+async def on_report_cadence(
+    message: Message, actor: Actor, people: PeopleService, state: FSMContext
+) -> None:
+    """«каждый квартал», «по полугодиям», «не присылать»: saved; anything else asked again."""
+    cadence = _cadence(message.text or "")
+    if cadence is None:
+        await message.answer(_("orgs.reports.invalid"))
+        return
+    organisation_id = int((await state.get_data())["organisation_id"])
+    await state.clear()
+    updated = await people.set_report_cadence(actor, organisation_id, cadence.value)
+    await message.answer(
+        _("orgs.reports.saved").format(name=quote(updated.name), now=_cadence_word(updated))
+    )
+
+
 def _name_question(organisation: Organisation) -> str:
     return _("orgs.rename.ask").format(name=quote(organisation.name))
 
@@ -75,6 +120,7 @@ def _name_question(organisation: Organisation) -> str:
 _SETTINGS: dict[OrgAction, tuple[State, Callable[[Organisation], str]]] = {
     OrgAction.REMINDERS: (OrganisationFlow.reminders, _schedule_question),
     OrgAction.RENAME: (OrganisationFlow.rename, _name_question),
+    OrgAction.REPORTS: (OrganisationFlow.reports, _reports_question),
 }
 
 

@@ -64,6 +64,9 @@ def tree_keyboard(can_add: bool, can_import: bool = False) -> InlineKeyboardMark
         text=_("orgs.button.reminders"), callback_data=OrgCallback(action=OrgAction.REMINDERS)
     )
     builder.button(
+        text=_("orgs.button.reports"), callback_data=OrgCallback(action=OrgAction.REPORTS)
+    )
+    builder.button(
         text=_("orgs.button.rename"), callback_data=OrgCallback(action=OrgAction.RENAME)
     )
     builder.adjust(1)

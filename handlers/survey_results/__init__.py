@@ -25,7 +25,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import ResultsAction, ResultsCallback, TextReviewCallback
 from handlers.filters import PRIVATE
-from handlers.render import quote, short
+from handlers.render import quote, short, translator
 from handlers.survey_results.texts import on_texts
 from handlers.survey_results.views import (
     LIST_LIMIT,
@@ -33,7 +33,6 @@ from handlers.survey_results.views import (
     file_name,
     results_keyboard,
     summary_text,
-    translator,
 )
 from services.access import Actor, Permission
 from services.surveys import SurveyService

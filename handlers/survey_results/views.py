@@ -7,7 +7,6 @@ from datetime import date
 from aiogram.types import (
     InlineKeyboardMarkup,
 )
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -37,12 +36,6 @@ from surveys.results import Cell, QuestionResult, SurveyResults, top_lines
 MEDIA_GROUP_LIMIT = 10
 LIST_LIMIT = 20
 TOP_LINES = 3
-
-
-def translator(i18n: I18n) -> Translate:
-    """The reader's language, fixed now: reports are drawn in another thread."""
-    locale = i18n.current_locale
-    return lambda key: i18n.gettext(key, locale=locale)
 
 
 def _count(cell: Cell, *, with_percent: bool = True) -> str:

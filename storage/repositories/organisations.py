@@ -22,6 +22,7 @@ def _organisation(row: RowMapping) -> Organisation:
         created_at=row["created_at"],
         reminder_offsets=row["reminder_offsets"],
         reminder_time=row["reminder_time"],
+        report_cadence=row["report_cadence"],
     )
 
 
@@ -50,6 +51,13 @@ class OrganisationRepository:
             .returning(*organisations.c)
         )
         return _organisation(result.mappings().one())
+
+    async def set_report_cadence(self, organisation_id: int, cadence: str | None) -> None:
+        await self._connection.execute(
+            update(organisations)
+            .where(organisations.c.id == organisation_id)
+            .values(report_cadence=cadence)
+        )
 
     async def set_reminders(
         self, organisation_id: int, offsets: str | None, reminder_time: str | None

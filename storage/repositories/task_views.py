@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -30,13 +30,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from storage.chunks import chunked
-from storage.records import Activity, Evidence, Person, Roadmap, Task, TaskEvent
+from storage.records import Activity, Evidence, Person, Postponement, Roadmap, Task, TaskEvent
 from storage.repositories.people import _person
 from storage.repositories.roadmaps import _activity, _roadmap
 from storage.schema import (
     activities,
     organisations,
     people,
+    postponements,
     roadmaps,
     task_events,
     task_evidence,
@@ -167,18 +168,24 @@ def _today(today_by_zone: Mapping[str, date]) -> ColumnElement[Any]:
     )
 
 
-def progress_of(today_by_zone: Mapping[str, date]) -> ColumnElement[str]:
+def progress_of(
+    today_by_zone: Mapping[str, date], done_by: datetime | None = None
+) -> ColumnElement[str]:
     """How a live task stands, in SQL: the one place this rule is written.
 
     Done wins; then a passed date makes it overdue whatever else it says; then cannot-do and
-    in-progress as marked; everything else is upcoming.
+    in-progress as marked; everything else is upcoming. With `done_by` (a report as it stood
+    at an earlier day), a task done after that moment counts as not done yet.
     """
     if not today_by_zone:
         overdue: ColumnElement[bool] = literal(False)
     else:
         overdue = tasks.c.due_on < _today(today_by_zone)
+    done = tasks.c.status == TaskStatus.DONE.value
+    if done_by is not None:
+        done = and_(done, tasks.c.done_at <= done_by)
     return case(
-        (tasks.c.status == TaskStatus.DONE.value, literal(DONE)),
+        (done, literal(DONE)),
         (overdue, literal(OVERDUE)),
         (tasks.c.status == TaskStatus.CANNOT_DO.value, literal(CANNOT)),
         (tasks.c.status == TaskStatus.IN_PROGRESS.value, literal(IN_PROGRESS)),
@@ -352,6 +359,35 @@ class TaskViewRepository:
             tasks.c.due_on < _today(today_by_zone),
         )
 
+    async def cannot_ids(self, roadmap_ids: Sequence[int], limit: int) -> list[int]:
+        """The first live tasks marked «не может быть выполнено», by date."""
+        return await self._first(roadmap_ids, limit, tasks.c.status == TaskStatus.CANNOT_DO.value)
+
+    async def pending_postponements(
+        self, roadmap_ids: Sequence[int], limit: int
+    ) -> tuple[list[Postponement], int]:
+        """The oldest undecided requests to move a live task's date, and how many there are."""
+        found: list[Postponement] = []
+        total = 0
+        waiting = and_(postponements.c.status == "pending", _LIVE)
+        source = postponements.join(tasks, tasks.c.id == postponements.c.task_id)
+        for chunk in chunked(roadmap_ids):
+            where = and_(waiting, tasks.c.roadmap_id.in_(chunk))
+            result = await self._connection.execute(
+                select(postponements)
+                .select_from(source)
+                .where(where)
+                .order_by(postponements.c.requested_at, postponements.c.id)
+                .limit(limit)
+            )
+            found.extend(Postponement(**dict(row)) for row in result.mappings())
+            counted = await self._connection.execute(
+                select(func.count()).select_from(source).where(where)
+            )
+            total += int(counted.scalar_one())
+        found.sort(key=lambda item: (item.requested_at, item.id))
+        return found[:limit], total
+
     async def recently_done_ids(self, roadmap_ids: Sequence[int], limit: int) -> list[int]:
         """The last tasks done, latest first."""
         return await self._first(roadmap_ids, limit, tasks.c.done_at.is_not(None), latest=True)
@@ -420,6 +456,32 @@ class TaskViewRepository:
                     )
                 )
         return found
+
+    async def report_tasks(
+        self,
+        roadmap_id: int,
+        today: date,
+        *,
+        due_from: date | None = None,
+        due_until: date | None = None,
+        done_by: datetime | None = None,
+    ) -> list[tuple[Task, str]]:
+        """A roadmap's live tasks due within the days given (all when none), each with how it
+        stands (`progress_of`, today in the roadmap's zone), by activity and date."""
+        query = select(tasks, progress_of({"": today}, done_by).label("progress")).where(
+            tasks.c.roadmap_id == roadmap_id, _LIVE
+        )
+        if due_from is not None:
+            query = query.where(tasks.c.due_on >= due_from)
+        if due_until is not None:
+            query = query.where(tasks.c.due_on <= due_until)
+        result = await self._connection.execute(
+            query.order_by(tasks.c.activity_id, tasks.c.due_on, tasks.c.id)
+        )
+        return [
+            (Task(**{c.name: row[c.name] for c in tasks.c}), str(row["progress"]))
+            for row in result.mappings()
+        ]
 
     async def executors_of(self, task_ids: Sequence[int]) -> dict[int, list[Person]]:
         """The people of each task, the lead first."""

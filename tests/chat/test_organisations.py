@@ -192,9 +192,10 @@ async def test_a_school_coordinator_sees_their_school_and_cannot_add(bot: ChatBo
     listing = await bot.ask(COORDINATOR, "/orgs")
     assert "МБОУ «СОШ №2» — школа" in (listing.plain_text or "")
     assert "Артёмовский ГО" not in (listing.plain_text or "")
-    # Nothing to add under a school: only its own reminder days and time, and its name.
+    # Nothing to add under a school: its reminder days and time, its report, its name.
     assert listing.buttons() == [
         [("⏰ Дни и время напоминаний", "org1:rem")],
+        [("📄 Отчёт о выполнении по расписанию", "org1:rep")],
         [("✏️ Переименовать организацию", "org1:ren")],
     ]
     answer = await bot.press(COORDINATOR, listing, "org1:add")

@@ -24,6 +24,7 @@ async def test_command_menu_in_both_languages(running_bot: RunningBot) -> None:
             "start",
             "tasks",
             "status",
+            "report",
             "roadmap",
             "surveys",
             "results",

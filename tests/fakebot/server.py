@@ -1014,6 +1014,12 @@ class FakeBotAPI:
         """The first message in the chat not yet returned by next_message/wait_for_messages."""
         return (await self.wait_for_messages(chat_id, 1, timeout))[0]
 
+    def skip_unread(self, chat_id: int) -> list[SentMessage]:
+        """Marks the chat's messages so far as read (next_message waits for a new one)."""
+        start = self._cursors[chat_id]
+        self._cursors[chat_id] = len(self.chats[chat_id])
+        return self.chats[chat_id][start:]
+
     async def wait_for_messages(
         self,
         chat_id: int,

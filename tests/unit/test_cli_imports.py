@@ -51,6 +51,7 @@ def _fresh_interpreter(code: str, cwd: Path) -> str:
         "bot.cli_import",  # python -m bot import
         "bot.cli_org",  # python -m bot org …, person …
         "bot.cli_survey",  # python -m bot survey …
+        "bot.cli_report",  # python -m bot roadmap list, report …
     ],
 )
 def test_the_command_line_and_its_commands_do_not_import_the_messenger(module: str) -> None:
@@ -69,7 +70,10 @@ def test_org_person_and_survey_commands_run_without_the_messenger(tmp_path: Path
         "    main(['person', 'add', 'Шабанова Н.С.', '--org', 'Приморский край']),\n"
         "    main(['person', 'add', 'Шабанова Н.С.', '--org', 'Нет такой']),\n"
         "    main(['survey', 'list']),\n"
+        "    main(['roadmap', 'list']),\n"
+        "    main(['report', '99', '--out', 'r.docx']),\n"
+        "    main(['report', '99', '--period', '2022-13-01:2022-12-31', '--out', 'r.docx']),\n"
         "]\n"
-        "assert codes == [0, 0, 0, 1, 0], codes\n" + _MESSENGER
+        "assert codes == [0, 0, 0, 1, 0, 0, 1, 2], codes\n" + _MESSENGER
     )
     assert _fresh_interpreter(code, tmp_path) == "[]"

@@ -37,7 +37,7 @@ def _actor(role: Role) -> Actor:
     ("role", "usable"),
     [
         (Role.EXECUTOR, ["start", "tasks", "help", "cancel"]),
-        (Role.OBSERVER, ["start", "tasks", "status", "roadmap", "help", "cancel"]),
+        (Role.OBSERVER, ["start", "tasks", "status", "report", "roadmap", "help", "cancel"]),
         (Role.COORDINATOR, list(MENU)),
         (Role.ADMIN, list(MENU)),
     ],
