@@ -8,11 +8,11 @@ import asyncio
 from datetime import date
 from pathlib import Path
 
-from bot.cli_common import CliRefusal, Print
+from bot.cli_common import CliRefusal, Print, run_refusable
 from bot.settings import Settings
 from core.clock import SystemClock
 from core.errors import UserFacingError
-from core.i18n import Translators, translating
+from core.i18n import Translators
 from core.i18n import gettext as _
 from reports import Period, build_docx, build_xlsx
 from services.access import Actor
@@ -21,7 +21,6 @@ from storage.database import Database
 from storage.migrate import upgrade_to_head
 from texts.render import day
 
-EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 _TERMINAL = Actor(telegram_user_id=0, person=None, is_admin=True)
@@ -104,10 +103,6 @@ def run_report(
     err: Print = print,
 ) -> int:
     """Exit code: 0 written (or listed), 1 no such roadmap, 2 a wrong date or period."""
-    with translating(catalogs.translator(locale)):
-        try:
-            asyncio.run(_run(arguments, settings, catalogs, locale, out))
-        except CliRefusal as refusal:
-            err(refusal.line)
-            return refusal.code
-    return EXIT_OK
+    return run_refusable(
+        lambda: _run(arguments, settings, catalogs, locale, out), catalogs, locale, err
+    )

@@ -9,20 +9,19 @@ when a survey command runs. Its texts come from the catalogs (`core.i18n`), not 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import html
 import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.cli_common import CliRefusal, Print
+from bot.cli_common import CliRefusal, Print, run_refusable
 from bot.settings import Settings
 from bot.survey_secret import load_survey_secret
 from core.clock import SystemClock
 from core.dates import parse_day
 from core.deeplinks import DeepLink, DeepLinkKind
 from core.errors import UserFacingError
-from core.i18n import Translators, translating
+from core.i18n import Translators
 from core.i18n import gettext as _
 from core.organisation_names import clean_name
 from services.access import AccessDenied, Actor
@@ -225,10 +224,4 @@ def run_survey(
     err: Print = print,
 ) -> int:
     """Exit code: 0 done, 1 not found or refused (bad file, closed survey), 2 a wrong argument."""
-    with translating(catalogs.translator(locale)):
-        try:
-            asyncio.run(_run(arguments, settings, out))
-        except CliRefusal as refusal:
-            err(refusal.line)
-            return refusal.code
-    return EXIT_OK
+    return run_refusable(lambda: _run(arguments, settings, out), catalogs, locale, err)

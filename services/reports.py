@@ -32,8 +32,9 @@ from reports import (
     matrix_png,
     period_of,
 )
-from services.access import Actor, organisation_scope, require_roadmap_access
+from services.access import Actor, require_roadmap_access
 from services.reminders import Planning, settings_for
+from services.roadmaps import visible_roadmaps
 from storage.database import Database
 from storage.records import (
     Activity,
@@ -240,12 +241,7 @@ class ReportService:
 
     async def roadmaps(self, actor: Actor) -> list[tuple[Roadmap, Organisation]]:
         """The roadmaps this person may report on (those they see), newest first."""
-        scope = await organisation_scope(self._database, actor)
-        async with self._database.transaction() as repositories:
-            organisations = {o.id: o for o in await repositories.organisations.list_all()}
-            ids = list(organisations) if scope is None else scope
-            found = await repositories.roadmaps.in_organisations(ids)
-        return [(roadmap, organisations[roadmap.organisation_id]) for roadmap in found]
+        return await visible_roadmaps(self._database, actor)
 
     async def today(self, actor: Actor, roadmap_id: int) -> date:
         """Today where the roadmap's organisation is."""

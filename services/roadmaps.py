@@ -775,13 +775,7 @@ class RoadmapService:
             return await repositories.roadmaps.in_organisations(organisation_ids)
 
     async def visible(self, actor: Actor) -> list[tuple[Roadmap, Organisation]]:
-        """Every roadmap this person may see, with its organisation, newest first."""
-        scope = await organisation_scope(self._database, actor)
-        async with self._database.transaction() as repositories:
-            organisations = {o.id: o for o in await repositories.organisations.list_all()}
-            ids = list(organisations) if scope is None else scope
-            found = await repositories.roadmaps.in_organisations(ids)
-        return [(roadmap, organisations[roadmap.organisation_id]) for roadmap in found]
+        return await visible_roadmaps(self._database, actor)
 
     async def importable(self, actor: Actor) -> list[Organisation]:
         """The organisations this person may import a roadmap into, by name: a coordinator's
@@ -939,6 +933,16 @@ class RoadmapService:
                 repositories, roadmap, self._clock, self._planning, activity_ids=[activity_id]
             )
             return await repositories.activities.get(activity_id)
+
+
+async def visible_roadmaps(database: Database, actor: Actor) -> list[tuple[Roadmap, Organisation]]:
+    """Every roadmap this person may see, with its organisation, newest first."""
+    scope = await organisation_scope(database, actor)
+    async with database.transaction() as repositories:
+        organisations = {o.id: o for o in await repositories.organisations.list_all()}
+        ids = list(organisations) if scope is None else scope
+        found = await repositories.roadmaps.in_organisations(ids)
+    return [(roadmap, organisations[roadmap.organisation_id]) for roadmap in found]
 
 
 async def _pickable(
