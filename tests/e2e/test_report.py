@@ -74,13 +74,32 @@ async def _work(bot: RunningBot) -> dict[str, int]:
     return {"on_time": on_time, "postponed": postponed, "cannot": cannot, "late": late}
 
 
+async def _next_with(bot: RunningBot, words: str) -> SentMessage:
+    """The coordinator's next message saying this, past the notices of others' work (done,
+    postponed) that reach them at their own pace."""
+    while True:
+        found = await bot.api.next_message(COORDINATOR.id)
+        if words in found.plain_text:
+            return found
+
+
+async def _status(bot: RunningBot) -> SentMessage:
+    await bot.send(COORDINATOR, "/status")
+    return await _next_with(bot, "✅ выполнено · ⏳ в работе")
+
+
 async def _report(bot: RunningBot) -> tuple[SentMessage, SentMessage]:
-    question = await bot.ask(COORDINATOR, "/report")
-    assert "за какой период?" in question.plain_text
+    await bot.send(COORDINATOR, "/report")
+    question = await _next_with(bot, "за какой период?")
     await bot.press_label(COORDINATOR, question, "На сегодня")
-    docx = await bot.api.next_message(COORDINATOR.id, timeout=15)
-    xlsx = await bot.api.next_message(COORDINATOR.id, timeout=15)
-    return docx, xlsx
+    return await _next_file(bot, ".docx"), await _next_file(bot, ".xlsx")
+
+
+async def _next_file(bot: RunningBot, extension: str) -> SentMessage:
+    while True:
+        found = await bot.api.next_message(COORDINATOR.id, timeout=15)
+        if (found.file_name or "").endswith(extension):
+            return found
 
 
 def _status_counts(text: str) -> list[int]:
@@ -116,7 +135,7 @@ async def test_report_holds_every_activity_and_agrees_with_status(running_bot: R
     assert sheet.auto_filter.ref and sheet.freeze_panes
     rows = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[DUE] is not None]
 
-    status = await bot.ask(COORDINATOR, "/status")
+    status = await _status(bot)
     done, in_progress, overdue, upcoming, cannot = _status_counts(status.plain_text)
     assert len(rows) == done + in_progress + overdue + upcoming + cannot
     caption = docx.plain_text
@@ -250,15 +269,6 @@ async def test_the_coordinator_turns_the_quarter_report_off(running_bot: Running
     assert _reports_to(bot, COORDINATOR) == []
 
 
-async def _status(bot: RunningBot) -> SentMessage:
-    """/status's answer, past the notices of done work that reach the coordinator too."""
-    await bot.send(COORDINATOR, "/status")
-    while True:
-        found = await bot.api.next_message(COORDINATOR.id)
-        if "✅ выполнено · ⏳ в работе" in found.plain_text:
-            return found
-
-
 async def test_status_lists_requests_and_cannot_with_their_buttons(
     running_bot: RunningBot,
 ) -> None:
@@ -291,5 +301,5 @@ async def test_status_lists_requests_and_cannot_with_their_buttons(
     again = await _status(bot)
     assert "Просят перенести срок" not in again.plain_text
     await bot.press_label(COORDINATOR, again, "Кто ✖1")
-    picker = await bot.api.next_message(COORDINATOR.id)
-    assert "Кто отвечает за" in picker.plain_text
+    picker = await _next_with(bot, "Кто отвечает за")
+    assert "Отметьте людей" in picker.plain_text
