@@ -324,10 +324,16 @@ _BULLETS = dict.fromkeys(map(ord, "•·▪◦●■□►➢✓\t\r"), "\n")
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)\)")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _EMPHASIS = re.compile(r"\*\*|__|`")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(
+    r"(?:\b(?:e-?mail|эл\.?\s*почта)\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE
+)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # "(далее – РМК)" defines a short name for later rows; it is not part of this one.
 _ALIAS_CLAUSE = re.compile(r"\(\s*далее\b[^()]*\)", re.IGNORECASE)
+# "(по согласованию)" says the executor is outside the author's authority, not who it is.
+_BY_AGREEMENT = re.compile(r"\(\s*по\s+согласованию\s*\)", re.IGNORECASE)
+# "Ответственный: …", "Исполнители: …" label the cell's content.
+_LABEL = re.compile(r"^\s*(?:ответственн\w*(?:\s+лиц\w*)?|исполнител\w*)\s*:\s*", re.IGNORECASE)
 # A telephone number, with the word that announces it: "тел. 8-914-123-45-67", "+7 (4232)
 # 12-34-56", "т. 2-15-48". Its digits are checked by _is_phone, so "2023-2028" stays.
 _PHONE = re.compile(
@@ -358,6 +364,8 @@ def _clean(text: str) -> str:
     text = _EMAIL.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _ALIAS_CLAUSE.sub(" ", text)
+    text = _BY_AGREEMENT.sub(" ", text)
+    text = _LABEL.sub("", text)
     text = _PHONE.sub(lambda m: " " if _is_phone(m) else m.group(0), text)
     return text.translate(_BULLETS)
 
@@ -442,10 +450,11 @@ _ABBREVIATED = re.compile(
     r"(?<![А-Яа-яЁёA-Za-z])(?:"
     r"зам(?:\.\s*|\s+|)(?P<deputy_of>дир|зав|нач)"
     r"(?:\.|(?:-ра|ектора|едующего|альника|)(?![а-яё]))"
-    r"|(?:кл|классн?)\.?\s*рук(?:оводител(?P<tutors>[иь])|-?т?е?л(?P<tutors_short>[иь])"
+    r"|кл(?:асс?н?)?\.?\s*рук(?:оводител(?P<tutors>[иь])|-?т?е?л(?P<tutors_short>[иь])"
     r"|овод\.|\.|(?![а-яё-]))"
     r"|рук(?:-?т?е?л(?P<leaders>[иь])|овод\.|\.)"
-    rf"|пед(?:агог(?P<pedagogues>и)?|\.)?\s*-?\s*(?P<pedagogue_of>{_PEDAGOGUE_OF})"
+    rf"|(?:пед(?:агог(?P<pedagogues>и)?|\.)?|(?P<teacher>учител[ья]))\s*-?\s*"
+    rf"(?P<pedagogue_of>{_PEDAGOGUE_OF})"
     r"|нач\.\s*кл(?:\.|ассов|(?![а-яё]))(?P<primary>)"
     r"|доп\.\s*(?=образовани)(?P<additional>)"
     rf"|(?P<adjective>{'|'.join(_ADJECTIVE_FORMS)})\.\s*(?=(?-i:(?P<noun>[а-яё]+)))"
@@ -486,7 +495,8 @@ def _written_out(match: re.Match[str], plural: bool) -> str:
     if match.group(0)[:3].lower() == "рук":
         return "руководител" + _number(match["leaders"], plural)
     if match["pedagogue_of"]:
-        return f"педагог{match['pedagogues'] or ''}-{_fold(match['pedagogue_of'])}"
+        first = _fold(match["teacher"] or "педагог" + (match["pedagogues"] or ""))
+        return f"{first}-{_fold(match['pedagogue_of'])}"
     if match["primary"] is not None:
         return "начальных классов"
     if match["additional"] is not None:
@@ -507,7 +517,7 @@ def _expand(text: str, *, plural: bool = False) -> str:
         if match.group(0)[:1].isupper():
             written = written[:1].upper() + written[1:]
         following = match.string[match.end() : match.end() + 1]
-        if match.group(0).endswith(".") and following.isalnum():
+        if match.group(0).endswith(".") and following.isalnum() and not written.endswith(" "):
             written += " "
         return written
 
@@ -694,7 +704,8 @@ def _split_at_and(text: str, start: int, end: int) -> list[tuple[int, int]]:
 # Forms that are a plural group noun and also the genitive singular that follows a head: after a
 # capital they still continue a name ("Отдел образования Администрации района").
 _GENITIVE_LOOKALIKES = _words("администрации организации учреждения школы группы команды")
-# The same, but only after a singular position ("Заместитель Директора", "Советник Директора").
+# The same after a singular position ("Заместитель Директора", "Советник Директора"), or after
+# any head when in small letters ("заместители директора").
 _GENITIVE_AFTER_POSITION = _words("директора учителя")
 
 
@@ -706,16 +717,23 @@ def _starts_item(left: str, previous: str, word: str, rest: str) -> bool:
     """Whether `rest` (starting with `word`, after `previous`) begins a new item of its own.
 
     A capitalised word opens one when it leads to a known head ("… по УВР Классные
-    руководители"); a small one only right after an abbreviation that ends the item before it
-    ("заместитель директора по УВР классные руководители")."""
-    after_abbreviation = word.islower() and _is_abbreviation(previous)
-    if not (_is_title_case(word) or after_abbreviation):
+    руководители"); a small one only when it leads to a role and the item before it ends in an
+    abbreviation or its own head noun ("заместитель директора по УВР классные руководители",
+    "педагог-психолог социальный педагог"), never in an adjective ("ответственный секретарь")."""
+    ended = _fold(previous)
+    small = word.islower() and (
+        _is_abbreviation(previous)
+        or (ended in _LEXICON and not ended.endswith(_ADJECTIVE_ENDINGS))
+    )
+    if not (_is_title_case(word) or small):
         return False
     cls, bare, head = _head_word(rest)
-    if cls is _Cls.UNKNOWN or bare or (after_abbreviation and cls is _Cls.ORGANISATION):
+    if cls is _Cls.UNKNOWN or bare or (small and cls is _Cls.ORGANISATION):
         return False
+    governed_by = _LEXICON.get(ended)
     if head in _GENITIVE_LOOKALIKES or (
-        head in _GENITIVE_AFTER_POSITION and _LEXICON.get(_fold(previous)) is _Cls.POSITION
+        head in _GENITIVE_AFTER_POSITION
+        and (governed_by is _Cls.POSITION or (small and governed_by is not None))
     ):
         return False
     left_cls, left_bare = _head(left)
