@@ -445,11 +445,14 @@ _SINGLE_WORDS = {
     "обуч-ся": "обучающиеся",
     "об-ся": "обучающиеся",
 }
+# Fields of a school deputy director's work: "зам. по УВР", "заместитель директора по УВР, ВР".
+_WORK_FIELDS = _words("увр вр ур нмр мр умр омр воср икт ахр ахч ахд бж обж кб")
 _PEDAGOGUE_OF = "психолог|организатор|библиотекар|дефектолог|логопед"
 _ABBREVIATED = re.compile(
     r"(?<![А-Яа-яЁёA-Za-z])(?:"
     r"зам(?:\.\s*|\s+|)(?P<deputy_of>дир|зав|нач)"
     r"(?:\.|(?:-ра|ектора|едующего|альника|)(?![а-яё]))"
+    rf"|зам(?:\.|еститель)?\s*(?=по\s+(?:{'|'.join(_WORK_FIELDS)})(?![А-Яа-яЁё]))(?P<field>)"
     r"|кл(?:асс?н?)?\.?\s*рук(?:оводител(?P<tutors>[иь])|-?т?е?л(?P<tutors_short>[иь])"
     r"|овод\.|\.|(?![а-яё-]))"
     r"|рук(?:-?т?е?л(?P<leaders>[иь])|овод\.|\.)"
@@ -488,6 +491,10 @@ def _number(ending: str | None, plural: bool) -> str:
 def _written_out(match: re.Match[str], plural: bool) -> str:
     if match["deputy_of"]:
         return "заместитель " + _DEPUTY_OF[_fold(match["deputy_of"])]
+    if match["field"] is not None:
+        # "Зам. по УВР": the field of a school's work says whose deputy.
+        return "заместитель директора "
+
     tutors = match["tutors"] or match["tutors_short"]
     if match.group(0)[:2].lower() == "кл" and "рук" in match.group(0).lower():
         ending = _number(tutors, plural)
@@ -773,8 +780,6 @@ _INSTITUTION_TYPES = _words(
     оо оу доу доо до удо одо оудо дод удод сош оош нош сш спо поо поу цдо ддт дши дюсш
     """
 )
-# Fields of a deputy's work: "заместитель директора по УВР, ВР".
-_WORK_FIELDS = _words("увр вр ур нмр мр умр омр воср икт ахр ахч ахд бж обж кб")
 
 
 def _continues_list(text: str, previous: _Piece, start: int, raw: str) -> bool:
