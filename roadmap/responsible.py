@@ -447,15 +447,16 @@ _SINGLE_WORDS = {
 }
 # Fields of a school deputy director's work: "зам. по УВР", "заместитель директора по УВР, ВР".
 _WORK_FIELDS = _words("увр вр ур нмр мр умр омр воср икт ахр ахч ахд бж обж кб")
+_FIELDS = "|".join(sorted(_WORK_FIELDS))
 _PEDAGOGUE_OF = "психолог|организатор|библиотекар|дефектолог|логопед"
 _ABBREVIATED = re.compile(
     r"(?<![А-Яа-яЁёA-Za-z])(?:"
     r"зам(?:\.\s*|\s+|)(?P<deputy_of>дир|зав|нач)"
     r"(?:\.|(?:-ра|ектора|едующего|альника|)(?![а-яё]))"
-    rf"|зам(?:\.|еститель)?\s*(?=по\s+(?:{'|'.join(_WORK_FIELDS)})(?![А-Яа-яЁё]))(?P<field>)"
-    r"|кл(?:асс?н?)?\.?\s*рук(?:оводител(?P<tutors>[иь])|-?т?е?л(?P<tutors_short>[иь])"
+    rf"|зам(?:\.|еститель)?\s*(?=по\s+(?:{_FIELDS})(?![А-Яа-яЁё]))(?P<field>)"
+    r"|(?P<tutor>кл(?:асс?н?)?\.?\s*рук)(?:оводител(?P<tutors>[иь])|-?т?е?л(?P<tutors_short>[иь])"
     r"|овод\.|\.|(?![а-яё-]))"
-    r"|рук(?:-?т?е?л(?P<leaders>[иь])|овод\.|\.)"
+    r"|(?P<leader>рук)(?:-?т?е?л(?P<leaders>[иь])|овод\.|\.)"
     rf"|(?:пед(?:агог(?P<pedagogues>и)?|\.)?|(?P<teacher>учител[ья]))\s*-?\s*"
     rf"(?P<pedagogue_of>{_PEDAGOGUE_OF})"
     r"|нач\.\s*кл(?:\.|ассов|(?![а-яё]))(?P<primary>)"
@@ -482,7 +483,7 @@ def _agreeing(forms: tuple[str, str, str, str], noun: str) -> str:
 
 
 def _number(ending: str | None, plural: bool) -> str:
-    """ "руководител" + "и"/"ь" as written, or as `plural` says where the text does not say."""
+    """The ending of «руководител-»: as written, or as `plural` says where the text is silent."""
     if ending is None:
         return "и" if plural else "ь"
     return _fold(ending)
@@ -494,12 +495,10 @@ def _written_out(match: re.Match[str], plural: bool) -> str:
     if match["field"] is not None:
         # "Зам. по УВР": the field of a school's work says whose deputy.
         return "заместитель директора "
-
-    tutors = match["tutors"] or match["tutors_short"]
-    if match.group(0)[:2].lower() == "кл" and "рук" in match.group(0).lower():
-        ending = _number(tutors, plural)
+    if match["tutor"]:
+        ending = _number(match["tutors"] or match["tutors_short"], plural)
         return ("классные" if ending == "и" else "классный") + " руководител" + ending
-    if match.group(0)[:3].lower() == "рук":
+    if match["leader"]:
         return "руководител" + _number(match["leaders"], plural)
     if match["pedagogue_of"]:
         first = _fold(match["teacher"] or "педагог" + (match["pedagogues"] or ""))
