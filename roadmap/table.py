@@ -584,6 +584,21 @@ _ROLE_START = re.compile(
 )
 
 
+# A month, a school term or quarter, perhaps with its year, capitalised: a heading over the
+# rows of a plan by months ("Сентябрь", "ОКТЯБРЬ 2024", "I четверть", "2 полугодие").
+_PERIOD_WORD = re.compile(
+    rf"^(?:{_MONTH}\w*|(?:[IVX]{{1,4}}|\d)\s*-?\s*(?:я\s+)?(?:четверть|полугодие|квартал|триместр))"
+    r"(?:\s+(?:19|20)\d\d(?:\s*г(?:од|\.)?)?)?$",
+    re.I,
+)
+_OPEN_DEADLINE = re.compile(r"(?:[,\-–—]|\b(?:с|со|по|до|и|в|на))$", re.I)
+
+
+def _period_word(text: str) -> bool:
+    text = text.strip(" .:")
+    return _starts_upper(text) and bool(_PERIOD_WORD.match(text))
+
+
 def is_number(text: str) -> bool:
     return bool(_NUMBER.match(text.strip()))
 
@@ -983,6 +998,9 @@ class _Builder:
         if index in self.not_ours:
             self.continue_cells({index: paragraphs}, row.source_ref, text)
             return
+        if self.period_heading(index, text):
+            self.add_section([text], row.source_ref)
+            return
         if after_section and index <= self.act_col and self.sections:
             self.extend_section(join_prose(paragraphs))  # a heading wrapped onto the next line
             return
@@ -1008,6 +1026,14 @@ class _Builder:
             self.add_section([text], row.source_ref)
             return
         self.continue_cells({target: paragraphs}, row.source_ref, text)
+
+    def period_heading(self, index: int, text: str) -> bool:
+        """ "Сентябрь" alone in the date column of a plan whose dates come first: the month
+        the rows below are in, unless the date above is left open ("с 25 августа по")."""
+        if index != self.deadline_cols[0] or index > self.act_col or not _period_word(text):
+            return False
+        above = self.current.rows[-1].cells.get(index) if self.current is not None else None
+        return not (above and _OPEN_DEADLINE.search(above[-1]))
 
     def realign(self, row: GridRow, texts: Sequence[str]) -> tuple[list[Paragraphs], bool]:
         """The row's cells by column; shifted cells put back where they belong."""

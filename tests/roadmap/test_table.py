@@ -569,6 +569,30 @@ def test_date_first_plan_in_a_text_export() -> None:
     assert _codes(read) == []
 
 
+def test_months_typed_in_the_date_column_are_headings() -> None:
+    read = read_text(
+        "Дата\tМероприятие\tОтветственный\n"
+        "Сентябрь\t\t\n"
+        "02.09.2024\tЛинейка «День знаний»\tЗам. директора по ВР Сидорова А.П.\n"
+        "в течение месяца\tМесячник безопасности\tКлассные руководители\n"
+        "ОКТЯБРЬ 2024\t\t\n"
+        "04.10.2024\tКонцерт ко Дню учителя\tПедагог-организатор Смирнова Т.А.\n"
+        "с 28.10 по\tОсенние каникулы: работа лагеря\tНачальник лагеря Рябова Е.А.\n"
+        "Ноябрь\t\t\n"
+        "II четверть\t\t\n"
+        "до 20.12.2024\tОтчёт о воспитательной работе\tКлассные руководители\n"
+    )
+    assert [(a.section, a.title, a.deadline_text) for a in read.activities] == [
+        ("Сентябрь", "Линейка «День знаний»", "02.09.2024"),
+        ("Сентябрь", "Месячник безопасности", "в течение месяца"),
+        ("ОКТЯБРЬ 2024", "Концерт ко Дню учителя", "04.10.2024"),
+        # A date left open goes on on the next line: "Ноябрь" ends it, no heading.
+        ("ОКТЯБРЬ 2024", "Осенние каникулы: работа лагеря", "с 28.10 по Ноябрь"),
+        ("II четверть", "Отчёт о воспитательной работе", "до 20.12.2024"),
+    ]
+    assert _codes(read) == []
+
+
 # Columns that are not ours: participants and their ages or classes, the place, a contact
 # phone, a mark of completion, a note. Known, so they count for the header; never taken for
 # the activity or the responsible.
