@@ -295,6 +295,7 @@ def join_responsible(paragraphs: Iterable[str]) -> str:
 _PARTICIPANTS_WEIGHT = 1
 _HEADER_WORDS: tuple[tuple[Column | None, re.Pattern[str], int], ...] = (
     (Column.DEADLINE, re.compile(r"^(?:срок|дат[аы]$|период|время$|когда$|график|месяцы?$)"), 3),
+    (Column.DEADLINE, re.compile(r"^(?:начал[оа]$|окончани|завершени)"), 2),
     (Column.RESPONSIBLE, re.compile(r"^(?:ответствен|исполнител|соисполнител|фио$)"), 3),
     (Column.RESPONSIBLE, re.compile(r"^(?:кто$|координатор)"), 2),
     (Column.RESPONSIBLE, re.compile(r"^участник"), _PARTICIPANTS_WEIGHT),
@@ -532,11 +533,15 @@ def find_header(rows: Sequence[Sequence[str]]) -> tuple[int, dict[Column, int]] 
 
 
 # Several date columns ("Дата | Дата | Дата", "Дата 1 | Дата 2 | Резервная дата"): a main date
-# and reserve dates, every one of them a deadline of the row.
+# and reserve dates, every one of them a deadline of the row, read as a series. A start and an
+# end column ("Дата начала | Дата окончания", "Сроки" over "начало | окончание"): a range.
 _DATE_WORD = re.compile(r"^(?:дат[аы]|сроки?)$")
 _DATE_QUALIFIER = re.compile(
     r"^(?:основн|резерв|дополнительн|запасн|повторн|проведени|перв|втор|трет)"
 )
+_RANGE_START = re.compile(r"^(?:начал|старт)")
+_RANGE_END = re.compile(r"^(?:окончани|завершени|конец$|конца$)")
+_SERIES, _RANGE = "; ", " – "
 
 
 def _date_series_header(text: str) -> bool:
@@ -546,12 +551,34 @@ def _date_series_header(text: str) -> bool:
     )
 
 
-def _deadline_columns(header: Sequence[str], mapping: dict[Column, int]) -> tuple[int, ...]:
-    """The deadline column, or every date column of a series, left to right."""
+def _dates_with(text: str, word: re.Pattern[str]) -> bool:
+    hit = header_cell_column(text)
+    tokens = _HEADER_TOKEN.findall(_normalise_header(text))
+    return hit is not None and hit[0] is Column.DEADLINE and any(word.match(t) for t in tokens)
+
+
+def _deadline_columns(
+    header: Sequence[str], mapping: dict[Column, int]
+) -> tuple[tuple[int, ...], str]:
+    """The deadline column, or the date columns of a series or a range, and how to join them."""
     main = mapping[Column.DEADLINE]
+    starts = [i for i, text in enumerate(header) if _dates_with(text, _RANGE_START)]
+    ends = [i for i, text in enumerate(header) if _dates_with(text, _RANGE_END)]
+    if starts and ends and main in (starts[0], ends[0]):
+        return (starts[0], ends[0]), _RANGE
     if not _date_series_header(header[main]):
-        return (main,)
-    return tuple(index for index, text in enumerate(header) if _date_series_header(text))
+        return (main,), _SERIES
+    columns = tuple(index for index, text in enumerate(header) if _date_series_header(text))
+    return columns, _SERIES
+
+
+def _join_dates(texts: Sequence[str], joint: str) -> str:
+    """The texts of a row's date columns as one deadline: "a; b; c", or "a – b" for a range
+    ("с a" and "по b" need no dash)."""
+    texts = [text for text in texts if text]
+    if joint == _RANGE and len(texts) == 2 and re.match(r"(?i)(?:по|до)\b", texts[1]):
+        joint = " "
+    return joint.join(texts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -844,6 +871,7 @@ class _Builder:
     width: int
     numbered: bool
     deadline_cols: tuple[int, ...]
+    deadline_joint: str = _SERIES
     # Columns named but not ours (participants, place, phone, note): their cells are not read.
     not_ours: frozenset[int] = frozenset()
     # A participants column read as the responsible: its cells naming only pupils are not.
@@ -1191,10 +1219,10 @@ class _Builder:
             return ""
         paragraphs = row.cells.get(index, [])
         if column is Column.DEADLINE:
-            # Every date column of a series, as one series for the deadline parser: each cell's
+            # Every date column, as one series or range for the deadline parser: each cell's
             # text kept whole, so that a doubt about one quotes that cell.
-            dates = (join_deadline(row.cells.get(i, [])) for i in self.deadline_cols)
-            return "; ".join(text for text in dates if text)
+            dates = [join_deadline(row.cells.get(i, [])) for i in self.deadline_cols]
+            return _join_dates(dates, self.deadline_joint)
         if column is Column.RESPONSIBLE:
             people = join_responsible(paragraphs)
             return "" if index == self.audience_col and _audience(people) else people
@@ -1349,11 +1377,13 @@ def build_roadmap(preamble: Sequence[str], rows: Sequence[GridRow]) -> RawRoadma
     body = rows[header.last + 1 :]
     mapping = dict(header.mapping)
     audience_col = _participants_as_responsible(header.texts, mapping, body)
+    deadline_cols, deadline_joint = _deadline_columns(header.texts, mapping)
     builder = _Builder(
         mapping,
         width,
         _is_numbered(body, mapping),
-        deadline_cols=_deadline_columns(header.texts, mapping),
+        deadline_cols=deadline_cols,
+        deadline_joint=deadline_joint,
         not_ours=frozenset(
             index
             for index, text in enumerate(header.texts)
