@@ -10,8 +10,11 @@ from the strings seen so far:
    numbered quarters and half-years ("I полугодие"), years ("2023 г.") and year spans
    ("2022-2023 учебный год", "с 2023 по 2028 г.г.").
 3. Two items joined by a dash, "по" or "до" form a range; two bare dates side by side do too
-   (the dash between them got lost). Other items form a list. Items without a year take it from
-   their neighbours, or else from the roadmap's period.
+   (the dash between them got lost), unless a line break parts them or a third date follows.
+   Other items form a list: commas, semicolons, "и" and line breaks all part its items. Items
+   without a year take it from their neighbours (the start of a range from its end, the year
+   before when its day comes later: "25.12.-10.01.2024"), or else from the roadmap's period.
+   A two-digit year is 20YY, and said when it falls outside the period.
 
 Whatever the rules do not explain is reported as a warning; the cell text itself is kept as is.
 A single date is a point: ``start`` is None and ``due`` holds the date, with or without "до".
@@ -76,12 +79,19 @@ _TEXT_DATE_RE = re.compile(
     + _YEAR_WORD
 )
 # Separators are taken loosely ("15.-06.2023") so that a typo is read and reported, not lost.
+# A date starts after no digit, nor after a digit and a dot (the middle of "01.10.2022"); a stray
+# dot before it (".12.05.2024") or after it ("9.02.25.") is no part of it. A comma after it
+# starts the next date of a list ("12.09.2023, 14.11.2023").
+_NOT_AFTER_A_NUMBER = r"(?<!\d)(?<!\d[./])"
 _DATE_RE = re.compile(
-    r"(?<![\d.,/])(?P<d>\d{1,2})(?P<s1>\s*[.,/-]{1,3}\s*)(?P<m>\d{1,2})(?P<s2>\s*[.,/-]{1,3}\s*)"
-    r"(?P<y>\d{4}|\d\d)(?!\d)(?!\s*[.,/]\s*\d)" + _YEAR_WORD
+    _NOT_AFTER_A_NUMBER
+    + r"(?P<d>\d{1,2})(?P<s1>\s*[.,/-]{1,3}\s*)(?P<m>\d{1,2})(?P<s2>\s*[.,/-]{1,3}\s*)"
+    r"(?P<y>\d{4}|\d\d)(?!\d)(?!\s*[./]\s*\d)" + _YEAR_WORD
 )
+# "10.11." before a dash is the first end of a range: its dot is taken with it.
 _DAY_MONTH_RE = re.compile(
-    r"(?<![\d.,/])(?P<d>\d{1,2})\s*\.\s*(?P<m>0[1-9]|1[0-2])(?!\d)(?!\s*\.\s*\d)"
+    _NOT_AFTER_A_NUMBER
+    + r"(?P<d>\d{1,2})\s*\.\s*(?P<m>0[1-9]|1[0-2])(?!\d)(?!\s*\.\s*\d)(?:\s*\.)?"
 )
 _MONTH_RE = re.compile(_MONTH + rf"(?:\s*,?\s*(?P<y>{_YEAR})(?!\d))?" + _YEAR_WORD)
 _YEARS_RE = re.compile(
@@ -307,7 +317,7 @@ class _Reader:
 
     def __init__(self, text: str, period: Period, calendar: AcademicCalendar) -> None:
         self.original = text
-        self.text = normalise(text)
+        self.text = normalise(text, keep_lines=True)
         self.work = self.text
         self.period = period
         self.calendar = calendar
@@ -598,7 +608,7 @@ class _Reader:
         while index < len(items):
             first = items[index]
             prefix = self.work[previous_end : first.begin]
-            if index + 1 < len(items) and self.joined(first, items[index + 1]):
+            if index + 1 < len(items) and self.joined(items, index):
                 members: tuple[int, ...] = (index, index + 1)
             else:
                 members = (index,)
@@ -616,15 +626,25 @@ class _Reader:
             previous_end = items[members[-1]].end
         return groups
 
-    def joined(self, first: _Item, second: _Item) -> bool:
+    def joined(self, items: list[_Item], index: int) -> bool:
+        """Whether the item at ``index`` and the next are the two ends of one range."""
+        first, second = items[index], items[index + 1]
         if first.ranged or second.ranged:
             return False
-        between = self.work[first.end : second.begin]
-        if _RANGE_JOIN_RE.fullmatch(between):
+        if _RANGE_JOIN_RE.fullmatch(self.work[first.end : second.begin]):
             return True
-        # Two bare dates side by side are the two ends of a range whose dash got lost; months
-        # side by side ("Ноябрь 2022 года февраль 2023 года") are a list.
-        return not between.strip() and first.grain is _Grain.DAY and second.grain is _Grain.DAY
+        # Two bare dates side by side are the two ends of a range whose dash got lost; three or
+        # more are a list whose separators got lost.
+        before = index > 0 and self.side_by_side(items[index - 1], first)
+        after = index + 2 < len(items) and self.side_by_side(second, items[index + 2])
+        return self.side_by_side(first, second) and not before and not after
+
+    def side_by_side(self, first: _Item, second: _Item) -> bool:
+        """Two days with nothing between them, not even a line break; months side by side
+        ("Ноябрь 2022 года февраль 2023 года") are a list."""
+        between = self.work[first.end : second.begin]
+        days = first.grain is _Grain.DAY and second.grain is _Grain.DAY
+        return days and not between.strip() and "\n" not in between
 
     def dated(self, items: list[_Item], each: bool) -> list[_Dated]:
         groups = self.groups(items)

@@ -1,0 +1,175 @@
+"""Kinds of deadline text seen in roadmaps the parser had never met, one table per kind.
+
+The rows are written in the style of school and municipal plans, not copied from any of them:
+each kind is a rule, and these rows only show the rule its spellings.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from roadmap.deadlines import DeadlineKind, parse_deadline
+from roadmap.period import Period, normalise
+
+DATE = DeadlineKind.DATE
+SERIES = DeadlineKind.SERIES
+UNKNOWN = DeadlineKind.UNKNOWN
+
+SCHOOL_2023 = Period.school_year(2023)
+SCHOOL_2024 = Period.school_year(2024)
+THREE_YEARS = Period.school_years(2023, 2026)
+
+Case = tuple[str, Period, DeadlineKind, str | None, tuple[str, ...], tuple[str, ...]]
+
+# text, period, kind, start, due, warning codes
+
+# A range whose first date has no year takes the end's year, or the period's when the end has
+# none either; a start after the end means the range crosses New Year.
+RANGES_WITHOUT_THE_FIRST_YEAR: list[Case] = [
+    ("12.03.-16.03.2024", SCHOOL_2023, DATE, "2024-03-12", ("2024-03-16",), ()),
+    ("с 10.11. – 21.11.", SCHOOL_2024, DATE, "2024-11-10", ("2024-11-21",), ()),
+    ("С 3.02. – 9.02.25.", SCHOOL_2024, DATE, "2025-02-03", ("2025-02-09",), ()),
+    ("01.09-15.09.2023", SCHOOL_2023, DATE, "2023-09-01", ("2023-09-15",), ()),
+    ("с 5.10 по 12.10.2023 г.", SCHOOL_2023, DATE, "2023-10-05", ("2023-10-12",), ()),
+    ("с 15.04. до 30.04.2024г.", SCHOOL_2023, DATE, "2024-04-15", ("2024-04-30",), ()),
+    ("20.11.–24.11.2023 г.", SCHOOL_2023, DATE, "2023-11-20", ("2023-11-24",), ()),
+    ("с 01.02.по 28.02.2024", SCHOOL_2023, DATE, "2024-02-01", ("2024-02-28",), ()),
+    ("18.09. - 22.09.", SCHOOL_2023, DATE, "2023-09-18", ("2023-09-22",), ()),
+    # Winter holidays: the start belongs to the year before the end's.
+    ("25.12.-10.01.2024", SCHOOL_2023, DATE, "2023-12-25", ("2024-01-10",), ()),
+    ("с 28.12. по 08.01.", SCHOOL_2023, DATE, "2023-12-28", ("2024-01-08",), ()),
+    ("с 26.12 по 09.01.25 г.", SCHOOL_2024, DATE, "2024-12-26", ("2025-01-09",), ()),
+    # Two ranges in one cell: each takes its own end's year.
+    (
+        "23.10.-27.10.2023, 18.03.-22.03.2024", SCHOOL_2023, SERIES, "2023-10-23",
+        ("2023-10-27", "2024-03-22"), (),
+    ),
+    # No year anywhere in a plan of three years: every year, and the user is told.
+    (
+        "20.05.-31.05.", THREE_YEARS, SERIES, "2024-05-20",
+        ("2024-05-31", "2025-05-31", "2026-05-31"), ("deadline.year_missing",),
+    ),
+]  # fmt: skip
+
+# Stray dots and two-digit years (20YY, and said when far from the roadmap's period).
+DOTS_AND_SHORT_YEARS: list[Case] = [
+    ("9.02.25.", SCHOOL_2024, DATE, None, ("2025-02-09",), ()),
+    ("15.03.24г.", SCHOOL_2023, DATE, None, ("2024-03-15",), ()),
+    ("до 20.12.23", SCHOOL_2023, DATE, None, ("2023-12-20",), ()),
+    ("10.10.2023г..", SCHOOL_2023, DATE, None, ("2023-10-10",), ()),
+    (".12.05.2024", SCHOOL_2023, DATE, None, ("2024-05-12",), ()),
+    ("до .25.05.2024 г.", SCHOOL_2023, DATE, None, ("2024-05-25",), ()),
+    ("12.05.2024.", SCHOOL_2023, DATE, None, ("2024-05-12",), ()),
+    ("до 01.06.24 г.", SCHOOL_2023, DATE, None, ("2024-06-01",), ()),
+    ("до 31.05.2024г", SCHOOL_2023, DATE, None, ("2024-05-31",), ()),
+    ("до 20.12. 2023", SCHOOL_2023, DATE, None, ("2023-12-20",), ()),
+    ("до 20.12.25", SCHOOL_2023, DATE, None, ("2025-12-20",), ("deadline.outside_period",)),
+    ("до 20.12.33", SCHOOL_2023, UNKNOWN, None, (), ("deadline.implausible_date",)),
+    (
+        "12..05.2024", SCHOOL_2023, DATE, None, ("2024-05-12",),
+        ("deadline.malformed_date",),
+    ),
+]  # fmt: skip
+
+# Several dates in one cell: a list, whatever separates them.
+SERIES_OF_DATES: list[Case] = [
+    (
+        "12.09.2023, 14.11.2023, 20.02.2024", SCHOOL_2023, SERIES, None,
+        ("2023-09-12", "2023-11-14", "2024-02-20"), (),
+    ),
+    (
+        "12.09.2023,14.11.2023", SCHOOL_2023, SERIES, None, ("2023-09-12", "2023-11-14"), (),
+    ),
+    (
+        "12.09.2023 г., 14.11.2023 г.", SCHOOL_2023, SERIES, None,
+        ("2023-09-12", "2023-11-14"), (),
+    ),
+    (
+        "12.09.2023; 14.11.2023; 20.02.2024", SCHOOL_2023, SERIES, None,
+        ("2023-09-12", "2023-11-14", "2024-02-20"), (),
+    ),
+    ("12.09.2023 и 14.11.2023", SCHOOL_2023, SERIES, None, ("2023-09-12", "2023-11-14"), ()),
+    (
+        "12.09.2023\n14.11.2023\n20.02.2024", SCHOOL_2023, SERIES, None,
+        ("2023-09-12", "2023-11-14", "2024-02-20"), (),
+    ),
+    ("15.09.2023\n15.12.2023", SCHOOL_2023, SERIES, None, ("2023-09-15", "2023-12-15"), ()),
+    # Three dates in a row are no range, whatever the export did to the line breaks.
+    (
+        "12.09.2023 14.11.2023 20.02.2024", SCHOOL_2023, SERIES, None,
+        ("2023-09-12", "2023-11-14", "2024-02-20"), (),
+    ),
+    (
+        "12.09, 14.11, 20.02", SCHOOL_2023, SERIES, None,
+        ("2023-09-12", "2023-11-14", "2024-02-20"), (),
+    ),
+    (
+        "до 15.10.2023 г.; до 15.03.2024 г.", SCHOOL_2023, SERIES, None,
+        ("2023-10-15", "2024-03-15"), (),
+    ),
+    (
+        "сентябрь, январь, май", SCHOOL_2023, SERIES, "2023-09-01",
+        ("2023-09-30", "2024-01-31", "2024-05-31"), (),
+    ),
+    (
+        "сентябрь\nянварь\nмай", SCHOOL_2023, SERIES, "2023-09-01",
+        ("2023-09-30", "2024-01-31", "2024-05-31"), (),
+    ),
+    (
+        "октябрь 2023 г., март 2024 г.", SCHOOL_2023, SERIES, "2023-10-01",
+        ("2023-10-31", "2024-03-31"), (),
+    ),
+    # A dash or "по" still joins across a line break.
+    ("10.10.2023-\n14.10.2023", SCHOOL_2023, DATE, "2023-10-10", ("2023-10-14",), ()),
+    ("с 01.10.2023\nпо 15.10.2023", SCHOOL_2023, DATE, "2023-10-01", ("2023-10-15",), ()),
+]  # fmt: skip
+
+ALL_CASES = {
+    "range": RANGES_WITHOUT_THE_FIRST_YEAR,
+    "dots": DOTS_AND_SHORT_YEARS,
+    "series": SERIES_OF_DATES,
+}
+
+
+def _params() -> list[object]:
+    return [
+        pytest.param(*case, id=f"{kind}:{case[0]!r}")
+        for kind, cases in ALL_CASES.items()
+        for case in cases
+    ]
+
+
+@pytest.mark.parametrize(("text", "period", "kind", "start", "due", "codes"), _params())
+def test_deadline_kind_is_read_as_a_person_reads_it(
+    text: str,
+    period: Period,
+    kind: DeadlineKind,
+    start: str | None,
+    due: tuple[str, ...],
+    codes: tuple[str, ...],
+) -> None:
+    deadline = parse_deadline(text, period)
+
+    expected = (
+        kind,
+        None if start is None else date.fromisoformat(start),
+        tuple(date.fromisoformat(day) for day in due),
+        codes,
+    )
+    found = (
+        deadline.kind,
+        deadline.start,
+        deadline.due,
+        tuple(warning.code for warning in deadline.warnings),
+    )
+    assert found == expected
+    assert deadline.text == text
+
+
+def test_a_cell_keeps_its_line_breaks_for_the_deadline_reader() -> None:
+    cell = " До\u00a012.09.2023 \r\n\r\n\t14.11.2023\u2028 **май** "
+
+    assert normalise(cell, keep_lines=True) == "до 12.09.2023\n14.11.2023\nмай"
+    assert normalise(cell) == "до 12.09.2023 14.11.2023 май"
