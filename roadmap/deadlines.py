@@ -16,6 +16,8 @@ from the strings seen so far:
    before when its day comes later: "25.12.-10.01.2024"), or else from the roadmap's period.
    A two-digit year is 20YY, and said when it falls outside the period.
 
+Before the rules, a word one letter off a word they key on ("ежемесечно", "сентебря") is read
+as that word and said (``roadmap.spelling``); the cell's lines are kept, as they part a list.
 Whatever the rules do not explain is reported as a warning; the cell text itself is kept as is.
 A single date is a point: ``start`` is None and ``due`` holds the date, with or without "до".
 """
@@ -27,9 +29,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 
 from roadmap.calendar import DEFAULT_CALENDAR, AcademicCalendar, MonthDay
 from roadmap.period import Period, add_years, month_end, normalise
+from roadmap.spelling import Lexicon
 from roadmap.warnings import ParseWarning
 
 
@@ -56,7 +60,11 @@ PLAUSIBLE_YEARS = 5
 _YEAR = r"(?:19|20|21)\d\d"
 _G = r"г(?![а-я])\s*\.?"  # "г." for "год", never the start of a word
 _YEAR_WORD = rf"(?:\s*(?:{_G}\s*{_G}|г{_G}|год(?:ы|ов|а|у)?(?![а-я])|{_G}))?"
-_SCHOOL_WORD = r"(?P<school>\s*уч(?:ебн[а-я]*)?\s*\.?\s*(?:год[а-я]*|г(?![а-я])\s*\.?))?"
+# "учебного года", "учебный год", "учеб. года", "уч.г."
+_SCHOOL = r"уч(?:еб(?:н[а-я]*)?)?(?![а-я])\s*\.?"
+_YEAR_NOUN = r"(?:год[а-я]*|г(?![а-я])\s*\.?)"
+_SCHOOL_YEAR = rf"{_SCHOOL}\s*{_YEAR_NOUN}"
+_SCHOOL_WORD = rf"(?P<school>\s*{_SCHOOL_YEAR})?"
 _MONTH = (
     r"(?<![а-я])(?P<month>январ[а-я]*|янв|феврал[а-я]*|февр?|март[а-я]*|мар|апрел[а-я]*|апр"
     r"|ма[йяею]|июн[а-я]*|июл[а-я]*|август[а-я]*|авг|сентябр[а-я]*|сент?|октябр[а-я]*|окт"
@@ -101,12 +109,13 @@ _YEARS_RE = re.compile(
     + _SCHOOL_WORD
 )
 
-_START_OF_YEAR_RE = re.compile(r"(?<![а-я])в\s*начал[еао]\s*(?P<each>каждого\s*)?учебного\s*года")
+_START_OF_YEAR_RE = re.compile(rf"(?<![а-я])в\s*начал[еао]\s*(?P<each>каждого\s*)?{_SCHOOL_YEAR}")
+# "по окончании", and the common "по окончанию".
+_ENDING = r"по\s*(?:итогам|окончани[а-я]*|завершени[а-я]*)"
 _END_OF_YEAR_RE = re.compile(
-    r"(?<![а-я])(?:(?:в|до|к)\s*конц[еау]|по\s*(?:итогам|окончании|завершении))\s*"
-    r"(?P<each>каждого\s*)?учебного\s*года"
+    rf"(?<![а-я])(?:(?:в|до|к)\s*конц[еау]|{_ENDING})\s*(?P<each>каждого\s*)?{_SCHOOL_YEAR}"
 )
-_AFTER = r"(?:по\s*(?:итогам|окончании|завершении)|в\s*конце)\s*"
+_AFTER = rf"(?:{_ENDING}|в\s*конце)\s*"
 _HALF_YEAR_RE = re.compile(
     rf"(?<![а-я])(?:по\s*(?:учебным\s*)?полугодиям|{_AFTER}(?:каждого\s*)?(?:учебного\s*)?"
     r"полугоди[а-я]*|кажд[а-я]*\s*(?:учебн[а-я]*\s*)?полугоди[а-я]*|(?:\d\s*)?раза?\s*в\s*"
@@ -142,10 +151,10 @@ _WEEKDAY_RE = re.compile(
 _WEEKDAYS = ("понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень")
 _OF_WHAT = r"(?:\s*реализации)?(?:\s*(?:проекта|программы|дорожной\s*карты))?"
 _CONTINUOUS_RE = re.compile(
-    r"(?<![а-я])(?:(?:в\s*течени[еи]|на\s*протяжении|в\s*ходе)"
+    r"(?<![а-я])(?:(?:в\s*теч(?:ени[еиюя]?|\s*\.)|на\s*протяжении|в\s*ходе)"
     r"(?:\s*(?:всего|всех|каждого|текущего|этого|данного))?"
-    r"(?:\s*(?:учебного|календарного|отчетного))?"
-    rf"(?:\s*(?:года|периода|срока|учебных\s*лет|лет))?{_OF_WHAT}"
+    rf"(?:\s*(?:{_SCHOOL}|календарного|отчетного))?"
+    rf"(?:\s*(?:года|г(?![а-я])\s*\.?|периода|срока|учебных\s*лет|лет))?{_OF_WHAT}"
     r"|постоянн[а-я]*|систематическ[а-я]*|регулярн[а-я]*|ежедневн[а-я]*|круглогодичн[а-я]*"
     rf"|непрерывн[а-я]*|весь\s*период{_OF_WHAT}|в\s*период\s*реализации{_OF_WHAT}"
     r"|в\s*постоянном\s*режиме)"
@@ -175,8 +184,37 @@ _FILLER = frozenset({
     "срок", "сроки", "срока", "также", "течение", "включительно", "г", "гг", "год", "года",
     "году", "годы", "годов", "уч", "учебный", "учебного", "учебном", "учебной", "учебная",
     "учебные", "учебных", "каждого", "каждый", "каждой", "каждом", "каждое", "итогам",
-    "окончании", "завершении",
+    "окончании", "окончанию", "окончания", "завершении", "завершению", "завершения",
 })  # fmt: skip
+
+
+# The words that carry a cell's meaning, so that a one-letter slip in them ("ежемесечно") is
+# still read.
+_KNOWN_NOUNS = (
+    "течени", "протяжени", "календар", "месяц", "недел", "квартал", "полугоди", "четверт",
+    "окончани", "завершени", "необходимост", "запрос", "требовани", "согласовани",
+    "приглашени", "график", "расписани", "соответстви", "исключени", "январ", "феврал",
+    "апрел", "август", "сентябр", "октябр", "ноябр", "декабр", *_WEEKDAYS,
+)  # fmt: skip
+_KNOWN_ADJECTIVES = (
+    "учебн", "календарн", "кажд", "текущ", "постоянн", "систематическ", "регулярн", "ежедневн",
+    "круглогодичн", "непрерывн", "ежегодн", "ежемесячн", "помесячн", "еженедельн",
+    "ежеквартальн", "поквартальн", "квартальн", "полугодов", "ежечетвертн", "необходим",
+    "отдельн", "утвержден", "утвержденн", "завершен", "завершенн", "согласован", "согласованн",
+    "включительн",
+)  # fmt: skip
+# Words of a school's plans one letter from those above ("четвертый" from "четверти"): known,
+# so never read as slips of them.
+_KNOWN_NEIGHBOURS = (
+    "четверт", "ученик", "учебник", "ежедневник", "еженедельник", "ежемесячник", "ежегодник",
+    "отделени", "отделен", "отделенн", "учени", "учет", "учетн", "учен", "ученн", "утверждени",
+    "заверени", "заверен", "заверенн",
+)  # fmt: skip
+
+
+@cache
+def _lexicon() -> Lexicon:
+    return Lexicon(_KNOWN_NOUNS, _KNOWN_ADJECTIVES, _KNOWN_NEIGHBOURS)
 
 
 class _Grain(StrEnum):
@@ -317,11 +355,16 @@ class _Reader:
 
     def __init__(self, text: str, period: Period, calendar: AcademicCalendar) -> None:
         self.original = text
-        self.text = normalise(text, keep_lines=True)
+        self.text, slips = _lexicon().correct(normalise(text, keep_lines=True))
         self.work = self.text
         self.period = period
         self.calendar = calendar
         self.warnings: list[ParseWarning] = []
+        # Said, but no doubt about the cell's dates: those come after, in ``warnings``.
+        self.slips = [
+            ParseWarning.of("deadline.misspelt", word=slip.word, reading=slip.reading)
+            for slip in slips
+        ]
         self.earliest = add_years(period.start, -PLAUSIBLE_YEARS)
         self.latest = add_years(period.end, PLAUSIBLE_YEARS)
         self.each_anchor = False  # "в начале каждого учебного года" asks for every year
@@ -413,7 +456,8 @@ class _Reader:
             leftover = [self.unused, *leftover] if self.unused else leftover
             if leftover:
                 self.warn("deadline.unparsed_text", fragment=" ".join(leftover))
-        return Deadline(self.original, kind, start, tuple(sorted(set(due))), tuple(self.warnings))
+        warnings = tuple(self.slips + self.warnings)
+        return Deadline(self.original, kind, start, tuple(sorted(set(due))), warnings)
 
     # -- phrases ------------------------------------------------------------------------------
 

@@ -12,14 +12,22 @@ import pytest
 
 from roadmap.deadlines import DeadlineKind, parse_deadline
 from roadmap.period import Period, normalise
+from roadmap.warnings import ParseWarning
 
 DATE = DeadlineKind.DATE
 SERIES = DeadlineKind.SERIES
+CONTINUOUS = DeadlineKind.CONTINUOUS
+ON_REQUEST = DeadlineKind.ON_REQUEST
 UNKNOWN = DeadlineKind.UNKNOWN
 
 SCHOOL_2023 = Period.school_year(2023)
 SCHOOL_2024 = Period.school_year(2024)
 THREE_YEARS = Period.school_years(2023, 2026)
+
+MONTH_ENDS_2023_24 = (
+    "2023-09-30", "2023-10-31", "2023-11-30", "2023-12-31", "2024-01-31", "2024-02-29",
+    "2024-03-31", "2024-04-30", "2024-05-31", "2024-06-30", "2024-07-31", "2024-08-31",
+)  # fmt: skip
 
 Case = tuple[str, Period, DeadlineKind, str | None, tuple[str, ...], tuple[str, ...]]
 
@@ -50,6 +58,67 @@ RANGES_WITHOUT_THE_FIRST_YEAR: list[Case] = [
     (
         "20.05.-31.05.", THREE_YEARS, SERIES, "2024-05-20",
         ("2024-05-31", "2025-05-31", "2026-05-31"), ("deadline.year_missing",),
+    ),
+]  # fmt: skip
+
+# Shortened words of the usual phrases are read as they are; a word one letter off is read as
+# the only known word it can be, and said.
+TYPOS_AND_SHORT_WORDS: list[Case] = [
+    ("в течении учебного года", SCHOOL_2023, CONTINUOUS, "2023-09-01", ("2024-08-31",), ()),
+    ("в теч. года", SCHOOL_2023, CONTINUOUS, "2023-09-01", ("2024-08-31",), ()),
+    ("в течение уч. года", SCHOOL_2023, CONTINUOUS, "2023-09-01", ("2024-08-31",), ()),
+    ("В теч. уч. г.", SCHOOL_2023, CONTINUOUS, "2023-09-01", ("2024-08-31",), ()),
+    ("в течение учеб. года", SCHOOL_2023, CONTINUOUS, "2023-09-01", ("2024-08-31",), ()),
+    ("в течение уч.г.", SCHOOL_2023, CONTINUOUS, "2023-09-01", ("2024-08-31",), ()),
+    (
+        "Ежемесечно", SCHOOL_2023, SERIES, "2023-09-01", MONTH_ENDS_2023_24,
+        ("deadline.misspelt",),
+    ),
+    (
+        "ежемесячьно", SCHOOL_2023, SERIES, "2023-09-01", MONTH_ENDS_2023_24,
+        ("deadline.misspelt",),
+    ),
+    (
+        "ежеквартельно", SCHOOL_2023, SERIES, "2023-09-01",
+        ("2023-09-30", "2023-12-31", "2024-03-31", "2024-06-30"), ("deadline.misspelt",),
+    ),
+    (
+        "постояно", SCHOOL_2023, CONTINUOUS, "2023-09-01", ("2024-08-31",),
+        ("deadline.misspelt",),
+    ),
+    (
+        "в теченние учебного года", SCHOOL_2023, CONTINUOUS, "2023-09-01", ("2024-08-31",),
+        ("deadline.misspelt",),
+    ),
+    (
+        "в течение учебнго года", SCHOOL_2023, CONTINUOUS, "2023-09-01", ("2024-08-31",),
+        ("deadline.misspelt",),
+    ),
+    # A word cut short is read too, and said.
+    (
+        "в течени года", SCHOOL_2023, CONTINUOUS, "2023-09-01", ("2024-08-31",),
+        ("deadline.misspelt",),
+    ),
+    (
+        "по окончани каждой четверти", SCHOOL_2023, SERIES, "2023-09-01",
+        ("2023-10-27", "2023-12-28", "2024-03-22", "2024-05-26"), ("deadline.misspelt",),
+    ),
+    ("до 15 сентебря", SCHOOL_2023, DATE, None, ("2023-09-15",), ("deadline.misspelt",)),
+    (
+        "Ферваль 2024", SCHOOL_2023, DATE, "2024-02-01", ("2024-02-29",),
+        ("deadline.misspelt",),
+    ),
+    (
+        "по окончаню каждой четверти", SCHOOL_2023, SERIES, "2023-09-01",
+        ("2023-10-27", "2023-12-28", "2024-03-22", "2024-05-26"), ("deadline.misspelt",),
+    ),
+    ("по окончанию I полугодия", SCHOOL_2023, DATE, None, ("2023-12-28",), ()),
+    # No date comes of it, so the row is a doubt anyway: nothing more to say.
+    ("по необходимоси", SCHOOL_2023, ON_REQUEST, None, (), ()),
+    # A real word next to a known one is no typo: Thursday is not a quarter.
+    (
+        "по четвергам", Period(date(2023, 9, 1), date(2023, 9, 30)), SERIES, "2023-09-01",
+        ("2023-09-07", "2023-09-14", "2023-09-21", "2023-09-28"), (),
     ),
 ]  # fmt: skip
 
@@ -128,6 +197,7 @@ SERIES_OF_DATES: list[Case] = [
 
 ALL_CASES = {
     "range": RANGES_WITHOUT_THE_FIRST_YEAR,
+    "typo": TYPOS_AND_SHORT_WORDS,
     "dots": DOTS_AND_SHORT_YEARS,
     "series": SERIES_OF_DATES,
 }
@@ -173,3 +243,11 @@ def test_a_cell_keeps_its_line_breaks_for_the_deadline_reader() -> None:
 
     assert normalise(cell, keep_lines=True) == "до 12.09.2023\n14.11.2023\nмай"
     assert normalise(cell) == "до 12.09.2023 14.11.2023 май"
+
+
+def test_a_misspelt_word_is_named_with_its_reading() -> None:
+    deadline = parse_deadline("Ежемесечно", SCHOOL_2023)
+
+    assert deadline.warnings == (
+        ParseWarning.of("deadline.misspelt", word="ежемесечно", reading="ежемесячно"),
+    )
