@@ -91,14 +91,18 @@ _TEXT_DATE_RE = re.compile(
 # dot before it (".12.05.2024") or after it ("9.02.25.") is no part of it. A comma after it
 # starts the next date of a list ("12.09.2023, 14.11.2023").
 _NOT_AFTER_A_NUMBER = r"(?<!\d)(?<!\d[./])"
+# The first day of a range within one month: "12-16.03.2024", "с 12 по 16.03".
+_FIRST_DAY = r"(?:(?P<d0>\d{1,2})\s*(?:-|по|до)\s*)?"
 _DATE_RE = re.compile(
     _NOT_AFTER_A_NUMBER
+    + _FIRST_DAY
     + r"(?P<d>\d{1,2})(?P<s1>\s*[.,/-]{1,3}\s*)(?P<m>\d{1,2})(?P<s2>\s*[.,/-]{1,3}\s*)"
     r"(?P<y>\d{4}|\d\d)(?!\d)(?!\s*[./]\s*\d)" + _YEAR_WORD
 )
 # "10.11." before a dash is the first end of a range: its dot is taken with it.
 _DAY_MONTH_RE = re.compile(
     _NOT_AFTER_A_NUMBER
+    + _FIRST_DAY
     + r"(?P<d>\d{1,2})\s*\.\s*(?P<m>0[1-9]|1[0-2])(?!\d)(?!\s*\.\s*\d)(?:\s*\.)?"
 )
 _MONTH_RE = re.compile(_MONTH + rf"(?:\s*,?\s*(?P<y>{_YEAR})(?!\d))?" + _YEAR_WORD)
@@ -174,7 +178,7 @@ _ON_REQUEST_RE = re.compile(
 )
 
 _EXCEPT_RE = re.compile(r"(?<![а-я])(?:кроме|за\s*исключением|исключая)(?![а-я])")
-_RANGE_JOIN_RE = re.compile(r"\s*(?:-+|по|до)\s*")
+_RANGE_JOIN_RE = re.compile(r"\s*(?:-+\s*(?:по|до)?|по|до)\s*")
 _UNTIL_RE = re.compile(r"(?<![а-я])(?:(?:до|к|в)\s*конц[аеу]|не\s*позднее|не\s*позже|до|по|к)\s*$")
 _SINCE_RE = re.compile(r"(?<![а-я])(?:начиная\s*с|со|с)\s*$")
 _WORD_RE = re.compile(r"[а-яa-z0-9]+")
@@ -289,6 +293,11 @@ class _Dated:
     ongoing: bool  # a whole year or "с ...": continuous work when it stands alone
 
 
+def _full_date(match: re.Match[str]) -> bool:
+    """A two-digit year comes with the same separator twice: "12-16.03" is two days of March."""
+    return len(match["y"]) == 4 or match["s1"].strip() == match["s2"].strip()
+
+
 def _month_number(word: str) -> int:
     return next(number for number, stem in enumerate(_MONTH_STEMS, 1) if word.startswith(stem))
 
@@ -370,8 +379,11 @@ class _Reader:
         self.each_anchor = False  # "в начале каждого учебного года" asks for every year
         self.unused = ""  # understood text that no rule could use, such as a stray "кроме ..."
 
-    def take(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
-        found = list(pattern.finditer(self.work))
+    def take(
+        self, pattern: re.Pattern[str], keep: Callable[[re.Match[str]], bool] = lambda _: True
+    ) -> list[re.Match[str]]:
+        """Every match that ``keep`` accepts, blanked out of ``work``."""
+        found = [match for match in pattern.finditer(self.work) if keep(match)]
         for match in found:
             self.blank(match.start(), match.end())
         return found
@@ -523,10 +535,10 @@ class _Reader:
             items.append(self.numbered(match))
         for match in self.take(_TEXT_DATE_RE):
             items.append(self.text_date(match))
-        for match in self.take(_DATE_RE):
+        for match in self.take(_DATE_RE, keep=_full_date):
             items.append(self.numeric_date(match))
         for match in self.take(_DAY_MONTH_RE):
-            items.append(self.day_month(match, int(match["d"]), int(match["m"])))
+            items.append(self.days(match, int(match["m"])))
         for match in self.take(_MONTH_RE):
             items.append(self.month(match))
         for match in self.take(_YEARS_RE):
@@ -578,11 +590,14 @@ class _Reader:
 
     def text_date(self, match: re.Match[str]) -> _Item:
         """A day with the month in words: "20 января 2022", "1-15 октября"."""
-        month = _month_number(match["month"])
-        last = self.day_month(match, int(match["d"]), month, match["y"])
+        return self.days(match, _month_number(match["month"]), match["y"])
+
+    def days(self, match: re.Match[str], month: int, year: str | None = None) -> _Item:
+        """A day of a month, or the days ``d0`` to ``d`` of one: "1-15 октября", "12-16.03"."""
+        last = self.day_month(match, int(match["d"]), month, year)
         if match["d0"] is None or (last.span is None and last.template is None):
             return last
-        first = self.day_month(match, int(match["d0"]), month, match["y"])
+        first = self.day_month(match, int(match["d0"]), month, year)
         if first.span and last.span:
             span = self.ordered(first.span[0], last.span[1])
             return self.item(match, _Grain.DAY, span=span, ranged=True)
@@ -592,7 +607,7 @@ class _Reader:
         return self.item(match, _Grain.DAY)
 
     def numeric_date(self, match: re.Match[str]) -> _Item:
-        item = self.day_month(match, int(match["d"]), int(match["m"]), match["y"])
+        item = self.days(match, int(match["m"]), match["y"])
         separators = {match["s1"].strip(), match["s2"].strip()}
         if item.span and (len(separators) > 1 or not separators <= {".", "/"}):
             self.warn(
@@ -652,7 +667,8 @@ class _Reader:
         while index < len(items):
             first = items[index]
             prefix = self.work[previous_end : first.begin]
-            if index + 1 < len(items) and self.joined(items, index):
+            until = _UNTIL_RE.search(prefix)
+            if index + 1 < len(items) and self.joined(items, index, until is not None):
                 members: tuple[int, ...] = (index, index + 1)
             else:
                 members = (index,)
@@ -660,7 +676,6 @@ class _Reader:
                 after = self.work[first.end : following]
                 if prefix.rstrip().endswith("-") or after.lstrip().startswith("-"):
                     self.warn("deadline.range_incomplete", fragment=first.fragment)
-            until = _UNTIL_RE.search(prefix)
             since = _SINCE_RE.search(prefix) if len(members) == 1 and not first.ranged else None
             for word in (until, since):
                 if word is not None:
@@ -670,13 +685,16 @@ class _Reader:
             previous_end = items[members[-1]].end
         return groups
 
-    def joined(self, items: list[_Item], index: int) -> bool:
-        """Whether the item at ``index`` and the next are the two ends of one range."""
+    def joined(self, items: list[_Item], index: int, until: bool) -> bool:
+        """Whether the item at ``index`` and the next are the two ends of one range.
+
+        After "до" the next "до" or "по" starts another deadline: "до 25.05 до 30.08".
+        """
         first, second = items[index], items[index + 1]
         if first.ranged or second.ranged:
             return False
-        if _RANGE_JOIN_RE.fullmatch(self.work[first.end : second.begin]):
-            return True
+        if join := _RANGE_JOIN_RE.fullmatch(self.work[first.end : second.begin]):
+            return not until or "-" in join.group()
         # Two bare dates side by side are the two ends of a range whose dash got lost; three or
         # more are a list whose separators got lost.
         before = index > 0 and self.side_by_side(items[index - 1], first)
@@ -686,9 +704,10 @@ class _Reader:
     def side_by_side(self, first: _Item, second: _Item) -> bool:
         """Two days with nothing between them, not even a line break; months side by side
         ("Ноябрь 2022 года февраль 2023 года") are a list."""
-        between = self.work[first.end : second.begin]
         days = first.grain is _Grain.DAY and second.grain is _Grain.DAY
-        return days and not between.strip() and "\n" not in between
+        # An item may end with the line break after "г" that its pattern took in.
+        broken = "\n" in self.text[first.begin : second.begin]
+        return days and not self.work[first.end : second.begin].strip() and not broken
 
     def dated(self, items: list[_Item], each: bool) -> list[_Dated]:
         groups = self.groups(items)

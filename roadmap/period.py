@@ -32,6 +32,17 @@ _MD_LINK_RE = re.compile(r"\[([^\]]{0,200})\]\([^)]{0,300}\)")
 _MD_MARK_RE = re.compile(r"\*{1,3}|_{2,}|`+")
 _SPACE_RE = re.compile(r" {2,}")
 _LINE_BREAK_RE = re.compile(r" *\n[ \n]*")
+# Latin letters that look like Cyrillic ones, typed into a Russian word by a keyboard switched
+# half-way: "Cентябрь", "в течениe".
+_LOOKALIKES = str.maketrans("abcehkmoptxy", "авсенкмортху")
+_MIXED_WORD_RE = re.compile(r"[a-zа-яё]*(?:[a-z][а-яё]|[а-яё][a-z])[a-zа-яё]*")
+_LATIN_RE = re.compile(r"[a-z]")
+
+
+def _cyrillic(match: re.Match[str]) -> str:
+    """A word of both alphabets in Cyrillic, when each Latin letter has a Cyrillic twin."""
+    fixed = match.group().translate(_LOOKALIKES)
+    return match.group() if _LATIN_RE.search(fixed) else fixed
 
 
 def normalise(text: str, keep_lines: bool = False) -> str:
@@ -41,7 +52,7 @@ def normalise(text: str, keep_lines: bool = False) -> str:
     a cell's lines can be items of a list.
     """
     text = _MD_LINK_RE.sub(r"\1", _TAG_RE.sub(" ", html.unescape(text)))
-    text = _MD_MARK_RE.sub(" ", text).lower()
+    text = _MIXED_WORD_RE.sub(_cyrillic, _MD_MARK_RE.sub(" ", text).lower())
     text = _SPACE_RE.sub(" ", text.translate(_KEEP_LINES if keep_lines else _TRANSLATION))
     return _LINE_BREAK_RE.sub("\n", text).strip()
 

@@ -49,6 +49,11 @@ RANGES_WITHOUT_THE_FIRST_YEAR: list[Case] = [
     ("25.12.-10.01.2024", SCHOOL_2023, DATE, "2023-12-25", ("2024-01-10",), ()),
     ("с 28.12. по 08.01.", SCHOOL_2023, DATE, "2023-12-28", ("2024-01-08",), ()),
     ("с 26.12 по 09.01.25 г.", SCHOOL_2024, DATE, "2024-12-26", ("2025-01-09",), ()),
+    # The first day alone: the rest is the end's.
+    ("12-16.03.2024", SCHOOL_2023, DATE, "2024-03-12", ("2024-03-16",), ()),
+    ("с 12 по 16.03.2024 г.", SCHOOL_2023, DATE, "2024-03-12", ("2024-03-16",), ()),
+    ("12-16.03", SCHOOL_2023, DATE, "2024-03-12", ("2024-03-16",), ()),
+    ("с 01.09.2023 г. - по 31.05.2024 г.", SCHOOL_2023, DATE, "2023-09-01", ("2024-05-31",), ()),
     # Two ranges in one cell: each takes its own end's year.
     (
         "23.10.-27.10.2023, 18.03.-22.03.2024", SCHOOL_2023, SERIES, "2023-10-23",
@@ -113,6 +118,10 @@ TYPOS_AND_SHORT_WORDS: list[Case] = [
         ("2023-10-27", "2023-12-28", "2024-03-22", "2024-05-26"), ("deadline.misspelt",),
     ),
     ("по окончанию I полугодия", SCHOOL_2023, DATE, None, ("2023-12-28",), ()),
+    # Latin letters that look Cyrillic, in a Russian word: no slip, the same word.
+    ("в течениe года", SCHOOL_2023, CONTINUOUS, "2023-09-01", ("2024-08-31",), ()),
+    ("Cентябрь 2023", SCHOOL_2023, DATE, "2023-09-01", ("2023-09-30",), ()),
+    ("дo 15.10.2023", SCHOOL_2023, DATE, None, ("2023-10-15",), ()),
     # No date comes of it, so the row is a doubt anyway: nothing more to say.
     ("по необходимоси", SCHOOL_2023, ON_REQUEST, None, (), ()),
     # A real word next to a known one is no typo: Thursday is not a quarter.
@@ -190,6 +199,13 @@ SERIES_OF_DATES: list[Case] = [
         "октябрь 2023 г., март 2024 г.", SCHOOL_2023, SERIES, "2023-10-01",
         ("2023-10-31", "2024-03-31"), (),
     ),
+    # "до" after "до" starts another deadline, on the same line or the next.
+    ("до 25.05.\nдо 30.08.", SCHOOL_2023, SERIES, None, ("2024-05-25", "2024-08-30"), ()),
+    ("до 25.05 до 30.08", SCHOOL_2023, SERIES, None, ("2024-05-25", "2024-08-30"), ()),
+    (
+        "28.05.2024 г\n29.05.2024 г", SCHOOL_2023, SERIES, None, ("2024-05-28", "2024-05-29"),
+        (),
+    ),
     # A dash or "по" still joins across a line break.
     ("10.10.2023-\n14.10.2023", SCHOOL_2023, DATE, "2023-10-10", ("2023-10-14",), ()),
     ("с 01.10.2023\nпо 15.10.2023", SCHOOL_2023, DATE, "2023-10-01", ("2023-10-15",), ()),
@@ -250,4 +266,10 @@ def test_a_misspelt_word_is_named_with_its_reading() -> None:
 
     assert deadline.warnings == (
         ParseWarning.of("deadline.misspelt", word="ежемесечно", reading="ежемесячно"),
+    )
+
+
+def test_latin_twins_in_a_russian_word_become_cyrillic_and_latin_words_stay() -> None:
+    assert normalise("Cентябрь, в течениe года, Word, uŭ aktubuoo") == (
+        "сентябрь, в течение года, word, uŭ aktubuoo"
     )
