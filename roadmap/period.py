@@ -35,14 +35,18 @@ _LINE_BREAK_RE = re.compile(r" *\n[ \n]*")
 # Latin letters that look like Cyrillic ones, typed into a Russian word by a keyboard switched
 # half-way: "Cентябрь", "в течениe".
 _LOOKALIKES = str.maketrans("abcehkmoptxy", "авсенкмортху")
-_MIXED_WORD_RE = re.compile(r"[a-zа-яё]*(?:[a-z][а-яё]|[а-яё][a-z])[a-zа-яё]*")
+_LETTERS_RE = re.compile(r"[a-zа-яё]+")
 _LATIN_RE = re.compile(r"[a-z]")
+_CYRILLIC_RE = re.compile(r"[а-яё]")
 
 
 def _cyrillic(match: re.Match[str]) -> str:
     """A word of both alphabets in Cyrillic, when each Latin letter has a Cyrillic twin."""
-    fixed = match.group().translate(_LOOKALIKES)
-    return match.group() if _LATIN_RE.search(fixed) else fixed
+    word = match.group()
+    if not (_LATIN_RE.search(word) and _CYRILLIC_RE.search(word)):
+        return word
+    fixed = word.translate(_LOOKALIKES)
+    return word if _LATIN_RE.search(fixed) else fixed
 
 
 def normalise(text: str, keep_lines: bool = False) -> str:
@@ -52,7 +56,7 @@ def normalise(text: str, keep_lines: bool = False) -> str:
     a cell's lines can be items of a list.
     """
     text = _MD_LINK_RE.sub(r"\1", _TAG_RE.sub(" ", html.unescape(text)))
-    text = _MIXED_WORD_RE.sub(_cyrillic, _MD_MARK_RE.sub(" ", text).lower())
+    text = _LETTERS_RE.sub(_cyrillic, _MD_MARK_RE.sub(" ", text).lower())
     text = _SPACE_RE.sub(" ", text.translate(_KEEP_LINES if keep_lines else _TRANSLATION))
     return _LINE_BREAK_RE.sub("\n", text).strip()
 

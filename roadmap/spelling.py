@@ -108,6 +108,7 @@ class Lexicon:
             if len(form) >= MIN_LENGTH and len(stem) >= MIN_STEM:
                 for key in {form} | _deletions(form):
                     self._near.setdefault(key, set()).add(form)
+        self._longest = max(map(len, self._lemmas), default=0)
         for stem in neighbours:
             for adjective in (False, True):
                 for form in _forms(stem, adjective):
@@ -115,7 +116,9 @@ class Lexicon:
 
     def reading(self, word: str) -> str | None:
         """The known form an unknown word is a slip of, if exactly one known word fits."""
-        if len(word) < MIN_LENGTH or word in self._lemmas or self._glued(word):
+        if not MIN_LENGTH <= len(word) <= self._longest + 1:
+            return None
+        if word in self._lemmas or self._glued(word):
             return None
         candidates: set[str] = set()
         for key in {word} | _deletions(word):
