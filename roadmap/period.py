@@ -50,7 +50,8 @@ def _cyrillic(match: re.Match[str]) -> str:
 
 
 def normalise(text: str, keep_lines: bool = False) -> str:
-    """Lower-case one-line text with the export's markup, odd dashes and odd spaces flattened.
+    """Lower-case one-line text with the export's markup, odd dashes and odd spaces flattened,
+    and Russian words with Latin twins of their letters ("Cентябрь") in Cyrillic.
 
     With ``keep_lines`` the text keeps one "\\n" where it had line breaks (blank lines dropped):
     a cell's lines can be items of a list.
