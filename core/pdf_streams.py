@@ -51,9 +51,9 @@ def _inflated_size(data: bytes, start: int, budget: int) -> int:
         while position < len(data) and not inflater.eof and size < budget:
             pending = data[position : position + _CHUNK]
             position += len(pending)
-            while pending and size < budget:
+            while pending and size < budget and not inflater.eof:
                 size += len(inflater.decompress(pending, _CHUNK))
-                pending = inflater.unconsumed_tail
+                pending = inflater.unconsumed_tail  # after the end: the bytes that follow
     except zlib.error:
         return size  # not zlib (an image, another filter) or damaged: counted as far as it went
     return size
