@@ -17,6 +17,7 @@ from core.pdf_streams import check_pdf_streams
 from roadmap.readers import read_roadmap
 from roadmap.readers.pdf import MAX_PAGES
 from roadmap.table import RoadmapReadError
+from tests.cli import run_cli
 from tests.roadmap import pdfs
 from tests.roadmap.corpus import ROADMAPS, output
 
@@ -219,3 +220,22 @@ def test_stream_counting_stops_at_the_limit() -> None:
 def test_every_seed_pdf_passes_the_stream_count() -> None:
     for path in Path(ROADMAPS / "pdf").glob("*.pdf"):
         check_pdf_streams(path.read_bytes())
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def test_cli_dry_run_reads_a_pdf_as_the_chat_does(tmp_path: Path) -> None:
+    path = ROADMAPS / "pdf" / "school-tech-cluster-2022.pdf"
+    result = run_cli(tmp_path, "import", str(path), "--dry-run", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert len(printed["activities"]) == 19
+    assert printed["title"] == output(path)["title"]
+
+
+def test_cli_refuses_a_scan_with_the_same_words_as_the_chat(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "import", str(SCANNED), "--dry-run")
+    assert result.returncode == 1
+    assert "скан" in result.stderr
+    assert "Traceback" not in result.stderr
