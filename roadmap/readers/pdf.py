@@ -13,8 +13,9 @@ A PDF has no cells, paragraphs or merges, only glyphs and the lines drawn betwee
 - A table Word or LibreOffice continued over several pages is one table: the parts on later
   pages with the same column borders are joined, the header they repeat is dropped, and a row
   a page break cut in two (its part on the next page has no number and goes on in lower case)
-  is one row again. Page numbers between the parts are dropped; other text between them is a
-  row across the table, as the Word reader reads text between two tables.
+  is one row again. Page numbers and lines every page repeats (a running header or footer)
+  are dropped; other text between the parts is a row across the table, as the Word reader
+  reads text between two tables (a section heading typed there).
 - A page with an image and no text is a scan: if no page has text, the file is refused
   ("pdf_scanned"); otherwise each such page is a warning, so that what it holds is not lost
   silently.
@@ -79,11 +80,12 @@ _WRAP_SLACK = 2.0
 _SPACE_EM = 0.25  # a space is about a quarter of the font size in Times, Arial, DejaVu
 _SAME_LINE = 2.5  # words whose tops differ by less are on one line (points)
 _PAGE_NUMBER = re.compile(
-    r"^[-–—\s]*(?:(?:стр(?:аница)?|с|page)\.?\s*)?\d{1,4}"
-    r"(?:\s*(?:из|/|of)\s*\d{1,4})?[-–—\s]*$",
+    r"^[-–—\s]*(?:(?:стр(?:аница)?|с|page)\.?\s*)?\d{1,3}"
+    r"(?:\s*(?:из|/|of)\s*\d{1,3})?[-–—\s]*$",
     re.IGNORECASE,
 )
 _BETWEEN = "текст между таблицами"
+_DIGITS = re.compile(r"\d+")
 _HYPHENATED = re.compile(r"[а-яёa-z0-9]-$", re.IGNORECASE)
 # How a list item starts: "1.", "2)", "а)", a bullet, a hyphen-minus and a space. Not a dash:
 # prose wraps before " — " too.
@@ -402,10 +404,19 @@ def _roadmap(blocks: Sequence[_Block]) -> RawRoadmap:
             continue
         header_at, mapping = found
         table = _Table(block, header_at, mapping)
-        table.extend(blocks[position + 1 :])
+        table.extend(blocks[position + 1 :], _running(blocks))
         preamble = _preamble([b for b in blocks[:position] if isinstance(b, _Text)])
         return build_roadmap(preamble_lines(preamble), table.grid_rows())
     raise RoadmapReadError("not_a_table")
+
+
+def _running(blocks: Sequence[_Block]) -> frozenset[str]:
+    """Lines printed on more than one page (a running header or footer), digits aside."""
+    pages: dict[str, set[int]] = {}
+    for block in blocks:
+        if isinstance(block, _Text):
+            pages.setdefault(_DIGITS.sub("0", block.text), set()).add(block.page)
+    return frozenset(text for text, seen in pages.items() if len(seen) > 1)
 
 
 def _preamble(lines: Sequence[_Text]) -> list[str]:
@@ -445,12 +456,14 @@ class _Table:
         self.header = [first.texts(i) for i in range(min(header_at + 2, len(first.rows)))]
         self.full_width: set[int] = set()  # rows of text typed between two parts
 
-    def extend(self, blocks: Sequence[_Block]) -> None:
-        """The parts on the following pages, with the text between them."""
+    def extend(self, blocks: Sequence[_Block], running: frozenset[str]) -> None:
+        """The parts on the following pages, with the text between them (but what every page
+        repeats: "Приложение 1 к приказу № 202-О" over each part is no section heading)."""
         between: list[str] = []
         for block in blocks:
             if isinstance(block, _Text):
-                between.append(block.text)
+                if _DIGITS.sub("0", block.text) not in running:
+                    between.append(block.text)
                 continue
             if not self._same_columns(block):
                 return

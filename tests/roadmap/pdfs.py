@@ -48,6 +48,29 @@ def table_pdf(rows: Sequence[Sequence[str]], header: Sequence[str] = HEADER) -> 
     return bytes(pdf.output())
 
 
+class _WithRunningHeader(FPDF):
+    def header(self) -> None:
+        self.set_font(FONT, size=8)
+        self.cell(0, 5, "Приложение 1 к приказу от 12.09.2024 № 115-О", align="R")
+        self.ln(6)
+        self.set_font(FONT, size=10)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT, size=8)
+        self.cell(0, 5, f"Страница {self.page_no()}", align="C")
+
+
+def running_header_pdf(rows: Sequence[Sequence[str]]) -> bytes:
+    """A table over pages under a line each page repeats, with numbered pages."""
+    pdf = _WithRunningHeader(orientation="L", format="A4")
+    pdf.add_font(FONT, "", str(font_file()))
+    pdf.add_font(FONT, "B", str(font_file(bold=True)))
+    pdf.set_font(FONT, size=10)
+    _draw_table(pdf, rows, HEADER)
+    return bytes(pdf.output())
+
+
 def text_pdf(pages: int, text: str = "Страница с текстом") -> bytes:
     """``pages`` pages of one line each."""
     pdf = _document()

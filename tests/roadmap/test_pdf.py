@@ -130,6 +130,13 @@ def test_a_table_over_several_pages_is_one_table_without_its_repeated_header() -
     assert raw.activities[-1].source_ref == "таблица, строка 61"
 
 
+def test_a_running_header_and_page_numbers_are_not_rows() -> None:
+    raw = read_roadmap(pdfs.running_header_pdf(_rows(60)), "plan.pdf")
+    assert [activity.number for activity in raw.activities] == [str(n) for n in range(1, 61)]
+    assert {activity.section for activity in raw.activities} == {None}
+    assert raw.warnings == ()
+
+
 def test_wrapped_lines_are_one_paragraph_and_paragraphs_stay_apart() -> None:
     raw = read_roadmap(pdfs.table_pdf([("1.", LONG, "до 10.10.2024 г.", PEOPLE)]), "plan.pdf")
     (activity,) = raw.activities
