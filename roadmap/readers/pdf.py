@@ -179,21 +179,13 @@ def read_pdf(data: bytes) -> RawRoadmap:
     except ArchiveRefused as error:
         raise refusal(error) from error
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except PdfminerException as error:
-        raise _opening_error(error) from error
-    except Exception as error:  # a damaged file fails in many ways, all of them "damaged"
-        raise RoadmapReadError("pdf_corrupt") from error
-    try:
-        with pdf:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
             return _read_document(pdf)
     except RoadmapReadError:
         raise
-    except RecursionError as error:
-        raise RoadmapReadError("pdf_corrupt") from error
-    except Exception as error:  # pages are parsed lazily, so damage shows here too
-        if isinstance(error, PdfminerException):
-            raise _opening_error(error) from error
+    except PdfminerException as error:
+        raise _opening_error(error) from error
+    except Exception as error:  # damage shows in many ways, on opening or on any page
         raise RoadmapReadError("pdf_corrupt") from error
 
 
@@ -218,6 +210,7 @@ def _read_document(pdf: Any) -> RawRoadmap:
             scanned.append(page.page_number)
         texted += has_text
         blocks += _page_blocks(page)
+        page.close()  # its glyphs are in the blocks: 200 pages of them cached cost gigabytes
     if not texted:
         raise RoadmapReadError("pdf_scanned")
     try:
@@ -237,7 +230,11 @@ def _read_document(pdf: Any) -> RawRoadmap:
 
 def _layout_text(pages: Sequence[Any]) -> str:
     """The pages' text with columns kept apart by runs of spaces, for a table without rules."""
-    return "\n".join(page.extract_text(layout=True) or "" for page in pages)
+    texts: list[str] = []
+    for page in pages:
+        texts.append(page.extract_text(layout=True) or "")
+        page.close()
+    return "\n".join(texts)
 
 
 # --------------------------------------------------------------------------------------------
