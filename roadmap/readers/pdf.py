@@ -41,6 +41,7 @@ from typing import Any
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.pdfpage import PDFPage
+from pdfminer.pdftypes import PDFStream
 from pdfplumber.utils.exceptions import PdfminerException
 
 from core.archives import ArchiveRefused
@@ -66,6 +67,13 @@ from roadmap.warnings import ParseWarning
 
 # A roadmap runs to a few dozen pages; a 2,000-row municipal plan to about 150.
 MAX_PAGES = 200
+# What interpreting a PDF may cost: pdfminer and pdfplumber spend ~30 µs in Python on each
+# glyph. A roadmap page draws 1,000-3,000 glyphs with 6-7 bytes of instructions each (a
+# 2,000-row plan of 167 pages: 333,000 glyphs, 1.7 MB, 8 s); a hostile page draws a glyph a
+# byte. A page of more instructions (a drawing, a map) is left unread, with a warning; more
+# glyphs in all (a real 3,500-row plan) refuse the file: at worst ~30 s of a worker thread.
+MAX_PAGE_CONTENT_BYTES = 512 * 1024
+MAX_CHARS = 1_000_000
 _HEADER_SEARCH_ROWS = 6
 # Borders of one grid line, as Word and LibreOffice draw them, agree within this (points).
 _SNAP = 2.0
@@ -79,6 +87,7 @@ _MAX_PADDING = 15.0
 _WRAP_SLACK = 2.0
 _SPACE_EM = 0.25  # a space is about a quarter of the font size in Times, Arial, DejaVu
 _SAME_LINE = 2.5  # words whose tops differ by less are on one line (points)
+_COLUMN_GAP = 3.0  # spaces: a wider gap between two words parts two columns
 _PAGE_NUMBER = re.compile(
     r"^[-–—\s]*(?:(?:стр(?:аница)?|с|page)\.?\s*)?\d{1,3}"
     r"(?:\s*(?:из|/|of)\s*\d{1,3})?[-–—\s]*$",
@@ -98,6 +107,7 @@ class _Line:
     """One line of words: its text, where it sits, and what the wrap test needs."""
 
     text: str
+    spaced: str  # the text with wide gaps kept wide (columns of a table without rules)
     x0: float
     x1: float
     top: float
@@ -201,40 +211,88 @@ def _read_document(pdf: Any) -> RawRoadmap:
     # build every page of a 100,000-page file before anything could be said.
     if sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), MAX_PAGES + 1)) > MAX_PAGES:
         raise RoadmapReadError("too_many_pages", limit=str(MAX_PAGES))
-    blocks: list[_Block] = []
-    scanned: list[int] = []
-    texted = 0
+    pages = _Pages()
     for page in pdf.pages:
-        has_text = any(char["text"].strip() for char in page.chars)
-        if not has_text and page.images:
-            scanned.append(page.page_number)
-        texted += has_text
-        blocks += _page_blocks(page)
-        page.close()  # its glyphs are in the blocks: 200 pages of them cached cost gigabytes
-    if not texted:
-        raise RoadmapReadError("pdf_scanned")
+        pages.read(page)
+    if not pages.texted:
+        # Pages of pictures are a scan; pages with nothing at all, an empty file.
+        raise RoadmapReadError("pdf_scanned" if pages.scanned else "empty")
     try:
-        raw = _roadmap(blocks)
+        raw = _roadmap(pages.blocks)
     except RoadmapReadError as error:
-        if scanned and error.code in ("not_a_table", "no_deadline_column"):
-            raise RoadmapReadError("pdf_scanned") from error  # the table is in the scans
-        if error.code != "not_a_table":
-            raise
-        raw = read_text(_layout_text(pdf.pages))
+        raw = _without_a_ruled_table(pages, error)
     warnings = tuple(
-        ParseWarning.of("table.pdf_page_without_text", source_ref=f"страница {number}")
-        for number in scanned
+        ParseWarning.of(code, source_ref=f"страница {number}")
+        for code, pages_of in (
+            ("table.pdf_page_without_text", pages.scanned),
+            ("table.pdf_page_skipped", pages.skipped),
+        )
+        for number in pages_of
     )
     return replace(raw, warnings=raw.warnings + warnings) if warnings else raw
 
 
-def _layout_text(pages: Sequence[Any]) -> str:
-    """The pages' text with columns kept apart by runs of spaces, for a table without rules."""
-    texts: list[str] = []
-    for page in pages:
-        texts.append(page.extract_text(layout=True) or "")
+def _without_a_ruled_table(pages: _Pages, error: RoadmapReadError) -> RawRoadmap:
+    """No ruled table with a roadmap's header: perhaps it is in the pages left unread, or
+    typed without rules; otherwise the reason it was not found."""
+    if error.code not in ("not_a_table", "no_deadline_column"):
+        raise error
+    if pages.scanned:
+        raise RoadmapReadError("pdf_scanned") from error  # the table is in the scans
+    if pages.skipped:
+        raise RoadmapReadError("archive_too_complex") from error
+    if error.code != "not_a_table":
+        raise error
+    try:
+        return read_text(pages.layout_text())
+    except RoadmapReadError as unruled:
+        if unruled.code == "empty":
+            raise error from unruled  # all the text was in tables, none a roadmap's
+        raise
+
+
+class _Pages:
+    """The pages read one by one, each freed once its text is in blocks (200 pages of glyphs
+    cached would cost gigabytes), within the limits on what interpreting them may cost."""
+
+    def __init__(self) -> None:
+        self.blocks: list[_Block] = []
+        self.scanned: list[int] = []  # pages of pictures without text
+        self.skipped: list[int] = []  # pages too heavy to interpret
+        self.texted = 0
+        self.chars = 0
+
+    def read(self, page: Any) -> None:
+        if _content_bytes(page) > MAX_PAGE_CONTENT_BYTES:
+            self.skipped.append(page.page_number)
+            self.texted += 1  # whatever it holds, it is no scan
+            return
+        self.chars += len(page.chars)
+        if self.chars > MAX_CHARS:
+            raise RoadmapReadError("archive_too_complex")
+        has_text = any(char["text"].strip() for char in page.chars)
+        if not has_text and (page.images or page.curves):  # a picture, or letters as curves
+            self.scanned.append(page.page_number)
+        self.texted += has_text
+        self.blocks += _page_blocks(page)
         page.close()
-    return "\n".join(texts)
+
+    def layout_text(self) -> str:
+        """The text with wide gaps kept, for a table without rules."""
+        lines: list[str] = []
+        for block in self.blocks:
+            if isinstance(block, _Text):
+                lines.append(block.line.spaced)
+        return "\n".join(lines)
+
+
+def _content_bytes(page: Any) -> int:
+    """Bytes of the page's drawing instructions, before any is interpreted."""
+    return sum(
+        len(stream.get_data())
+        for stream in getattr(page.page_obj, "contents", None) or ()
+        if isinstance(stream, PDFStream)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -355,18 +413,29 @@ def _lines(words: Sequence[dict[str, Any]], spaces: _Spaces) -> list[_Line]:
     for line in lines:
         line.sort(key=lambda word: word["x0"])
         first = line[0]
+        space = _SPACE_EM * float(first.get("size") or 10.0)
         out.append(
             _Line(
                 text=" ".join(word["text"] for word in line),
+                spaced=_spaced(line, space),
                 x0=first["x0"],
                 x1=max(word["x1"] for word in line),
                 top=min(word["top"] for word in line),
                 bottom=max(word["bottom"] for word in line),
                 first_word=first["x1"] - first["x0"],
-                space=_SPACE_EM * float(first.get("size") or 10.0),
+                space=space,
                 trailing_space=spaces.after(line[-1]),
             )
         )
+    return out
+
+
+def _spaced(words: Sequence[dict[str, Any]], space: float) -> str:
+    """The line with a gap wider than a few spaces kept wide: columns typed without rules."""
+    out = str(words[0]["text"])
+    for previous, word in itertools.pairwise(words):
+        wide = word["x0"] - previous["x1"] > _COLUMN_GAP * space
+        out += ("   " if wide else " ") + word["text"]
     return out
 
 
@@ -537,7 +606,7 @@ class _Table:
 
     def _add_text_row(self, text: str) -> None:
         cell = _Cell(x0=self.columns[0], x1=self.columns[-1], colspan=self.width)
-        cell.lines = [_Line(text, cell.x0, cell.x1, 0, 0, 0, 0)]
+        cell.lines = [_Line(text, text, cell.x0, cell.x1, 0, 0, 0, 0)]
         row: _Row = [_Slot(cell, origin=True)] + [None] * (self.width - 1)
         self.full_width.add(len(self.rows))
         self._add(row, _BETWEEN)

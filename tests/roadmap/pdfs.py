@@ -80,6 +80,14 @@ def text_pdf(pages: int, text: str = "Страница с текстом") -> by
     return bytes(pdf.output())
 
 
+def blank_pdf(pages: int) -> bytes:
+    """Pages with nothing on them."""
+    pdf = _document()
+    for _ in range(pages):
+        pdf.add_page()
+    return bytes(pdf.output())
+
+
 def encrypted_pdf(rows: Sequence[Sequence[str]]) -> bytes:
     """A roadmap that opens only with a password."""
     pdf = _document()

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from core.pdf_streams import check_pdf_streams
+from roadmap.readers import pdf as pdf_reader
 from roadmap.readers import read_roadmap
 from roadmap.readers.pdf import MAX_PAGES
 from roadmap.table import RoadmapReadError
@@ -246,3 +247,34 @@ def test_cli_refuses_a_scan_with_the_same_words_as_the_chat(tmp_path: Path) -> N
     assert result.returncode == 1
     assert "скан" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_page_too_heavy_to_interpret_is_left_unread_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = pdfs.table_then_scan_pdf(_rows(3))
+    heavy = {2}
+    measured = pdf_reader._content_bytes
+    monkeypatch.setattr(
+        pdf_reader,
+        "_content_bytes",
+        lambda page: 10**9 if page.page_number in heavy else measured(page),
+    )
+    raw = read_roadmap(data, "plan.pdf")
+    assert len(raw.activities) == 3
+    assert [(w.code, w.param_dict()) for w in raw.warnings] == [
+        ("table.pdf_page_skipped", {"source_ref": "страница 2"})
+    ]
+    heavy.add(1)  # the table's page too: nothing is left to read it from
+    assert _refusal(data).code == "archive_too_complex"
+
+
+def test_more_glyphs_than_a_roadmap_has_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A hostile page draws a glyph a byte, each ~30 µs to interpret: the cap bounds the time.
+    monkeypatch.setattr(pdf_reader, "MAX_CHARS", 5000)
+    path = ROADMAPS / "pdf" / "municipal-order-with-roadmap-2022.pdf"  # 6,716 glyphs
+    assert _refusal(path.read_bytes()).code == "archive_too_complex"
+
+
+def test_a_pdf_with_nothing_on_its_pages_is_empty() -> None:
+    assert _refusal(pdfs.blank_pdf(2)).code == "empty"
