@@ -9,7 +9,9 @@ A PDF has no cells, paragraphs or merges, only glyphs and the lines drawn betwee
   section row.
 - A cell's lines become paragraphs where a line ends short: if the next line's first word
   would have fit after it, the writer broke the line (a new paragraph, a list item, the next
-  person); otherwise the layout wrapped it and the two are one paragraph.
+  person); otherwise the layout wrapped it and the two are one paragraph, unless the next
+  line starts a list item, or a sentence after one that ended: there the length cannot tell,
+  and a paragraph break is the likelier.
 - A table Word or LibreOffice continued over several pages is one table: the parts on later
   pages with the same column borders are joined, the header they repeat is dropped, and a row
   a page break cut in two (its part on the next page has no number and goes on in lower case)
@@ -18,14 +20,15 @@ A PDF has no cells, paragraphs or merges, only glyphs and the lines drawn betwee
   reads text between two tables (a section heading typed there).
 - A page with an image and no text is a scan: if no page has text, the file is refused
   ("pdf_scanned"); otherwise each such page is a warning, so that what it holds is not lost
-  silently.
+  silently. So is a page left unread for its cost (below).
 
 A PDF without ruled tables (columns aligned by spaces) is read as text, its columns split at
 wide gaps, as the text reader reads a message whose tabs became spaces.
 
 Hostile files: the streams are inflated by count before pdfminer opens the file
-(``core.pdf_streams``), pages are counted before any is read (at most ``MAX_PAGES``), and
-whatever pdfminer raises on a damaged file is "pdf_corrupt", on a password "pdf_encrypted".
+(``core.pdf_streams``), pages are counted before any is read (at most ``MAX_PAGES``), each
+page's glyphs are counted before it is read (the limits below ``MAX_PAGES``), and whatever
+pdfminer raises on a damaged file is "pdf_corrupt", on a password "pdf_encrypted".
 """
 
 from __future__ import annotations
