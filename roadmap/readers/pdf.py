@@ -9,7 +9,9 @@ A PDF has no cells, paragraphs or merges, only glyphs and the lines drawn betwee
   section row.
 - A cell's lines become paragraphs where a line ends short: if the next line's first word
   would have fit after it, the writer broke the line (a new paragraph, a list item, the next
-  person); otherwise the layout wrapped it and the two are one paragraph.
+  person); otherwise the layout wrapped it and the two are one paragraph, unless the next
+  line starts a list item, or a sentence after one that ended: there the length cannot tell,
+  and a paragraph break is the likelier.
 - A table Word or LibreOffice continued over several pages is one table: the parts on later
   pages with the same column borders are joined, the header they repeat is dropped, and a row
   a page break cut in two (its part on the next page has no number and goes on in lower case)
@@ -18,14 +20,15 @@ A PDF has no cells, paragraphs or merges, only glyphs and the lines drawn betwee
   reads text between two tables (a section heading typed there).
 - A page with an image and no text is a scan: if no page has text, the file is refused
   ("pdf_scanned"); otherwise each such page is a warning, so that what it holds is not lost
-  silently.
+  silently. So is a page left unread for its cost (below).
 
 A PDF without ruled tables (columns aligned by spaces) is read as text, its columns split at
 wide gaps, as the text reader reads a message whose tabs became spaces.
 
 Hostile files: the streams are inflated by count before pdfminer opens the file
-(``core.pdf_streams``), pages are counted before any is read (at most ``MAX_PAGES``), and
-whatever pdfminer raises on a damaged file is "pdf_corrupt", on a password "pdf_encrypted".
+(``core.pdf_streams``), pages are counted before any is read (at most ``MAX_PAGES``), each
+page's glyphs are counted before it is read (the limits below ``MAX_PAGES``), and whatever
+pdfminer raises on a damaged file is "pdf_corrupt", on a password "pdf_encrypted".
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pdfplumber
+from pdfminer.pdfdevice import PDFDevice
 from pdfminer.pdfdocument import PDFEncryptionError
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import PDFStream
 from pdfplumber.utils.exceptions import PdfminerException
@@ -67,12 +72,16 @@ from roadmap.warnings import ParseWarning
 
 # A roadmap runs to a few dozen pages; a 2,000-row municipal plan to about 150.
 MAX_PAGES = 200
-# What interpreting a PDF may cost: pdfminer and pdfplumber spend ~30 µs in Python on each
-# glyph. A roadmap page draws 1,000-3,000 glyphs with 6-7 bytes of instructions each (a
-# 2,000-row plan of 167 pages: 333,000 glyphs, 1.7 MB, 8 s); a hostile page draws a glyph a
-# byte. A page of more instructions (a drawing, a map) is left unread, with a warning; more
-# glyphs in all (a real 3,500-row plan) refuse the file: at worst ~30 s of a worker thread.
-MAX_PAGE_CONTENT_BYTES = 512 * 1024
+# What interpreting a PDF may cost. pdfminer and pdfplumber spend ~30 µs and ~2 KB on each
+# glyph of a page. A roadmap page draws 1,000-3,000 glyphs with 6-7 bytes of drawing
+# instructions each (a 2,000-row plan of 167 pages: 333,000 glyphs, 1.7 MB, 8 s); a hostile
+# page draws a glyph a byte, or repeats a form of glyphs. So the glyphs of each page are
+# counted first, cheaply (nothing kept); a page of more glyphs than any page of text has,
+# or of more instructions than a drawing has, is left unread with a warning. More
+# instructions in all, or more glyphs in all than a 3,500-row plan has, refuse the file.
+MAX_PAGE_GLYPHS = 40_000  # ~80 MB while the page is read
+MAX_PAGE_CONTENT_BYTES = 2 * 1024 * 1024
+MAX_CONTENT_BYTES = 32 * 1024 * 1024
 MAX_CHARS = 1_000_000
 _HEADER_SEARCH_ROWS = 6
 # Borders of one grid line, as Word and LibreOffice draw them, agree within this (points).
@@ -261,9 +270,15 @@ class _Pages:
         self.skipped: list[int] = []  # pages too heavy to interpret
         self.texted = 0
         self.chars = 0
+        self.content = 0
+        self.resources = PDFResourceManager(caching=True)
 
     def read(self, page: Any) -> None:
-        if _content_bytes(page) > MAX_PAGE_CONTENT_BYTES:
+        content = _content_bytes(page)
+        self.content += content
+        if self.content > MAX_CONTENT_BYTES:
+            raise RoadmapReadError("archive_too_complex")
+        if content > MAX_PAGE_CONTENT_BYTES or _too_many_glyphs(page, self.resources):
             self.skipped.append(page.page_number)
             self.texted += 1  # whatever it holds, it is no scan
             return
@@ -284,6 +299,32 @@ class _Pages:
             if isinstance(block, _Text):
                 lines.append(block.line.spaced)
         return "\n".join(lines)
+
+
+class _Enough(Exception):
+    pass
+
+
+class _GlyphCounter(PDFDevice):
+    """Counts the bytes of the strings a page draws (at least one a glyph), keeping nothing."""
+
+    def __init__(self, resources: PDFResourceManager) -> None:
+        super().__init__(resources)
+        self.glyphs = 0
+
+    def render_string(self, textstate: Any, seq: Any, ncs: Any, graphicstate: Any) -> None:
+        self.glyphs += sum(len(item) for item in seq if isinstance(item, bytes))
+        if self.glyphs > MAX_PAGE_GLYPHS:
+            raise _Enough
+
+
+def _too_many_glyphs(page: Any, resources: PDFResourceManager) -> bool:
+    counter = _GlyphCounter(resources)
+    try:
+        PDFPageInterpreter(resources, counter).process_page(page.page_obj)
+    except _Enough:
+        return True
+    return False
 
 
 def _content_bytes(page: Any) -> int:

@@ -125,21 +125,34 @@ def table_then_scan_pdf(rows: Sequence[Sequence[str]]) -> bytes:
 
 
 def bomb_pdf(inflated_bytes: int) -> bytes:
-    """A one-page PDF whose content stream inflates to ``inflated_bytes`` of spaces.
-
-    Written by hand: the point is a stream no writer would make. Its cross-reference offsets
-    are right, so only the stream's size is wrong with it.
-    """
+    """A one-page PDF whose content stream inflates to ``inflated_bytes`` of spaces."""
     compressor = zlib.compressobj(9)
     chunk = b" " * (1024 * 1024)
     parts = [compressor.compress(chunk) for _ in range(inflated_bytes // len(chunk))]
-    stream = b"".join(parts) + compressor.flush()
+    return _handmade(b"".join(parts) + compressor.flush(), pages=1)
+
+
+def dense_pdf(pages: int, content_bytes: int) -> bytes:
+    """Pages that each draw a glyph for nearly every byte of their instructions: the most
+    interpreting a file of a few kilobytes can ask for. All pages share one content stream."""
+    line = b"BT /F1 1 Tf 10 10 Td (" + b"x" * 200 + b") Tj ET\n"
+    return _handmade(zlib.compress(line * (content_bytes // len(line))), pages=pages)
+
+
+def _handmade(stream: bytes, pages: int) -> bytes:
+    """A PDF written by hand around one Flate content stream: the point is a stream no writer
+    would make. Its cross-reference offsets are right, so only the stream is wrong with it."""
+    kids = b" ".join(b"%d 0 R" % (5 + page) for page in range(pages))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
+    objects += [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Contents 3 0 R"
+        b" /Resources << /Font << /F1 4 0 R >> >> >>"
+    ] * pages
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []

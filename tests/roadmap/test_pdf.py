@@ -7,11 +7,14 @@ wrapped into a PDF without text (`pdftoppm -r 80 -gray` and Pillow), as a scanne
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
+import pdfplumber
 import pytest
+from pdfminer.pdfinterp import PDFResourceManager
 
 from core.pdf_streams import check_pdf_streams
 from roadmap.readers import pdf as pdf_reader
@@ -254,11 +257,8 @@ def test_a_page_too_heavy_to_interpret_is_left_unread_with_a_warning(
 ) -> None:
     data = pdfs.table_then_scan_pdf(_rows(3))
     heavy = {2}
-    measured = pdf_reader._content_bytes
     monkeypatch.setattr(
-        pdf_reader,
-        "_content_bytes",
-        lambda page: 10**9 if page.page_number in heavy else measured(page),
+        pdf_reader, "_too_many_glyphs", lambda page, resources: page.page_number in heavy
     )
     raw = read_roadmap(data, "plan.pdf")
     assert len(raw.activities) == 3
@@ -266,6 +266,27 @@ def test_a_page_too_heavy_to_interpret_is_left_unread_with_a_warning(
         ("table.pdf_page_skipped", {"source_ref": "страница 2"})
     ]
     heavy.add(1)  # the table's page too: nothing is left to read it from
+    assert _refusal(data).code == "archive_too_complex"
+
+
+def test_glyphs_are_counted_before_a_page_is_read() -> None:
+    dense = pdfs.dense_pdf(pages=1, content_bytes=64 * 1024)  # ~60,000 glyphs
+    with pdfplumber.open(io.BytesIO(dense)) as pdf:
+        assert pdf_reader._too_many_glyphs(pdf.pages[0], PDFResourceManager())
+    seed = (ROADMAPS / "pdf" / "school-tech-cluster-2022.pdf").read_bytes()
+    with pdfplumber.open(io.BytesIO(seed)) as pdf:
+        assert not any(
+            pdf_reader._too_many_glyphs(page, PDFResourceManager()) for page in pdf.pages
+        )
+    assert _refusal(pdfs.dense_pdf(pages=3, content_bytes=64 * 1024)).code == (
+        "archive_too_complex"  # nothing but such pages: nothing to read
+    )
+
+
+def test_instructions_beyond_any_roadmap_are_refused() -> None:
+    # One stream of 1 MB drawn on 40 pages: 40 MB to interpret from a file of a few KB.
+    data = pdfs.dense_pdf(pages=40, content_bytes=1024 * 1024)
+    assert len(data) < 20_000
     assert _refusal(data).code == "archive_too_complex"
 
 
