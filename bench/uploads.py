@@ -28,6 +28,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.archives import DEFAULT_LIMITS
 from tests.roadmap import hostile
@@ -142,8 +143,39 @@ def _big_cells(rows: int, size: int, separator: str) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
+def _pdfs() -> Any:
+    """tests.roadmap.pdfs, imported where a file is built: it brings fpdf2 and matplotlib's
+    font, and this process must import no more than the child that reads."""
+    from tests.roadmap import pdfs
+
+    return pdfs
+
+
+def _legit_pdf(rows: int) -> bytes:
+    return _pdfs().table_pdf(
+        [
+            (f"{number}.", hostile.row_cells(number)[1], "до 04.10.2022 г.", "Шабанова Н.С.")
+            for number in range(1, rows + 1)
+        ]
+    )
+
+
 CASES = (
     Case("bomb-docx", "plan.docx", lambda: hostile.bomb_docx(2**30), "document.xml -> 1 GiB"),
+    Case("bomb-pdf", "plan.pdf", lambda: _pdfs().bomb_pdf(2**30), "content stream -> 1 GiB"),
+    Case(
+        "dense-pdf",
+        "plan.pdf",
+        lambda: _pdfs().dense_pdf(200, 40 * 1000),
+        "200 pages of a glyph a byte, just under the page's glyph limit",
+    ),
+    Case(
+        "heavy-pages-pdf",
+        "plan.pdf",
+        lambda: _pdfs().dense_pdf(200, 2 * 1024 * 1024 - 4096),
+        "200 pages drawing one 2 MB stream of glyphs each",
+    ),
+    Case("legit-2000-pdf", "plan.pdf", lambda: _legit_pdf(2_000), "2,000 rows, 167 pages"),
     Case("bomb-xlsx", "plan.xlsx", lambda: hostile.bomb_xlsx(2**30), "sheet1.xml -> 1 GiB"),
     Case("rows-20000-docx", "plan.docx", lambda: hostile.rows_docx(20_000), "20,000 rows"),
     Case("rows-20000-xlsx", "plan.xlsx", lambda: hostile.rows_xlsx(20_000), "20,000 rows"),

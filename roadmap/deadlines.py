@@ -10,9 +10,14 @@ from the strings seen so far:
    numbered quarters and half-years ("I полугодие"), years ("2023 г.") and year spans
    ("2022-2023 учебный год", "с 2023 по 2028 г.г.").
 3. Two items joined by a dash, "по" or "до" form a range; two bare dates side by side do too
-   (the dash between them got lost). Other items form a list. Items without a year take it from
-   their neighbours, or else from the roadmap's period.
+   (the dash between them got lost), unless a line break parts them or a third date follows.
+   Other items form a list: commas, semicolons, "и" and line breaks all part its items. Items
+   without a year take it from their neighbours (the start of a range from its end, the year
+   before when its day comes later: "25.12.-10.01.2024"), or else from the roadmap's period.
+   A two-digit year is 20YY, and said when it falls outside the period.
 
+Before the rules, a word one letter off a word they key on ("ежемесечно", "сентебря") is read
+as that word and said (``roadmap.spelling``); the cell's lines are kept, as they part a list.
 Whatever the rules do not explain is reported as a warning; the cell text itself is kept as is.
 A single date is a point: ``start`` is None and ``due`` holds the date, with or without "до".
 """
@@ -24,9 +29,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 
 from roadmap.calendar import DEFAULT_CALENDAR, AcademicCalendar, MonthDay
 from roadmap.period import Period, add_years, month_end, normalise
+from roadmap.spelling import Lexicon
 from roadmap.warnings import ParseWarning
 
 
@@ -53,7 +60,11 @@ PLAUSIBLE_YEARS = 5
 _YEAR = r"(?:19|20|21)\d\d"
 _G = r"г(?![а-я])\s*\.?"  # "г." for "год", never the start of a word
 _YEAR_WORD = rf"(?:\s*(?:{_G}\s*{_G}|г{_G}|год(?:ы|ов|а|у)?(?![а-я])|{_G}))?"
-_SCHOOL_WORD = r"(?P<school>\s*уч(?:ебн[а-я]*)?\s*\.?\s*(?:год[а-я]*|г(?![а-я])\s*\.?))?"
+# "учебного года", "учебный год", "учеб. года", "уч.г."
+_SCHOOL = r"уч(?:еб(?:н[а-я]*)?)?(?![а-я])\s*\.?"
+_YEAR_NOUN = r"(?:год[а-я]*|г(?![а-я])\s*\.?)"
+_SCHOOL_YEAR = rf"{_SCHOOL}\s*{_YEAR_NOUN}"
+_SCHOOL_WORD = rf"(?P<school>\s*{_SCHOOL_YEAR})?"
 _MONTH = (
     r"(?<![а-я])(?P<month>январ[а-я]*|янв|феврал[а-я]*|февр?|март[а-я]*|мар|апрел[а-я]*|апр"
     r"|ма[йяею]|июн[а-я]*|июл[а-я]*|август[а-я]*|авг|сентябр[а-я]*|сент?|октябр[а-я]*|окт"
@@ -76,12 +87,23 @@ _TEXT_DATE_RE = re.compile(
     + _YEAR_WORD
 )
 # Separators are taken loosely ("15.-06.2023") so that a typo is read and reported, not lost.
+# A date starts after no digit, nor after a digit and a dot (the middle of "01.10.2022"); a stray
+# dot before it (".12.05.2024") or after it ("9.02.25.") is no part of it. A comma after it
+# starts the next date of a list ("12.09.2023, 14.11.2023").
+_NOT_AFTER_A_NUMBER = r"(?<!\d)(?<!\d[./])"
+# The first day of a range within one month: "12-16.03.2024", "с 12 по 16.03".
+_FIRST_DAY = r"(?:(?P<d0>\d{1,2})\s*(?:-|по|до)\s*)?"
 _DATE_RE = re.compile(
-    r"(?<![\d.,/])(?P<d>\d{1,2})(?P<s1>\s*[.,/-]{1,3}\s*)(?P<m>\d{1,2})(?P<s2>\s*[.,/-]{1,3}\s*)"
-    r"(?P<y>\d{4}|\d\d)(?!\d)(?!\s*[.,/]\s*\d)" + _YEAR_WORD
+    _NOT_AFTER_A_NUMBER
+    + _FIRST_DAY
+    + r"(?P<d>\d{1,2})(?P<s1>\s*[.,/-]{1,3}\s*)(?P<m>\d{1,2})(?P<s2>\s*[.,/-]{1,3}\s*)"
+    r"(?P<y>\d{4}|\d\d)(?!\d)(?!\s*[./]\s*\d)" + _YEAR_WORD
 )
+# "10.11." before a dash is the first end of a range: its dot is taken with it.
 _DAY_MONTH_RE = re.compile(
-    r"(?<![\d.,/])(?P<d>\d{1,2})\s*\.\s*(?P<m>0[1-9]|1[0-2])(?!\d)(?!\s*\.\s*\d)"
+    _NOT_AFTER_A_NUMBER
+    + _FIRST_DAY
+    + r"(?P<d>\d{1,2})\s*\.\s*(?P<m>0[1-9]|1[0-2])(?!\d)(?!\s*\.\s*\d)(?:\s*\.)?"
 )
 _MONTH_RE = re.compile(_MONTH + rf"(?:\s*,?\s*(?P<y>{_YEAR})(?!\d))?" + _YEAR_WORD)
 _YEARS_RE = re.compile(
@@ -91,12 +113,13 @@ _YEARS_RE = re.compile(
     + _SCHOOL_WORD
 )
 
-_START_OF_YEAR_RE = re.compile(r"(?<![а-я])в\s*начал[еао]\s*(?P<each>каждого\s*)?учебного\s*года")
+_START_OF_YEAR_RE = re.compile(rf"(?<![а-я])в\s*начал[еао]\s*(?P<each>каждого\s*)?{_SCHOOL_YEAR}")
+# "по окончании", and the common "по окончанию".
+_ENDING = r"по\s*(?:итогам|окончани[а-я]*|завершени[а-я]*)"
 _END_OF_YEAR_RE = re.compile(
-    r"(?<![а-я])(?:(?:в|до|к)\s*конц[еау]|по\s*(?:итогам|окончании|завершении))\s*"
-    r"(?P<each>каждого\s*)?учебного\s*года"
+    rf"(?<![а-я])(?:(?:в|до|к)\s*конц[еау]|{_ENDING})\s*(?P<each>каждого\s*)?{_SCHOOL_YEAR}"
 )
-_AFTER = r"(?:по\s*(?:итогам|окончании|завершении)|в\s*конце)\s*"
+_AFTER = rf"(?:{_ENDING}|в\s*конце)\s*"
 _HALF_YEAR_RE = re.compile(
     rf"(?<![а-я])(?:по\s*(?:учебным\s*)?полугодиям|{_AFTER}(?:каждого\s*)?(?:учебного\s*)?"
     r"полугоди[а-я]*|кажд[а-я]*\s*(?:учебн[а-я]*\s*)?полугоди[а-я]*|(?:\d\s*)?раза?\s*в\s*"
@@ -132,10 +155,10 @@ _WEEKDAY_RE = re.compile(
 _WEEKDAYS = ("понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень")
 _OF_WHAT = r"(?:\s*реализации)?(?:\s*(?:проекта|программы|дорожной\s*карты))?"
 _CONTINUOUS_RE = re.compile(
-    r"(?<![а-я])(?:(?:в\s*течени[еи]|на\s*протяжении|в\s*ходе)"
+    r"(?<![а-я])(?:(?:в\s*теч(?:ени[еиюя]?|\s*\.)|на\s*протяжении|в\s*ходе)"
     r"(?:\s*(?:всего|всех|каждого|текущего|этого|данного))?"
-    r"(?:\s*(?:учебного|календарного|отчетного))?"
-    rf"(?:\s*(?:года|периода|срока|учебных\s*лет|лет))?{_OF_WHAT}"
+    rf"(?:\s*(?:{_SCHOOL}|календарного|отчетного))?"
+    rf"(?:\s*(?:года|г(?![а-я])\s*\.?|периода|срока|учебных\s*лет|лет))?{_OF_WHAT}"
     r"|постоянн[а-я]*|систематическ[а-я]*|регулярн[а-я]*|ежедневн[а-я]*|круглогодичн[а-я]*"
     rf"|непрерывн[а-я]*|весь\s*период{_OF_WHAT}|в\s*период\s*реализации{_OF_WHAT}"
     r"|в\s*постоянном\s*режиме)"
@@ -155,7 +178,7 @@ _ON_REQUEST_RE = re.compile(
 )
 
 _EXCEPT_RE = re.compile(r"(?<![а-я])(?:кроме|за\s*исключением|исключая)(?![а-я])")
-_RANGE_JOIN_RE = re.compile(r"\s*(?:-+|по|до)\s*")
+_RANGE_JOIN_RE = re.compile(r"\s*(?:-+\s*(?:по|до)?|по|до)\s*")
 _UNTIL_RE = re.compile(r"(?<![а-я])(?:(?:до|к|в)\s*конц[аеу]|не\s*позднее|не\s*позже|до|по|к)\s*$")
 _SINCE_RE = re.compile(r"(?<![а-я])(?:начиная\s*с|со|с)\s*$")
 _WORD_RE = re.compile(r"[а-яa-z0-9]+")
@@ -165,8 +188,37 @@ _FILLER = frozenset({
     "срок", "сроки", "срока", "также", "течение", "включительно", "г", "гг", "год", "года",
     "году", "годы", "годов", "уч", "учебный", "учебного", "учебном", "учебной", "учебная",
     "учебные", "учебных", "каждого", "каждый", "каждой", "каждом", "каждое", "итогам",
-    "окончании", "завершении",
+    "окончании", "окончанию", "окончания", "завершении", "завершению", "завершения",
 })  # fmt: skip
+
+
+# The words that carry a cell's meaning, so that a one-letter slip in them ("ежемесечно") is
+# still read.
+_KNOWN_NOUNS = (
+    "течени", "протяжени", "календар", "месяц", "недел", "квартал", "полугоди", "четверт",
+    "окончани", "завершени", "необходимост", "запрос", "требовани", "согласовани",
+    "приглашени", "график", "расписани", "соответстви", "исключени", "январ", "феврал",
+    "апрел", "август", "сентябр", "октябр", "ноябр", "декабр", *_WEEKDAYS,
+)  # fmt: skip
+_KNOWN_ADJECTIVES = (
+    "учебн", "календарн", "кажд", "текущ", "постоянн", "систематическ", "регулярн", "ежедневн",
+    "круглогодичн", "непрерывн", "ежегодн", "ежемесячн", "помесячн", "еженедельн",
+    "ежеквартальн", "поквартальн", "квартальн", "полугодов", "ежечетвертн", "необходим",
+    "отдельн", "утвержден", "утвержденн", "завершен", "завершенн", "согласован", "согласованн",
+    "включительн",
+)  # fmt: skip
+# Words of a school's plans one letter from those above ("четвертый" from "четверти"): known,
+# so never read as slips of them.
+_KNOWN_NEIGHBOURS = (
+    "четверт", "ученик", "учебник", "ежедневник", "еженедельник", "ежемесячник", "ежегодник",
+    "отделени", "отделен", "отделенн", "учени", "учет", "учетн", "учен", "ученн", "утверждени",
+    "заверени", "заверен", "заверенн",
+)  # fmt: skip
+
+
+@cache
+def _lexicon() -> Lexicon:
+    return Lexicon(_KNOWN_NOUNS, _KNOWN_ADJECTIVES, _KNOWN_NEIGHBOURS)
 
 
 class _Grain(StrEnum):
@@ -241,6 +293,11 @@ class _Dated:
     ongoing: bool  # a whole year or "с ...": continuous work when it stands alone
 
 
+def _full_date(match: re.Match[str]) -> bool:
+    """A two-digit year comes with the same separator twice: "12-16.03" is two days of March."""
+    return len(match["y"]) == 4 or match["s1"].strip() == match["s2"].strip()
+
+
 def _month_number(word: str) -> int:
     return next(number for number, stem in enumerate(_MONTH_STEMS, 1) if word.startswith(stem))
 
@@ -307,18 +364,26 @@ class _Reader:
 
     def __init__(self, text: str, period: Period, calendar: AcademicCalendar) -> None:
         self.original = text
-        self.text = normalise(text)
+        self.text, slips = _lexicon().correct(normalise(text, keep_lines=True))
         self.work = self.text
         self.period = period
         self.calendar = calendar
         self.warnings: list[ParseWarning] = []
+        # Said, but no doubt about the cell's dates: those come after, in ``warnings``.
+        self.slips = [
+            ParseWarning.of("deadline.misspelt", word=slip.word, reading=slip.reading)
+            for slip in slips
+        ]
         self.earliest = add_years(period.start, -PLAUSIBLE_YEARS)
         self.latest = add_years(period.end, PLAUSIBLE_YEARS)
         self.each_anchor = False  # "в начале каждого учебного года" asks for every year
         self.unused = ""  # understood text that no rule could use, such as a stray "кроме ..."
 
-    def take(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
-        found = list(pattern.finditer(self.work))
+    def take(
+        self, pattern: re.Pattern[str], keep: Callable[[re.Match[str]], bool] = lambda _: True
+    ) -> list[re.Match[str]]:
+        """Every match that ``keep`` accepts, blanked out of ``work``."""
+        found = [match for match in pattern.finditer(self.work) if keep(match)]
         for match in found:
             self.blank(match.start(), match.end())
         return found
@@ -403,7 +468,8 @@ class _Reader:
             leftover = [self.unused, *leftover] if self.unused else leftover
             if leftover:
                 self.warn("deadline.unparsed_text", fragment=" ".join(leftover))
-        return Deadline(self.original, kind, start, tuple(sorted(set(due))), tuple(self.warnings))
+        warnings = tuple(self.slips + self.warnings)
+        return Deadline(self.original, kind, start, tuple(sorted(set(due))), warnings)
 
     # -- phrases ------------------------------------------------------------------------------
 
@@ -469,10 +535,10 @@ class _Reader:
             items.append(self.numbered(match))
         for match in self.take(_TEXT_DATE_RE):
             items.append(self.text_date(match))
-        for match in self.take(_DATE_RE):
+        for match in self.take(_DATE_RE, keep=_full_date):
             items.append(self.numeric_date(match))
         for match in self.take(_DAY_MONTH_RE):
-            items.append(self.day_month(match, int(match["d"]), int(match["m"])))
+            items.append(self.days(match, int(match["m"])))
         for match in self.take(_MONTH_RE):
             items.append(self.month(match))
         for match in self.take(_YEARS_RE):
@@ -524,11 +590,14 @@ class _Reader:
 
     def text_date(self, match: re.Match[str]) -> _Item:
         """A day with the month in words: "20 января 2022", "1-15 октября"."""
-        month = _month_number(match["month"])
-        last = self.day_month(match, int(match["d"]), month, match["y"])
+        return self.days(match, _month_number(match["month"]), match["y"])
+
+    def days(self, match: re.Match[str], month: int, year: str | None = None) -> _Item:
+        """A day of a month, or the days ``d0`` to ``d`` of one: "1-15 октября", "12-16.03"."""
+        last = self.day_month(match, int(match["d"]), month, year)
         if match["d0"] is None or (last.span is None and last.template is None):
             return last
-        first = self.day_month(match, int(match["d0"]), month, match["y"])
+        first = self.day_month(match, int(match["d0"]), month, year)
         if first.span and last.span:
             span = self.ordered(first.span[0], last.span[1])
             return self.item(match, _Grain.DAY, span=span, ranged=True)
@@ -538,7 +607,7 @@ class _Reader:
         return self.item(match, _Grain.DAY)
 
     def numeric_date(self, match: re.Match[str]) -> _Item:
-        item = self.day_month(match, int(match["d"]), int(match["m"]), match["y"])
+        item = self.days(match, int(match["m"]), match["y"])
         separators = {match["s1"].strip(), match["s2"].strip()}
         if item.span and (len(separators) > 1 or not separators <= {".", "/"}):
             self.warn(
@@ -598,7 +667,8 @@ class _Reader:
         while index < len(items):
             first = items[index]
             prefix = self.work[previous_end : first.begin]
-            if index + 1 < len(items) and self.joined(first, items[index + 1]):
+            until = _UNTIL_RE.search(prefix)
+            if index + 1 < len(items) and self.joined(items, index, until is not None):
                 members: tuple[int, ...] = (index, index + 1)
             else:
                 members = (index,)
@@ -606,7 +676,6 @@ class _Reader:
                 after = self.work[first.end : following]
                 if prefix.rstrip().endswith("-") or after.lstrip().startswith("-"):
                     self.warn("deadline.range_incomplete", fragment=first.fragment)
-            until = _UNTIL_RE.search(prefix)
             since = _SINCE_RE.search(prefix) if len(members) == 1 and not first.ranged else None
             for word in (until, since):
                 if word is not None:
@@ -616,15 +685,29 @@ class _Reader:
             previous_end = items[members[-1]].end
         return groups
 
-    def joined(self, first: _Item, second: _Item) -> bool:
+    def joined(self, items: list[_Item], index: int, until: bool) -> bool:
+        """Whether the item at ``index`` and the next are the two ends of one range.
+
+        After "до" the next "до" or "по" starts another deadline: "до 25.05 до 30.08".
+        """
+        first, second = items[index], items[index + 1]
         if first.ranged or second.ranged:
             return False
-        between = self.work[first.end : second.begin]
-        if _RANGE_JOIN_RE.fullmatch(between):
-            return True
-        # Two bare dates side by side are the two ends of a range whose dash got lost; months
-        # side by side ("Ноябрь 2022 года февраль 2023 года") are a list.
-        return not between.strip() and first.grain is _Grain.DAY and second.grain is _Grain.DAY
+        if join := _RANGE_JOIN_RE.fullmatch(self.work[first.end : second.begin]):
+            return not until or "-" in join.group()
+        # Two bare dates side by side are the two ends of a range whose dash got lost; three or
+        # more are a list whose separators got lost.
+        before = index > 0 and self.side_by_side(items[index - 1], first)
+        after = index + 2 < len(items) and self.side_by_side(second, items[index + 2])
+        return self.side_by_side(first, second) and not before and not after
+
+    def side_by_side(self, first: _Item, second: _Item) -> bool:
+        """Two days with nothing between them, not even a line break; months side by side
+        ("Ноябрь 2022 года февраль 2023 года") are a list."""
+        days = first.grain is _Grain.DAY and second.grain is _Grain.DAY
+        # An item may end with the line break after "г" that its pattern took in.
+        broken = "\n" in self.text[first.begin : second.begin]
+        return days and not self.work[first.end : second.begin].strip() and not broken
 
     def dated(self, items: list[_Item], each: bool) -> list[_Dated]:
         groups = self.groups(items)

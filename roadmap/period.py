@@ -15,27 +15,51 @@ from datetime import date, timedelta
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d"
 _SPACES = "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_BREAKS = "\n\r\v\f\x85\u2028\u2029"
 _TRANSLATION = str.maketrans(
     {
         **dict.fromkeys(_DASHES, "-"),
-        **dict.fromkeys(_SPACES + "\t\r\n\f\v", " "),
+        **dict.fromkeys(_SPACES + _BREAKS + "\t", " "),
         **dict.fromkeys(_INVISIBLE, ""),
         "ё": "е",
         # OCR reads the Roman numeral I of "I полугодие" as the Cyrillic і.
         "і": "i",
     }
 )
+_KEEP_LINES = {**_TRANSLATION, **dict.fromkeys(map(ord, _BREAKS), "\n")}
 _TAG_RE = re.compile(r"<[^<>]{0,200}>")
 _MD_LINK_RE = re.compile(r"\[([^\]]{0,200})\]\([^)]{0,300}\)")
 _MD_MARK_RE = re.compile(r"\*{1,3}|_{2,}|`+")
 _SPACE_RE = re.compile(r" {2,}")
+_LINE_BREAK_RE = re.compile(r" *\n[ \n]*")
+# Latin letters that look like Cyrillic ones, typed into a Russian word by a keyboard switched
+# half-way: "Cентябрь", "в течениe".
+_LOOKALIKES = str.maketrans("abcehkmoptxy", "авсенкмортху")
+_LETTERS_RE = re.compile(r"[a-zа-яё]+")
+_LATIN_RE = re.compile(r"[a-z]")
+_CYRILLIC_RE = re.compile(r"[а-яё]")
 
 
-def normalise(text: str) -> str:
-    """Lower-case one-line text with the export's markup, odd dashes and odd spaces flattened."""
+def _cyrillic(match: re.Match[str]) -> str:
+    """A word of both alphabets in Cyrillic, when each Latin letter has a Cyrillic twin."""
+    word = match.group()
+    if not (_LATIN_RE.search(word) and _CYRILLIC_RE.search(word)):
+        return word
+    fixed = word.translate(_LOOKALIKES)
+    return word if _LATIN_RE.search(fixed) else fixed
+
+
+def normalise(text: str, keep_lines: bool = False) -> str:
+    """Lower-case one-line text with the export's markup, odd dashes and odd spaces flattened,
+    and Russian words with Latin twins of their letters ("Cентябрь") in Cyrillic.
+
+    With ``keep_lines`` the text keeps one "\\n" where it had line breaks (blank lines dropped):
+    a cell's lines can be items of a list.
+    """
     text = _MD_LINK_RE.sub(r"\1", _TAG_RE.sub(" ", html.unescape(text)))
-    text = _MD_MARK_RE.sub(" ", text).lower().translate(_TRANSLATION)
-    return _SPACE_RE.sub(" ", text).strip()
+    text = _LETTERS_RE.sub(_cyrillic, _MD_MARK_RE.sub(" ", text).lower())
+    text = _SPACE_RE.sub(" ", text.translate(_KEEP_LINES if keep_lines else _TRANSLATION))
+    return _LINE_BREAK_RE.sub("\n", text).strip()
 
 
 def month_end(year: int, month: int) -> date:

@@ -1,17 +1,20 @@
 """The responsible-executors cell of a roadmap: named people, organisations and role groups.
 
-A cell is read in three passes. Markup and contact details are cleaned away; people are found by
-the shape of a Russian name (surname with initials in either order, or a full name with a
-patronymic), which needs no separators, because real cells run names together
-("Мельникова Т. В. Гумбатов С.А."); the text between names is cut at commas, semicolons, line
-breaks, sentence ends and some "и", and each piece is classified by its head noun: a singular role
-word is a position, a plural role or collective word is a group, an institution word or an
-all-caps abbreviation is an organisation. Whatever fits none of these is reported, never dropped.
+A cell is read in three passes. Markup and contact details (e-mail, links, telephone numbers)
+are cleaned away; people are found by the shape of a Russian name (surname with initials in
+either order, or a full name with a patronymic), which needs no separators, because real cells
+run names together ("Мельникова Т. В. Гумбатов С.А."); the text between names is cut at commas,
+semicolons, line breaks, sentence ends, some "и" and, where items follow one another with only
+spaces between, before a word that opens a new one ("Зам. директора по УВР Кл. рук-ли"). Each
+piece is classified by its head noun, abbreviations written out first: a singular role word is a
+position, a plural role or collective word is a group, an institution or body word or an all-caps
+abbreviation is an organisation. Whatever fits none of these is reported, never dropped.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from dataclasses import dataclass, replace
 from enum import Enum, StrEnum
@@ -68,7 +71,8 @@ _POSITION_WORDS = _words(
     администратор организатор библиотекарь инженер программист бухгалтер лаборант вожатый вожатая
     ответственный ответственная исполнитель представитель сотрудник работник член глава министр
     ректор проректор декан уполномоченный уполномоченная аналитик редактор модератор помощник
-    ассистент исполняющий исполняющая врио тренер социолог юрист
+    ассистент исполняющий исполняющая врио тренер социолог юрист инструктор медсестра фельдшер
+    завхоз делопроизводитель соцпедагог
     """
 )
 
@@ -78,12 +82,13 @@ _GROUP_WORDS = _words(
     специалисты методисты сотрудники работники члены участники обучающиеся учащиеся ученики
     школьники студенты выпускники лицеисты гимназисты родители представители наставники кураторы
     координаторы тьюторы психологи эксперты консультанты администраторы организаторы исполнители
-    ответственные дети семьи волонтеры вожатые партнеры лица тренеры
-    администрация администрации руководство группа группы команда команды коллектив коллективы
-    педколлектив актив
+    ответственные дети семьи волонтеры вожатые партнеры лица тренеры отряд отряды
+    руководство группа группы команда команды коллектив коллективы педколлектив актив
     """
 )
 
+# Institutions and the bodies of a school or an authority: an administration, a council or a
+# consilium answers as one body, as an institution does.
 _INSTITUTION_WORDS = _words(
     """
     управление комитет министерство департамент отдел отделение центр институт школа школы лицей
@@ -92,7 +97,8 @@ _INSTITUTION_WORDS = _words(
     библиотека музей театр клуб сад детсад интернат дом станция филиал лаборатория кафедра
     факультет дума правительство мэрия прокуратура инспекция полиция больница поликлиника
     редакция издательство предприятие компания корпорация банк профсоюз сообщество технопарк
-    кванториум минпросвещения минобрнауки минобразования рособрнадзор
+    кванториум минпросвещения минобрнауки минобразования рособрнадзор администрация
+    администрации педсовет методсовет консилиум штаб самоуправление парламент оргкомитет профком
     """
 )
 
@@ -125,8 +131,15 @@ _TWO_LETTER_ABBREVIATIONS = _words(
     ОО МО ПК ВР ДО ОУ УО РФ РО КК ГО МР ЦО СП ДК ИП ЧС НО ПО СШ МЦ ГУ МУ ЦБ ХК ОК ЛО АО ОГ ДМ
     """
 )
-# A period after these does not end a sentence ("Зам. директора", "им. Пушкина").
-_NO_BREAK_BEFORE_PERIOD = frozenset({"зам", "им", "ул", "пр", "др", "см", "тел", "каб", "пос"})
+# A period after these does not end a sentence ("Зам. директора", "им. Пушкина", "Кл. рук.").
+_NO_BREAK_BEFORE_PERIOD = frozenset(
+    _words(
+        """
+        зам им ул пр др см тел каб пос дир рук руковод кл классн зав нач соц пед метод ст преп
+        отв адм
+        """
+    )
+)
 
 
 # --- names -----------------------------------------------------------------------------------
@@ -311,10 +324,34 @@ _BULLETS = dict.fromkeys(map(ord, "•·▪◦●■□►➢✓\t\r"), "\n")
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)\)")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _EMPHASIS = re.compile(r"\*\*|__|`")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(
+    r"(?:\b(?:e-?mail|эл\.?\s*почта)\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE
+)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # "(далее – РМК)" defines a short name for later rows; it is not part of this one.
 _ALIAS_CLAUSE = re.compile(r"\(\s*далее\b[^()]*\)", re.IGNORECASE)
+# "(по согласованию)" says the executor is outside the author's authority, not who it is.
+_BY_AGREEMENT = re.compile(r"\(\s*по\s+согласованию\s*\)", re.IGNORECASE)
+# "Ответственный: …", "Исполнители: …" label the cell's content.
+_LABEL = re.compile(r"^\s*(?:ответственн\w*(?:\s+лиц\w*)?|исполнител\w*)\s*:\s*", re.IGNORECASE)
+# A telephone number, with the word that announces it: "тел. 8-914-123-45-67", "+7 (4232)
+# 12-34-56", "т. 2-15-48". Its digits are checked by _is_phone, so "2023-2028" stays.
+_PHONE = re.compile(
+    r"(?P<label>(?<![А-Яа-яЁё])(?:конт(?:актный)?\.?\s*)?(?:тел(?:ефон)?|т|моб|сот)\.?\s*:?\s*)?"
+    r"(?<![\w.])(?P<number>\+?\d[\d \t()\-–]{4,}\d)(?![\w.])",
+    re.IGNORECASE,
+)
+_LOCAL_PHONE = re.compile(r"\d{1,3}(?:[-–]\d{2}){2}")
+
+
+def _is_phone(match: re.Match[str]) -> bool:
+    number = match["number"]
+    digits = re.sub(r"\D", "", number)
+    if match["label"]:
+        return len(digits) >= 5
+    if len(digits) == 11 and digits[0] in "78":
+        return True
+    return (len(digits) == 10 and digits[0] == "9") or bool(_LOCAL_PHONE.fullmatch(number))
 
 
 def _clean(text: str) -> str:
@@ -327,6 +364,9 @@ def _clean(text: str) -> str:
     text = _EMAIL.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _ALIAS_CLAUSE.sub(" ", text)
+    text = _BY_AGREEMENT.sub(" ", text)
+    text = _LABEL.sub("", text)
+    text = _PHONE.sub(lambda m: " " if _is_phone(m) else m.group(0), text)
     return text.translate(_BULLETS)
 
 
@@ -376,6 +416,124 @@ def _interior(text: str) -> list[bool]:
     return mask
 
 
+# --- abbreviated positions and groups --------------------------------------------------------
+# Plans shorten the same few school positions and groups: "Зам. дир. по УВР", "Кл. рук-ли",
+# "Соц. педагог", "пед.-организатор", "5-9 кл.". Each is written out before a piece is classified
+# or shown, so that "Зам. директора по УВР" and "Заместитель директора по УВР" are one group.
+# "Рук." and "кл. рук." do not say whether one or several are meant: a named person's position
+# is singular, a group without a name plural.
+
+# The forms of an abbreviated adjective: masculine, feminine, neuter, plural.
+_ADJECTIVE_FORMS: dict[str, tuple[str, str, str, str]] = {
+    "пед": ("педагогический", "педагогическая", "педагогическое", "педагогические"),
+    "метод": ("методический", "методическая", "методическое", "методические"),
+    "соц": ("социальный", "социальная", "социальное", "социальные"),
+    "ст": ("старший", "старшая", "старшее", "старшие"),
+    "кл": ("классный", "классная", "классное", "классные"),
+    "классн": ("классный", "классная", "классное", "классные"),
+}
+_DEPUTY_OF = {"дир": "директора", "зав": "заведующего", "нач": "начальника"}
+_SINGLE_WORDS = {
+    "зам": "заместитель",
+    "зав": "заведующий",
+    "нач": "начальник",
+    "дир": "директор",
+    "преп": "преподаватель",
+    "отв": "ответственный",
+    "адм": "администрация",
+    "уч-ся": "учащиеся",
+    "обуч-ся": "обучающиеся",
+    "об-ся": "обучающиеся",
+}
+# Fields of a school deputy director's work: "зам. по УВР", "заместитель директора по УВР, ВР".
+_WORK_FIELDS = _words("увр вр ур нмр мр умр омр воср икт ахр ахч ахд бж обж кб")
+_FIELDS = "|".join(sorted(_WORK_FIELDS))
+_PEDAGOGUE_OF = "психолог|организатор|библиотекар|дефектолог|логопед"
+_ABBREVIATED = re.compile(
+    r"(?<![А-Яа-яЁёA-Za-z])(?:"
+    r"зам(?:\.\s*|\s+|)(?P<deputy_of>дир|зав|нач)"
+    r"(?:\.|(?:-ра|ектора|едующего|альника|)(?![а-яё]))"
+    rf"|зам(?:\.|еститель)?\s*(?=по\s+(?:{_FIELDS})(?![А-Яа-яЁё]))(?P<field>)"
+    r"|(?P<tutor>кл(?:асс?н?)?\.?\s*рук)(?:оводител(?P<tutors>[иь])|-?т?е?л(?P<tutors_short>[иь])"
+    r"|овод\.|\.|(?![а-яё-]))"
+    r"|(?P<leader>рук)(?:-?т?е?л(?P<leaders>[иь])|овод\.|\.)"
+    r"|(?:пед(?:агог(?P<pedagogues>и)?|\.)?|(?P<teacher>учител[ья]))"
+    rf"(?:\s*[-–—]\s*|\s+(?=(?-i:[а-яё]))|(?<=\.)|)(?P<pedagogue_of>{_PEDAGOGUE_OF})"
+    r"|нач\.\s*кл(?:\.|ассов|(?![а-яё]))(?P<primary>)"
+    r"|доп\.\s*(?=образовани)(?P<additional>)"
+    rf"|(?P<adjective>{'|'.join(_ADJECTIVE_FORMS)})\.\s*(?=(?-i:(?P<noun>[а-яё]+)))"
+    r"|(?P<single>зам|зав|нач|дир|преп|отв|адм)\.|(?P<single_spaced>зам)(?=\s)"
+    r"|(?P<single_hyphened>уч-ся|обуч-ся|об-ся)(?![а-яё])"
+    r"|(?<=\d)(?P<grade>-х)?\s*кл(?:\.|(?![а-яё]))"
+    r")",
+    re.IGNORECASE,
+)
+
+
+def _agreeing(forms: tuple[str, str, str, str], noun: str) -> str:
+    word = _fold(noun)
+    if word.endswith(("ы", "и")) or (word in _GROUP_WORDS and word.endswith(("а", "я"))):
+        # "учителя", "директора": plural, though they end as a feminine noun does.
+        return forms[3]
+    if word.endswith(("а", "я")):
+        return forms[1]
+    if word.endswith(("о", "е")):
+        return forms[2]
+    return forms[0]
+
+
+def _number(ending: str | None, plural: bool) -> str:
+    """The ending of «руководител-»: as written, or as `plural` says where the text is silent."""
+    if ending is None:
+        return "и" if plural else "ь"
+    return _fold(ending)
+
+
+def _written_out(match: re.Match[str], plural: bool) -> str:
+    if match["deputy_of"]:
+        return "заместитель " + _DEPUTY_OF[_fold(match["deputy_of"])]
+    if match["field"] is not None:
+        # "Зам. по УВР": the field of a school's work says whose deputy.
+        return "заместитель директора "
+    if match["tutor"]:
+        ending = _number(match["tutors"] or match["tutors_short"], plural)
+        return ("классные" if ending == "и" else "классный") + " руководител" + ending
+    if match["leader"]:
+        return "руководител" + _number(match["leaders"], plural)
+    if match["pedagogue_of"]:
+        first = _fold(match["teacher"] or "педагог" + (match["pedagogues"] or ""))
+        return f"{first}-{_fold(match['pedagogue_of'])}"
+    if match["primary"] is not None:
+        return "начальных классов"
+    if match["additional"] is not None:
+        return "дополнительного "
+    if match["adjective"]:
+        return _agreeing(_ADJECTIVE_FORMS[_fold(match["adjective"])], match["noun"]) + " "
+    single = match["single"] or match["single_spaced"] or match["single_hyphened"]
+    if single:
+        return _SINGLE_WORDS[_fold(single)]
+    return f"{match['grade'] or ''} классов"
+
+
+def _expand(text: str, *, plural: bool = False) -> str:
+    """The text with its abbreviated positions and groups written out."""
+
+    def replace_one(match: re.Match[str]) -> str:
+        written = _written_out(match, plural)
+        if match.group(0)[:1].isupper():
+            written = written[:1].upper() + written[1:]
+        following = match.string[match.end() : match.end() + 1]
+        if match.group(0).endswith(".") and following.isalnum() and not written.endswith(" "):
+            written += " "
+        return written
+
+    return _ABBREVIATED.sub(replace_one, text)
+
+
+def _abbreviation_spans(text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _ABBREVIATED.finditer(text)]
+
+
 # --- classifying a piece of text -------------------------------------------------------------
 
 _TOKEN = re.compile(r"[0-9A-Za-zА-Яа-яЁё№]+")
@@ -383,25 +541,38 @@ _HYPHEN_THEN_LETTER = re.compile(r"-\w")
 _HYPHEN_THEN_SPACE = re.compile(r"-\s")
 
 
+# "ППк", "ПМПк": a consilium's abbreviation ends in a small letter.
+_ABBREVIATION_WITH_SMALL_END = re.compile(r"[А-ЯЁ]{2,}[а-яё]")
+
+
 def _is_abbreviation(token: str) -> bool:
-    return len(token) >= 2 and token.isupper() and token[0].isalpha()
+    return (len(token) >= 2 and token.isupper() and token[0].isalpha()) or bool(
+        _ABBREVIATION_WITH_SMALL_END.fullmatch(token)
+    )
 
 
 def _head(text: str) -> tuple[_Cls, bool]:
     """The class of the head noun, and whether that head was a bare abbreviation."""
+    cls, bare, _ = _head_word(text)
+    return cls, bare
+
+
+def _head_word(text: str) -> tuple[_Cls, bool, str]:
+    """The class of the head noun, whether it was a bare abbreviation, and the head itself."""
+    text = _expand(text)
     if _ACTING.match(text):
-        return _Cls.POSITION, False
+        return _Cls.POSITION, False, ""
     for match in _TOKEN.finditer(text):
         token = match.group(0)
         word = _fold(token)
         known = _LEXICON.get(word)
         if known is not None:
-            return known, False
+            return known, False, word
         if word.startswith("замест"):
             # "Заместить директора" is a common slip for "Заместитель директора".
-            return _Cls.POSITION, False
+            return _Cls.POSITION, False, word
         if _is_abbreviation(token):
-            return _Cls.ORGANISATION, True
+            return _Cls.ORGANISATION, True, word
         if _HYPHEN_THEN_LETTER.match(text, match.end()) or (
             _HYPHEN_THEN_SPACE.match(text, match.end()) and word.endswith(("о", "е"))
         ):
@@ -411,9 +582,9 @@ def _head(text: str) -> tuple[_Cls, bool]:
             continue
         for form in _GLUE_FORMS:
             if word.startswith(form) and len(word) - len(form) >= 3:
-                return _LEXICON[form], False
-        return _Cls.UNKNOWN, False
-    return _Cls.UNKNOWN, False
+                return _LEXICON[form], False, form
+        return _Cls.UNKNOWN, False, word
+    return _Cls.UNKNOWN, False, ""
 
 
 # --- cutting the text between names into pieces ----------------------------------------------
@@ -423,8 +594,13 @@ def _head(text: str) -> tuple[_Cls, bool]:
 class _Piece:
     start: int
     end: int
-    text: str
+    raw: str  # as written, spaces folded
     cls: _Cls
+
+    @property
+    def text(self) -> str:
+        """As shown: abbreviations written out, an ambiguous number read as one person."""
+        return _expand(self.raw)
 
 
 _EDGE_JUNK = " \n,;:.-–—−_*•/\\|"
@@ -531,29 +707,123 @@ def _split_at_and(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return parts
 
 
+# Forms that are a plural group noun and also the genitive singular that follows a head: after a
+# capital they still continue a name ("Отдел образования Администрации района").
+_GENITIVE_LOOKALIKES = _words("администрации организации учреждения школы группы команды")
+# The same after a singular position ("Заместитель Директора", "Советник Директора"), or after
+# any head when in small letters ("заместители директора").
+_GENITIVE_AFTER_POSITION = _words("директора учителя")
+
+
+def _is_title_case(word: str) -> bool:
+    return word[:1].isupper() and word[1:2].islower()
+
+
+def _starts_item(left: str, previous: str, word: str, rest: str) -> bool:
+    """Whether `rest` (starting with `word`, after `previous`) begins a new item of its own.
+
+    A capitalised word opens one when it leads to a known head ("… по УВР Классные
+    руководители"); a small one only when it leads to a role and the item before it ends in an
+    abbreviation or its own head noun ("заместитель директора по УВР классные руководители",
+    "педагог-психолог социальный педагог"), never in an adjective ("ответственный секретарь")."""
+    ended = _fold(previous)
+    small = word.islower() and (
+        _is_abbreviation(previous)
+        or (ended in _LEXICON and not ended.endswith(_ADJECTIVE_ENDINGS))
+    )
+    if not (_is_title_case(word) or small):
+        return False
+    cls, bare, head = _head_word(rest)
+    if cls is _Cls.UNKNOWN or bare or (small and cls is _Cls.ORGANISATION):
+        return False
+    governed_by = _LEXICON.get(ended)
+    if head in _GENITIVE_LOOKALIKES or (
+        head in _GENITIVE_AFTER_POSITION
+        and (governed_by is _Cls.POSITION or (small and governed_by is not None))
+    ):
+        return False
+    left_cls, left_bare = _head(left)
+    return left_cls is not _Cls.UNKNOWN and not (left_bare and _is_standalone(left))
+
+
+_DASHES = frozenset("-–—−")
+
+
+def _split_at_heads(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split items written one after another with nothing but spaces between them:
+    "Зам. директора по УВР Кл. рук-ли Педагог-психолог" is three groups."""
+    piece = text[start:end]
+    protected = _interior(piece)
+    inside_abbreviation = {
+        i for first, last in _abbreviation_spans(piece) for i in range(first + 1, last)
+    }
+    tokens = list(_TOKEN.finditer(piece))
+    parts: list[tuple[int, int]] = []
+    part_start = 0
+    for previous, token in itertools.pairwise(tokens):
+        at = token.start()
+        if protected[at] or at in inside_abbreviation or _DASHES & set(piece[previous.end() : at]):
+            # A dash joins what follows to the item: "руководители ШНСУ- участники проекта".
+            continue
+        if _starts_item(piece[part_start:at], previous.group(0), token.group(0), piece[at:]):
+            parts.append((start + part_start, start + at))
+            part_start = at
+    parts.append((start + part_start, end))
+    return parts
+
+
+# Kinds of educational institution: "руководители ОО, ДОУ" names the heads of both kinds, one
+# group, where "руководители ОО, РМК" names a group and a body.
+_INSTITUTION_TYPES = _words(
+    """
+    оо оу доу доо до удо одо оудо дод удод сош оош нош сш спо поо поу цдо ддт дши дюсш
+    """
+)
+
+
+def _continues_list(text: str, previous: _Piece, start: int, raw: str) -> bool:
+    """Whether `raw` only lengthens the list that ends the item before it: more kinds of
+    institution ("руководители ОО, ДОУ"), more fields of work ("заместители директора по УВР,
+    ВР") or more classes ("классные руководители 9, 11 классов")."""
+    before = [_fold(token) for token in _TOKEN.findall(previous.raw)]
+    tokens = _TOKEN.findall(raw)
+    if previous.cls is _Cls.UNKNOWN or ";" in text[previous.end : start] or not tokens:
+        return False
+    if raw[:1].isdigit():
+        return previous.raw[-1:].isdigit() or previous.raw.endswith("-х")
+    if _head(previous.raw)[1]:
+        return False
+    for kinds in (_INSTITUTION_TYPES, _WORK_FIELDS):
+        if before[-1] in kinds and all(_fold(token) in kinds for token in tokens):
+            return True
+    return False
+
+
 def _pieces(text: str) -> list[_Piece]:
     pieces: list[_Piece] = []
     for cut_start, cut_end in _cut(text):
         a, b = _trim(text, cut_start, cut_end)
-        for part_start, part_end in _split_at_and(text, a, b):
-            start, end = _trim(text, part_start, part_end)
-            if not re.search(r"\w", text[start:end]):
-                continue
-            display = " ".join(text[start:end].split())
-            cls, _ = _head(display)
-            previous = pieces[-1] if pieces else None
-            if (
-                cls is _Cls.UNKNOWN
-                and previous is not None
-                and previous.cls is _Cls.POSITION
-                and display[:1].islower()
-            ):
-                # A lower-case tail continues a position: "учитель физики, химии".
-                merged = " ".join(text[previous.start : end].split())
-                pieces[-1] = _Piece(previous.start, end, merged, _Cls.POSITION)
-                continue
-            pieces.append(_Piece(start, end, display, cls))
+        for and_start, and_end in _split_at_and(text, a, b):
+            for part_start, part_end in _split_at_heads(text, *_trim(text, and_start, and_end)):
+                start, end = _trim(text, part_start, part_end)
+                if re.search(r"\w", text[start:end]):
+                    _add_piece(pieces, text, start, end)
     return pieces
+
+
+def _add_piece(pieces: list[_Piece], text: str, start: int, end: int) -> None:
+    raw = " ".join(text[start:end].split())
+    cls, _ = _head(raw)
+    previous = pieces[-1] if pieces else None
+    if previous is not None and (
+        (cls is _Cls.UNKNOWN and previous.cls is _Cls.POSITION and raw[:1].islower())
+        or _continues_list(text, previous, start, raw)
+    ):
+        # A lower-case tail continues a position: "учитель физики, химии".
+        merged = " ".join(text[previous.start : end].split())
+        pieces[-1] = _Piece(previous.start, end, merged, previous.cls)
+        return
+    pieces.append(_Piece(start, end, raw, cls))
 
 
 # --- assembling the cell ---------------------------------------------------------------------
@@ -567,7 +837,7 @@ def _capitalised(text: str) -> str:
 
 
 def _joined_position(text: str, pieces: list[_Piece]) -> str:
-    return " ".join(text[pieces[0].start : pieces[-1].end].split())
+    return _expand(" ".join(text[pieces[0].start : pieces[-1].end].split()))
 
 
 def _leading_positions(pieces: list[_Piece]) -> int:
@@ -608,13 +878,14 @@ class _Collector:
 
     def piece(self, piece: _Piece, *, people_named: bool) -> None:
         if piece.cls is _Cls.ORGANISATION:
-            self.add(Responsible(ResponsibleKind.ORGANISATION, piece.text))
+            self.add(Responsible(ResponsibleKind.ORGANISATION, _capitalised(piece.text)))
         elif piece.cls is _Cls.GROUP:
             self.add(Responsible(ResponsibleKind.GROUP, _capitalised(piece.text)))
         elif piece.cls is _Cls.POSITION and not people_named:
             # A role with nobody named ("Заместитель директора по НМР") is filled by whoever
-            # holds it, so it is a group of one.
-            self.add(Responsible(ResponsibleKind.GROUP, _capitalised(piece.text)))
+            # holds it, so it is a group of one; a short form that may mean several does.
+            name = _expand(piece.raw, plural=True)
+            self.add(Responsible(ResponsibleKind.GROUP, _capitalised(name)))
         elif piece.cls is _Cls.POSITION:
             self.warn(WARNING_POSITION_WITHOUT_PERSON, piece.text)
         else:

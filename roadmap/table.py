@@ -289,28 +289,49 @@ def join_responsible(paragraphs: Iterable[str]) -> str:
 # --------------------------------------------------------------------------------------------
 # Header detection
 
-_HEADER_WORDS: tuple[tuple[Column, re.Pattern[str], int], ...] = (
-    (Column.DEADLINE, re.compile(r"^(?:срок|дат[аы]$|период|время$|когда$|график)"), 3),
-    (Column.RESPONSIBLE, re.compile(r"^(?:ответствен|исполнител|соисполнител)"), 3),
-    (Column.RESPONSIBLE, re.compile(r"^(?:участник|кто$|координатор)"), 2),
+# Who takes part: the pupils in a school's event plan, but the staff in a project's plan. The
+# responsible only where no column names one (the weakest word for it), and even then not when
+# its cells name pupils (see ``_audience``).
+_PARTICIPANTS_WEIGHT = 1
+_HEADER_WORDS: tuple[tuple[Column | None, re.Pattern[str], int], ...] = (
+    (Column.DEADLINE, re.compile(r"^(?:срок|дат[аы]$|период|время$|когда$|график|месяцы?$)"), 3),
+    (Column.DEADLINE, re.compile(r"^(?:начал[оа]$|окончани|завершени)"), 2),
+    (Column.RESPONSIBLE, re.compile(r"^(?:ответствен|исполнител|соисполнител|фио$)"), 3),
+    (Column.RESPONSIBLE, re.compile(r"^(?:кто$|координатор)"), 2),
+    (Column.RESPONSIBLE, re.compile(r"^участник"), _PARTICIPANTS_WEIGHT),
     (Column.RESULT, re.compile(r"^(?:результат)"), 3),
     (Column.RESULT, re.compile(r"^(?:показател|продукт)"), 2),
     (Column.RESULT, re.compile(r"^(?:итог|эффект|отчетн)"), 1),
     (Column.ACTIVITY, re.compile(r"^(?:мероприят|деятельност)"), 3),
     (Column.ACTIVITY, re.compile(r"^(?:наименовани|содержани|действи)"), 2),
     (Column.ACTIVITY, re.compile(r"^(?:работ|задач|направлени|тема$)"), 1),
+    # Not ours (None): the age or classes of who takes part, how many, the place, a phone, a
+    # mark of completion, a note. Known, so that they count for a header and are never taken
+    # for the activity or the responsible; their cells are not read.
+    (
+        None,
+        re.compile(
+            r"^(?:возраст|классы?$|кол$|количеств|аудитори|мест[оа]$|телефон|тел$|отметк|"
+            r"примечани)"
+        ),
+        3,
+    ),
 )
 _NUMBER_HEADER = re.compile(r"^(?:(?:№+|n|no|#|номер)\s*(?:п\s*/?\s*п|пп)?|п\s*/\s*п)$")
 _HEADER_TOKEN = re.compile(r"[№#]|[a-zа-я]+")
+_INITIALS_HEADER = re.compile(r"\bф\.?\s*и\.?\s*о\b\.?")
+
+_Hit = tuple[Column | None, int]
 
 
 def _normalise_header(text: str) -> str:
     text = text.lower().replace("ё", "е").replace("*", "")
+    text = _INITIALS_HEADER.sub("фио", text)
     return " ".join(text.split()).strip(" .:;,")
 
 
-def header_cell_column(text: str) -> tuple[Column, int] | None:
-    """Which column a header cell names, and how surely (3 = the usual word for it)."""
+def _header_hit(text: str, looked_at: int = 3) -> _Hit | None:
+    """What a header cell names (None: a column not ours) and how surely (3 = the usual word)."""
     norm = _normalise_header(text)
     if not norm or len(norm) > 80 or norm[0].isdigit():
         return None
@@ -320,11 +341,29 @@ def header_cell_column(text: str) -> tuple[Column, int] | None:
     if len(tokens) > 8:
         return None
     # The head noun comes first in a Russian header: "Сроки проведения мероприятия" is a deadline.
-    for token in tokens[:3]:
+    for token in tokens[:looked_at]:
         hits = [(column, weight) for column, word, weight in _HEADER_WORDS if word.match(token)]
         if hits:
             return max(hits, key=lambda hit: hit[1])
     return None
+
+
+def header_cell_column(text: str) -> tuple[Column, int] | None:
+    """Which of our columns a header cell names, and how surely (3 = the usual word for it)."""
+    hit = _header_hit(text)
+    if hit is None or hit[0] is None:
+        return None
+    return hit[0], hit[1]
+
+
+def _participants(text: str) -> bool:
+    return _header_hit(text) == (Column.RESPONSIBLE, _PARTICIPANTS_WEIGHT)
+
+
+def column_not_ours(text: str) -> bool:
+    """A header naming a column we do not read (participants unless they are the responsible)."""
+    hit = _header_hit(text)
+    return (hit is not None and hit[0] is None) or _participants(text)
 
 
 def detect_columns(header_cells: Sequence[str]) -> dict[Column, int] | None:
@@ -335,13 +374,16 @@ def detect_columns(header_cells: Sequence[str]) -> dict[Column, int] | None:
     for index, cell in enumerate(header_cells):
         if not _normalise_header(cell):
             continue
-        nonempty += 1
-        hit = header_cell_column(cell)
+        hit = _header_hit(cell)
         if hit is None:
+            nonempty += 1
             unnamed.append(index)
             continue
-        recognised += 1
         column, weight = hit
+        if column is None:
+            continue  # a column not ours: neither for nor against a header
+        nonempty += 1
+        recognised += 1
         if column not in found or weight > found[column][0]:
             found[column] = (weight, index)
     if Column.ACTIVITY not in found and Column.DEADLINE in found and recognised >= 2 and unnamed:
@@ -354,18 +396,189 @@ def detect_columns(header_cells: Sequence[str]) -> dict[Column, int] | None:
     return {column: index for column, (_, index) in found.items()}
 
 
-def find_header(rows: Sequence[Sequence[str]]) -> tuple[int, dict[Column, int]] | None:
-    """The first header row with a deadline column, else the first header row at all."""
-    first: tuple[int, dict[Column, int]] | None = None
-    for index, cells in enumerate(rows):
-        mapping = detect_columns(cells)
-        if mapping is None:
+# A header spread over two rows: a word wrapped onto the row below ("Срок" / "исполнения"), or
+# a merged top cell over the columns it names ("Мероприятия" over "наименование | срок").
+
+
+@dataclass(frozen=True)
+class _Header:
+    """Where the header is (``first`` to ``last`` row) and its text per column, rows joined."""
+
+    first: int
+    last: int
+    texts: tuple[str, ...]
+    mapping: dict[Column, int]
+
+
+def _cell(cells: Sequence[str], index: int) -> str:
+    return cells[index].strip() if 0 <= index < len(cells) else ""
+
+
+def _same(a: str, b: str) -> bool:
+    return _normalise_header(a) == _normalise_header(b)
+
+
+def _spans(top: Sequence[str], bottom: Sequence[str], index: int) -> bool:
+    """The top cell goes on over the next column, where the row below has its own word."""
+    return not _cell(top, index + 1) and bool(_cell(bottom, index + 1))
+
+
+def _unrepeated(top: Sequence[str], bottom: Sequence[str]) -> list[str]:
+    """A merged top cell that a reader repeated in each column it covers, said once."""
+    out = [text.strip() for text in top]
+    for index in range(1, len(top)):
+        if out[index] and _same(top[index], top[index - 1]) and _cell(bottom, index):
+            out[index] = ""
+    return out
+
+
+def _continues(top: Sequence[str], bottom: Sequence[str]) -> bool:
+    """The row below a header only finishes its words, or names what a merged top cell covers."""
+    top = _unrepeated(top, bottom)
+    own = [
+        i for i in range(len(bottom)) if _cell(bottom, i) and not _same(bottom[i], _cell(top, i))
+    ]
+    if not own:
+        return False
+    under_a_word = [i for i in own if _cell(top, i) and not _spans(top, bottom, i)]
+    if len(under_a_word) * 2 > sum(1 for text in top if text):
+        return False  # "анкетирование | сентябрь | завуч": a first row typed in lower case
+    for index in own:
+        text = _cell(bottom, index)
+        named = _header_hit(text) is not None
+        if len(text) > 40 or len(text.split()) > 4:
+            return False
+        if not named and (_has_digit(text) or deadline_like(text) or responsible_like(text)):
+            return False
+        if starts_lower(text) or text.startswith("("):
             continue
-        if Column.DEADLINE in mapping:
-            return index, mapping
+        if not (named and index not in under_a_word):
+            return False
+    return True
+
+
+def _tops(top: Sequence[str], bottom: Sequence[str]) -> bool:
+    """The row above a header is made only of header words: a merged top header over it."""
+    filled = [i for i in range(len(top)) if _cell(top, i)]
+    if not filled or filled == [0]:
+        return False  # one cell from the left edge: a title over the table, not a header
+    return all(_header_word(_cell(top, i)) for i in filled)
+
+
+def _header_word(text: str) -> bool:
+    if len(text.split()) > 4 or _has_digit(text):
+        return False
+    return _header_hit(text, looked_at=1) is not None
+
+
+def _has_digit(text: str) -> bool:
+    return any(char.isdigit() for char in text)
+
+
+def _join_header(top: Sequence[str], bottom: Sequence[str]) -> tuple[str, ...]:
+    """Each column's header text from two rows: a merged top cell's own word under it wins."""
+    top = _unrepeated(top, bottom)
+    out: list[str] = []
+    owner = ""  # the merged top cell the columns to the right are under
+    for index in range(max(len(top), len(bottom))):
+        upper, lower = _cell(top, index), _cell(bottom, index)
+        if upper:
+            owner = upper if lower else ""
+        if not lower or _same(lower, upper):
+            out.append(upper)
+        elif not upper:
+            named = _header_hit(lower) is not None
+            out.append(lower if named or not owner else f"{owner} {lower}")
+        elif _spans(top, bottom, index) and _header_hit(lower) is not None:
+            out.append(lower)
+        else:
+            out.append(f"{upper} {lower}")
+    return tuple(out)
+
+
+def _header_at(rows: Sequence[Sequence[str]], index: int) -> _Header | None:
+    """The header whose row ``index`` is, with the row above or below that belongs to it."""
+    mapping = detect_columns(rows[index])
+    if mapping is None:
+        return None
+    pairs = ((index, index + 1, _continues), (index - 1, index, _tops))
+    for first, last, belongs in pairs:
+        if first < 0 or last >= len(rows) or not belongs(rows[first], rows[last]):
+            continue
+        texts = _join_header(rows[first], rows[last])
+        joined = detect_columns(texts)
+        if joined is not None and (Column.DEADLINE in joined or Column.DEADLINE not in mapping):
+            return _Header(first, last, texts, joined)
+    return _Header(index, index, tuple(text.strip() for text in rows[index]), mapping)
+
+
+def _locate_header(rows: Sequence[Sequence[str]]) -> _Header | None:
+    """The first header with a deadline column, else the first header at all."""
+    first: _Header | None = None
+    for index in range(len(rows)):
+        header = _header_at(rows, index)
+        if header is None:
+            continue
+        if Column.DEADLINE in header.mapping:
+            return header
         if first is None:
-            first = index, mapping
+            first = header
     return first
+
+
+def find_header(rows: Sequence[Sequence[str]]) -> tuple[int, dict[Column, int]] | None:
+    """Where the header starts and what its columns are (see ``_locate_header``)."""
+    header = _locate_header(rows)
+    return None if header is None else (header.first, header.mapping)
+
+
+# Several date columns ("Дата | Дата | Дата", "Дата 1 | Дата 2 | Резервная дата"): a main date
+# and reserve dates, every one of them a deadline of the row, read as a series. A start and an
+# end column ("Дата начала | Дата окончания", "Сроки" over "начало | окончание"): a range.
+_DATE_WORD = re.compile(r"^(?:дат[аы]|сроки?)$")
+_DATE_QUALIFIER = re.compile(
+    r"^(?:основн|резерв|дополнительн|запасн|повторн|проведени|перв|втор|трет)"
+)
+_RANGE_START = re.compile(r"^(?:начал|старт)")
+_RANGE_END = re.compile(r"^(?:окончани|завершени|конец$|конца$)")
+_SERIES, _RANGE = "; ", " – "
+
+
+def _date_series_header(text: str) -> bool:
+    tokens = _HEADER_TOKEN.findall(_normalise_header(text))
+    return any(_DATE_WORD.match(token) for token in tokens) and all(
+        _DATE_WORD.match(token) or _DATE_QUALIFIER.match(token) for token in tokens
+    )
+
+
+def _dates_with(text: str, word: re.Pattern[str]) -> bool:
+    hit = header_cell_column(text)
+    tokens = _HEADER_TOKEN.findall(_normalise_header(text))
+    return hit is not None and hit[0] is Column.DEADLINE and any(word.match(t) for t in tokens)
+
+
+def _deadline_columns(
+    header: Sequence[str], mapping: dict[Column, int]
+) -> tuple[tuple[int, ...], str]:
+    """The deadline column, or the date columns of a series or a range, and how to join them."""
+    main = mapping[Column.DEADLINE]
+    starts = [i for i, text in enumerate(header) if _dates_with(text, _RANGE_START)]
+    ends = [i for i, text in enumerate(header) if _dates_with(text, _RANGE_END)]
+    if starts and ends and main in (starts[0], ends[0]):
+        return (starts[0], ends[0]), _RANGE
+    if not _date_series_header(header[main]):
+        return (main,), _SERIES
+    columns = tuple(index for index, text in enumerate(header) if _date_series_header(text))
+    return columns, _SERIES
+
+
+def _join_dates(texts: Sequence[str], joint: str) -> str:
+    """The texts of a row's date columns as one deadline: "a; b; c", or "a – b" for a range
+    ("с a" and "по b" need no dash)."""
+    texts = [text for text in texts if text]
+    if joint == _RANGE and len(texts) == 2 and re.match(r"(?i)(?:по|до)\b", texts[1]):
+        joint = " "
+    return joint.join(texts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -396,6 +609,21 @@ _ROLE_START = re.compile(
     r"члены|обучающи\w*|родител\w*|участник\w*)\b",
     re.I,
 )
+
+
+# A month, a school term or quarter, perhaps with its year, capitalised: a heading over the
+# rows of a plan by months ("Сентябрь", "ОКТЯБРЬ 2024", "I четверть", "2 полугодие").
+_PERIOD_WORD = re.compile(
+    rf"^(?:{_MONTH}\w*|(?:[IVX]{{1,4}}|\d)\s*-?\s*(?:я\s+)?(?:четверть|полугодие|квартал|триместр))"
+    r"(?:\s+(?:19|20)\d\d(?:\s*г(?:од|\.)?)?)?$",
+    re.I,
+)
+_OPEN_DEADLINE = re.compile(r"(?:[,\-–—]|\b(?:с|со|по|до|и|в|на))$", re.I)
+
+
+def _period_word(text: str) -> bool:
+    text = text.strip(" .:")
+    return _starts_upper(text) and bool(_PERIOD_WORD.match(text))
 
 
 def is_number(text: str) -> bool:
@@ -642,6 +870,15 @@ class _Builder:
     mapping: dict[Column, int]
     width: int
     numbered: bool
+    deadline_cols: tuple[int, ...]
+    deadline_joint: str = _SERIES
+    # Columns named but not ours (participants, place, phone, note): their cells are not read.
+    not_ours: frozenset[int] = frozenset()
+    # A participants column read as the responsible: its cells naming only pupils are not.
+    audience_col: int | None = None
+    # The header's rows and columns, to know it again on the next page.
+    header_keys: frozenset[tuple[str, ...]] = frozenset()
+    header_mapping: dict[Column, int] = field(default_factory=dict)
     activities: list[_ActivityDraft] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     sections: list[_Heading] = field(default_factory=list)
@@ -654,6 +891,7 @@ class _Builder:
     @property
     def roles(self) -> list[Column | None]:
         by_index = {index: column for column, index in self.mapping.items()}
+        by_index.update((index, Column.DEADLINE) for index in self.deadline_cols)
         return [by_index.get(index) for index in range(self.width)]
 
     @property
@@ -785,6 +1023,12 @@ class _Builder:
 
     def lone_cell(self, index: int, row: GridRow, text: str, after_section: bool) -> None:
         paragraphs = list(row.cells[index])
+        if index in self.not_ours:
+            self.continue_cells({index: paragraphs}, row.source_ref, text)
+            return
+        if self.period_heading(index, text):
+            self.add_section([text], row.source_ref)
+            return
         if after_section and index <= self.act_col and self.sections:
             self.extend_section(join_prose(paragraphs))  # a heading wrapped onto the next line
             return
@@ -810,6 +1054,14 @@ class _Builder:
             self.add_section([text], row.source_ref)
             return
         self.continue_cells({target: paragraphs}, row.source_ref, text)
+
+    def period_heading(self, index: int, text: str) -> bool:
+        """ "Сентябрь" alone in the date column of a plan whose dates come first: the month
+        the rows below are in, unless the date above is left open ("с 25 августа по")."""
+        if index != self.deadline_cols[0] or index > self.act_col or not _period_word(text):
+            return False
+        above = self.current.rows[-1].cells.get(index) if self.current is not None else None
+        return not (above and _OPEN_DEADLINE.search(above[-1]))
 
     def realign(self, row: GridRow, texts: Sequence[str]) -> tuple[list[Paragraphs], bool]:
         """The row's cells by column; shifted cells put back where they belong."""
@@ -861,19 +1113,23 @@ class _Builder:
         deadline_col = self.mapping.get(Column.DEADLINE)
         if deadline_col is None or deadline_like(texts[deadline_col]):
             return False
-        # A date sits in another column (not the activity, whose text may mention dates, nor
-        # the number column, where "6.2" reads like a date).
+        # A date sits in another column: not the activity, whose text may mention dates, nor
+        # the number column, where "6.2" reads like a date, nor a column not ours right of the
+        # deadline (a mark of completion, a note), where a date is that column's own.
+        last_deadline = max(self.deadline_cols)
+        mentions = {act_col, num_col, *self.deadline_cols}
+        mentions |= {index for index in self.not_ours if index > last_deadline}
         return any(
             deadline_like(text)
             for index, text in enumerate(texts[: self.width])
-            if index not in (deadline_col, act_col, num_col)
+            if index not in mentions
         )
 
     def add(self, row: GridRow) -> None:
         texts = [_squash(row.text(index)) for index in range(max(len(row.cells), self.width))]
         if not any(_has_content(text) for text in texts):
             return
-        if _is_column_numbers(texts) or detect_columns(texts) == self.mapping:
+        if is_column_numbers(texts) or self.repeats_header(texts):
             return  # "1 | 2 | 3 | 4 | 5" under the header, or the header repeated on a new page
         if row.full_width:
             text = " ".join(join_prose(cell) for cell in row.cells if cell)
@@ -898,6 +1154,13 @@ class _Builder:
         cells, _ = self.realign(row, texts)
         self.place(cells, row.source_ref)
 
+    def repeats_header(self, texts: Sequence[str]) -> bool:
+        return _row_key(texts) in self.header_keys or detect_columns(texts) == self.header_mapping
+
+    def only_not_ours(self, cells: dict[int, list[str]]) -> bool:
+        """Text only in columns not ours: their wrapped lines, never a step of its own."""
+        return bool(cells) and all(index in self.not_ours for index in cells)
+
     def merged_step(self, row: GridRow, activity_merged: bool) -> None:
         """Word/Excel: № and activity merged down over the rows of one activity's steps."""
         cells = {
@@ -909,7 +1172,9 @@ class _Builder:
         }
         self.last_section = False
         self.shift = None
-        if cells:
+        if self.only_not_ours(cells):
+            self.continue_cells(cells, row.source_ref, _first_text(cells))
+        elif cells:
             self.add_step(cells, row.source_ref, _first_text(cells))
 
     def place(self, cells: Sequence[Paragraphs], ref: str) -> None:
@@ -928,7 +1193,9 @@ class _Builder:
             by_column.pop(num_col, None)
         if not by_column:
             return
-        if not activity and all(starts_lower(" ".join(p)) for p in by_column.values()):
+        if self.only_not_ours(by_column) or (
+            not activity and all(starts_lower(" ".join(p)) for p in by_column.values())
+        ):
             self.continue_cells(by_column, ref, fragment)
         elif not activity:
             self.add_step(by_column, ref, fragment)
@@ -952,9 +1219,13 @@ class _Builder:
             return ""
         paragraphs = row.cells.get(index, [])
         if column is Column.DEADLINE:
-            return join_deadline(paragraphs)
+            # Every date column, as one series or range for the deadline parser: each cell's
+            # text kept whole, so that a doubt about one quotes that cell.
+            dates = [join_deadline(row.cells.get(i, [])) for i in self.deadline_cols]
+            return _join_dates(dates, self.deadline_joint)
         if column is Column.RESPONSIBLE:
-            return join_responsible(paragraphs)
+            people = join_responsible(paragraphs)
+            return "" if index == self.audience_col and _audience(people) else people
         return join_prose(paragraphs)
 
     def activity(self, draft: _ActivityDraft) -> RawActivity:
@@ -1011,11 +1282,66 @@ def _clean_number(text: str) -> str:
     return text.strip().rstrip(".)")
 
 
-def _is_column_numbers(texts: Sequence[str]) -> bool:
-    filled = [text for text in texts if text]
-    if len(filled) < 3 or not all(text.rstrip(".").isdigit() for text in filled):
+_COLUMN_NUMBER = re.compile(r"^(\d{1,2})[.)]?$")
+
+
+def is_column_numbers(texts: Sequence[str]) -> bool:
+    """ "1 | 2 | 3 | 4" under a header ("1." or "1)", a gap, or all in one cell): each column's
+    own number, not a row of the table."""
+    cells = [(index, text.strip()) for index, text in enumerate(texts) if text.strip()]
+    if len(cells) == 1:
+        cells = list(enumerate(cells[0][1].split()))
+    if len(cells) < 3:
         return False
-    return [int(text.rstrip(".")) for text in filled] == list(range(1, len(filled) + 1))
+    offsets: set[int] = set()
+    for index, text in cells:
+        number = _COLUMN_NUMBER.match(text)
+        if number is None:
+            return False
+        offsets.add(int(number.group(1)) - index)
+    return len(offsets) == 1 and offsets <= {0, 1}
+
+
+def _row_key(texts: Sequence[str]) -> tuple[str, ...]:
+    key = [_normalise_header(text) for text in texts]
+    while key and not key[-1]:
+        key.pop()
+    return tuple(key)
+
+
+# Who takes part, when it is pupils: by their classes or ages, or as learners, or their parents.
+_AUDIENCE = re.compile(
+    r"^(?:все\s+)?(?:обучающ|учащ|ученик|учениц|школьник|старшеклассник|воспитанник|дет[иейя]|"
+    r"выпускник|студент|родител|законн\w*\s+представител|желающ|классы?\b|"
+    r"\d{1,2}(?:\s*[-–—]\s*\d{1,2})?\s*(?:[«\"]?[а-я][»\"]?)?\s*(?:кл|класс|лет|год|$))",
+    re.I,
+)
+_AUDIENCE_SPLIT = re.compile(r"[,;\n]|\s+и\s+")
+
+
+def _audience(text: str) -> bool:
+    """Names only pupils (their classes, their ages) or their parents: no one to remind."""
+    items = [item.strip(" .") for item in _AUDIENCE_SPLIT.split(text)]
+    items = [item for item in items if item]
+    return bool(items) and all(_AUDIENCE.match(item) for item in items)
+
+
+def _participants_as_responsible(
+    header: Sequence[str], mapping: dict[Column, int], body: Sequence[GridRow]
+) -> int | None:
+    """The participants column when the table names no responsible and they are the staff.
+
+    A column of pupils ("1-11 классы", "обучающиеся 5-9 классов") is no one to remind: it is
+    dropped from ``mapping``, and every row then says nobody is named.
+    """
+    index = mapping.get(Column.RESPONSIBLE)
+    if index is None or not _participants(header[index]):
+        return None
+    cells = [row.text(index) for row in body if row.text(index).strip()]
+    if sum(_audience(text) for text in cells) * 2 > len(cells):
+        del mapping[Column.RESPONSIBLE]
+        return None
+    return index
 
 
 def _is_numbered(rows: Sequence[GridRow], mapping: dict[Column, int]) -> bool:
@@ -1036,22 +1362,37 @@ def build_roadmap(preamble: Sequence[str], rows: Sequence[GridRow]) -> RawRoadma
     """
     check_row_count(len(rows))
     texts = [[row.text(index) for index in range(len(row.cells))] for row in rows]
-    header = find_header(texts)
+    header = _locate_header(texts)
     if header is None:
         raise RoadmapReadError("not_a_table")
-    header_at, mapping = header
-    if Column.DEADLINE not in mapping:
-        names = ", ".join(_squash(text) for text in texts[header_at] if text.strip())
+    if Column.DEADLINE not in header.mapping:
+        names = ", ".join(_squash(text) for text in header.texts if text.strip())
         raise RoadmapReadError("no_deadline_column", columns=names)
     lines = [*preamble, ""]  # title rows inside the table start a paragraph of their own
-    for row in rows[:header_at]:
+    for row in rows[: header.first]:
         lines.append(
             " ".join(text for text in (row.text(i) for i in range(len(row.cells))) if text)
         )
-    header_texts = texts[header_at]
-    width = max(index for index, text in enumerate(header_texts) if text.strip()) + 1
-    body = rows[header_at + 1 :]
-    builder = _Builder(mapping, width, _is_numbered(body, mapping))
+    width = max(index for index, text in enumerate(header.texts) if text.strip()) + 1
+    body = rows[header.last + 1 :]
+    mapping = dict(header.mapping)
+    audience_col = _participants_as_responsible(header.texts, mapping, body)
+    deadline_cols, deadline_joint = _deadline_columns(header.texts, mapping)
+    builder = _Builder(
+        mapping,
+        width,
+        _is_numbered(body, mapping),
+        deadline_cols=deadline_cols,
+        deadline_joint=deadline_joint,
+        not_ours=frozenset(
+            index
+            for index, text in enumerate(header.texts)
+            if column_not_ours(text) and index not in mapping.values()
+        ),
+        audience_col=audience_col,
+        header_keys=frozenset(_row_key(texts[i]) for i in range(header.first, header.last + 1)),
+        header_mapping=header.mapping,
+    )
     for row in body:
         builder.add(row)
     activities = builder.finish()

@@ -79,12 +79,22 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-# "руководители ОО", "Руководители образовательных организаций", "директора школ".
-_HEADS_OF_SCHOOLS = re.compile(
-    r"^(руководител[иья]\w*|директор[аы]?\w*)\s+"
-    r"(оо|оу|школ\w*|образовательных\s+(организаций|учреждений)|общеобразовательных\s+\w+)$",
+# "руководители ОО", "Руководители образовательных организаций", "директора школ"; also with
+# other kinds of institution listed after the schools ("руководители ОО, ДОУ", "руководители ОУ
+# и ДОУ"): the heads of the schools are among them.
+_HEADS_OF = re.compile(
+    r"^(?:руководител[иья]\w*|директор[аы]?\w*)\s+(?P<kinds>.+)$", re.IGNORECASE
+)
+_SCHOOL_KIND = re.compile(
+    r"оо|оу|школ\w*|образовательных\s+(?:организаций|учреждений)|общеобразовательных\s+\w+",
     re.IGNORECASE,
 )
+_OTHER_KIND = re.compile(
+    r"доу|доо|до|удо|одо|оудо|дод|удод|спо|поо|детских\s+садов|дошкольных(?:\s+\w+){1,2}"
+    r"|организаций\s+дополнительного\s+образования",
+    re.IGNORECASE,
+)
+_KINDS_APART = re.compile(r"\s*(?:,|/|\s+и\s+)\s*", re.IGNORECASE)
 
 
 _LEVEL = {
@@ -100,7 +110,13 @@ def may_contain(parent: OrganisationKind, child: OrganisationKind) -> bool:
 
 
 def is_heads_of_schools(group_name: str) -> bool:
-    return bool(_HEADS_OF_SCHOOLS.match(" ".join(group_name.split())))
+    heads = _HEADS_OF.match(" ".join(group_name.split()))
+    if heads is None:
+        return False
+    kinds = _KINDS_APART.split(heads["kinds"])
+    return any(_SCHOOL_KIND.fullmatch(kind) for kind in kinds) and all(
+        _SCHOOL_KIND.fullmatch(kind) or _OTHER_KIND.fullmatch(kind) for kind in kinds
+    )
 
 
 class PeopleService:

@@ -15,6 +15,7 @@ from pathlib import PurePath
 from roadmap.readers.archive import declared_sizes_checked
 from roadmap.readers.csv import read_csv
 from roadmap.readers.docx import read_docx
+from roadmap.readers.pdf import read_pdf
 from roadmap.readers.text import decode_text, read_text
 from roadmap.readers.xlsx import read_xlsx
 from roadmap.table import RawActivity, RawRoadmap, RoadmapReadError
@@ -26,8 +27,10 @@ _Reader = Callable[[], RawRoadmap]
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+# A PDF may have bytes before its header; readers look for it in the first kilobyte.
+_PDF_HEADER = b"%PDF-"
+_PDF_HEADER_WITHIN = 1024
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "pdf"),
     (b"\x89PNG", "png"),
     (b"\xff\xd8\xff", "jpeg"),
     (b"GIF8", "gif"),
@@ -57,6 +60,10 @@ def read_roadmap(data: bytes, filename: str) -> RawRoadmap:
         if _ENCRYPTED_STREAM in data:
             raise RoadmapReadError("encrypted")
         raise RoadmapReadError("unsupported_format", format=extension or "doc")
+    if _PDF_HEADER in data[:_PDF_HEADER_WITHIN]:
+        return read_pdf(data)
+    if extension == "pdf":
+        raise RoadmapReadError("pdf_corrupt")  # named .pdf, but no PDF header
     detected = _signature(data)
     if detected is not None:
         raise RoadmapReadError("unsupported_format", format=detected)

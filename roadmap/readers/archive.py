@@ -19,7 +19,7 @@ def declared_sizes_checked(data: bytes, file_format: str) -> None:
     try:
         check_declared(data)
     except ArchiveRefused as error:
-        raise _refusal(error) from error
+        raise refusal(error) from error
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
         raise RoadmapReadError("corrupt", format=file_format) from error
 
@@ -29,7 +29,7 @@ def markup_checked(data: bytes, file_format: str, streamed: Sequence[str] = ()) 
     try:
         check_markup(data, streamed=streamed)
     except ArchiveRefused as error:
-        raise _refusal(error) from error
+        raise refusal(error) from error
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
         raise RoadmapReadError("corrupt", format=file_format) from error
 
@@ -43,6 +43,6 @@ def unreadable(error: Exception, file_format: str) -> RoadmapReadError:
     return RoadmapReadError("corrupt", format=file_format)
 
 
-def _refusal(error: ArchiveRefused) -> RoadmapReadError:
+def refusal(error: ArchiveRefused) -> RoadmapReadError:
     params = {name: str(value) for name, value in error.params.items()}
     return RoadmapReadError(_CODES.get(error.key, "archive_too_large"), **params)

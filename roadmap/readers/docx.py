@@ -18,6 +18,7 @@ import docx
 from docx.oxml.ns import qn
 
 from roadmap.readers.archive import declared_sizes_checked, markup_checked, unreadable
+from roadmap.readers.grid import spans_table
 from roadmap.readers.text import read_text
 from roadmap.table import (
     MAX_ROWS,
@@ -29,7 +30,6 @@ from roadmap.table import (
     build_roadmap,
     cell_paragraphs,
     find_header,
-    is_number,
     preamble_lines,
     too_many_rows,
 )
@@ -318,25 +318,10 @@ def _table_rows(table: Element, numbering: _Numbering, label: str) -> list[GridR
                 cells=tuple(cells),
                 source_ref=f"{label}, строка {number}",
                 merged_above=frozenset(continued),
-                full_width=_spans_table(placed, continued, width),
+                full_width=spans_table(placed, continued, width),
             )
         )
     return rows
-
-
-def _spans_table(
-    placed: list[tuple[int, int, Paragraphs]], continued: set[int], width: int
-) -> bool:
-    """One cell across the table (a section row), perhaps after its own № cell."""
-    filled = [(start, span, paragraphs) for start, span, paragraphs in placed if paragraphs]
-    if continued or not filled or len(filled) > 2:
-        return False
-    if len(filled) == 2:
-        number_start, number_span, number = filled[0]
-        if number_start != 0 or number_span != 1 or not is_number(" ".join(number)):
-            return False
-    start, span, _ = filled[-1]
-    return span >= 2 and start <= 1 and start + span >= width
 
 
 def _continuation_rows(

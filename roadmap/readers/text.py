@@ -20,8 +20,11 @@ from roadmap.table import (
     RoadmapReadError,
     build_roadmap,
     cell_paragraphs,
+    column_not_ours,
     detect_columns,
+    find_header,
     header_cell_column,
+    is_column_numbers,
     is_number,
     preamble_lines,
     starts_lower,
@@ -121,14 +124,16 @@ def _cell_text(raw: str) -> str:
 
 
 def _read_delimited(lines: Sequence[str], header_at: int, splitter: Splitter) -> RawRoadmap:
-    header = [_cell_text(cell) for cell in splitter(lines[header_at])]
-    body_start = header_at + 1
-    tail = _header_tail(lines, body_start, splitter, header)
-    if tail is not None:
-        header = tail
-        body_start += 1
-    rows = [GridRow(tuple((cell,) if cell else () for cell in header), f"строка {header_at + 1}")]
-    for index in range(body_start, len(lines)):
+    first = header_at
+    if header_at > 0:
+        # A merged top header ("Мероприятия" over "наименование | срок") is the line above;
+        # whether it belongs to the header is the table's rule, as for every other format.
+        above, header = ([_cell_text(c) for c in splitter(lines[i])] for i in (first - 1, first))
+        found = find_header([above, header])
+        if found is not None and found[0] == 0:
+            first -= 1
+    rows: list[GridRow] = []
+    for index in range(first, len(lines)):
         line = lines[index]
         if not line.strip():
             continue
@@ -137,30 +142,7 @@ def _read_delimited(lines: Sequence[str], header_at: int, splitter: Splitter) ->
         rows.append(
             GridRow(tuple(cell_paragraphs(c) for c in splitter(line)), f"строка {index + 1}")
         )
-    return build_roadmap(preamble_lines(lines[:header_at]), rows)
-
-
-def _header_tail(
-    lines: Sequence[str], index: int, splitter: Splitter, header: list[str]
-) -> list[str] | None:
-    """A header cell wrapped onto the next line ("Ответственные" / "исполнители")."""
-    while index < len(lines) and not lines[index].strip():
-        index += 1
-    if index >= len(lines):
-        return None
-    cells = [_cell_text(cell) for cell in splitter(lines[index])]
-    filled = [i for i, cell in enumerate(cells) if cell]
-    if not filled or len(filled) * 2 > max(1, sum(bool(h) for h in header)):
-        return None
-    for i in filled:
-        if i >= len(header) or not starts_lower(cells[i]) or len(cells[i].split()) > 3:
-            return None
-        if any(char.isdigit() for char in cells[i]):
-            return None
-    merged = list(header)
-    for i in filled:
-        merged[i] = f"{merged[i]} {cells[i]}".strip()
-    return merged if detect_columns(merged) is not None else None
+    return build_roadmap(preamble_lines(lines[:first]), rows)
 
 
 @dataclass
@@ -194,11 +176,15 @@ def _line_cells(lines: Sequence[str]) -> list[_LineCell]:
 
 
 def _header_run(cells: Sequence[_LineCell], start: int, tabbed: bool) -> list[str]:
-    """Consecutive cells that each name a different column, starting at ``start``."""
+    """Consecutive cells that each name a different column (or one not ours: participants,
+    place, note…), starting at ``start``."""
     run: list[str] = []
     seen: set[Column] = set()
     for cell in cells[start : start + _MAX_HEADER_CELLS]:
         text = cell.text()
+        if run and column_not_ours(text):
+            run.append(text)
+            continue
         hit = header_cell_column(text)
         if hit is None and run and not tabbed and (starts_lower(text) or text.lower() == "п/п"):
             run[-1] = f"{run[-1]} {text}"  # a header word wrapped onto its own line
@@ -230,6 +216,8 @@ def _read_cell_per_line(lines: Sequence[str]) -> RawRoadmap:
         raise RoadmapReadError("not_a_table")
     start, header = chosen
     consumed = _consumed(cells, start, len(header), tabbed)
+    if is_column_numbers([cell.text() for cell in cells[consumed : consumed + len(header)]]):
+        consumed += len(header)  # "1 | 2 | 3 | 4" under the header, one number a line
     mapping = detect_columns(header) or {}
     rows = [GridRow(tuple((text,) for text in header), f"строка {cells[start].line_index + 1}")]
     rows.extend(_regroup(cells[consumed:], len(header), mapping.get(Column.NUMBER) == 0))
@@ -242,7 +230,8 @@ def _consumed(cells: Sequence[_LineCell], start: int, width: int, tabbed: bool) 
         return start + width
     index, named = start, 0
     while index < len(cells) and named <= width:
-        if header_cell_column(cells[index].text()) is not None:
+        text = cells[index].text()
+        if header_cell_column(text) is not None or column_not_ours(text):
             if named == width:
                 break
             named += 1

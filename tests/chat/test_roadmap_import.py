@@ -13,8 +13,11 @@ from storage.schema import activities, roadmaps
 from tests.chat.conftest import ChatBot
 from tests.fakebot import SentMessage
 from tests.harness import ADMIN, COORDINATOR, DATA, EXECUTOR, STRANGER, add_person
+from tests.roadmap.pdfs import encrypted_pdf
 
 SCHOOL_DOCX = DATA / "docx" / "school-tech-cluster-2022.docx"
+SCHOOL_PDF = DATA / "pdf" / "school-tech-cluster-2022.pdf"
+SCANNED_PDF = DATA / "pdf" / "school-tech-cluster-2022-scanned.pdf"
 SCHOOL_TXT = DATA / "school-tech-cluster-2022.txt"
 PASTED = (
     "№\tМероприятие\tСрок проведения\tОтветственные исполнители\n"
@@ -61,6 +64,23 @@ async def test_import_stores_the_roadmap_with_its_rows_and_steps(bot: ChatBot) -
     done = await bot.api.wait_edit(preview)
     assert "Импортировано" in (done.plain_text or "")
     assert done.buttons() == []
+    assert await _stored_counts(bot) == (1, 19 + 13)
+
+
+async def test_a_pdf_is_previewed_and_imported_as_its_word_file(bot: ChatBot) -> None:
+    await add_person(bot, COORDINATOR, Role.COORDINATOR)
+    preview = await bot.upload(COORDINATOR, SCHOOL_PDF.name, SCHOOL_PDF.read_bytes())
+    assert bot.api.calls_to("getFile")
+    text = preview.plain_text or ""
+    assert "Предпросмотр импорта" in text
+    assert "Период: 01.09.2022 – 31.08.2023" in text
+    assert "Организация: МБОУ «СОШ №2»" in text
+    assert "Мероприятий: 19, шагов: 13" in text
+    assert "вне периода" in text
+    assert await _stored_counts(bot) == (0, 0)
+    await bot.press_label(COORDINATOR, preview, "Импортировать")
+    done = await bot.api.wait_edit(preview)
+    assert "Импортировано" in (done.plain_text or "")
     assert await _stored_counts(bot) == (1, 19 + 13)
 
 
@@ -135,6 +155,13 @@ def _zip_without_word() -> bytes:
         ("plan.docx", _zip_without_word(), "повреждён"),
         ("plan.xlsx", _encrypted_xlsx(), "паролем"),
         ("scan.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "формат я не читаю"),
+        ("scan.pdf", SCANNED_PDF.read_bytes(), "скан"),
+        ("plan.pdf", SCHOOL_PDF.read_bytes()[:5000], "повреждён"),
+        (
+            "plan.pdf",
+            encrypted_pdf([("1.", "Совещание", "до 10.10.2024", "Петрова А.В.")]),
+            "паролем",
+        ),
         ("empty.txt", b"", "пустой"),
         ("letter.txt", "Уважаемые коллеги! Просим принять участие.".encode(), "не нашёл"),
         (
@@ -143,7 +170,18 @@ def _zip_without_word() -> bytes:
             "нет столбца со сроками",
         ),
     ],
-    ids=["cut-docx", "zip-without-word", "encrypted-xlsx", "png", "empty", "letter", "no-dates"],
+    ids=[
+        "cut-docx",
+        "zip-without-word",
+        "encrypted-xlsx",
+        "png",
+        "scanned-pdf",
+        "cut-pdf",
+        "encrypted-pdf",
+        "empty",
+        "letter",
+        "no-dates",
+    ],
 )
 async def test_a_bad_file_gets_one_clear_message(
     bot: ChatBot, name: str, content: bytes, expected: str

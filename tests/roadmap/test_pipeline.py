@@ -338,13 +338,13 @@ EFFECTIVE_SCHOOL_ROWS = [
 # A role with nobody named ("Заместитель директора по НМР") is a group of one.
 PEDAGOGI_SPS_MARKETING = (
     group("Педагоги"),
-    organisation("социально- психологическая служба"),
+    organisation("Социально- психологическая служба"),
     group('Группа "Маркетинг»'),
 )
-ADMINISTRATION = group("Администрация")
+ADMINISTRATION = organisation("Администрация")
 WORKING_GROUP = group("Рабочая группа")
 TECH = group("Технический специалист")
-ZAM_UVR = group("Зам. директора по УВР")
+ZAM_UVR = group("Заместитель директора по УВР")
 PSYCHOLOGIST = group("Педагог-психолог")
 LYCEUM_END = "2028-08-31"
 LYCEUM_ROWS = [
@@ -398,15 +398,17 @@ LYCEUM_ROWS = [
     # "… и партнеров" continues the first item's complement: one group, not two.
     KeyRow(
         LYCEUM, 9, "4.2", ORG_STAGE, "Заключение договоров о сотрудничестве", "continuous",
-        "2024-01-01", (LYCEUM_END,), (group("Администрация МБОУ «Лицей №2» и партнеров"),),
+        "2024-01-01", (LYCEUM_END,), (organisation("Администрация МБОУ «Лицей №2» и партнеров"),),
     ),
     KeyRow(
         LYCEUM, 10, "4.3", ORG_STAGE, "Оранизация взаимодействия с родителями", "continuous",
-        "2024-01-01", (LYCEUM_END,), (group("Администрация МБОУ «Лицей №2»"), group("Родители")),
+        "2024-01-01", (LYCEUM_END,),
+        (organisation("Администрация МБОУ «Лицей №2»"), group("Родители")),
     ),
     KeyRow(
         LYCEUM, 11, "4.4", ORG_STAGE, "Организация переговорных площадок с представителями",
-        "on_request", None, (), (group("Администрация МБОУ «Лицей №2» и организаций- партнеров"),),
+        "on_request", None, (),
+        (organisation("Администрация МБОУ «Лицей №2» и организаций- партнеров"),),
     ),
     # No year in a five-year roadmap: every year, and the user is told so.
     KeyRow(

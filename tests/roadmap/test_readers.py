@@ -664,7 +664,7 @@ NO_DEADLINE_ROWS: list[Row] = [["1", "Совещание", "Иванов И.И."
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "photo.png", "unsupported_format"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "plan.docx", "unsupported_format"),
         (b"\xff\xd8\xff\xe0" + b"\x00" * 64, "scan.jpg", "unsupported_format"),
-        (b"%PDF-1.7\n" + b"\x00" * 64, "plan.pdf", "unsupported_format"),
+        (b"%PDF-1.7\n" + b"\x00" * 64, "plan.pdf", "pdf_corrupt"),
         ("Просто сообщение без таблицы.\nВторая строка.".encode(), "message.txt", "not_a_table"),
         ("Дорожная карта;2024\nкакой-то текст".encode("cp1251"), "plan.csv", "not_a_table"),
         (text_of(NO_DEADLINE_HEADER, NO_DEADLINE_ROWS).encode(), "plan.txt",

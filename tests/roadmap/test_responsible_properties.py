@@ -196,3 +196,23 @@ def test_a_list_of_names_yields_each_person_once_in_order(
     assert [item.name for item in parsed.items] == expected
     assert all(item.kind is ResponsibleKind.PERSON for item in parsed.items)
     assert parsed.warnings == ()
+
+
+PHONE = st.sampled_from(
+    [
+        "8-914-123-45-67",
+        "89241234567",
+        "+7 (4232) 12-34-56",
+        "тел. 2-15-48",
+        "т. 8 (42135) 5-12-34",
+        "8 999 123 45 67",
+    ]
+)
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(NAME_SPELLING, PHONE), min_size=1, max_size=4))
+def test_a_phone_after_a_name_is_dropped(parts: list[tuple[tuple[str, str], str]]) -> None:
+    with_phones = "; ".join(f"{spelling}, {phone}" for (_, spelling), phone in parts)
+    without = "; ".join(spelling for (_, spelling), _ in parts)
+    assert parse_responsible(with_phones) == parse_responsible(without)

@@ -88,9 +88,21 @@ def test_heads_of_schools_phrases() -> None:
         "руководители образовательных организаций",
         "Директора школ",
         "Руководители ОУ",
+        # Heads of schools and of other kinds of institution: the schools' heads are among them.
+        "Руководители ОО, ДОУ",
+        "руководители ОУ и ДОУ",
+        "Руководители ОО, ДОО, УДО",
+        "Директора школ и детских садов",
     ):
         assert is_heads_of_schools(phrase), phrase
-    for phrase in ("Руководители ШНОР и ШНСУ", "Педагоги", "Классные руководители"):
+    for phrase in (
+        "Руководители ШНОР и ШНСУ",
+        "Педагоги",
+        "Классные руководители",
+        "Руководители ДОУ",
+        "Руководители ОО, РМК",
+        "Руководители ОО и партнеров",
+    ):
         assert not is_heads_of_schools(phrase), phrase
 
 
