@@ -422,8 +422,19 @@ def test_deadline_is_read_as_a_person_reads_it(
     due: tuple[str, ...],
     codes: tuple[str, ...],
 ) -> None:
-    deadline = parse_deadline(text, period)
+    check_reading(text, period, kind, start, due, codes)
 
+
+def check_reading(
+    text: str,
+    period: Period,
+    kind: DeadlineKind,
+    start: str | None,
+    due: tuple[str, ...],
+    codes: tuple[str, ...],
+) -> None:
+    """The deadline a cell gives: its kind, start, due dates (ISO) and warning codes."""
+    deadline = parse_deadline(text, period)
     expected = (
         kind,
         None if start is None else date.fromisoformat(start),

@@ -13,6 +13,7 @@ import pytest
 from roadmap.deadlines import DeadlineKind, parse_deadline
 from roadmap.period import Period, normalise
 from roadmap.warnings import ParseWarning
+from tests.roadmap.test_deadlines import check_reading
 
 DATE = DeadlineKind.DATE
 SERIES = DeadlineKind.SERIES
@@ -236,22 +237,7 @@ def test_deadline_kind_is_read_as_a_person_reads_it(
     due: tuple[str, ...],
     codes: tuple[str, ...],
 ) -> None:
-    deadline = parse_deadline(text, period)
-
-    expected = (
-        kind,
-        None if start is None else date.fromisoformat(start),
-        tuple(date.fromisoformat(day) for day in due),
-        codes,
-    )
-    found = (
-        deadline.kind,
-        deadline.start,
-        deadline.due,
-        tuple(warning.code for warning in deadline.warnings),
-    )
-    assert found == expected
-    assert deadline.text == text
+    check_reading(text, period, kind, start, due, codes)
 
 
 def test_a_cell_keeps_its_line_breaks_for_the_deadline_reader() -> None:
