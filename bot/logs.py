@@ -1,4 +1,14 @@
-"""Logging set-up that keeps the bot token out of every line, whoever logs it."""
+"""Logging set-up that keeps the bot token, people and survey answers out of every line.
+
+Who said what in a survey must never reach a log, at any level (152-ФЗ): the bot's own lines
+carry ids of rows, never answer text, names or participation tokens, and the libraries below
+stay at WARNING whatever LOG_LEVEL says, because at DEBUG or INFO they print what the bot
+sends and receives. aiosqlite at DEBUG prints every statement with its bound values (the
+Telegram id of the actor lookup, then the survey's token and answers 40 ms later);
+SQLAlchemy's engine at INFO prints the statements (`hide_parameters` hides the values there,
+but a statement with literals would still show them); aiogram's scenes print FSM data; aiohttp's
+access log prints URLs, which may carry tokens.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +17,18 @@ import logging
 from bot.settings import Settings
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+# Loggers that print statements, bound values, conversation data or URLs below WARNING.
+QUIET_LOGGERS = (
+    "aiosqlite",
+    "asyncpg",
+    "sqlalchemy",
+    "aiogram.scene",
+    "aiohttp.access",
+    "aiohttp.client",
+    "aiohttp.server",
+)
+QUIET_LEVEL = logging.WARNING
 
 
 class RedactingFormatter(logging.Formatter):
@@ -32,3 +54,7 @@ def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter(secrets))
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    level = logging.getLevelName(settings.log_level)
+    for name in QUIET_LOGGERS:
+        # Quieter than LOG_LEVEL asks, never louder: LOG_LEVEL=ERROR keeps them at ERROR.
+        logging.getLogger(name).setLevel(max(level, QUIET_LEVEL))

@@ -51,16 +51,16 @@ async def on_error(event: ErrorEvent) -> None:
     error = event.exception
     if _is_not_modified(error):
         # A double tap: the second edit would change nothing. The press is simply done.
-        logger.debug("user %s pressed twice: nothing to change", _user_id(event))
+        logger.debug("update %s pressed twice: nothing to change", event.update.update_id)
         await _answer_quietly(event)
         return
     if isinstance(error, UserFacingError):
-        logger.info("refused user %s: %s", _user_id(event), error.key)
+        logger.info("refused update %s: %s", event.update.update_id, error.key)
         await _tell(event, _(error.key).format(**error.params))
         return
-    logger.exception(
-        "update %s from user %s failed", event.update.update_id, _user_id(event), exc_info=error
-    )
+    # No Telegram id here: the update may be a survey answer, and the id next to it would say who
+    # took part in an anonymous survey. The update id and the traceback are enough to debug.
+    logger.exception("update %s failed", event.update.update_id, exc_info=error)
     await _tell(event, _("error.unexpected"))
 
 
