@@ -14,6 +14,7 @@ from bot.catalogs import load_catalogs
 from bot.cli_arguments import add_org_arguments, add_report_arguments, add_survey_arguments
 from bot.cli_import import add_arguments as add_import_arguments
 from bot.cli_import import run_import
+from bot.data_dir import secure_data_dir
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from core.i18n import Catalogs
@@ -75,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings)
+        secure_data_dir(settings)
         if arguments.command == "migrate":
             asyncio.run(_migrate(settings))
         elif arguments.command == "import":

@@ -16,6 +16,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.commands import menu_permissions, register_commands
+from bot.data_dir import secure_data_dir
 from bot.fsm import create_fsm_storage
 from bot.i18n import CatalogI18n, LanguageMiddleware, create_i18n
 from bot.middlewares import AccessMiddleware, CommandsLeaveWaits
@@ -134,6 +135,7 @@ class Application:
         pacing passes a faster one. ``session``: how the bot reaches the Bot API; HTTP unless
         a test drives the bot in-process."""
         token = require_token(settings)
+        secure_data_dir(settings)
         # Before the database opens: a broken secret stops the start with nothing to undo.
         survey_secret = load_survey_secret(settings)
         clock = clock or SystemClock()

@@ -43,11 +43,21 @@ class Settings(BaseSettings):
     reminder_group_over: int = Field(default=3, ge=1, le=100)
     # Messages a second the scheduler sends in all: just under Telegram's 30.
     send_rate: float = Field(default=29.0, gt=0, le=30)
-    # The key of survey participation tokens; empty: generated once into DATA_DIR/survey_secret.
+    # The key of survey participation tokens; empty: generated once into SURVEY_SECRET_FILE.
     survey_secret: SecretStr | None = None
+    # Where that generated key lives; empty: DATA_DIR/survey_secret. Elsewhere, a copy of the
+    # data folder alone cannot tell who answered a survey.
+    survey_secret_file: Path | None = None
     # Conversation state (survey answers in progress among it) in Redis instead of memory,
     # so several instances share it and a restart loses nobody's half-filled survey.
     redis_url: SecretStr | None = None
+
+    @field_validator("survey_secret_file", mode="before")
+    @classmethod
+    def _empty_path_is_default(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ import stat
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
+from storage.private_files import make_private_dir
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +25,13 @@ _PRIVATE = 0o600
 
 
 def secret_path(settings: Settings) -> Path:
-    return settings.data_dir / FILE_NAME
+    """SURVEY_SECRET_FILE, or DATA_DIR/survey_secret: away from the data folder, a copy of it
+    alone does not link survey answers to people."""
+    return settings.survey_secret_file or settings.data_dir / FILE_NAME
 
 
 def load_survey_secret(settings: Settings) -> bytes:
-    """SURVEY_SECRET if set; else the file under DATA_DIR, created on first use."""
+    """SURVEY_SECRET if set; else the file (``secret_path``), created on first use."""
     if settings.survey_secret is not None:
         return settings.survey_secret.get_secret_value().encode()
     path = secret_path(settings)
@@ -43,7 +46,7 @@ def _create(path: Path) -> None:
     The value goes to a private temporary file first and is then linked into place: the link
     fails if another instance got there first, and then its secret is the one used.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
     descriptor = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, _PRIVATE)
     try:

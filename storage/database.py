@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import PoolResetState
 
+from storage.private_files import private_sqlite
 from storage.repositories import Repositories
 from storage.writes import WRITTEN, note_write
 
@@ -64,7 +65,7 @@ def create_engine(
 ) -> AsyncEngine:
     path = sqlite_file(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite(path)
     # hide_parameters: an error in the log shows the SQL, never the values bound to it (names,
     # Telegram ids, survey answers next to the token of the person who gave them).
     if make_url(url).get_backend_name() == "sqlite":

@@ -51,6 +51,10 @@ _QUESTION_KEYS = ("id", "text", "kind", "required", "options", "other", "scale",
 _OPTION_KEYS = ("text", "goto", "exclusive")
 _SCALE_KEYS = ("low", "high", "low_label", "high_label")
 _NULL_TAG = "tag:yaml.org,2002:null"
+# The format nests five deep (survey, questions, a question, its options, an option); well past
+# that is no survey. PyYAML composes recursively: without a limit a few thousand brackets end in
+# a RecursionError instead of a message that names the line.
+MAX_DEPTH = 32
 
 _Fields = dict[str, tuple[Node, Node]]
 
@@ -60,7 +64,9 @@ def read_yaml(text: str) -> RawSurvey:
     if not text.strip():
         raise DefinitionError("survey.file.empty")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_DepthLimitedLoader)
+    except _TooDeep as error:
+        raise Place(line=error.line).error("too_deep", limit=MAX_DEPTH) from None
     except yaml.MarkedYAMLError as error:
         raise Place(line=_error_line(error, text)).error("yaml_syntax") from None
     except yaml.YAMLError:
@@ -82,6 +88,30 @@ def read_yaml(text: str) -> RawSurvey:
             raise _place(node).error("not_list")
         raw.questions = [_question(item) for item in node.value]
     return raw
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """The safe loader, refusing a node nested deeper than MAX_DEPTH before it recurses on."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise _TooDeep(event.start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _error_line(error: yaml.MarkedYAMLError, text: str) -> int:

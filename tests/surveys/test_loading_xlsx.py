@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +12,16 @@ import pytest
 
 import surveys
 from surveys.loading import DefinitionError, is_survey_workbook, load_definition, load_xlsx
-from surveys.model import END, Audience, Option, Question, QuestionKind, Scale, Segments
+from surveys.model import (
+    END,
+    Audience,
+    Option,
+    Question,
+    QuestionKind,
+    Scale,
+    Segments,
+    SurveyDefinition,
+)
 from tests.surveys.catalog import rendered
 
 HEADINGS = (
@@ -397,3 +407,42 @@ def test_the_survey_template_is_told_apart_from_other_workbooks() -> None:
     roadmap.save(buffer)
     assert not is_survey_workbook(buffer.getvalue())
     assert not is_survey_workbook(b"PK\x03\x04 not a workbook")
+
+
+_SAMPLE = Path(surveys.__file__).parent / "samples" / "survey.xlsx"
+_DEEP_XML = b"<x>" * 5000 + b"</x>" * 5000
+
+
+def _with_deep_xml(member: str) -> bytes:
+    """The sample template with 5,000 nested elements put inside one of its XML parts."""
+    source = zipfile.ZipFile(_SAMPLE)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == member:
+                end = data.rfind(b"</")
+                data = data[:end] + _DEEP_XML + data[end:]
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "member", zipfile.ZipFile(_SAMPLE).namelist(), ids=lambda name: name.replace("/", "_")
+)
+def test_deeply_nested_xml_never_recurses(member: str) -> None:
+    # Parts parsed whole (lxml) stop at libxml2's depth limit: "corrupt". Sheets are read by
+    # iterparse, which does not recurse, and the elements it does not know are skipped.
+    outcome = _outcome(_with_deep_xml(member))
+    if isinstance(outcome, DefinitionError):
+        assert outcome.key == "survey.file.corrupt_xlsx"
+        assert not isinstance(outcome.__cause__, RecursionError)
+    else:
+        assert outcome == load_xlsx(_SAMPLE.read_bytes())
+
+
+def _outcome(data: bytes) -> SurveyDefinition | DefinitionError:
+    try:
+        return load_xlsx(data)
+    except DefinitionError as error:
+        return error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from textwrap import dedent
 
 import pytest
@@ -17,6 +18,7 @@ from surveys.model import (
     Segments,
     SurveyDefinition,
 )
+from surveys.yaml_format import MAX_DEPTH
 from tests.surveys.catalog import rendered
 
 FULL = """\
@@ -455,3 +457,43 @@ def test_a_typo_message_reads_well() -> None:
     with pytest.raises(DefinitionError) as caught:
         load_yaml(minimal("  - text: А\n    requried: нет\n"))
     assert rendered(caught.value).startswith("Строка 4: неизвестное поле «requried»")
+
+
+def _nested_lists(depth: int) -> str:
+    return "title: Опрос\nquestions:\n  - text: А\n    options: " + "[" * depth + "]" * depth
+
+
+def _nested_mappings(depth: int) -> str:
+    return "title: Опрос\nquestions:\n  - text: А\n    scale: " + "{a: " * depth + "}" * depth
+
+
+@pytest.mark.parametrize("nested", [_nested_lists, _nested_mappings])
+def test_five_thousand_levels_are_refused_by_name_not_by_recursion(
+    nested: Callable[[int], str],
+) -> None:
+    with pytest.raises(DefinitionError) as caught:
+        load_yaml(nested(5000))
+    assert caught.value.key == "survey.file.line.too_deep"
+    assert caught.value.params["limit"] == MAX_DEPTH
+    assert rendered(caught.value).startswith("Строка ")
+    assert "вложенность глубже" in rendered(caught.value)
+
+
+@pytest.mark.parametrize("nested", [_nested_lists, _nested_mappings])
+def test_twenty_levels_pass_the_depth_limit_and_meet_the_format_checks(
+    nested: Callable[[int], str],
+) -> None:
+    # Deeper than any survey, shallower than the limit: the usual message about the first
+    # value that is not what the format expects.
+    with pytest.raises(DefinitionError) as caught:
+        load_yaml(nested(20))
+    assert caught.value.key != "survey.file.line.too_deep"
+    assert caught.value.key.startswith("survey.file.line.")
+
+
+def test_nesting_just_below_the_limit_is_composed() -> None:
+    text = "title: Опрос\nquestions:\n  - text: А\n    options: " + "[" * (MAX_DEPTH - 4)
+    text += "]" * (MAX_DEPTH - 4)
+    with pytest.raises(DefinitionError) as caught:
+        load_yaml(text)
+    assert caught.value.key == "survey.file.line.not_text"

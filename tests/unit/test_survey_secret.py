@@ -20,6 +20,7 @@ GIVEN = "a-long-enough-survey-secret-1234"
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("SURVEY_SECRET", raising=False)
     monkeypatch.delenv("DATA_DIR", raising=False)
+    monkeypatch.delenv("SURVEY_SECRET_FILE", raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
 
@@ -105,3 +106,33 @@ def test_an_empty_file_is_not_silently_replaced(tmp_path: Path) -> None:
         load_survey_secret(settings)
     assert raised.value.key == "settings.invalid.survey_secret"
     assert path.read_text(encoding="utf-8") == ""
+
+
+def test_the_secret_file_may_live_outside_the_data_folder(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "keys" / "roadmap" / "secret"
+    settings = _settings(tmp_path, survey_secret_file=elsewhere)
+    assert secret_path(settings) == elsewhere
+    secret = load_survey_secret(settings)
+    assert elsewhere.read_text(encoding="ascii").strip().encode() == secret
+    assert _mode(elsewhere) == 0o600
+    assert _mode(elsewhere.parent) == 0o700
+    assert not (tmp_path / "data").exists()
+    assert load_survey_secret(settings) == secret
+
+
+def test_the_secret_file_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SURVEY_SECRET_FILE", str(tmp_path / "secret"))
+    assert secret_path(_settings(tmp_path)) == tmp_path / "secret"
+    monkeypatch.setenv("SURVEY_SECRET_FILE", "")
+    assert secret_path(_settings(tmp_path)) == tmp_path / "data" / "survey_secret"
+
+
+def test_an_existing_folder_of_the_secret_file_is_left_as_it_is(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    load_survey_secret(_settings(tmp_path, survey_secret_file=shared / "secret"))
+    assert _mode(shared) == 0o755
+    assert _mode(shared / "secret") == 0o600
