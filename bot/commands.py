@@ -24,6 +24,7 @@ MENU = (
     "people",
     "orgs",
     "help",
+    "privacy",
     "cancel",
 )
 

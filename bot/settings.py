@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # Conversation state (survey answers in progress among it) in Redis instead of memory,
     # so several instances share it and a restart loses nobody's half-filled survey.
     redis_url: SecretStr | None = None
+    # Who runs this bot under 152-ФЗ (the school or the education department) and how to reach
+    # them: shown by /privacy and before a person gives consent on linking.
+    operator_name: str = Field(default="", max_length=300)
+    operator_contacts: str = Field(default="", max_length=500)
 
     @field_validator("survey_secret_file", mode="before")
     @classmethod

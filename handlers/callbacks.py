@@ -95,6 +95,13 @@ class InviteAnswerCallback(CallbackData, prefix="inv1"):
     accept: bool
 
 
+class ConsentCallback(CallbackData, prefix="cns1"):
+    """Agreeing (or not) to the processing of personal data before an invite links."""
+
+    invite_id: RowId
+    agree: bool
+
+
 class OrgAction(StrEnum):
     ADD = "add"
     REMINDERS = "rem"

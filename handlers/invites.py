@@ -1,4 +1,5 @@
-"""Opening an invite link: "Вы — Шабанова Н.С.?" Да links the account, Нет warns the inviter."""
+"""Opening an invite link: "Вы — Шабанова Н.С.?" Да asks for consent to the processing of
+personal data, and only «Да» to that links the account; Нет (not me) warns the inviter."""
 
 from __future__ import annotations
 
@@ -11,15 +12,20 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.settings import Settings
 from core.deeplinks import DeepLink, DeepLinkKind
-from handlers.callbacks import InviteAnswerCallback
+from handlers.callbacks import ConsentCallback, InviteAnswerCallback
 from handlers.filters import PRIVATE, StartLink
+from handlers.privacy import consent_text
 from handlers.render import quote
 from services.access import Actor, Permission
 from services.people import AcceptOutcome, InviteState, PeopleService
+from services.privacy import CONSENT_VERSION
 
 logger = logging.getLogger(__name__)
 _STATE_KEY = "invite_id"
+# Set once the person said "это я": only then do the consent buttons of this invite work.
+_CONSENT_KEY = "consent_for"
 
 
 async def open_invite(
@@ -64,23 +70,62 @@ async def on_answer(
     callback_data: InviteAnswerCallback,
     state: FSMContext,
     people: PeopleService,
+    settings: Settings,
 ) -> None:
-    """Да or Нет; only from the chat that opened this very link (the service tells whoever
-    made the invite)."""
+    """Да (it is me) leads to the consent question; Нет warns whoever made the invite. Only
+    from the chat that opened this very link."""
     data = await state.get_data()
-    if data.get(_STATE_KEY) != callback_data.invite_id:
+    if data.get(_STATE_KEY) != callback_data.invite_id or _CONSENT_KEY in data:
         await callback.answer(_("invite.not_yours"), show_alert=True)
         return
-    await state.clear()
     user = callback.from_user
     if not callback_data.accept:
+        await state.clear()
         await people.decline_invite(callback_data.invite_id, user.full_name)
         await callback.answer()
         if isinstance(callback.message, Message):
             await callback.message.edit_text(_("invite.declined"))
         return
-    result = await people.accept_invite(callback_data.invite_id, user.id, user.language_code)
+    await state.update_data({_CONSENT_KEY: callback_data.invite_id})
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("invite.consent.yes"),
+        callback_data=ConsentCallback(invite_id=callback_data.invite_id, agree=True),
+    )
+    builder.button(
+        text=_("invite.consent.no"),
+        callback_data=ConsentCallback(invite_id=callback_data.invite_id, agree=False),
+    )
     await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(consent_text(settings), reply_markup=builder.as_markup())
+
+
+async def on_consent(
+    callback: CallbackQuery,
+    callback_data: ConsentCallback,
+    state: FSMContext,
+    people: PeopleService,
+) -> None:
+    """Да links the account and keeps the consent's version and date; Нет leaves the person
+    unlinked, the invite still usable until it expires."""
+    data = await state.get_data()
+    if (
+        data.get(_STATE_KEY) != callback_data.invite_id
+        or data.get(_CONSENT_KEY) != callback_data.invite_id
+    ):
+        await callback.answer(_("invite.not_yours"), show_alert=True)
+        return
+    await state.clear()
+    await callback.answer()
+    if not callback_data.agree:
+        if isinstance(callback.message, Message):
+            await callback.message.edit_text(_("invite.consent.refused"))
+        return
+    user = callback.from_user
+    result = await people.accept_invite(
+        callback_data.invite_id, user.id, user.language_code, CONSENT_VERSION
+    )
     if result.outcome is AcceptOutcome.LINKED and result.person is not None:
         text = _("invite.linked").format(name=quote(result.person.full_name))
     elif result.outcome is AcceptOutcome.ACCOUNT_TAKEN and result.person is not None:
@@ -99,4 +144,5 @@ def create_router() -> Router:
         open_invite, CommandStart(deep_link=True), StartLink(DeepLinkKind.INVITE), flags=anyone
     )
     router.callback_query.register(on_answer, InviteAnswerCallback.filter(), flags=anyone)
+    router.callback_query.register(on_consent, ConsentCallback.filter(), flags=anyone)
     return router

@@ -223,8 +223,14 @@ class PeopleService:
         return InviteCheck(state, invite, person, organisation)
 
     async def accept_invite(
-        self, invite_id: int, telegram_user_id: int, language_code: str | None
+        self,
+        invite_id: int,
+        telegram_user_id: int,
+        language_code: str | None,
+        consent_version: str,
     ) -> AcceptResult:
+        """Links the account of someone who agreed to the consent text of this version (the
+        version and the moment are kept with the person)."""
         now = self._clock.now()
         async with self._database.transaction() as repositories:
             invite = await repositories.invites.get(invite_id)
@@ -236,7 +242,7 @@ class PeopleService:
             if not await repositories.invites.claim(invite_id, telegram_user_id, now):
                 return AcceptResult(AcceptOutcome.INVALID)
             await repositories.people.link_telegram(
-                invite.person_id, telegram_user_id, language_code
+                invite.person_id, telegram_user_id, language_code, (consent_version, now)
             )
             await self._replan_person(repositories, invite.person_id)
             person = await repositories.people.get(invite.person_id)
@@ -356,8 +362,13 @@ class PeopleService:
             telegram_user_id = drop.telegram_user_id
             await repositories.people.merge_into(keep.id, drop.id)
             if telegram_user_id is not None:
+                consent = (
+                    (drop.consent_version, drop.consent_at)
+                    if drop.consent_version is not None and drop.consent_at is not None
+                    else None
+                )
                 await repositories.people.link_telegram(
-                    keep.id, telegram_user_id, drop.language_code
+                    keep.id, telegram_user_id, drop.language_code, consent
                 )
             updated = await repositories.people.get(keep.id)
         assert updated is not None

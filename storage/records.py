@@ -39,6 +39,9 @@ class Person:
     is_admin: bool
     is_head: bool
     created_at: datetime
+    # The consent text (its version) the person agreed to on linking, and when.
+    consent_version: str | None = None
+    consent_at: datetime | None = None
 
     @property
     def is_linked(self) -> bool:

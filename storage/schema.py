@@ -81,6 +81,9 @@ people = Table(
     # The head of their organisation ("руководители ОО" resolve to the heads of schools).
     Column("is_head", Boolean, nullable=False, server_default=false()),
     Column("created_at", UTCDateTime(), nullable=False),
+    # Consent to the processing of personal data given on linking: which text and when.
+    Column("consent_version", String(20), nullable=True),
+    Column("consent_at", UTCDateTime(), nullable=True),
 )
 
 Index("ix_people_organisation_name_key", people.c.organisation_id, people.c.name_key)

@@ -29,6 +29,8 @@ def _person(row: RowMapping) -> Person:
         is_admin=row["is_admin"],
         is_head=row["is_head"],
         created_at=row["created_at"],
+        consent_version=row["consent_version"],
+        consent_at=row["consent_at"],
     )
 
 
@@ -145,16 +147,22 @@ class PersonRepository:
         return [_person(row) for row in result.mappings()]
 
     async def link_telegram(
-        self, person_id: int, telegram_user_id: int, language_code: str | None
+        self,
+        person_id: int,
+        telegram_user_id: int,
+        language_code: str | None,
+        consent: tuple[str, datetime] | None = None,
     ) -> None:
+        """``consent``: the version of the consent text the person agreed to, and when."""
+        values: dict[str, object] = {
+            "telegram_user_id": telegram_user_id,
+            "language_code": language_code,
+            "is_reachable": True,
+        }
+        if consent is not None:
+            values["consent_version"], values["consent_at"] = consent
         await self._connection.execute(
-            update(people)
-            .where(people.c.id == person_id)
-            .values(
-                telegram_user_id=telegram_user_id,
-                language_code=language_code,
-                is_reachable=True,
-            )
+            update(people).where(people.c.id == person_id).values(**values)
         )
 
     async def set_reachable(self, person_id: int, reachable: bool) -> None:

@@ -91,7 +91,7 @@ async def _remind(bot: RunningBot) -> None:
 
 
 async def _accept_invite(bot: RunningBot) -> None:
-    """Полякова opens the coordinator's invite and says «Да»; the coordinator is told."""
+    """Полякова opens the coordinator's invite and says «Да», agrees; the coordinator is told."""
     org = await RoadmapService(bot.app.database, bot.clock).organisation_named(
         "МБОУ «СОШ №2»", "Asia/Vladivostok"
     )
@@ -104,8 +104,10 @@ async def _accept_invite(bot: RunningBot) -> None:
     issued = await people.issue_invite(coordinator, polyakova.id)
     payload = DeepLink(DeepLinkKind.INVITE, issued.code).payload()
     question = await bot.ask(POLYAKOVA, f"/start {payload}")
-    await bot.press_label(POLYAKOVA, question, "Да")
-    await bot.api.wait_edit(question)
+    await bot.press_label(POLYAKOVA, question, "Да, это я")
+    consent = await bot.api.wait_edit(question)
+    await bot.press_label(POLYAKOVA, consent, "Да, согласен")
+    await bot.api.wait_edit(consent)
 
 
 Action = Callable[[RunningBot], Awaitable[None]]

@@ -51,8 +51,15 @@ async def test_invite_link_confirm_and_people_shows_linked(running_bot: RunningB
     assert "Вы — Шабанова Н.С., заместитель директора по УВР, МБОУ «СОШ №2»?" in (
         question.plain_text
     )
-    await bot.press_label(SHABANOVA, question, "Да")
-    done = await bot.api.wait_edit(question)
+    await bot.press_label(SHABANOVA, question, "Да, это я")
+    consent = await bot.api.wait_edit(question)
+    assert "Согласны на обработку персональных данных?" in consent.plain_text
+    assert "Оператор персональных данных: не указано — спросите координатора" in (
+        consent.plain_text
+    )
+    assert "✅ Шабанова" not in (await bot.ask(COORDINATOR, "/people")).plain_text
+    await bot.press_label(SHABANOVA, consent, "Да, согласен")
+    done = await bot.api.wait_edit(consent)
     assert "Готово" in done.plain_text
     told = await bot.api.next_message(COORDINATOR.id)
     assert "Шабанова Н.С. подключился(ась)" in told.plain_text
@@ -105,8 +112,38 @@ async def test_someone_elses_confirm_button_is_refused(running_bot: RunningBot) 
     question = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
     answer = await bot.press_label(STRANGER, question, "Да")  # replayed by another user
     assert answer["show_alert"] is True
+    await bot.press_label(SHABANOVA, question, "Да, это я")
+    consent = await bot.api.wait_edit(question)
+    answer = await bot.press_label(STRANGER, consent, "Да, согласен")
+    assert answer["show_alert"] is True
     listing = await bot.ask(COORDINATOR, "/people")
     assert "✅ Бредня" not in listing.plain_text
+
+
+async def test_refused_consent_leaves_the_person_unlinked(running_bot: RunningBot) -> None:
+    bot = running_bot
+    await _import_school_roadmap(bot)
+    link, _card = await _invite_link(bot, "Шабанова")
+    question = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
+    await bot.press_label(SHABANOVA, question, "Да, это я")
+    consent = await bot.api.wait_edit(question)
+    await bot.press_label(SHABANOVA, consent, "Нет")
+    refused = await bot.api.wait_edit(consent)
+    assert "без согласия бот вас не подключает" in refused.plain_text
+    listing = await bot.ask(COORDINATOR, "/people")
+    assert "✅ Шабанова" not in listing.plain_text
+    stranger = await bot.ask(SHABANOVA, "/start")
+    assert "ссылку-приглашение" in stranger.plain_text
+    again = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
+    assert "Вы — Шабанова Н.С." in again.plain_text  # the link still works
+
+
+async def test_privacy_answers_anyone(running_bot: RunningBot) -> None:
+    reply = await running_bot.ask(STRANGER, "/privacy")
+    assert "Персональные данные в этом боте" in reply.plain_text
+    assert "Оператор (кто отвечает за данные): не указано — спросите координатора" in (
+        reply.plain_text
+    )
 
 
 async def test_sibling_coordinator_cannot_touch_other_schools_people(

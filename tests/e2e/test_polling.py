@@ -31,6 +31,7 @@ async def test_command_menu_in_both_languages(running_bot: RunningBot) -> None:
             "people",
             "orgs",
             "help",
+            "privacy",
             "cancel",
         }
     )

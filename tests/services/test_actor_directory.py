@@ -10,6 +10,7 @@ from core.models import OrganisationKind, Role
 from services.access import ACTOR_TTL, Actor, ActorDirectory
 from services.memo import Memo
 from services.people import PeopleService
+from services.privacy import CONSENT_VERSION
 from storage.database import Database
 from storage.records import Person
 from tests.sql_statements import count_statements
@@ -34,7 +35,9 @@ async def _person(people: PeopleService, name: str = "Шарик Н.Н.") -> Per
 
 async def _link(people: PeopleService, person: Person, telegram_user_id: int) -> None:
     invite = await people.issue_invite(ADMIN, person.id)
-    accepted = await people.accept_invite(invite.invite.id, telegram_user_id, "ru")
+    accepted = await people.accept_invite(
+        invite.invite.id, telegram_user_id, "ru", CONSENT_VERSION
+    )
     assert accepted.person is not None and accepted.person.telegram_user_id == telegram_user_id
 
 

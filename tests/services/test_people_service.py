@@ -17,6 +17,7 @@ from services.people import (
     hash_code,
     is_heads_of_schools,
 )
+from services.privacy import CONSENT_VERSION
 from storage.database import Database
 from storage.records import Organisation, Person
 
@@ -152,10 +153,13 @@ async def test_invite_lifecycle(database: Database, clock: ManualClock) -> None:
     statuses = {e.person.id: e.status for e in await service.people(actor)}
     assert statuses[teacher.id] is LinkStatus.INVITED
 
-    accepted = await service.accept_invite(second.invite.id, 9001, "ru")
+    accepted = await service.accept_invite(second.invite.id, 9001, "ru", CONSENT_VERSION)
     assert accepted.outcome is AcceptOutcome.LINKED
     assert accepted.inviter_telegram_id == 500
-    again = await service.accept_invite(second.invite.id, 9002, "ru")
+    assert accepted.person is not None
+    assert accepted.person.consent_version == CONSENT_VERSION
+    assert accepted.person.consent_at == clock.now()
+    again = await service.accept_invite(second.invite.id, 9002, "ru", CONSENT_VERSION)
     assert again.outcome is AcceptOutcome.INVALID
     assert (await service.check_invite(second.code)).state is InviteState.USED
     statuses = {e.person.id: e.status for e in await service.people(actor)}
@@ -163,12 +167,12 @@ async def test_invite_lifecycle(database: Database, clock: ManualClock) -> None:
 
     # The same Telegram account cannot take a second person.
     other = await service.issue_invite(actor, people["head_s2"].id)
-    taken = await service.accept_invite(other.invite.id, 9001, "ru")
+    taken = await service.accept_invite(other.invite.id, 9001, "ru", CONSENT_VERSION)
     assert taken.outcome is AcceptOutcome.ACCOUNT_TAKEN
 
     clock.advance(timedelta(days=15))
     assert (await service.check_invite(other.code)).state is InviteState.EXPIRED
-    expired = await service.accept_invite(other.invite.id, 9003, "ru")
+    expired = await service.accept_invite(other.invite.id, 9003, "ru", CONSENT_VERSION)
     assert expired.outcome is AcceptOutcome.INVALID
 
 
@@ -178,7 +182,7 @@ async def test_unlink_switch_off_and_merge(database: Database, clock: ManualCloc
     actor = _coordinator(people["coordinator"])
     teacher = people["teacher"]
     issued = await service.issue_invite(actor, teacher.id)
-    await service.accept_invite(issued.invite.id, 9001, "ru")
+    await service.accept_invite(issued.invite.id, 9001, "ru", CONSENT_VERSION)
     unlinked = await service.unlink(actor, teacher.id)
     assert unlinked.telegram_user_id is None
     # Not oneself: a coordinator unlinking their own account would lock themselves out.

@@ -15,6 +15,7 @@ from roadmap.responsible import person_key
 from services.access import Actor
 from services.notices import NoticeKind, is_notice
 from services.people import PeopleService
+from services.privacy import CONSENT_VERSION
 from services.reminders import plan_reminders
 from services.roadmaps import RoadmapService
 from services.tasks import SyncResult, TaskService, sync_tasks
@@ -45,7 +46,7 @@ async def test_rows_follow_the_task_and_the_organisations_settings(
     # Nobody linked yet: only the coordinator (here the importer) hears of overdue tasks.
     assert before and {row.kind for row in before} == {"escalation"}
     issued = await people.issue_invite(ADMIN, bredna.id)
-    await people.accept_invite(issued.invite.id, 555, "ru")
+    await people.accept_invite(issued.invite.id, 555, "ru", CONSENT_VERSION)
 
     async def countdown_days() -> dict[date, time]:
         async with database.transaction() as repositories:

@@ -22,6 +22,8 @@ EXPECTED: dict[str, Permission] = {
     "handlers.start.cancel_command": Permission.ANYONE,
     "handlers.invites.open_invite": Permission.ANYONE,
     "handlers.invites.on_answer": Permission.ANYONE,
+    "handlers.invites.on_consent": Permission.ANYONE,
+    "handlers.privacy.privacy_command": Permission.ANYONE,
     "handlers.survey_answering.answers.open_survey": Permission.RESPONDENT,
     "handlers.survey_answering.answers.on_text": Permission.RESPONDENT,
     "handlers.survey_answering.answers.on_submit": Permission.RESPONDENT,

@@ -1,0 +1,22 @@
+"""Personal data under 152-ФЗ: who the operator is, and which consent text a person agrees to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The version of the consent text (docs/consent.md and the «privacy.consent.*» catalog texts),
+# kept with each person who agrees. Change it together with the text: a later version is a new
+# text, and whoever agreed to an earlier one is known by the version they agreed to.
+CONSENT_VERSION = "2026-12"
+
+
+@dataclass(frozen=True)
+class Operator:
+    """The school or education department running the bot; None where the settings are empty."""
+
+    name: str | None
+    contacts: str | None
+
+    @classmethod
+    def from_settings(cls, name: str, contacts: str) -> Operator:
+        return cls(name.strip() or None, contacts.strip() or None)
