@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.commands import menu_permissions, register_commands
 from bot.data_dir import secure_data_dir
 from bot.fsm import create_fsm_storage
-from bot.i18n import CatalogI18n, LanguageMiddleware, create_i18n
+from bot.i18n import DEFAULT_LOCALE, CatalogI18n, LanguageMiddleware, create_i18n
 from bot.middlewares import AccessMiddleware, CommandsLeaveWaits
 from bot.planning import create_planning as create_planning
 from bot.settings import Settings, SettingsError, require_token
@@ -37,6 +37,7 @@ from services.access import ActorDirectory
 from services.notices import NoticeBell
 from services.org_import import OrgImportService
 from services.people import PeopleService
+from services.privacy import ERASED_NAME_KEY, PrivacyService
 from services.reminders import Planning, SummaryCadence
 from services.reports import ReportService
 from services.roadmaps import RoadmapService
@@ -75,6 +76,9 @@ def create_dispatcher(
             database, clock, timedelta(days=settings.invite_ttl_days), planning, bell
         ),
         org_import=OrgImportService(database, clock),
+        privacy=PrivacyService(
+            database, clock, i18n.gettext(ERASED_NAME_KEY, locale=DEFAULT_LOCALE), bell
+        ),
         tasks=tasks,
         surveys=surveys,
         survey_definitions=SurveyDefinitions(database),

@@ -36,8 +36,21 @@ def _actor(role: Role) -> Actor:
 @pytest.mark.parametrize(
     ("role", "usable"),
     [
-        (Role.EXECUTOR, ["start", "tasks", "help", "cancel"]),
-        (Role.OBSERVER, ["start", "tasks", "status", "report", "roadmap", "help", "cancel"]),
+        (Role.EXECUTOR, ["start", "tasks", "mydata", "forgetme", "help", "cancel"]),
+        (
+            Role.OBSERVER,
+            [
+                "start",
+                "tasks",
+                "status",
+                "report",
+                "roadmap",
+                "mydata",
+                "forgetme",
+                "help",
+                "cancel",
+            ],
+        ),
         (Role.COORDINATOR, list(MENU)),
         (Role.ADMIN, list(MENU)),
     ],
