@@ -29,6 +29,7 @@ from core.clock import Clock, SystemClock
 from handlers import get_routers
 from scheduler.notices import NoticeDelivery
 from scheduler.pacing import Pacer
+from scheduler.retention import ACTS_FOLDER, RetentionJob
 from scheduler.sender import Sender
 from scheduler.setup import create_scheduler
 from scheduler.survey_closing import SurveyClosingJob
@@ -170,6 +171,7 @@ class Application:
             planning=planning,
             summaries=SummaryCadence(settings.coordinator_summary),
             reports=ReportService(database, clock),
+            acts_dir=settings.data_dir / ACTS_FOLDER,
         )
         scheduler.add_job(
             tick.run, "interval", minutes=1, id="reminder-tick", replace_existing=True
@@ -183,6 +185,18 @@ class Application:
             minutes=SURVEY_CLOSING_MINUTES,
             id="survey-closing",
             replace_existing=True,
+        )
+        privacy = PrivacyService(
+            database, clock, i18n.gettext(ERASED_NAME_KEY, locale=DEFAULT_LOCALE), bell
+        )
+        retention = RetentionJob(
+            privacy,
+            settings.retention_months,
+            settings.data_dir,
+            i18n.translator(DEFAULT_LOCALE),
+        )
+        scheduler.add_job(
+            retention.run, "cron", hour=3, minute=30, id="retention", replace_existing=True
         )
         dispatcher = create_dispatcher(
             settings, database, clock, i18n, planning, tasks, surveys, bell

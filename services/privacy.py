@@ -4,17 +4,38 @@ coordinator, on their own request through /forgetme) and erasing by retention.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from core.clock import Clock
+from core.dates import add_months
 from core.models import Role
 from services.access import AccessDenied, Actor, organisation_scope
 from services.notices import NoticeBell, NoticeKind, plan_notices
 from services.recipients import organisation_coordinators
 from storage.database import Database
+from storage.records import PlannedMessage
 
 # The catalog key of what an erased person is called, stored as the Russian text.
 ERASED_NAME_KEY = "people.erased_name"
+# An outbox row: an act of destruction, sent as its file to one coordinator.
+ACT_KIND = "privacy_act"
+
+
+@dataclass(frozen=True)
+class Destruction:
+    """What one retention run erased in one organisation: the act's content."""
+
+    organisation_id: int
+    organisation_name: str
+    at: datetime
+    ended_by: date  # roadmaps whose period ended on or before this day
+    months: int
+    tasks: int
+    evidence: int
+    events: int
+    people: int
+    chats: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -91,3 +112,68 @@ class PrivacyService:
         if told:
             self._bell.ring()
         return ForgetRequest(person.id, told)
+
+    async def apply_retention(self, months: int) -> list[Destruction]:
+        """Closed tasks of roadmaps ended ``months`` ago lose their personal data; inactive
+        people left with nothing open are erased. Nothing due: nothing changes, no act."""
+        if months <= 0:
+            return []
+        now = self._clock.now()
+        ended_by = add_months(now.date(), -months)
+        done: list[Destruction] = []
+        async with self._database.transaction() as repositories:
+            due_tasks = await repositories.privacy.closed_tasks_ended_before(ended_by)
+            due_people = await repositories.privacy.expired_people(ended_by, self.erased_name)
+            for organisation_id in sorted(set(due_tasks) | set(due_people)):
+                counts = await repositories.privacy.scrub_tasks(due_tasks.get(organisation_id, []))
+                erased = 0
+                for person_id in due_people.get(organisation_id, []):
+                    erased += await repositories.privacy.erase_person(person_id, self.erased_name)
+                if counts.empty and not erased:
+                    continue
+                organisation = await repositories.organisations.get(organisation_id)
+                coordinators = (
+                    await organisation_coordinators(repositories, organisation_id)
+                    if organisation is not None
+                    else []
+                )
+                done.append(
+                    Destruction(
+                        organisation_id=organisation_id,
+                        organisation_name=organisation.name if organisation else "—",
+                        at=now,
+                        ended_by=ended_by,
+                        months=months,
+                        tasks=counts.tasks,
+                        evidence=counts.evidence,
+                        events=counts.events,
+                        people=erased,
+                        chats=tuple(
+                            p.telegram_user_id for p in coordinators if p.telegram_user_id
+                        ),
+                    )
+                )
+        return done
+
+    async def send_act(self, destruction: Destruction, file_name: str) -> None:
+        """The act goes to the organisation's coordinators through the outbox."""
+        now = self._clock.now()
+        async with self._database.transaction() as repositories:
+            await repositories.outbox.plan(
+                [
+                    PlannedMessage(
+                        key=f"{ACT_KIND}:{file_name}:{chat}",
+                        kind=ACT_KIND,
+                        task_id=None,
+                        person_id=None,
+                        chat_id=chat,
+                        local_day=now.date(),
+                        planned_at=now,
+                        payload={"file": file_name},
+                    )
+                    for chat in destruction.chats
+                ],
+                now,
+            )
+        if destruction.chats:
+            self._bell.ring()

@@ -166,3 +166,36 @@ async def test_forgetme_reaches_the_coordinators(
     (row,) = [r for r in due if r.kind == NoticeKind.FORGET_ASKED]
     assert row.chat_id == COORDINATOR_TG
     assert row.payload == {"person_id": request.person_id, "name": "Шабанова Н.С."}
+
+
+async def test_retention_erases_what_is_due_writes_the_act_and_sends_it(
+    database: Database, clock: ManualClock, privacy: PrivacyService, tmp_path: Path
+) -> None:
+    from docx import Document
+
+    from scheduler.retention import RetentionJob
+    from services.privacy import ACT_KIND
+
+    actor, coordinator, _roadmap = await _world(database, clock)
+    assert actor.person is not None
+    translate = Catalogs(ROOT / "bot" / "locales", "messages").translator("ru")
+    job = RetentionJob(privacy, 12, tmp_path / "data", translate)
+    assert await job.run() == []  # the roadmap's period has not ended: nothing is due
+    assert not job.acts_dir.exists()
+
+    clock.advance(timedelta(days=3 * 365))
+    (act,) = await job.run()
+    assert act.parent.stat().st_mode & 0o777 == 0o700
+    assert act.stat().st_mode & 0o777 == 0o600
+    text = "\n".join(p.text for p in Document(str(act)).paragraphs)
+    assert "Акт об уничтожении персональных данных" in text
+    after = await dump(database)
+    assert "FILEID-secret" not in after and "мой отчёт" not in after
+    # She still has open tasks and is active: her name stays.
+    assert "Шабанова Н.С." in after
+    async with database.transaction() as repositories:
+        due = await repositories.outbox.claim_due(clock.now(), 100)
+    assert [(r.kind, r.chat_id) for r in due if r.kind == ACT_KIND] == [(ACT_KIND, COORDINATOR_TG)]
+    # Idempotent: nothing more to erase, no empty act.
+    assert await job.run() == []
+    assert list(job.acts_dir.iterdir()) == [act]
