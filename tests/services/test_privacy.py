@@ -176,7 +176,7 @@ async def test_retention_erases_what_is_due_writes_the_act_and_sends_it(
     from scheduler.retention import RetentionJob
     from services.privacy import ACT_KIND
 
-    actor, coordinator, _roadmap = await _world(database, clock)
+    actor, _coordinator, _roadmap = await _world(database, clock)
     assert actor.person is not None
     translate = Catalogs(ROOT / "bot" / "locales", "messages").translator("ru")
     job = RetentionJob(privacy, 12, tmp_path / "data", translate)
