@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.commands import menu_permissions, register_commands
 from bot.data_dir import secure_data_dir
 from bot.fsm import create_fsm_storage
-from bot.i18n import CatalogI18n, LanguageMiddleware, create_i18n
+from bot.i18n import DEFAULT_LOCALE, CatalogI18n, LanguageMiddleware, create_i18n
 from bot.middlewares import AccessMiddleware, CommandsLeaveWaits
 from bot.planning import create_planning as create_planning
 from bot.settings import Settings, SettingsError, require_token
@@ -29,6 +29,7 @@ from core.clock import Clock, SystemClock
 from handlers import get_routers
 from scheduler.notices import NoticeDelivery
 from scheduler.pacing import Pacer
+from scheduler.retention import ACTS_FOLDER, RetentionJob
 from scheduler.sender import Sender
 from scheduler.setup import create_scheduler
 from scheduler.survey_closing import SurveyClosingJob
@@ -37,6 +38,7 @@ from services.access import ActorDirectory
 from services.notices import NoticeBell
 from services.org_import import OrgImportService
 from services.people import PeopleService
+from services.personal_data import ERASED_NAME_KEY, PrivacyService
 from services.reminders import Planning, SummaryCadence
 from services.reports import ReportService
 from services.roadmaps import RoadmapService
@@ -75,6 +77,9 @@ def create_dispatcher(
             database, clock, timedelta(days=settings.invite_ttl_days), planning, bell
         ),
         org_import=OrgImportService(database, clock),
+        privacy=PrivacyService(
+            database, clock, i18n.gettext(ERASED_NAME_KEY, locale=DEFAULT_LOCALE), bell
+        ),
         tasks=tasks,
         surveys=surveys,
         survey_definitions=SurveyDefinitions(database),
@@ -166,6 +171,7 @@ class Application:
             planning=planning,
             summaries=SummaryCadence(settings.coordinator_summary),
             reports=ReportService(database, clock),
+            acts_dir=settings.data_dir / ACTS_FOLDER,
         )
         scheduler.add_job(
             tick.run, "interval", minutes=1, id="reminder-tick", replace_existing=True
@@ -179,6 +185,18 @@ class Application:
             minutes=SURVEY_CLOSING_MINUTES,
             id="survey-closing",
             replace_existing=True,
+        )
+        privacy = PrivacyService(
+            database, clock, i18n.gettext(ERASED_NAME_KEY, locale=DEFAULT_LOCALE), bell
+        )
+        retention = RetentionJob(
+            privacy,
+            settings.retention_months,
+            settings.data_dir,
+            i18n.translator(DEFAULT_LOCALE),
+        )
+        scheduler.add_job(
+            retention.run, "cron", hour=3, minute=30, id="retention", replace_existing=True
         )
         dispatcher = create_dispatcher(
             settings, database, clock, i18n, planning, tasks, surveys, bell

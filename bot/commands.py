@@ -23,6 +23,8 @@ MENU = (
     "results",
     "people",
     "orgs",
+    "mydata",
+    "forgetme",
     "help",
     "privacy",
     "cancel",

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Vladivostok"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
+    # Months after a roadmap's period end before personal data of its closed tasks is erased;
+    # 0: never.
+    retention_months: int = Field(default=12, ge=0, le=1200)
     throttle_rate: float = Field(default=1.0, gt=0, le=100)
     throttle_burst: int = Field(default=8, ge=1, le=1000)
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1, 0)

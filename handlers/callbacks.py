@@ -80,6 +80,8 @@ class PeopleAction(StrEnum):
     MAKE_EXECUTOR = "ex"
     MERGE_PICK = "mp"
     MERGE = "mg"
+    ERASE_ASK = "ea"
+    ERASE = "er"
 
 
 class PeopleCallback(CallbackData, prefix="ppl1"):

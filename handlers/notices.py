@@ -15,7 +15,13 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers import reminder_messages
-from handlers.callbacks import PostponeDecisionCallback, ResultsAction, ResultsCallback
+from handlers.callbacks import (
+    PeopleAction,
+    PeopleCallback,
+    PostponeDecisionCallback,
+    ResultsAction,
+    ResultsCallback,
+)
 from handlers.render import day, quote, short
 from handlers.task_cards import task_title
 from services.notices import NoticeKind
@@ -132,6 +138,18 @@ def _survey_closed(payload: Mapping[str, Any]) -> Notice:
     return text, keyboard.as_markup()
 
 
+def _forget_asked(payload: Mapping[str, Any]) -> Notice:
+    text = _("forgetme.notice").format(name=quote(payload["name"]))
+    keyboard = InlineKeyboardBuilder()
+    keyboard.button(
+        text=_("people.button.erase"),
+        callback_data=PeopleCallback(
+            action=PeopleAction.ERASE_ASK, person_id=payload["person_id"]
+        ),
+    )
+    return text, keyboard.as_markup()
+
+
 _ABOUT_TASKS: dict[NoticeKind, _Words] = {
     NoticeKind.TASK_DONE: _done,
     NoticeKind.TASK_UNDONE: _undone,
@@ -144,4 +162,5 @@ _OTHERS: dict[NoticeKind, Callable[[Mapping[str, Any]], Notice]] = {
     NoticeKind.INVITE_LINKED: _invite_linked,
     NoticeKind.INVITE_DECLINED: _invite_declined,
     NoticeKind.SURVEY_CLOSED: _survey_closed,
+    NoticeKind.FORGET_ASKED: _forget_asked,
 }

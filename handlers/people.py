@@ -16,6 +16,7 @@ from handlers.filters import PRIVATE
 from handlers.render import day, finish_paged_keyboard, fit, page_of, quote, short
 from services.access import Actor, Permission
 from services.people import LinkStatus, PeopleService, PersonEntry
+from services.personal_data import PrivacyService
 from storage.records import Person
 
 PAGE_SIZE = 8
@@ -76,7 +77,7 @@ def _list_view(entries: list[PersonEntry], page: int) -> tuple[str, InlineKeyboa
 
 
 def _card_view(
-    entry: PersonEntry, actor: Actor, page: int, has_duplicates: bool
+    entry: PersonEntry, actor: Actor, page: int, has_duplicates: bool, erased_name: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     person = entry.person
     lines = [
@@ -110,6 +111,8 @@ def _card_view(
         button("people.button.head", PeopleAction.MAKE_HEAD)
     if has_duplicates:
         button("people.button.merge", PeopleAction.MERGE_PICK)
+    if person.full_name != erased_name and person.telegram_user_id != actor.telegram_user_id:
+        button("people.button.erase", PeopleAction.ERASE_ASK)
     if actor.is_admin:
         if person.role is Role.COORDINATOR:
             button("people.button.executor", PeopleAction.MAKE_EXECUTOR)
@@ -136,6 +139,7 @@ async def on_people_button(
     callback_data: PeopleCallback,
     actor: Actor,
     people: PeopleService,
+    privacy: PrivacyService,
     bot: Bot,
 ) -> None:
     """Every button of the list and the card; each re-checks access at press time."""
@@ -158,6 +162,12 @@ async def on_people_button(
             ),
         )
         return
+    if action is PeopleAction.ERASE_ASK:
+        await callback.answer()
+        await _edit(callback, *_erase_view(await people.entry(actor, person_id), page))
+        return
+    if action is PeopleAction.ERASE:
+        await privacy.erase(actor, person_id)
     if action is PeopleAction.MERGE:
         await people.merge(actor, person_id, callback_data.other_id)
     if action is PeopleAction.UNLINK:
@@ -173,7 +183,23 @@ async def on_people_button(
     entry = await people.entry(actor, person_id)
     duplicates = await people.duplicates_of(actor, person_id)
     await callback.answer(_("people.saved") if action is not PeopleAction.OPEN else None)
-    await _edit(callback, *_card_view(entry, actor, page, bool(duplicates)))
+    await _edit(callback, *_card_view(entry, actor, page, bool(duplicates), privacy.erased_name))
+
+
+def _erase_view(entry: PersonEntry, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    """Asked before erasing: it cannot be undone."""
+    person = entry.person
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("people.button.erase_confirm"),
+        callback_data=PeopleCallback(action=PeopleAction.ERASE, person_id=person.id, page=page),
+    )
+    builder.button(
+        text=_("people.button.back"),
+        callback_data=PeopleCallback(action=PeopleAction.OPEN, person_id=person.id, page=page),
+    )
+    builder.adjust(1)
+    return _("people.erase.question").format(name=quote(person.full_name)), builder.as_markup()
 
 
 def _merge_view(

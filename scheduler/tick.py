@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from bot.i18n import CatalogI18n
 from core.clock import Clock
@@ -28,6 +29,7 @@ from reminders.planner import ReminderKind
 from scheduler.sender import Delivery, OutgoingMessage, Sender, SendResult
 from services.access import AccessDenied, Actor
 from services.notices import NoticeKind, is_notice
+from services.personal_data import ACT_KIND
 from services.recipients import coordinator_chats
 from services.reminders import (
     CLAIM_TIMEOUT,
@@ -154,6 +156,7 @@ class ReminderTick:
         planning: Planning | None = None,
         summaries: SummaryCadence = SummaryCadence.WEEKLY,
         reports: ReportService | None = None,
+        acts_dir: Path | None = None,
     ) -> None:
         if batch < 1 or record_every < 1 or group_over < 1:
             raise ValueError("batch, record_every and group_over must be at least 1")
@@ -175,6 +178,7 @@ class ReminderTick:
         self._sender = sender
         self._i18n = i18n
         self._reports = reports
+        self._acts_dir = acts_dir
 
     async def run(self, kinds: Collection[str] | None = None) -> TickReport:
         """Sends what is due; ``kinds``: only rows of these kinds (notices the moment they are
@@ -458,11 +462,26 @@ class ReminderTick:
             document=(f"{files.stem}.docx", files.docx),
         )
 
+    def _act(self, row: OutboxRow) -> OutgoingMessage | None:
+        """An act of destruction, as its file; nothing when the file is gone."""
+        name = Path(str((row.payload or {}).get("file", ""))).name
+        path = self._acts_dir / name if self._acts_dir is not None and name else None
+        if path is None or not path.is_file():
+            return None
+        return OutgoingMessage(
+            row.key,
+            row.chat_id,
+            self._i18n.gettext("retention.act.caption"),
+            document=(name, path.read_bytes()),
+        )
+
     async def _render(
         self, row: OutboxRow, person: Person | None, cards: dict[int, TaskCard]
     ) -> OutgoingMessage | None:
         if row.kind == REPORT_KIND:
             return await self._report(row, person) if person is not None else None
+        if row.kind == ACT_KIND:
+            return self._act(row)
         if row.kind == UNREACHABLE_KIND:
             if person is None:
                 return None

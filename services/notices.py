@@ -35,6 +35,7 @@ class NoticeKind(StrEnum):
     INVITE_LINKED = "invite_linked"
     INVITE_DECLINED = "invite_declined"
     SURVEY_CLOSED = "survey_closed"
+    FORGET_ASKED = "forget_asked"  # a person asks to be erased
 
 
 NOTICE_KINDS = frozenset(kind.value for kind in NoticeKind)

@@ -8,6 +8,7 @@ from storage.repositories.invites import InviteRepository
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.people import PersonRepository
+from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.responsibles import ResponsibleRepository
 from storage.repositories.roadmaps import ActivityRepository, RoadmapRepository
 from storage.repositories.surveys import SurveyRepository
@@ -27,6 +28,7 @@ class Repositories:
         self.outbox = OutboxRepository(connection)
         self.surveys = SurveyRepository(connection)
         self.responsibles = ResponsibleRepository(connection)
+        self.privacy = PrivacyRepository(connection)
 
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "OrganisationRepository",
     "OutboxRepository",
     "PersonRepository",
+    "PrivacyRepository",
     "Repositories",
     "ResponsibleRepository",
     "RoadmapRepository",

@@ -30,6 +30,8 @@ async def test_command_menu_in_both_languages(running_bot: RunningBot) -> None:
             "results",
             "people",
             "orgs",
+            "mydata",
+            "forgetme",
             "help",
             "privacy",
             "cancel",

@@ -39,6 +39,7 @@ PAYLOADS: dict[NoticeKind, dict[str, Any]] = {
         "closes_on": "2022-10-01",
         "responses": 12,
     },
+    NoticeKind.FORGET_ASKED: {"person_id": 7, "name": "Полякова В.А."},
 }
 
 

@@ -31,6 +31,8 @@ EXPECTED: dict[str, Permission] = {
     "handlers.survey_answering.answers.on_button": Permission.RESPONDENT,
     "handlers.people.people_command": Permission.MANAGE,
     "handlers.people.on_people_button": Permission.MANAGE,
+    "handlers.personal_data.mydata_command": Permission.STAFF,
+    "handlers.personal_data.forgetme_command": Permission.STAFF,
     "handlers.roadmap_view.roadmap_command": Permission.VIEW,
     "handlers.roadmap_view.on_date_text": Permission.MANAGE,
     "handlers.roadmap_view.on_page": Permission.VIEW,

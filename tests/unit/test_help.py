@@ -36,10 +36,21 @@ def _actor(role: Role) -> Actor:
 @pytest.mark.parametrize(
     ("role", "usable"),
     [
-        (Role.EXECUTOR, ["start", "tasks", "help", "privacy", "cancel"]),
+        (Role.EXECUTOR, ["start", "tasks", "mydata", "forgetme", "help", "privacy", "cancel"]),
         (
             Role.OBSERVER,
-            ["start", "tasks", "status", "report", "roadmap", "help", "privacy", "cancel"],
+            [
+                "start",
+                "tasks",
+                "status",
+                "report",
+                "roadmap",
+                "mydata",
+                "forgetme",
+                "help",
+                "privacy",
+                "cancel",
+            ],
         ),
         (Role.COORDINATOR, list(MENU)),
         (Role.ADMIN, list(MENU)),
