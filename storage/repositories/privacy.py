@@ -39,6 +39,17 @@ _DONE = "done"
 _PERSONAL_EVIDENCE = ("document", "photo", "link", "comment")
 
 
+# Where a Telegram id is kept beside an action: cleared when its person is erased.
+_TELEGRAM_ID_COLUMNS = (
+    task_events.c.actor_telegram_id,
+    activity_history.c.actor_telegram_id,
+    postponements.c.decided_by_telegram_id,
+    invites.c.created_by_telegram_id,
+    invites.c.used_by_telegram_id,
+    roadmaps.c.imported_by_telegram_id,
+)
+
+
 @dataclass(frozen=True)
 class ScrubCounts:
     """What one retention pass removed from closed tasks."""
@@ -217,36 +228,10 @@ class PrivacyRepository:
 
     async def _forget_telegram_id(self, telegram_id: int) -> None:
         execute = self._connection.execute
-        await execute(
-            update(task_events)
-            .where(task_events.c.actor_telegram_id == telegram_id)
-            .values(actor_telegram_id=None)
-        )
-        await execute(
-            update(activity_history)
-            .where(activity_history.c.actor_telegram_id == telegram_id)
-            .values(actor_telegram_id=None)
-        )
-        await execute(
-            update(postponements)
-            .where(postponements.c.decided_by_telegram_id == telegram_id)
-            .values(decided_by_telegram_id=None)
-        )
-        await execute(
-            update(invites)
-            .where(invites.c.created_by_telegram_id == telegram_id)
-            .values(created_by_telegram_id=None)
-        )
-        await execute(
-            update(invites)
-            .where(invites.c.used_by_telegram_id == telegram_id)
-            .values(used_by_telegram_id=None)
-        )
-        await execute(
-            update(roadmaps)
-            .where(roadmaps.c.imported_by_telegram_id == telegram_id)
-            .values(imported_by_telegram_id=None)
-        )
+        for column in _TELEGRAM_ID_COLUMNS:
+            await execute(
+                update(column.table).where(column == telegram_id).values({column.name: None})
+            )
         await execute(delete(outbox).where(outbox.c.chat_id == telegram_id))
 
     async def _scrub_json_mentions(self, name: str, label: str) -> None:
