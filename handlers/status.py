@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from aiogram import Router
@@ -99,37 +100,49 @@ class _Part:
     rows: list[list[InlineKeyboardButton]] = field(default_factory=list)
 
 
-def _recent(overview: Overview) -> _Part:
-    part = _Part([_("status.recent_title")])
+def _numbered(
+    title: str,
+    cards: Sequence[TaskCard],
+    line: Callable[[int, TaskCard], str],
+    button_key: str,
+    action: TaskAction,
+) -> _Part:
+    """Tasks numbered under a title, a button per task (three to a row) naming its number."""
+    part = _Part([title])
     buttons = []
-    for index, card in enumerate(overview.recent, start=1):
-        part.lines.append(f"✅{index}. {quote(short(task_title(card), 70))}")
+    for index, card in enumerate(cards, start=1):
+        part.lines.append(line(index, card))
         buttons.append(
             _button(
-                _("status.button.open_done").format(number=index),
-                TaskCallback(action=TaskAction.OPEN, task_id=card.task.id),
+                _(button_key).format(number=index),
+                TaskCallback(action=action, task_id=card.task.id),
             )
         )
     part.rows = _chunks(buttons, 3)
     return part
+
+
+def _recent(overview: Overview) -> _Part:
+    return _numbered(
+        _("status.recent_title"),
+        overview.recent,
+        lambda index, card: f"✅{index}. {quote(short(task_title(card), 70))}",
+        "status.button.open_done",
+        TaskAction.OPEN,
+    )
 
 
 def _overdue(overview: Overview) -> _Part:
-    part = _Part([_("status.overdue_title").format(count=overview.overdue_total)])
-    buttons = []
-    for index, card in enumerate(overview.overdue, start=1):
-        part.lines.append(
+    return _numbered(
+        _("status.overdue_title").format(count=overview.overdue_total),
+        overview.overdue,
+        lambda index, card: (
             f"{index}. {quote(short(task_title(card), 70))} — {_names(card)}, "
             + _("status.due").format(due=day(card.task.due_on))
-        )
-        buttons.append(
-            _button(
-                _("status.button.remind").format(number=index),
-                TaskCallback(action=TaskAction.REMIND, task_id=card.task.id),
-            )
-        )
-    part.rows = _chunks(buttons, 3)
-    return part
+        ),
+        "status.button.remind",
+        TaskAction.REMIND,
+    )
 
 
 def _asked(overview: Overview, can_manage: bool) -> _Part:
