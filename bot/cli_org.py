@@ -8,16 +8,15 @@ through `core.i18n`) without importing the messenger.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections import Counter
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.cli_common import CliRefusal, Print
+from bot.cli_common import CliRefusal, Print, run_refusable
 from bot.settings import Settings
 from core.clock import SystemClock
-from core.i18n import Translators, translating
+from core.i18n import Translators
 from core.i18n import gettext as _
 from core.models import OrganisationKind, Role
 from core.organisation_names import NAME_MAX_LENGTH, NAME_MIN_LENGTH, clean_name, name_fits
@@ -297,11 +296,9 @@ def run_org(
 ) -> int:
     """Exit code: 0 done (or already there), 1 an organisation not found or a file unreadable,
     2 a wrong argument."""
-    with translating(catalogs.translator(locale)):
-        try:
-            _check_arguments(arguments)
-            asyncio.run(_run(arguments, settings, out))
-        except CliRefusal as refusal:
-            err(refusal.line)
-            return refusal.code
-    return EXIT_OK
+
+    async def checked() -> None:
+        _check_arguments(arguments)
+        await _run(arguments, settings, out)
+
+    return run_refusable(checked, catalogs, locale, err)
