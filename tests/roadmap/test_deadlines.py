@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -405,15 +407,18 @@ ALL_CASES = {
 }
 
 
-def _params() -> list[object]:
+def case_params(groups: Mapping[str, Sequence[tuple[Any, ...]]]) -> list[object]:
+    """Each case of each named group as a test parameter, named by its group and text."""
     return [
-        pytest.param(*case, id=f"{source}:{case[0]!r}")
-        for source, cases in ALL_CASES.items()
+        pytest.param(*case, id=f"{name}:{case[0]!r}")
+        for name, cases in groups.items()
         for case in cases
     ]
 
 
-@pytest.mark.parametrize(("text", "period", "kind", "start", "due", "codes"), _params())
+@pytest.mark.parametrize(
+    ("text", "period", "kind", "start", "due", "codes"), case_params(ALL_CASES)
+)
 def test_deadline_is_read_as_a_person_reads_it(
     text: str,
     period: Period,

@@ -13,7 +13,7 @@ import pytest
 from roadmap.deadlines import DeadlineKind, parse_deadline
 from roadmap.period import Period, normalise
 from roadmap.warnings import ParseWarning
-from tests.roadmap.test_deadlines import check_reading
+from tests.roadmap.test_deadlines import case_params, check_reading
 
 DATE = DeadlineKind.DATE
 SERIES = DeadlineKind.SERIES
@@ -220,15 +220,9 @@ ALL_CASES = {
 }
 
 
-def _params() -> list[object]:
-    return [
-        pytest.param(*case, id=f"{kind}:{case[0]!r}")
-        for kind, cases in ALL_CASES.items()
-        for case in cases
-    ]
-
-
-@pytest.mark.parametrize(("text", "period", "kind", "start", "due", "codes"), _params())
+@pytest.mark.parametrize(
+    ("text", "period", "kind", "start", "due", "codes"), case_params(ALL_CASES)
+)
 def test_deadline_kind_is_read_as_a_person_reads_it(
     text: str,
     period: Period,
