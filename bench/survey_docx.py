@@ -99,7 +99,7 @@ def responses(definition: SurveyDefinition, count: int, seed: int) -> list[Respo
         answers = {
             q.id: given for q in definition.questions if (given := _answer(q, rng)) is not None
         }
-        found.append(Response(date(2022, 10, 3), segment, answers))
+        found.append(Response(segment, answers))
     return found
 
 

@@ -43,6 +43,7 @@ from services.reminders import Planning, SummaryCadence
 from services.reports import ReportService
 from services.roadmaps import RoadmapService
 from services.survey_definitions import SurveyDefinitions
+from services.survey_mixing import MixingPolicy
 from services.surveys import SurveyService
 from services.tasks import TaskService
 from storage.database import Database
@@ -157,7 +158,14 @@ class Application:
         # Services ring after planning a notice; the delivery sends it at once.
         bell = NoticeBell()
         tasks = TaskService(database, clock, planning, bell)
-        surveys = SurveyService(database, clock, survey_secret, settings.zone, bell)
+        surveys = SurveyService(
+            database,
+            clock,
+            survey_secret,
+            settings.zone,
+            bell,
+            MixingPolicy(window=timedelta(seconds=settings.survey_mix_seconds)),
+        )
         bot = create_bot(token.get_secret_value(), settings.telegram_api_base, session)
         scheduler = create_scheduler(settings.zone)
         sender = Sender(bot, pacer or Pacer(global_per_second=settings.send_rate))
@@ -184,6 +192,13 @@ class Application:
             "interval",
             minutes=SURVEY_CLOSING_MINUTES,
             id="survey-closing",
+            replace_existing=True,
+        )
+        scheduler.add_job(
+            surveys.mixing.run,
+            "interval",
+            seconds=surveys.mixing.policy.period.total_seconds(),
+            id="survey-mixing",
             replace_existing=True,
         )
         privacy = PrivacyService(

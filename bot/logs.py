@@ -54,7 +54,11 @@ def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter(secrets))
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
-    level = logging.getLevelName(settings.log_level)
+    quiet_libraries(logging.getLevelName(settings.log_level))
+
+
+def quiet_libraries(level: int) -> None:
+    """The libraries of QUIET_LOGGERS at WARNING whatever `level` the bot logs at; quieter
+    than `level`, never louder: LOG_LEVEL=ERROR keeps them at ERROR."""
     for name in QUIET_LOGGERS:
-        # Quieter than LOG_LEVEL asks, never louder: LOG_LEVEL=ERROR keeps them at ERROR.
         logging.getLogger(name).setLevel(max(level, QUIET_LEVEL))

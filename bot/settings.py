@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # Where that generated key lives; empty: DATA_DIR/survey_secret. Elsewhere, a copy of the
     # data folder alone cannot tell who answered a survey.
     survey_secret_file: Path | None = None
+    # Seconds at most a survey response waits before it is mixed among at least 5 others
+    # (services/survey_mixing.py): until then a copy of the database files could tie it to
+    # the respondent.
+    survey_mix_seconds: int = Field(default=600, ge=1, le=86_400)
     # Conversation state (survey answers in progress among it) in Redis instead of memory,
     # so several instances share it and a restart loses nobody's half-filled survey.
     redis_url: SecretStr | None = None

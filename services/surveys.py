@@ -2,9 +2,9 @@
 
 A respondent is known here only long enough to compute their participation token, an HMAC of
 the survey and their Telegram id under a secret kept outside the database. The response is
-stored apart from the token, under a random id, with the day and what they said about
-themselves: a copy of the database cannot tell who answered what (DESIGN.md, "Anonymous
-surveys").
+stored apart from the token, under a random id, with what they said about themselves only, and
+mixed among others soon after (services/survey_mixing.py): a copy of the database cannot tell
+who answered what (DESIGN.md, "Anonymous surveys"; README, «Анонимность»).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from services.access import AccessDenied, Actor, Permission, allows, organisatio
 from services.memo import Memo, keep_recent
 from services.notices import NoticeBell, NoticeKind, plan_notices
 from services.recipients import organisation_coordinators
+from services.survey_mixing import MixingPolicy, SurveyMixing
 from storage.database import Database
 from storage.records import FreeText, Survey
 from storage.repositories import Repositories
@@ -169,9 +170,11 @@ class SurveyService:
         secret: bytes,
         default_zone: ZoneInfo,
         bell: NoticeBell | None = None,
+        mixing: MixingPolicy | None = None,
     ) -> None:
         if not secret:
             raise ValueError("the survey secret is empty")
+        self.mixing = SurveyMixing(database, clock, mixing or MixingPolicy())
         self._bell = bell or NoticeBell()
         self._database = database
         self._clock = clock
@@ -293,6 +296,8 @@ class SurveyService:
             return survey
         async with self._database.transaction() as repositories:
             closed = await self._close(repositories, survey)
+        if closed is not None:
+            await self.mixing.forget_old_versions()
         if closed is None:
             # A closed one (by the job, meanwhile) is fine; a draft was never open.
             async with self._database.transaction() as repositories:
@@ -333,6 +338,7 @@ class SurveyService:
             if done is not None:
                 closed.append(done)
         if closed:
+            await self.mixing.forget_old_versions()
             self._bell.ring()
         return closed
 
@@ -395,7 +401,8 @@ class SurveyService:
         segment: Segment,
         answers: Mapping[str, Answer],
     ) -> SubmitOutcome:
-        """The token and the response commit together, or neither does.
+        """The token and the response commit together, or neither does: the response waits
+        in the pending pool until it is mixed (services/survey_mixing.py).
 
         ValueError for answers that do not fit the survey (handlers never send them).
 
@@ -415,7 +422,9 @@ class SurveyService:
         # Immediate: dozens of parents press «Отправить» at once after a post in a class chat.
         async with self._database.transaction(immediate=True, writes_first=True) as repositories:
             if await repositories.surveys.add_participation_if_open(survey_id, token, today):
-                await repositories.surveys.add_response(survey_id, today, segment, cleaned)
+                await repositories.surveys.add_response(
+                    survey_id, segment, cleaned, now=self._clock.now()
+                )
                 return SubmitOutcome.ACCEPTED
             survey = await repositories.surveys.get(survey_id)
             if survey is None:
@@ -440,7 +449,9 @@ class SurveyService:
             _check_segment(survey.definition, segment)
             if not await repositories.surveys.add_participation(survey.id, token):
                 return SubmitOutcome.ALREADY_ANSWERED
-            await repositories.surveys.add_response(survey.id, today, segment, cleaned)
+            await repositories.surveys.add_response(
+                survey.id, segment, cleaned, now=self._clock.now()
+            )
         return SubmitOutcome.ACCEPTED
 
     def _remember(self, survey: Survey) -> None:

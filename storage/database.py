@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,9 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        # What is deleted is overwritten with zeros, in the pages and in freed pages: a survey
+        # response rewritten by mixing leaves no copy of itself in the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     return set_pragmas
@@ -161,6 +164,30 @@ class Database:
                 written = info.pop(WRITTEN, set())
         for table in written:
             self._generations[table] = self._generations.get(table, 0) + 1
+
+    async def forget_old_versions(self, tables: Sequence[str]) -> bool:
+        """Makes what was deleted from or rewritten in these tables unreadable from a copy of
+        the database's files; False when it could not yet (try again later).
+
+        SQLite keeps the pages of every commit in the WAL file, in commit order, until a
+        checkpoint copies them into the database and TRUNCATE empties the file (deleted rows
+        are zeroed by secure_delete, set on every connection). It cannot finish while another
+        connection reads an older snapshot; the busy timeout waits that out once. PostgreSQL
+        keeps old row versions (with the xmin of the transaction that wrote them) until VACUUM
+        removes them; VACUUM runs outside a transaction and blocks neither readers nor writers.
+        """
+        if self.engine.dialect.name == "sqlite":
+            async with self._sqlite_writers, self.engine.connect() as connection:
+                result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy: int = result.scalar_one()
+            return busy == 0
+        preparer = self.engine.dialect.identifier_preparer
+        async with self.engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql(
+                "VACUUM " + ", ".join(preparer.quote(table) for table in tables)
+            )
+        return True
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -234,6 +234,16 @@ class FreeText:
 
 
 @dataclass(frozen=True)
+class PendingPool:
+    """A survey's responses waiting to be mixed (services/survey_mixing.py)."""
+
+    survey_id: int
+    pending: int
+    mixed: int  # responses already mixed: what a small batch is padded with
+    oldest: datetime  # when the longest-waiting one came
+
+
+@dataclass(frozen=True)
 class Survey:
     id: int
     organisation_id: int | None  # None: created by an administrator with no organisation

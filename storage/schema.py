@@ -412,8 +412,10 @@ survey_responses = Table(
         nullable=False,
         index=True,
     ),
-    # The day of submission in the organisation's zone: never a moment.
-    Column("day", Date, nullable=False),
+    # Set while the response waits in the pending pool (services/survey_mixing.py): the moment
+    # it came, so the pool is mixed before the window runs out. Mixing rewrites the response
+    # under a new key with this empty; no other time is kept, not even the day.
+    Column("pending_since", UTCDateTime(), nullable=True, index=True),
     # What the respondent declared about themselves, when asked.
     Column("role", String(20), nullable=True),
     Column("class_name", String(100), nullable=True),

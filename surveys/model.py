@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -140,9 +139,8 @@ class Segment:
 
 @dataclass(frozen=True)
 class Response:
-    """One submitted response as reports see it: no person, no time finer than the day."""
+    """One submitted response as reports see it: no person, no time."""
 
-    day: date
     segment: Segment
     answers: Mapping[str, Answer]  # question id -> answer
 

@@ -1,8 +1,12 @@
 """Surveys, and their answers stored so that nobody can tell who gave them.
 
-Participation tokens and responses are written in one transaction but share nothing but the
-survey id: random keys, no timestamps (only the day), no user ids. Rows of one survey come
-back in key order, which is random, never in the order people answered.
+Participation tokens and responses share nothing but the survey id: random keys, no user ids,
+no time but `pending_since`, which lives only while a response waits in the pending pool.
+A submit writes the token and the pending response in one transaction (a crash loses nothing
+the respondent was told was received); `mix` then rewrites pending responses in batches of at
+least k, shuffled, under new keys, so that no transaction, WAL frame, `xmin` or place on disk
+pairs a token with a response once the pool has been mixed (services/survey_mixing.py). Rows of
+one survey come back in key order, which is random, never in the order people answered.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import random
 import secrets
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 import aiosqlite
@@ -19,7 +23,8 @@ from sqlalchemy import Date, RowMapping, String, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.records import FreeText, Survey
+from storage.chunks import chunked
+from storage.records import FreeText, PendingPool, Survey
 from storage.schema import survey_answers, survey_participations, survey_responses, surveys
 from storage.writes import note_driver_writes
 from surveys.model import (
@@ -35,6 +40,9 @@ from surveys.model import (
 )
 
 _RANDOM = random.SystemRandom()
+# The tables that hold who took part and what was answered: old versions of their rows are
+# what `Database.forget_old_versions` clears after mixing and sealing.
+SURVEY_TABLES = (survey_participations.name, survey_responses.name, survey_answers.name)
 
 
 def _survey(row: RowMapping) -> Survey:
@@ -49,6 +57,11 @@ def _survey(row: RowMapping) -> Survey:
         closed_on=row["closed_on"],
         created_at=row["created_at"],
     )
+
+
+def _sqlite_moment(moment: datetime) -> str:
+    """A moment as UTCDateTime stores it on SQLite, for statements sent to the driver."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _random_id() -> str:
@@ -285,13 +298,15 @@ class SurveyRepository:
         return bool(await driver.execute_fetchall(_HAS_PARTICIPATION_SQLITE, {"token": token}))
 
     async def add_response(
-        self, survey_id: int, day: date, segment: Segment, answers: Mapping[str, Answer]
+        self, survey_id: int, segment: Segment, answers: Mapping[str, Answer], *, now: datetime
     ) -> None:
+        """Stores a response in the pending pool: it waits there, `pending_since` now, until
+        `mix` rewrites it among others."""
         response_id = _random_id()
         head = {
             "id": response_id,
             "survey_id": survey_id,
-            "day": day,
+            "pending_since": now,
             "role": segment.role.value if segment.role is not None else None,
             "class_name": segment.class_name,
         }
@@ -302,7 +317,9 @@ class SurveyRepository:
             if rows:
                 await self._connection.execute(_ADD_ANSWER, rows)
             return
-        await driver.execute_fetchall(_ADD_RESPONSE_SQLITE, {**head, "day": day.isoformat()})
+        await driver.execute_fetchall(
+            _ADD_RESPONSE_SQLITE, {**head, "pending_since": _sqlite_moment(now)}
+        )
         if rows:
             cursor = await driver.executemany(_ADD_ANSWER_SQLITE, rows)
             await cursor.close()
@@ -333,7 +350,6 @@ class SurveyRepository:
             parts[row["response_id"]].append(row)
         return [
             Response(
-                day=head["day"],
                 segment=Segment(
                     role=RespondentRole(head["role"]) if head["role"] is not None else None,
                     class_name=head["class_name"],
@@ -378,51 +394,116 @@ class SurveyRepository:
         )
         return result.rowcount == 1
 
-    async def seal(self, survey_id: int) -> None:
-        """At closing: forget who took part, and rewrite the responses in a random order.
+    async def pending_pools(self) -> list[PendingPool]:
+        """Every survey with responses waiting to be mixed."""
+        waiting = (
+            select(survey_responses.c.survey_id)
+            .where(survey_responses.c.pending_since.is_not(None))
+            .distinct()
+        )
+        pending = func.count(survey_responses.c.pending_since)
+        result = await self._connection.execute(
+            select(
+                survey_responses.c.survey_id,
+                pending.label("pending"),
+                (func.count() - pending).label("mixed"),
+                func.min(survey_responses.c.pending_since).label("oldest"),
+            )
+            .where(survey_responses.c.survey_id.in_(waiting))
+            .group_by(survey_responses.c.survey_id)
+        )
+        return [PendingPool(row.survey_id, row.pending, row.mixed, row.oldest) for row in result]
 
-        No more answers can come, so the tokens have done their job. PostgreSQL marks every
-        row with the transaction that wrote it (xmin) and stores rows in writing order
-        (ctid): while a survey is open, those could pair a token with the response written
-        next to it, and order the responses. Rewriting everything in one transaction gives
-        every row the same xmin and a shuffled place; VACUUM then drops the old versions.
+    async def mix(self, survey_id: int, at_least: int) -> int:
+        """Rewrites the survey's pending responses in one batch of at least `at_least`, padded
+        with mixed ones picked at random; how many pending ones it mixed. Nothing is written
+        when none is pending or the survey has fewer than `at_least` responses in all.
+
+        The survey's row is locked first (PostgreSQL), so two instances mixing, or a close
+        sealing it meanwhile, take turns; on SQLite the caller's transaction is immediate.
+        """
+        await self._connection.execute(
+            select(surveys.c.id).where(surveys.c.id == survey_id).with_for_update()
+        )
+        of_survey = survey_responses.c.survey_id == survey_id
+        pending = list(
+            (
+                await self._connection.execute(
+                    select(survey_responses.c.id).where(
+                        of_survey, survey_responses.c.pending_since.is_not(None)
+                    )
+                )
+            ).scalars()
+        )
+        if not pending:
+            return 0
+        padding: list[str] = []
+        if len(pending) < at_least:
+            padding = list(
+                (
+                    await self._connection.execute(
+                        select(survey_responses.c.id)
+                        .where(of_survey, survey_responses.c.pending_since.is_(None))
+                        .order_by(func.random())
+                        .limit(at_least - len(pending))
+                    )
+                ).scalars()
+            )
+            if len(pending) + len(padding) < at_least:
+                return 0
+        await self._rewrite(pending + padding)
+        return len(pending)
+
+    async def seal(self, survey_id: int) -> None:
+        """At closing: forget who took part, and rewrite every response, in a random order.
+
+        No more answers can come, so the tokens have done their job. Every response, pending
+        or mixed, is rewritten in one batch: the whole survey becomes one group.
         """
         await self._connection.execute(
             delete(survey_participations).where(survey_participations.c.survey_id == survey_id)
         )
-        heads = list(
+        ids = list(
             (
                 await self._connection.execute(
-                    select(survey_responses).where(survey_responses.c.survey_id == survey_id)
-                )
-            ).mappings()
-        )
-        parts: dict[str, list[RowMapping]] = defaultdict(list)
-        for row in (
-            await self._connection.execute(
-                select(survey_answers)
-                .join(survey_responses, survey_answers.c.response_id == survey_responses.c.id)
-                .where(survey_responses.c.survey_id == survey_id)
-            )
-        ).mappings():
-            parts[row["response_id"]].append(row)
-        await self._connection.execute(
-            delete(survey_answers).where(
-                survey_answers.c.response_id.in_(
                     select(survey_responses.c.id).where(survey_responses.c.survey_id == survey_id)
                 )
+            ).scalars()
+        )
+        await self._rewrite(ids)
+
+    async def _rewrite(self, response_ids: Sequence[str]) -> None:
+        """Deletes these responses and writes them again, row for row (hidden texts stay
+        hidden), mixed (no `pending_since`), under new keys, in a random order, in this
+        transaction.
+
+        PostgreSQL marks every row with the transaction that wrote it (xmin) and stores rows in
+        writing order (ctid): rewritten together, the responses share one xmin and a shuffled
+        place. The old versions stay in the files until `Database.forget_old_versions`."""
+        heads: list[dict[str, Any]] = []
+        parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for chunk in chunked(response_ids):
+            result = await self._connection.execute(
+                select(survey_responses).where(survey_responses.c.id.in_(chunk))
             )
-        )
-        await self._connection.execute(
-            delete(survey_responses).where(survey_responses.c.survey_id == survey_id)
-        )
-        # Copied row for row (hidden texts stay hidden), under new keys, in a random order.
+            heads.extend(dict(row) for row in result.mappings())
+            result = await self._connection.execute(
+                select(survey_answers).where(survey_answers.c.response_id.in_(chunk))
+            )
+            for row in result.mappings():
+                parts[row["response_id"]].append(dict(row))
+            await self._connection.execute(
+                delete(survey_answers).where(survey_answers.c.response_id.in_(chunk))
+            )
+            await self._connection.execute(
+                delete(survey_responses).where(survey_responses.c.id.in_(chunk))
+            )
         _RANDOM.shuffle(heads)
         new_heads: list[dict[str, Any]] = []
         rows: list[dict[str, Any]] = []
         for head in heads:
             response_id = _random_id()
-            new_heads.append({**head, "id": response_id})
+            new_heads.append({**head, "id": response_id, "pending_since": None})
             rows.extend(
                 {**part, "id": _random_id(), "response_id": response_id}
                 for part in parts[head["id"]]

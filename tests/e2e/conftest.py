@@ -8,16 +8,22 @@ settings and the ask/press test API are shared from ``tests.harness``.
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import Application
 from bot.settings import Settings
 from core.clock import ManualClock
 from scheduler.pacing import Pacer
 from tests import harness
+from tests.conftest import POSTGRES_URL_VARIABLE
 from tests.fakebot import FakeBotAPI
 from tests.harness import (
     ADMIN,
@@ -60,6 +66,28 @@ def bot_settings(api: FakeBotAPI, tmp_path: Path, **overrides: object) -> Settin
     return harness.bot_settings(tmp_path, api.base_url, **overrides)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The bot's own database, for a test that reads its files or runs `python -m bot`: a
+    SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+        return
+    base_url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not base_url:
+        pytest.skip(f"PostgreSQL: set {POSTGRES_URL_VARIABLE} to run on it (CI does)")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(base_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
     """Override in a test module to run the bot with other settings."""
@@ -86,6 +114,7 @@ async def running_bot(
     # Tests move the clock and call the tick themselves; the real-time job would race them.
     app.scheduler.remove_job("reminder-tick")
     app.scheduler.remove_job("survey-closing")
+    app.scheduler.remove_job("survey-mixing")
     polling = asyncio.create_task(app.run_polling(handle_signals=False))
     try:
         await api.wait_for(lambda: api.calls_to("getUpdates"), what="the bot to start polling")

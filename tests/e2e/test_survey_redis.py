@@ -133,6 +133,7 @@ async def _running(
     app = await Application.create(settings, clock)
     app.scheduler.remove_job("reminder-tick")
     app.scheduler.remove_job("survey-closing")
+    app.scheduler.remove_job("survey-mixing")
     polled = len(api.calls_to("getUpdates"))
     polling = asyncio.create_task(app.run_polling(handle_signals=False))
     try:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from storage.database import Database, create_engine, sqlite_file
 from storage.migrate import (
     LOCK_SCHEMA_MIGRATIONS,
+    alembic_config,
     current_revision,
     head_revision,
     upgrade_to_head,
@@ -108,3 +110,46 @@ def test_sqlite_file_only_for_file_databases() -> None:
     assert sqlite_file("sqlite+aiosqlite:///data/x.sqlite3") == Path("data/x.sqlite3")
     assert sqlite_file("sqlite+aiosqlite://") is None
     assert sqlite_file("postgresql+asyncpg://u@h/db") is None
+
+
+def _upgrade_to(revision: str) -> Any:
+    def upgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    return upgrade
+
+
+async def test_responses_of_open_surveys_go_into_the_pool_when_mixing_arrives(
+    sqlite_url: str,
+) -> None:
+    """Before 0013 each response was written next to its token: those of open surveys are
+    put into the pending pool, so the job mixes them; a closed survey was sealed already."""
+    engine = create_engine(sqlite_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade_to("0012"))
+            await connection.execute(
+                text(
+                    "INSERT INTO surveys (id, organisation_id, code, definition, status, "
+                    "created_at) VALUES (1, NULL, 'Open000001', '{}', 'open', '2022-09-01'), "
+                    "(2, NULL, 'Closed0001', '{}', 'closed', '2022-09-01')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO survey_responses (id, survey_id, day) VALUES "
+                    "('a1', 1, '2022-09-20'), ('a2', 1, '2022-09-21'), ('b1', 2, '2022-09-20')"
+                )
+            )
+        await upgrade_to_head(engine)
+        database = Database(engine)
+        async with database.transaction() as repositories:
+            pools = await repositories.surveys.pending_pools()
+        assert [(pool.survey_id, pool.pending, pool.mixed) for pool in pools] == [(1, 2, 0)]
+        async with engine.connect() as connection:
+            columns = (await connection.execute(text("SELECT * FROM survey_responses"))).keys()
+        assert "day" not in columns
+    finally:
+        await engine.dispose()

@@ -145,27 +145,23 @@ async def test_answers_read_back_exactly(database: Database) -> None:
     survey_id = await _survey_id(database)
     async with database.transaction() as repositories:
         await repositories.surveys.add_response(
-            survey_id,
-            date(2022, 9, 20),
-            Segment(RespondentRole.PARENT, "10 «б»"),
-            ANSWERS,
+            survey_id, Segment(RespondentRole.PARENT, "10 «б»"), ANSWERS, now=NOW
         )
         await repositories.surveys.add_response(
-            survey_id, date(2022, 9, 21), Segment(), {"1": Answer(choices=("2",))}
+            survey_id, Segment(), {"1": Answer(choices=("2",))}, now=NOW
         )
-        await repositories.surveys.add_response(survey_id, date(2022, 9, 21), Segment(), {})
+        await repositories.surveys.add_response(survey_id, Segment(), {}, now=NOW)
     async with database.transaction() as repositories:
         responses = await repositories.surveys.responses(survey_id)
         counts = await repositories.surveys.count_responses([survey_id])
     assert counts == {survey_id: 3}
-    by_day = sorted(responses, key=lambda r: (r.day, -len(r.answers)))
-    assert [r.day for r in by_day] == [date(2022, 9, 20), date(2022, 9, 21), date(2022, 9, 21)]
-    assert by_day[0].segment == Segment(RespondentRole.PARENT, "10 «б»")
-    assert by_day[0].answers == ANSWERS
-    assert by_day[0].answers["2"].choices == ("3", OTHER, "1")
-    assert by_day[1].answers == {"1": Answer(choices=("2",))}
-    assert by_day[1].segment == Segment(None, None)
-    assert by_day[2].answers == {}
+    by_size = sorted(responses, key=lambda r: -len(r.answers))
+    assert by_size[0].segment == Segment(RespondentRole.PARENT, "10 «б»")
+    assert by_size[0].answers == ANSWERS
+    assert by_size[0].answers["2"].choices == ("3", OTHER, "1")
+    assert by_size[1].answers == {"1": Answer(choices=("2",))}
+    assert by_size[1].segment == Segment(None, None)
+    assert by_size[2].answers == {}
 
 
 async def test_a_token_answers_once(database: Database) -> None:
@@ -210,7 +206,7 @@ async def _check_no_insertion_order(database: Database) -> None:
     for number in range(50):
         async with database.transaction() as repositories:
             await repositories.surveys.add_response(
-                survey_id, date(2022, 9, 20), Segment(), {"3": Answer(number=number % 10 + 1)}
+                survey_id, Segment(), {"3": Answer(number=number % 10 + 1)}, now=NOW
             )
     async with database.engine.connect() as connection:
         scanned = list(
@@ -225,7 +221,7 @@ async def _check_no_insertion_order(database: Database) -> None:
 
 
 def _canonical(response: Response) -> str:
-    return repr((response.day, response.segment, sorted(response.answers.items())))
+    return repr((response.segment, sorted(response.answers.items())))
 
 
 async def _xmins(database: Database, table: str) -> set[str]:
@@ -241,9 +237,9 @@ async def test_sealing_forgets_participants_and_rewrites_responses(database: Dat
             assert await repositories.surveys.add_participation(survey_id, f"{number:064d}")
             await repositories.surveys.add_response(
                 survey_id,
-                date(2022, 9, 20 + number % 3),
                 Segment(RespondentRole.STUDENT if number % 2 else None, "5 «а»"),
                 {"3": Answer(number=number % 10 + 1), "4": Answer(text=f"ответ {number}")},
+                now=NOW,
             )
     async with database.transaction() as repositories:
         before = await repositories.surveys.responses(survey_id)
@@ -282,7 +278,7 @@ async def test_a_hidden_text_is_kept_but_not_published_and_survives_sealing(
 ) -> None:
     survey_id = await _survey_id(database)
     async with database.transaction() as repositories:
-        await repositories.surveys.add_response(survey_id, date(2022, 9, 20), Segment(), ANSWERS)
+        await repositories.surveys.add_response(survey_id, Segment(), ANSWERS, now=NOW)
         other = await repositories.surveys.add_participation(survey_id, "c" * 64)
         assert other
     async with database.transaction() as repositories:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 
 from surveys.model import (
     OTHER,
@@ -63,9 +62,8 @@ def response(
     role: RespondentRole | None = PARENT,
     class_name: str | None = "5 «а»",
     answers: Mapping[str, Answer] | None = None,
-    day: date = date(2022, 10, 3),
 ) -> Response:
-    return Response(day, Segment(role, class_name), dict(answers or {}))
+    return Response(Segment(role, class_name), dict(answers or {}))
 
 
 def single(key: str, text: str | None = None) -> Answer:
