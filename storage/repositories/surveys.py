@@ -421,9 +421,12 @@ class SurveyRepository:
 
         The survey's row is locked first (PostgreSQL), so two instances mixing, or a close
         sealing it meanwhile, take turns; on SQLite the caller's transaction is immediate.
+        Answers submitted meanwhile stay pending for the next batch.
         """
+        # FOR NO KEY UPDATE: mixers and a close take turns, while submits (whose foreign key
+        # check takes KEY SHARE on the same row) go on meanwhile.
         await self._connection.execute(
-            select(surveys.c.id).where(surveys.c.id == survey_id).with_for_update()
+            select(surveys.c.id).where(surveys.c.id == survey_id).with_for_update(key_share=True)
         )
         of_survey = survey_responses.c.survey_id == survey_id
         pending = list(

@@ -230,15 +230,17 @@ class PostgresCopy:
         return postgres_candidates({t: self.tokens[t] for t in truth}, answers)
 
     def assert_order_tells_nothing(self, truth: dict[str, str], confirmed: list[str]) -> None:
-        """Every group written together (one xmin) holds at least k responses, and within
-        it, pairing the tokens' order (by xmin) with the answers' places (ctid) is right
-        about once per group, by chance."""
+        """Within each group written together (one xmin), pairing the tokens' order (by
+        xmin) with the answers' places (ctid) is right about once per group, by chance.
+
+        A group may hold fewer than k by the time of the copy: a later batch took some of its
+        answers as padding. They went to a later transaction, which the candidates of its
+        respondents (every answer written after their token) include anyway."""
         del confirmed
         token_of = {a: t for t, a in truth.items()}
         groups: dict[int, list[str]] = defaultdict(list)
         for answer in truth.values():
             groups[self.answers[answer].xmin].append(answer)
-        assert min(len(members) for members in groups.values()) >= K, groups
         hits = 0
         for members in groups.values():
             given = sorted(members, key=lambda a: self.tokens[token_of[a]].xmin)

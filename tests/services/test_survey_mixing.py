@@ -5,6 +5,7 @@ The copy-of-the-files analysis over a running bot is tests/e2e/test_survey_anony
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -241,3 +242,19 @@ async def _check_empty_wal(database: Database, clock: ManualClock) -> None:
     # Each answer once in the file: the pending rows it replaced were zeroed.
     content = path.read_bytes()
     assert [content.count(f"ответ {n}".encode()) for n in range(5)] == [1] * 5
+
+
+async def test_two_instances_mixing_at_once_mix_each_response_once(
+    database: Database, clock: ManualClock
+) -> None:
+    survey_id = await _survey(database)
+    first = SurveyMixing(database, clock, MixingPolicy(window=WINDOW, k=5))
+    second = SurveyMixing(database, clock, MixingPolicy(window=WINDOW, k=5))
+    for number in range(12):
+        await _submit(database, survey_id, f"ответ {number}", clock.now())
+    mixed = await asyncio.gather(first.run(), second.run())
+    assert sorted(mixed) == [0, 12]
+    async with database.transaction() as repositories:
+        texts = _texts(await repositories.surveys.responses(survey_id))
+    assert texts == Counter(f"ответ {n}" for n in range(12))
+    assert not any(pending for pending, _ in (await _rows(database)).values())
