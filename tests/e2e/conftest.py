@@ -21,7 +21,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import Application
 from bot.settings import Settings
 from core.clock import ManualClock
+from core.models import Role
 from scheduler.pacing import Pacer
+from surveys.model import Audience, Option, Question, QuestionKind, Segments, SurveyDefinition
 from tests import harness
 from tests.conftest import POSTGRES_URL_VARIABLE
 from tests.fakebot import FakeBotAPI
@@ -38,6 +40,7 @@ from tests.harness import (
 
 __all__ = [
     "ADMIN",
+    "CLUBS_SURVEY",
     "COORDINATOR",
     "DATA",
     "EXECUTOR",
@@ -46,7 +49,37 @@ __all__ = [
     "RunningBot",
     "add_person",
     "bot_settings",
+    "import_school_roadmap",
 ]
+
+
+# Two short questions for a parent: «Да»/«Нет», then a text (what each test's respondent types).
+CLUBS_SURVEY = SurveyDefinition(
+    title="Кружки",
+    intro="Два коротких вопроса.",
+    audience=Audience.PARENTS,
+    segments=Segments(ask_role=False),
+    questions=(
+        Question(
+            "1",
+            "Ходит ли ребёнок в кружок?",
+            QuestionKind.SINGLE,
+            options=(Option("1", "Да"), Option("2", "Нет")),
+        ),
+        Question("2", "Какой кружок?", QuestionKind.TEXT, max_length=100),
+    ),
+)
+
+
+async def import_school_roadmap(bot: BotDriver) -> None:
+    """The coordinator (linked) uploads the school's roadmap and imports it as previewed."""
+    await add_person(bot, COORDINATOR, Role.COORDINATOR)
+    bot.api.push_document(
+        COORDINATOR, "plan.txt", (DATA / "school-tech-cluster-2022.txt").read_bytes()
+    )
+    preview = await bot.api.next_message(COORDINATOR.id, timeout=15)
+    await bot.press_label(COORDINATOR, preview, "Импортировать")
+    await bot.api.wait_edit(preview)
 
 
 class RunningBot(BotDriver):

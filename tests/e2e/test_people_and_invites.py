@@ -5,22 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.models import Role
-from tests.e2e.conftest import COORDINATOR, DATA, STRANGER, RunningBot, add_person
+from tests.e2e.conftest import (
+    COORDINATOR,
+    STRANGER,
+    RunningBot,
+    add_person,
+    import_school_roadmap,
+)
 from tests.fakebot import FakeUser, SentMessage
 
 SHABANOVA = FakeUser(6006, "Наталья", language_code="ru", last_name="Шабанова")
 SIBLING_COORDINATOR = FakeUser(7007, "Олег", language_code="ru")
-
-
-async def _import_school_roadmap(bot: RunningBot) -> None:
-    await add_person(bot, COORDINATOR, Role.COORDINATOR)
-    bot.api.push_document(
-        COORDINATOR, "plan.txt", (DATA / "school-tech-cluster-2022.txt").read_bytes()
-    )
-    preview = await bot.api.next_message(COORDINATOR.id, timeout=15)
-    _, query = bot.api.press(COORDINATOR, preview, preview.button("Импортировать"))
-    await bot.api.wait_answered(query)
-    await bot.api.wait_edit(preview)
 
 
 async def _invite_link(bot: RunningBot, name: str) -> tuple[str, SentMessage]:
@@ -42,7 +37,7 @@ def _payload(link: str) -> str:
 
 async def test_invite_link_confirm_and_people_shows_linked(running_bot: RunningBot) -> None:
     bot = running_bot
-    await _import_school_roadmap(bot)
+    await import_school_roadmap(bot)
     link, _card = await _invite_link(bot, "Шабанова")
     assert link.startswith("https://t.me/roadmap_test_bot?start=i_")
     assert len(_payload(link)) <= 64
@@ -75,7 +70,7 @@ async def test_invite_link_confirm_and_people_shows_linked(running_bot: RunningB
 
 async def test_expired_unknown_and_revoked_links_are_refused(running_bot: RunningBot) -> None:
     bot = running_bot
-    await _import_school_roadmap(bot)
+    await import_school_roadmap(bot)
     first, card = await _invite_link(bot, "Шарик")
     await bot.press_label(COORDINATOR, card, "Пригласить")  # a new invite revokes the first
     second_text = await bot.api.next_message(COORDINATOR.id)
@@ -93,7 +88,7 @@ async def test_expired_unknown_and_revoked_links_are_refused(running_bot: Runnin
 
 async def test_not_me_reaches_the_coordinator_and_kills_the_link(running_bot: RunningBot) -> None:
     bot = running_bot
-    await _import_school_roadmap(bot)
+    await import_school_roadmap(bot)
     link, _card = await _invite_link(bot, "Полякова")
     question = await bot.ask(STRANGER, f"/start {_payload(link)}")
     await bot.press_label(STRANGER, question, "Нет")
@@ -107,7 +102,7 @@ async def test_not_me_reaches_the_coordinator_and_kills_the_link(running_bot: Ru
 
 async def test_someone_elses_confirm_button_is_refused(running_bot: RunningBot) -> None:
     bot = running_bot
-    await _import_school_roadmap(bot)
+    await import_school_roadmap(bot)
     link, _card = await _invite_link(bot, "Бредня")
     question = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
     answer = await bot.press_label(STRANGER, question, "Да")  # replayed by another user
@@ -122,7 +117,7 @@ async def test_someone_elses_confirm_button_is_refused(running_bot: RunningBot) 
 
 async def test_refused_consent_leaves_the_person_unlinked(running_bot: RunningBot) -> None:
     bot = running_bot
-    await _import_school_roadmap(bot)
+    await import_school_roadmap(bot)
     link, _card = await _invite_link(bot, "Шабанова")
     question = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
     await bot.press_label(SHABANOVA, question, "Да, это я")
@@ -150,7 +145,7 @@ async def test_sibling_coordinator_cannot_touch_other_schools_people(
     running_bot: RunningBot,
 ) -> None:
     bot = running_bot
-    await _import_school_roadmap(bot)
+    await import_school_roadmap(bot)
     await add_person(bot, SIBLING_COORDINATOR, Role.COORDINATOR, organisation="МБОУ «Лицей №2»")
     theirs = await bot.ask(SIBLING_COORDINATOR, "/people")
     assert "Шабанова" not in theirs.plain_text
@@ -166,7 +161,7 @@ async def test_sibling_coordinator_cannot_touch_other_schools_people(
 
 async def test_coordinator_switches_a_person_off_and_on(running_bot: RunningBot) -> None:
     bot = running_bot
-    await _import_school_roadmap(bot)
+    await import_school_roadmap(bot)
     listing = await bot.ask(COORDINATOR, "/people")
     await bot.press_label(COORDINATOR, listing, "Акимова")
     card = await bot.api.wait_edit(listing)
@@ -181,7 +176,7 @@ async def test_coordinator_switches_a_person_off_and_on(running_bot: RunningBot)
 
 async def test_duplicates_from_two_imports_are_merged(running_bot: RunningBot) -> None:
     bot = running_bot
-    await _import_school_roadmap(bot)
+    await import_school_roadmap(bot)
     other_roadmap = (
         "ПЛАН на 2022-2023 учебный год\n"
         "№\tМероприятие\tСрок проведения\tОтветственные\n"

@@ -8,14 +8,13 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bot.app import create_planning
-from core.models import Role
 from roadmap.responsible import person_key
 from scheduler.pacing import Pacer
 from services.reminders import plan_reminders
 from services.roadmaps import RoadmapService
 from storage.repositories.outbox import SENT
 from tests.conftest import VLADIVOSTOK
-from tests.e2e.conftest import COORDINATOR, DATA, RunningBot, add_person
+from tests.e2e.conftest import COORDINATOR, RunningBot, import_school_roadmap
 from tests.fakebot import FakeUser, SentMessage
 
 SHABANOVA = FakeUser(6006, "Наталья", last_name="Шабанова")
@@ -23,14 +22,7 @@ BREDNA = FakeUser(6008, "Марина", last_name="Бредня")
 
 
 async def _setup(bot: RunningBot) -> None:
-    await add_person(bot, COORDINATOR, Role.COORDINATOR)
-    bot.api.push_document(
-        COORDINATOR, "plan.txt", (DATA / "school-tech-cluster-2022.txt").read_bytes()
-    )
-    preview = await bot.api.next_message(COORDINATOR.id, timeout=15)
-    _, query = bot.api.press(COORDINATOR, preview, preview.button("Импортировать"))
-    await bot.api.wait_answered(query)
-    await bot.api.wait_edit(preview)
+    await import_school_roadmap(bot)
     org = await RoadmapService(bot.app.database, bot.clock).organisation_named(
         "МБОУ «СОШ №2»", "Asia/Vladivostok"
     )

@@ -17,26 +17,15 @@ from openpyxl import load_workbook
 
 from bot.catalogs import load_catalogs
 from bot.cli_report import run_report
-from core.models import Role
 from services.access import Actor
 from services.tasks import TaskService
-from tests.e2e.conftest import COORDINATOR, DATA, RunningBot, add_person
+from tests.e2e.conftest import COORDINATOR, RunningBot, import_school_roadmap
 from tests.fakebot import FakeUser, SentMessage
 from tests.harness import ZONE
 
 SHABANOVA = FakeUser(6006, "Наталья", language_code="ru", last_name="Шабанова")
 LINK = "https://school2.example/prikaz-koordinator"
 DUE = 7  # the tasks sheet's due-date column (after the roadmap's six and the executors)
-
-
-async def _import(bot: RunningBot) -> None:
-    await add_person(bot, COORDINATOR, Role.COORDINATOR)
-    bot.api.push_document(
-        COORDINATOR, "plan.txt", (DATA / "school-tech-cluster-2022.txt").read_bytes()
-    )
-    preview = await bot.api.next_message(COORDINATOR.id, timeout=15)
-    await bot.press_label(COORDINATOR, preview, "Импортировать")
-    await bot.api.wait_edit(preview)
 
 
 async def _work(bot: RunningBot) -> dict[str, int]:
@@ -110,7 +99,7 @@ def _status_counts(text: str) -> list[int]:
 
 async def test_report_holds_every_activity_and_agrees_with_status(running_bot: RunningBot) -> None:
     bot = running_bot
-    await _import(bot)
+    await import_school_roadmap(bot)
     await _work(bot)
     docx, xlsx = await _report(bot)
     assert docx.kind == "document" and docx.file_name and docx.file_name.endswith(".docx")
@@ -148,7 +137,7 @@ async def test_report_holds_every_activity_and_agrees_with_status(running_bot: R
 
 async def test_report_for_a_period_and_from_status(running_bot: RunningBot) -> None:
     bot = running_bot
-    await _import(bot)
+    await import_school_roadmap(bot)
     status = await bot.ask(COORDINATOR, "/status")
     await bot.press_label(COORDINATOR, status, "Отчёт о выполнении")
     question = await bot.api.next_message(COORDINATOR.id)
@@ -173,7 +162,7 @@ async def test_the_command_line_writes_the_same_report(
     running_bot: RunningBot, tmp_path: Path
 ) -> None:
     bot = running_bot
-    await _import(bot)
+    await import_school_roadmap(bot)
     await _work(bot)
     _docx, chat_xlsx = await _report(bot)
     assert chat_xlsx.content
@@ -233,7 +222,7 @@ async def test_the_quarter_report_comes_once_on_the_first_working_morning(
     running_bot: RunningBot,
 ) -> None:
     bot = running_bot
-    await _import(bot)
+    await import_school_roadmap(bot)
     # Saturday 1 and Sunday 2 October 2022 are days off: Monday the 3rd is the morning.
     for moment in (_morning(date(2022, 10, 1)), _morning(date(2022, 10, 3), 7)):
         bot.clock.set(moment)
@@ -255,7 +244,7 @@ async def test_the_quarter_report_comes_once_on_the_first_working_morning(
 
 async def test_the_coordinator_turns_the_quarter_report_off(running_bot: RunningBot) -> None:
     bot = running_bot
-    await _import(bot)
+    await import_school_roadmap(bot)
     tree = await bot.ask(COORDINATOR, "/orgs")
     await bot.press_label(COORDINATOR, tree, "Отчёт о выполнении по расписанию")
     question = await bot.api.next_message(COORDINATOR.id)
@@ -273,7 +262,7 @@ async def test_status_lists_requests_and_cannot_with_their_buttons(
     running_bot: RunningBot,
 ) -> None:
     bot = running_bot
-    await _import(bot)
+    await import_school_roadmap(bot)
     await _work(bot)  # the postponement there is approved already; ask for another
     async with bot.app.database.transaction() as repositories:
         (org,) = await repositories.organisations.list_all()

@@ -9,12 +9,11 @@ from datetime import timedelta
 from docx import Document
 from sqlalchemy import select
 
-from core.models import Role
 from roadmap.responsible import person_key
 from scheduler.retention import RetentionJob
 from services.access import Actor
 from storage.schema import metadata
-from tests.e2e.conftest import COORDINATOR, DATA, RunningBot, add_person
+from tests.e2e.conftest import COORDINATOR, RunningBot, import_school_roadmap
 from tests.fakebot import FakeUser
 
 AKIMOVA = FakeUser(6016, "Наталья", language_code="ru", last_name="Акимова")
@@ -33,14 +32,7 @@ async def test_the_job_erases_an_inactive_person_and_sends_the_act(
     running_bot: RunningBot,
 ) -> None:
     bot = running_bot
-    await add_person(bot, COORDINATOR, Role.COORDINATOR)
-    bot.api.push_document(
-        COORDINATOR, "plan.txt", (DATA / "school-tech-cluster-2022.txt").read_bytes()
-    )
-    preview = await bot.api.next_message(COORDINATOR.id, timeout=15)
-    _, query = bot.api.press(COORDINATOR, preview, preview.button("Импортировать"))
-    await bot.api.wait_answered(query)
-    await bot.api.wait_edit(preview)
+    await import_school_roadmap(bot)
 
     # Акимова links, does all her tasks with a link as evidence, and leaves: switched off.
     async with bot.app.database.transaction() as repositories:

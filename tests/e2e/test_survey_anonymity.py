@@ -27,7 +27,6 @@ from core.deeplinks import DeepLink, DeepLinkKind
 from services.access import Actor
 from services.surveys import participation_token
 from storage.database import sqlite_file
-from surveys.model import Audience, Option, Question, QuestionKind, Segments, SurveyDefinition
 from tests.e2e.anonymity import (
     WAL_HEADER,
     PgRow,
@@ -38,28 +37,13 @@ from tests.e2e.anonymity import (
     sqlite_candidates,
     stale_copies,
 )
-from tests.e2e.conftest import ADMIN, RunningBot
+from tests.e2e.conftest import ADMIN, CLUBS_SURVEY, RunningBot
 from tests.fakebot import FakeUser
 
 MIX_SECONDS = 60
 K = 5
 EARLY = [FakeUser(7_310_000_000 + number, f"Первый {number}") for number in range(3)]
 BURST = [FakeUser(7_320_000_000 + 7919 * number, f"Родитель {number}") for number in range(30)]
-DEFINITION = SurveyDefinition(
-    title="Кружки",
-    intro="Два коротких вопроса.",
-    audience=Audience.PARENTS,
-    segments=Segments(ask_role=False),
-    questions=(
-        Question(
-            "1",
-            "Ходит ли ребёнок в кружок?",
-            QuestionKind.SINGLE,
-            options=(Option("1", "Да"), Option("2", "Нет")),
-        ),
-        Question("2", "Какой кружок?", QuestionKind.TEXT, max_length=100),
-    ),
-)
 
 
 @pytest.fixture
@@ -135,7 +119,7 @@ async def test_after_the_window_a_copy_links_nobody_closer_than_five(
 ) -> None:
     bot = running_bot
     admin = Actor(ADMIN.id, None, is_admin=True)
-    survey = await bot.app.surveys.create(admin, DEFINITION)
+    survey = await bot.app.surveys.create(admin, CLUBS_SURVEY)
     survey = await bot.app.surveys.open(admin, survey.id, date(2022, 9, 30))
     link = "/start " + DeepLink(DeepLinkKind.SURVEY, survey.code).payload()
     secret = load_survey_secret(bot.app.settings)

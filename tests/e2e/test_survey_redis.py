@@ -19,29 +19,13 @@ from bot.settings import Settings
 from core.clock import ManualClock
 from core.deeplinks import DeepLink, DeepLinkKind
 from services.access import Actor
-from surveys.model import Audience, Option, Question, QuestionKind, Segments, SurveyDefinition
-from tests.e2e.conftest import ADMIN, RunningBot, bot_settings
+from tests.e2e.conftest import ADMIN, CLUBS_SURVEY, RunningBot, bot_settings
 from tests.fakebot import FakeBotAPI, FakeUser
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 pytestmark = pytest.mark.skipif(REDIS_URL is None, reason="TEST_REDIS_URL is not set (CI sets it)")
 
 PARENT = FakeUser(8101, "Анна", language_code="ru")
-DEFINITION = SurveyDefinition(
-    title="Кружки",
-    intro="Два коротких вопроса.",
-    audience=Audience.PARENTS,
-    segments=Segments(ask_role=False),
-    questions=(
-        Question(
-            "1",
-            "Ходит ли ребёнок в кружок?",
-            QuestionKind.SINGLE,
-            options=(Option("1", "Да"), Option("2", "Нет")),
-        ),
-        Question("2", "Какой кружок?", QuestionKind.TEXT, max_length=100),
-    ),
-)
 
 
 @pytest.fixture
@@ -55,7 +39,7 @@ async def test_answers_in_progress_live_in_redis_until_submit(running_bot: Runni
     storage = bot.app.dispatcher.storage
     assert isinstance(storage, RedisStorage)
     admin = Actor(ADMIN.id, None, is_admin=True)
-    survey = await bot.app.surveys.create(admin, DEFINITION)
+    survey = await bot.app.surveys.create(admin, CLUBS_SURVEY)
     survey = await bot.app.surveys.open(admin, survey.id, date(2022, 9, 30))
     key = StorageKey(bot_id=bot.app.bot.id, chat_id=PARENT.id, user_id=PARENT.id)
     await storage.set_state(key, None)
@@ -97,7 +81,7 @@ async def test_a_restart_mid_survey_goes_on_with_a_small_state(
     settings = bot_settings(api, tmp_path, **settings_overrides)
     admin = Actor(ADMIN.id, None, is_admin=True)
     async with _running(settings, clock, api) as first:
-        survey = await first.app.surveys.create(admin, DEFINITION)
+        survey = await first.app.surveys.create(admin, CLUBS_SURVEY)
         survey = await first.app.surveys.open(admin, survey.id, date(2022, 9, 30))
         storage = first.app.dispatcher.storage
         assert isinstance(storage, RedisStorage)
