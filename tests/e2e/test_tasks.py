@@ -6,11 +6,16 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.models import Role
 from roadmap.responsible import person_key
 from services.roadmaps import RoadmapService
 from storage.schema import tasks
-from tests.e2e.conftest import COORDINATOR, DATA, STRANGER, RunningBot, add_person
+from tests.e2e.conftest import (
+    COORDINATOR,
+    DATA,
+    STRANGER,
+    RunningBot,
+    import_school_roadmap,
+)
 from tests.fakebot import FakeUser, SentMessage
 
 SHABANOVA = FakeUser(6006, "Наталья", last_name="Шабанова")
@@ -19,13 +24,7 @@ SHARIK = FakeUser(6007, "Нина", last_name="Шарик")
 
 async def _setup(bot: RunningBot) -> None:
     """school-tech-cluster-2022 imported by its coordinator; Шабанова and Шарик linked."""
-    await add_person(bot, COORDINATOR, Role.COORDINATOR)
-    bot.api.push_document(
-        COORDINATOR, "plan.txt", (DATA / "school-tech-cluster-2022.txt").read_bytes()
-    )
-    preview = await bot.api.next_message(COORDINATOR.id, timeout=15)
-    await bot.press_label(COORDINATOR, preview, "Импортировать")
-    await bot.api.wait_edit(preview)
+    await import_school_roadmap(bot)
     org = await RoadmapService(bot.app.database, bot.clock).organisation_named(
         "МБОУ «СОШ №2»", "Asia/Vladivostok"
     )
