@@ -298,14 +298,13 @@ class SurveyService:
             closed = await self._close(repositories, survey)
         if closed is not None:
             await self.mixing.forget_old_versions()
-        if closed is None:
-            # A closed one (by the job, meanwhile) is fine; a draft was never open.
-            async with self._database.transaction() as repositories:
-                current = await repositories.surveys.get(survey.id)
-            if current is not None and current.status is SurveyStatus.CLOSED:
-                return current
-            raise SurveyRefused("survey.service.not_open")
-        return closed
+            return closed
+        # A closed one (by the job, meanwhile) is fine; a draft was never open.
+        async with self._database.transaction() as repositories:
+            current = await repositories.surveys.get(survey.id)
+        if current is not None and current.status is SurveyStatus.CLOSED:
+            return current
+        raise SurveyRefused("survey.service.not_open")
 
     async def _close(self, repositories: Repositories, survey: Survey) -> Survey | None:
         """Closes today and forgets who took part; None when it was not open any more."""

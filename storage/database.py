@@ -18,6 +18,8 @@ from storage.repositories import Repositories
 from storage.writes import WRITTEN, note_write
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# How long a WAL checkpoint waits for readers of an older snapshot before it gives up for now.
+_CHECKPOINT_WAIT_MS = 250
 # PostgreSQL connections kept open per instance (and as many again at a peak). Several instances
 # share the server's max_connections (100 by default): instances × 2 × this must stay below it.
 DEFAULT_POOL_SIZE = 10
@@ -172,14 +174,21 @@ class Database:
         SQLite keeps the pages of every commit in the WAL file, in commit order, until a
         checkpoint copies them into the database and TRUNCATE empties the file (deleted rows
         are zeroed by secure_delete, set on every connection). It cannot finish while another
-        connection reads an older snapshot; the busy timeout waits that out once. PostgreSQL
+        connection reads an older snapshot, and waits for that only briefly. PostgreSQL
         keeps old row versions (with the xmin of the transaction that wrote them) until VACUUM
         removes them; VACUUM runs outside a transaction and blocks neither readers nor writers.
         """
         if self.engine.dialect.name == "sqlite":
             async with self._sqlite_writers, self.engine.connect() as connection:
-                result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                busy: int = result.scalar_one()
+                timeout = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar_one()
+                # Writers wait while it runs: a reader in the way makes it give up soon, and
+                # the caller tries again later, instead of holding them up for the timeout.
+                await connection.exec_driver_sql(f"PRAGMA busy_timeout={_CHECKPOINT_WAIT_MS}")
+                try:
+                    result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    busy: int = result.scalar_one()
+                finally:
+                    await connection.exec_driver_sql(f"PRAGMA busy_timeout={int(timeout)}")
             return busy == 0
         preparer = self.engine.dialect.identifier_preparer
         async with self.engine.connect() as connection:

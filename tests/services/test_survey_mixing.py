@@ -258,3 +258,30 @@ async def test_two_instances_mixing_at_once_mix_each_response_once(
         texts = _texts(await repositories.surveys.responses(survey_id))
     assert texts == Counter(f"ответ {n}" for n in range(12))
     assert not any(pending for pending, _ in (await _rows(database)).values())
+
+
+async def test_a_reader_in_the_way_defers_the_truncation_to_the_next_run(
+    sqlite_url: str, clock: ManualClock
+) -> None:
+    database = Database.from_url(sqlite_url)
+    await upgrade_to_head(database.engine)
+    try:
+        path = sqlite_file(sqlite_url)
+        assert path is not None
+        wal = path.with_name(path.name + "-wal")
+        survey_id = await _survey(database)
+        mixing = SurveyMixing(database, clock, MixingPolicy(window=WINDOW, k=5))
+        for number in range(5):
+            await _submit(database, survey_id, f"ответ {number}", clock.now())
+        async with database.engine.connect() as reader:
+            # A report being read meanwhile: its snapshot keeps the WAL in use.
+            await reader.exec_driver_sql("BEGIN")
+            await reader.exec_driver_sql("SELECT count(*) FROM survey_responses")
+            assert await mixing.run() == 5
+            assert wal.stat().st_size > 0
+            await reader.exec_driver_sql("COMMIT")
+        # Nothing new to mix, but the owed truncation is done now.
+        assert await mixing.run() == 0
+        assert wal.stat().st_size == 0
+    finally:
+        await database.close()
