@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # What @BotFather issues: the bot's numeric id, a colon, then the secret part.
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
 _URL_RE = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 SURVEY_SECRET_MIN_LENGTH = 16
+_WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _REDIS_URL_RE = re.compile(r"^(rediss?://\S+|unix://\S+)$")
 
 
@@ -62,6 +63,22 @@ class Settings(BaseSettings):
     # them: shown by /privacy and before a person gives consent on linking.
     operator_name: str = Field(default="", max_length=300)
     operator_contacts: str = Field(default="", max_length=500)
+    # Webhook mode instead of long polling: Telegram posts updates to WEBHOOK_URL (https, as the
+    # reverse proxy serves it); the bot listens on WEBHOOK_HOST:WEBHOOK_PORT at that URL's path
+    # and takes only requests carrying WEBHOOK_SECRET in Telegram's secret-token header.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Polling mode: `GET /healthz` on 127.0.0.1 at this port; empty: no health endpoint (in
+    # webhook mode it is on the webhook's port).
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    # Nightly SQLite backups (the online backup API, 0600) into BACKUP_DIR (empty:
+    # DATA_DIR/backups), the newest BACKUP_KEEP of them kept; 0: no nightly backup.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=14, ge=0, le=3650)
+    # `json`: one JSON object per log line (level, logger, message, time), for log collectors.
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("survey_secret_file", mode="before")
     @classmethod
@@ -69,6 +86,43 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("backup_dir", "health_port", "webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        # Telegram posts to https only (a test server may be plain http on this machine).
+        if not _URL_RE.match(value):
+            raise ValueError("malformed")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        if value is None:
+            # A webhook without its secret would take updates from anyone who finds the URL.
+            if info.data.get("webhook_url") is not None:
+                raise ValueError("missing")
+            return None
+        # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if not _WEBHOOK_SECRET_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("malformed")
+        return value
+
+    @property
+    def resolved_backup_dir(self) -> Path:
+        return self.backup_dir if self.backup_dir is not None else self.data_dir / "backups"
 
     @field_validator("bot_token", mode="before")
     @classmethod
