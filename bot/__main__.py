@@ -18,6 +18,7 @@ from bot.data_dir import secure_data_dir
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from core.i18n import Catalogs
+from services.instances import PollingTaken
 from storage.database import Database
 from storage.migrate import current_revision, upgrade_to_head
 
@@ -58,7 +59,7 @@ async def _run(settings: Settings) -> None:
     application = await Application.create(settings)
     # Here, not in run_polling: tests start many applications in one process.
     freeze_start_up_objects()
-    await application.run_polling()
+    await application.run()
 
 
 async def _migrate(settings: Settings) -> None:
@@ -121,6 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_run(settings))
     except SettingsError as error:
         print(f"{error.variable}: {_say(error.key)}", file=sys.stderr)
+        return EXIT_CONFIG
+    except PollingTaken as error:
+        print(_say(error.key), file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         pass

@@ -7,12 +7,18 @@ import contextlib
 import gc
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import DisabledEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.webhook.aiohttp_server import setup_application
+from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.commands import menu_permissions, register_commands
@@ -25,6 +31,7 @@ from bot.settings import Settings, SettingsError, require_token
 from bot.survey_secret import load_survey_secret
 from bot.telegram import create_bot
 from bot.throttling import ThrottlingMiddleware, TokenBuckets
+from bot.webhook import health_app, serve, webhook_app
 from core.clock import Clock, SystemClock
 from handlers import get_routers
 from scheduler.notices import NoticeDelivery
@@ -35,6 +42,17 @@ from scheduler.setup import create_scheduler
 from scheduler.survey_closing import SurveyClosingJob
 from scheduler.tick import ReminderTick
 from services.access import ActorDirectory
+from services.instances import (
+    POLLING,
+    POLLING_RENEW,
+    POLLING_TTL,
+    SENDER,
+    SENDER_TTL,
+    Lease,
+    instance_id,
+    keep_renewing,
+    take_polling,
+)
 from services.notices import NoticeBell
 from services.org_import import OrgImportService
 from services.people import PeopleService
@@ -53,6 +71,8 @@ logger = logging.getLogger(__name__)
 
 # Surveys close at midnight where each school is; a few minutes late is fine, a query is cheap.
 SURVEY_CLOSING_MINUTES = 5
+# Webhook mode: how often an instance looks for notices another instance planned.
+NOTICE_POLL_SECONDS = 5
 # How long to wait between attempts to reach Telegram at start, growing up to the last value.
 _CONNECT_BACKOFF_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
@@ -67,8 +87,11 @@ def create_dispatcher(
     surveys: SurveyService,
     bell: NoticeBell | None = None,
 ) -> Dispatcher:
+    storage = create_fsm_storage(settings)
     dispatcher = Dispatcher(
-        storage=create_fsm_storage(settings),
+        storage=storage,
+        # Two updates of one person reaching two instances take turns on their state.
+        events_isolation=events_isolation(storage),
         settings=settings,
         database=database,
         clock=clock,
@@ -102,6 +125,21 @@ def create_dispatcher(
     return dispatcher
 
 
+def events_isolation(storage: BaseStorage) -> BaseEventIsolation:
+    """With Redis (several instances), a lock per person and chat in Redis: two updates of one
+    person reaching two instances take turns on their state. Without, aiogram's default."""
+    if isinstance(storage, RedisStorage):
+        return RedisEventIsolation(redis=storage.redis)
+    return DisabledEventIsolation()
+
+
+def _ring(notices: NoticeDelivery) -> Callable[[], Awaitable[None]]:
+    async def ring() -> None:
+        notices.ring()
+
+    return ring
+
+
 def freeze_start_up_objects() -> None:
     """What start-up built (aiogram's and pydantic's types, the catalogs, the dispatcher)
     lives as long as the process: out of the cyclic collector's sight (`gc.freeze`), so its
@@ -124,6 +162,7 @@ class Application:
     notices: NoticeDelivery
     surveys: SurveyService
     survey_closing: SurveyClosingJob
+    polling_lease: Lease
     _closed: bool = field(default=False, init=False)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _stop_task: asyncio.Task[None] | None = field(default=None, init=False)
@@ -145,6 +184,7 @@ class Application:
         # Before the database opens: a broken secret stops the start with nothing to undo.
         survey_secret = load_survey_secret(settings)
         clock = clock or SystemClock()
+        holder = instance_id()
         database = Database.from_url(
             settings.resolved_database_url, pool_size=settings.database_pool_size
         )
@@ -180,12 +220,19 @@ class Application:
             summaries=SummaryCadence(settings.coordinator_summary),
             reports=ReportService(database, clock),
             acts_dir=settings.data_dir / ACTS_FOLDER,
+            lease=Lease(database, clock, SENDER, holder, SENDER_TTL),
         )
         scheduler.add_job(
             tick.run, "interval", minutes=1, id="reminder-tick", replace_existing=True
         )
         notices = NoticeDelivery(tick)
         bell.listen(notices.ring)
+        if settings.webhook_url is not None:
+            # Notices planned by another instance are sent by the one holding the sender
+            # lease: it looks for them every few seconds, not only at its minute tick.
+            scheduler.add_job(
+                _ring(notices), "interval", seconds=NOTICE_POLL_SECONDS, id="notice-poll"
+            )
         survey_closing = SurveyClosingJob(surveys, settings.admin_ids)
         scheduler.add_job(
             survey_closing.run,
@@ -231,7 +278,58 @@ class Application:
             notices=notices,
             surveys=surveys,
             survey_closing=survey_closing,
+            polling_lease=Lease(database, clock, POLLING, holder, POLLING_TTL),
         )
+
+    async def run(self) -> None:
+        """Webhook mode when WEBHOOK_URL is set, long polling otherwise."""
+        if self.settings.webhook_url is not None:
+            await self.run_webhook()
+        else:
+            await self.run_polling()
+
+    async def run_webhook(self, *, handle_signals: bool = True) -> None:
+        """Serves the webhook (and /healthz) until SIGINT/SIGTERM or `request_stop()`."""
+        settings = self.settings
+        assert settings.webhook_url is not None and settings.webhook_secret is not None
+        loop = asyncio.get_running_loop()
+        if handle_signals:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, self.request_stop)
+        runner: web.AppRunner | None = None
+        try:
+            self.scheduler.start()
+            if not await self._wait_for_telegram():
+                return
+            await self._register_commands()
+            app = webhook_app(self)
+            setup_application(app, self.dispatcher, bot=self.bot)
+            runner = await serve(app, settings.webhook_host, settings.webhook_port)
+            # Updates wait at Telegram while no instance answers: none is dropped.
+            await self.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+                drop_pending_updates=False,
+            )
+            logger.info(
+                "webhook: listening on %s:%s", settings.webhook_host, settings.webhook_port
+            )
+            await self._stopping.wait()
+        finally:
+            if handle_signals:
+                for signum in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(signum)
+            if runner is not None:
+                await runner.cleanup()
+            await self.aclose()
+
+    async def _register_commands(self) -> None:
+        try:
+            await register_commands(self.bot, self.i18n)
+        except TelegramAPIError as error:
+            # The menu is a convenience; the bot still works without it.
+            logger.warning("could not register the command menu: %s", error)
 
     async def run_polling(self, *, handle_signals: bool = True) -> None:
         """Until SIGINT/SIGTERM (or `request_stop()`); then everything is closed."""
@@ -239,15 +337,20 @@ class Application:
         if handle_signals:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, self.request_stop)
+        renewing: asyncio.Task[None] | None = None
+        health: web.AppRunner | None = None
         try:
+            # Before anything else: a second poller of the same bot is refused here.
+            await take_polling(self.polling_lease)
+            renewing = asyncio.create_task(keep_renewing(self.polling_lease, POLLING_RENEW))
             self.scheduler.start()
             if not await self._wait_for_telegram():
                 return
-            try:
-                await register_commands(self.bot, self.i18n)
-            except TelegramAPIError as error:
-                # The menu is a convenience; the bot still works without it.
-                logger.warning("could not register the command menu: %s", error)
+            await self._register_commands()
+            # A webhook left from webhook mode would make Telegram refuse getUpdates.
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            if self.settings.health_port is not None:
+                health = await serve(health_app(self), "127.0.0.1", self.settings.health_port)
             await self.dispatcher.start_polling(
                 self.bot,
                 handle_signals=False,
@@ -258,6 +361,14 @@ class Application:
             if handle_signals:
                 for signum in (signal.SIGINT, signal.SIGTERM):
                     loop.remove_signal_handler(signum)
+            if health is not None:
+                await health.cleanup()
+            if renewing is not None:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
+                with contextlib.suppress(Exception):
+                    await self.polling_lease.release()
             await self.aclose()
 
     async def _wait_for_telegram(self) -> bool:

@@ -28,6 +28,7 @@ from handlers.reports import more_keyboard, report_caption
 from reminders.planner import ReminderKind
 from scheduler.sender import Delivery, OutgoingMessage, Sender, SendResult
 from services.access import AccessDenied, Actor
+from services.instances import Lease
 from services.notices import NoticeKind, is_notice
 from services.personal_data import ACT_KIND
 from services.recipients import coordinator_chats
@@ -157,6 +158,7 @@ class ReminderTick:
         summaries: SummaryCadence = SummaryCadence.WEEKLY,
         reports: ReportService | None = None,
         acts_dir: Path | None = None,
+        lease: Lease | None = None,
     ) -> None:
         if batch < 1 or record_every < 1 or group_over < 1:
             raise ValueError("batch, record_every and group_over must be at least 1")
@@ -179,12 +181,20 @@ class ReminderTick:
         self._i18n = i18n
         self._reports = reports
         self._acts_dir = acts_dir
+        # Several instances: only the one holding this sends, at Telegram's overall rate.
+        self._lease = lease
+        # When a whole tick (not only notices) last started here: /healthz shows it.
+        self.last_run: datetime | None = None
 
     async def run(self, kinds: Collection[str] | None = None) -> TickReport:
         """Sends what is due; ``kinds``: only rows of these kinds (notices the moment they are
         planned), without the minute's own planning and clean-up."""
         report = TickReport()
         now = self._clock.now()
+        if kinds is None:
+            self.last_run = now
+        if not await self._sending_here():
+            return report
         if kinds is None:
             await self._plan_and_release(now)
         recorder = _Recorder(self, report, self._record_every, self._record_seconds)
@@ -195,6 +205,8 @@ class ReminderTick:
 
         async def feed() -> list[OutgoingMessage]:
             while True:
+                if not await self._sending_here():
+                    return []  # another instance took over the sending
                 rows = await self._claim(now, kinds)
                 if not rows:
                     # Results still to come may plan more for now (a blocked person's
@@ -229,6 +241,10 @@ class ReminderTick:
         finally:
             await recorder.flush()
         return report
+
+    async def _sending_here(self) -> bool:
+        """This instance sends (it holds the sender lease, or runs alone); renews the lease."""
+        return self._lease is None or await self._lease.take()
 
     async def _plan_and_release(self, now: datetime) -> None:
         async with self._database.transaction() as repositories:

@@ -445,3 +445,15 @@ survey_answers = Table(
     Column("hidden", Boolean, nullable=False, server_default=false()),
     sqlite_with_rowid=False,
 )
+
+
+# Which running instance does a job only one may do at a time (send the outbox at Telegram's
+# overall rate; take updates by long polling), until when: renewed while it runs, free for
+# another once it lapses.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("holder", String(100), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)

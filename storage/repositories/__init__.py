@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.repositories.invites import InviteRepository
+from storage.repositories.leases import LeaseRepository
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.people import PersonRepository
@@ -29,11 +30,13 @@ class Repositories:
         self.surveys = SurveyRepository(connection)
         self.responsibles = ResponsibleRepository(connection)
         self.privacy = PrivacyRepository(connection)
+        self.leases = LeaseRepository(connection)
 
 
 __all__ = [
     "ActivityRepository",
     "InviteRepository",
+    "LeaseRepository",
     "OrganisationRepository",
     "OutboxRepository",
     "PersonRepository",

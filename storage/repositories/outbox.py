@@ -262,6 +262,14 @@ class OutboxRepository:
         )
         return [_row(row) for row in result.mappings()]
 
+    async def oldest_due(self, now: datetime) -> datetime | None:
+        """When the longest-waiting due message was planned (None: nothing is waiting)."""
+        result = await self._connection.execute(
+            select(func.min(outbox.c.planned_at)).where(*_due(now, None))
+        )
+        oldest: datetime | None = result.scalar_one_or_none()
+        return oldest
+
     async def count(self, status: str) -> int:
         result = await self._connection.execute(
             select(func.count()).select_from(outbox).where(outbox.c.status == status)

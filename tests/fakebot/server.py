@@ -659,12 +659,19 @@ class FakeBotAPI:
         self._changed = asyncio.Event()
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        # Webhook mode (setWebhook): pushed updates are POSTed to the URL instead of waiting for
+        # getUpdates; at most one update of a chat on its way at a time, as Telegram keeps a
+        # chat's order; a refused or failed delivery is tried again.
+        self.webhook: JSON | None = None
+        self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status or 0)
+        self._webhook_task: asyncio.Task[None] | None = None
 
         self._methods: dict[str, tuple[str, _Handler]] = {}
         for name, handler in (
             ("getMe", self._get_me),
             ("getUpdates", self._get_updates),
-            ("deleteWebhook", self._true),
+            ("setWebhook", self._set_webhook),
+            ("deleteWebhook", self._delete_webhook),
             ("getWebhookInfo", self._get_webhook_info),
             ("setMyCommands", self._set_my_commands),
             ("getMyCommands", self._get_my_commands),
@@ -724,6 +731,7 @@ class FakeBotAPI:
             return
         self._closing.set()
         self._notify()
+        await self._stop_webhook()
         await runner.cleanup()
 
     async def __aenter__(self) -> FakeBotAPI:
@@ -1489,7 +1497,103 @@ class FakeBotAPI:
         }
 
     async def _get_webhook_info(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        return {
+            "url": (self.webhook or {}).get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending),
+        }
+
+    async def _set_webhook(self, params: JSON, files: dict[str, UploadedFile]) -> bool:
+        url = params.get("url")
+        if not isinstance(url, str) or not url:
+            raise _ApiError(400, "Bad Request: bad webhook: URL is empty")
+        if params.get("drop_pending_updates"):
+            self._pending.clear()
+        self.webhook = {
+            "url": url,
+            "secret_token": params.get("secret_token") or "",
+            "allowed_updates": params.get("allowed_updates"),
+            "max_connections": int(params.get("max_connections") or 40),
+        }
+        if self._webhook_task is None or self._webhook_task.done():
+            self._webhook_task = asyncio.create_task(self._deliver_to_webhook())
+        self._notify()
+        return True
+
+    async def _delete_webhook(self, params: JSON, files: dict[str, UploadedFile]) -> bool:
+        if params.get("drop_pending_updates"):
+            self._pending.clear()
+        await self._stop_webhook()
+        return True
+
+    async def _stop_webhook(self) -> None:
+        self.webhook = None
+        task, self._webhook_task = self._webhook_task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    @staticmethod
+    def _update_chat(update: JSON) -> int:
+        for kind, payload in update.items():
+            if kind == "update_id" or not isinstance(payload, dict):
+                continue
+            sender = payload.get("from") or payload.get("chat") or {}
+            return int(sender.get("id", 0))
+        return 0
+
+    async def _deliver_to_webhook(self) -> None:
+        """POSTs pending updates to the webhook until it is deleted; a chat's next update goes
+        once its previous one was taken (2xx); others meanwhile, up to max_connections."""
+        import aiohttp
+
+        in_flight: dict[int, asyncio.Task[None]] = {}  # chat -> its delivery
+        sent: set[int] = set()
+        async with aiohttp.ClientSession() as session:
+            while self.webhook is not None and not self._closing.is_set():
+                webhook = self.webhook
+                event = self._changed
+                for update in list(self._pending):
+                    chat = self._update_chat(update)
+                    if update["update_id"] in sent or chat in in_flight:
+                        continue
+                    if len(in_flight) >= webhook["max_connections"]:
+                        break
+                    sent.add(update["update_id"])
+                    task = asyncio.create_task(self._post_update(session, webhook, update, sent))
+                    in_flight[chat] = task
+                    task.add_done_callback(
+                        lambda _t, chat=chat: (in_flight.pop(chat, None), self._notify())
+                    )
+                await self._wait_change(event, asyncio.get_running_loop().time() + 0.2)
+            for task in in_flight.values():
+                task.cancel()
+
+    async def _post_update(
+        self, session: Any, webhook: JSON, update: JSON, sent: set[int]
+    ) -> None:
+        import aiohttp
+
+        headers = {}
+        if webhook["secret_token"]:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = webhook["secret_token"]
+        status = 0
+        try:
+            async with session.post(
+                webhook["url"], json=update, headers=headers, timeout=aiohttp.ClientTimeout(60)
+            ) as response:
+                status = response.status
+                await response.read()
+        except (aiohttp.ClientError, TimeoutError, OSError):
+            status = 0
+        self.webhook_deliveries.append((update["update_id"], status))
+        if 200 <= status < 300:
+            self._pending = [u for u in self._pending if u is not update]
+        else:
+            # Telegram tries again later; here, after a short pause.
+            await self._sleep(0.2)
+            sent.discard(update["update_id"])
 
     async def _get_updates(self, params: JSON, files: dict[str, UploadedFile]) -> list[JSON]:
         offset = params.get("offset")
@@ -1498,6 +1602,12 @@ class FakeBotAPI:
         offset = offset if isinstance(offset, int) else 0
         limit = min(max(limit, 1), 100) if isinstance(limit, int) else 100
         timeout = max(float(timeout), 0.0) if isinstance(timeout, (int, float)) else 0.0
+        if self.webhook is not None:
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         if offset > 0:
             self._pending = [u for u in self._pending if u["update_id"] >= offset]
         elif offset < 0:
