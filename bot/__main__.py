@@ -1,4 +1,4 @@
-"""`python -m bot [run|migrate]`: the command line of roadmap-bot."""
+"""`python -m bot [run|migrate|…]`: the command line of roadmap-bot."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from collections.abc import Sequence
 from functools import cache
 
 from bot.catalogs import load_catalogs
-from bot.cli_arguments import add_org_arguments, add_report_arguments, add_survey_arguments
+from bot.cli_arguments import (
+    add_backup_arguments,
+    add_org_arguments,
+    add_report_arguments,
+    add_survey_arguments,
+)
 from bot.cli_import import add_arguments as add_import_arguments
 from bot.cli_import import run_import
 from bot.data_dir import secure_data_dir
@@ -50,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_org_arguments(commands, _say)
     add_survey_arguments(commands, _say)
     add_report_arguments(commands, _say)
+    add_backup_arguments(commands, _say)
     return parser
 
 
@@ -102,6 +108,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.cli_report import run_report
 
             return run_report(
+                arguments,
+                settings,
+                _catalogs(),
+                _cli_locale(),
+                err=lambda line: print(line, file=sys.stderr),
+            )
+        elif arguments.command in ("backup", "restore"):
+            from bot.cli_backup import run_backup
+
+            return run_backup(
                 arguments,
                 settings,
                 _catalogs(),

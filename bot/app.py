@@ -34,6 +34,7 @@ from bot.throttling import ThrottlingMiddleware, TokenBuckets
 from bot.webhook import health_app, serve, webhook_app
 from core.clock import Clock, SystemClock
 from handlers import get_routers
+from scheduler.backup import BACKUP_HOUR, BACKUP_MINUTE, BackupJob
 from scheduler.notices import NoticeDelivery
 from scheduler.pacing import Pacer
 from scheduler.retention import ACTS_FOLDER, RetentionJob
@@ -64,7 +65,7 @@ from services.survey_definitions import SurveyDefinitions
 from services.survey_mixing import MixingPolicy
 from services.surveys import SurveyService
 from services.tasks import TaskService
-from storage.database import Database
+from storage.database import Database, sqlite_file
 from storage.migrate import upgrade_to_head
 
 logger = logging.getLogger(__name__)
@@ -260,6 +261,23 @@ class Application:
         scheduler.add_job(
             retention.run, "cron", hour=3, minute=30, id="retention", replace_existing=True
         )
+        database_file = sqlite_file(settings.resolved_database_url)
+        if database_file is not None and settings.backup_keep > 0:
+            backup = BackupJob(
+                database_file,
+                settings.resolved_backup_dir,
+                settings.backup_keep,
+                clock,
+                settings.zone,
+            )
+            scheduler.add_job(
+                backup.run,
+                "cron",
+                hour=BACKUP_HOUR,
+                minute=BACKUP_MINUTE,
+                id="backup",
+                replace_existing=True,
+            )
         dispatcher = create_dispatcher(
             settings, database, clock, i18n, planning, tasks, surveys, bell
         )

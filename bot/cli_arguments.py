@@ -94,3 +94,13 @@ def add_survey_arguments(
     opening.add_argument("--closes", required=True, help=say("cli.survey.closes"))
     closing = commands.add_parser("close", help=say("cli.survey.close"))
     closing.add_argument("id", type=int, help=say("cli.survey.id"))
+
+
+def add_backup_arguments(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], say: Callable[[str], str]
+) -> None:
+    """`backup [--to DIR]` and `restore FILE` on the main parser's subcommands."""
+    backup = subparsers.add_parser("backup", help=say("cli.backup"))
+    backup.add_argument("--to", type=Path, metavar="DIR", help=say("cli.backup.to"))
+    restore = subparsers.add_parser("restore", help=say("cli.restore"))
+    restore.add_argument("file", type=Path, help=say("cli.restore.file"))
