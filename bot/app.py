@@ -9,7 +9,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
@@ -224,7 +224,13 @@ class Application:
             lease=Lease(database, clock, SENDER, holder, SENDER_TTL),
         )
         scheduler.add_job(
-            tick.run, "interval", minutes=1, id="reminder-tick", replace_existing=True
+            tick.run,
+            "interval",
+            minutes=1,
+            id="reminder-tick",
+            replace_existing=True,
+            # At once on start: what fell due while the bot was down goes without a minute's wait.
+            next_run_time=datetime.now(settings.zone),
         )
         notices = NoticeDelivery(tick)
         bell.listen(notices.ring)

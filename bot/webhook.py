@@ -127,8 +127,14 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
+# At a stop, requests under way get this long to finish; one cut short was never answered, so
+# Telegram sends its update again (to another instance, or to this one once it is back).
+# aiohttp's default of a minute would also wait out every idle keep-alive connection.
+_STOP_WITHIN = 5.0
+
+
 async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=_STOP_WITHIN)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

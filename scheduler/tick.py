@@ -243,8 +243,21 @@ class ReminderTick:
         return report
 
     async def _sending_here(self) -> bool:
-        """This instance sends (it holds the sender lease, or runs alone); renews the lease."""
-        return self._lease is None or await self._lease.take()
+        """This instance sends (it holds the sender lease, or runs alone); renews the lease.
+
+        Only the holder claims rows: on taking the lease over, every claim left is the previous
+        holder's, which stopped renewing (killed, or this instance's own earlier run). They go
+        back to be sent now, not after CLAIM_TIMEOUT."""
+        if self._lease is None:
+            return True
+        if not await self._lease.take():
+            return False
+        if self._lease.just_taken:
+            async with self._database.transaction() as repositories:
+                released = await repositories.outbox.release_stale(self._clock.now())
+            if released:
+                logger.warning("released %s claims of an instance that stopped sending", released)
+        return True
 
     async def _plan_and_release(self, now: datetime) -> None:
         async with self._database.transaction() as repositories:

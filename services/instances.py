@@ -57,16 +57,24 @@ class Lease:
         self.name = name
         self.holder = holder
         self.ttl = ttl
+        self._held = False
+        # The last `take` got it while it did not hold it before: whatever the previous holder
+        # had under way is abandoned (it stopped renewing, or this instance just started).
+        self.just_taken = False
 
     async def take(self) -> bool:
         """Takes or renews it; False while another instance holds it."""
         now = self._clock.now()
         async with self._database.transaction() as repositories:
-            return await repositories.leases.acquire(self.name, self.holder, now, now + self.ttl)
+            held = await repositories.leases.acquire(self.name, self.holder, now, now + self.ttl)
+        self.just_taken = held and not self._held
+        self._held = held
+        return held
 
     async def release(self) -> None:
         async with self._database.transaction() as repositories:
             await repositories.leases.release(self.name, self.holder)
+        self._held = False
 
     async def current(self) -> tuple[str, datetime] | None:
         """Who holds it and until when; None when it was never taken."""

@@ -8,6 +8,7 @@ settings and the ask/press test API are shared from ``tests.harness``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -99,13 +100,10 @@ def bot_settings(api: FakeBotAPI, tmp_path: Path, **overrides: object) -> Settin
     return harness.bot_settings(tmp_path, api.base_url, **overrides)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """The bot's own database, for a test that reads its files or runs `python -m bot`: a
-    SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
-        return
+@contextlib.asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    """A PostgreSQL database of its own (for bots run as processes, which cannot be given a
+    schema), dropped afterwards; skips where TEST_DATABASE_URL is not set."""
     base_url = os.environ.get(POSTGRES_URL_VARIABLE)
     if not base_url:
         pytest.skip(f"PostgreSQL: set {POSTGRES_URL_VARIABLE} to run on it (CI does)")
@@ -119,6 +117,17 @@ async def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> As
         async with admin.connect() as connection:
             await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         await admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The bot's own database, for a test that reads its files or runs `python -m bot`: a
+    SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+        return
+    async with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture
