@@ -1,4 +1,4 @@
-"""`python -m bot [run|migrate|…]`: the command line of roadmap-bot."""
+"""`python -m bot [run|migrate|check|backup|…]`: the command line of roadmap-bot."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help=_say("cli.run"))
     commands.add_parser("migrate", help=_say("cli.migrate"))
+    commands.add_parser("check", help=_say("cli.check"))
     add_import_arguments(commands.add_parser("import", help=_say("cli.import")), _say)
     add_org_arguments(commands, _say)
     add_survey_arguments(commands, _say)
@@ -80,6 +81,11 @@ async def _migrate(settings: Settings) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
+    if arguments.command == "check":
+        # A bad setting is one of its report's lines, not a refusal to start.
+        from bot.cli_check import run_check
+
+        return run_check(_catalogs(), _cli_locale(), out=print)
     try:
         settings = load_settings()
         configure_logging(settings)

@@ -12,7 +12,9 @@ access log prints URLs, which may carry tokens.
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import UTC, datetime
 
 from bot.settings import Settings
 
@@ -36,13 +38,41 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__(_FORMAT)
-        self._secrets = [secret for secret in secrets if secret]
+        # The longest first: the whole token before its secret part leaves no half behind.
+        self._secrets = sorted((secret for secret in secrets if secret), key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
-        for secret in self._secrets:
-            line = line.replace(secret, "***")
-        return line
+        return self.redact(super().format(record))
+
+
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per record, on one line whatever the message or traceback holds (JSON
+    escapes their newlines): `time` (ISO 8601, UTC), `level`, `logger`, `message`, and `exc`
+    with the traceback when there is one. Secrets are replaced in each value before encoding."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": self.redact(record.getMessage()),
+        }
+        trace: list[str] = []
+        if record.exc_info and not record.exc_text:
+            # Cached on the record as logging.Formatter does, for the other handlers.
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            trace.append(record.exc_text)
+        if record.stack_info:
+            trace.append(self.formatStack(record.stack_info))
+        if trace:
+            entry["exc"] = self.redact("\n".join(trace))
+        return json.dumps(entry, ensure_ascii=False)
 
 
 def configure_logging(settings: Settings) -> None:
@@ -52,7 +82,8 @@ def configure_logging(settings: Settings) -> None:
         # The part after the colon is the secret; the numeric id alone is public.
         secrets = [token, token.partition(":")[2]]
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter(secrets))
+    formatter = JsonFormatter if settings.log_format == "json" else RedactingFormatter
+    handler.setFormatter(formatter(secrets))
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     quiet_libraries(logging.getLevelName(settings.log_level))
 

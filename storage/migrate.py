@@ -53,3 +53,11 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def is_known_revision(revision: str) -> bool:
+    """Whether this version's migrations include `revision` (a newer bot's is unknown)."""
+    return any(
+        script.revision == revision
+        for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    )
