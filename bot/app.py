@@ -72,6 +72,7 @@ logger = logging.getLogger(__name__)
 
 # Surveys close at midnight where each school is; a few minutes late is fine, a query is cheap.
 SURVEY_CLOSING_MINUTES = 5
+FIRST_TICK_AFTER = timedelta(seconds=10)
 # Webhook mode: how often an instance looks for notices another instance planned.
 NOTICE_POLL_SECONDS = 5
 # How long to wait between attempts to reach Telegram at start, growing up to the last value.
@@ -229,8 +230,9 @@ class Application:
             minutes=1,
             id="reminder-tick",
             replace_existing=True,
-            # At once on start: what fell due while the bot was down goes without a minute's wait.
-            next_run_time=datetime.now(settings.zone),
+            # Soon after a start (once it has settled, so sends are not bunched by its own
+            # start-up): what fell due while the bot was down goes without a minute's wait.
+            next_run_time=datetime.now(settings.zone) + FIRST_TICK_AFTER,
         )
         notices = NoticeDelivery(tick)
         bell.listen(notices.ring)
