@@ -80,7 +80,7 @@ async def _round(instances: int, updates: int, users: int, base_url: str, redis:
                             WEBHOOK_SECRET="bench",
                             WEBHOOK_PORT=str(port),
                             SURVEY_SECRET="bench-survey-secret",
-                            THROTTLE_BURST="100000",
+                            THROTTLE_BURST="1000",
                             LOG_LEVEL="WARNING",
                             DATA_DIR=str(Path(folder) / f"data{number}"),
                         )
