@@ -414,12 +414,19 @@ class TaskService:
         """Sets the status and records why; ``notice``: the coordinators (and, with
         ``tell_executors``, the other executors) are told, with ``details`` in the notice."""
         now = self._clock.now()
-        async with self._database.transaction() as repositories:
+        # Immediate: on SQLite this read-then-write must not meet another writer halfway.
+        async with self._database.transaction(immediate=True) as repositories:
             card = await self._load(repositories, actor, task_id, executor=True)
             person_id = actor.person.id if actor.person else None
-            await repositories.tasks.set_status(
-                task_id, status.value, now, done_by_person_id=person_id
-            )
+            if card.status is status or not await repositories.tasks.set_status(
+                task_id, status.value, now, done_by_person_id=person_id, was=card.status.value
+            ):
+                # Already so, or someone changed it meanwhile (another executor, or the same
+                # press twice, on another instance): that stands; this press changes nothing
+                # and tells nobody.
+                task = await repositories.tasks.get(task_id)
+                assert task is not None
+                return Outcome(await self._card(repositories, task))
             await self._replan(repositories, task_id)
             await repositories.tasks.record(
                 task_id,

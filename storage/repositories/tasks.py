@@ -173,18 +173,23 @@ class TaskRepository:
         now: datetime,
         *,
         done_by_person_id: int | None = None,
-    ) -> None:
+        was: str | None = None,
+    ) -> bool:
+        """Sets the status; with `was`, only if the task still has that status (two people
+        pressing at once, on two instances: the second finds it changed). False: not set."""
         done = status == TaskStatus.DONE.value
-        await self._connection.execute(
-            update(tasks)
-            .where(tasks.c.id == task_id)
-            .values(
+        statement = update(tasks).where(tasks.c.id == task_id)
+        if was is not None:
+            statement = statement.where(tasks.c.status == was)
+        result = await self._connection.execute(
+            statement.values(
                 status=status,
                 status_changed_at=now,
                 done_at=now if done else None,
                 done_by_person_id=done_by_person_id if done else None,
-            )
+            ).returning(tasks.c.id)
         )
+        return result.scalar_one_or_none() is not None
 
     async def set_due(self, task_id: int, due_on: date) -> None:
         await self._connection.execute(

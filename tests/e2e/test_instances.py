@@ -27,12 +27,20 @@ from core.deeplinks import DeepLink, DeepLinkKind
 from roadmap.importer import parse_roadmap
 from roadmap.readers import read_text
 from services.access import Actor
+from services.instances import SENDER_TTL
 from services.roadmaps import RoadmapService
 from services.surveys import SurveyService
 from storage.database import Database
 from storage.migrate import upgrade_to_head
 from storage.records import PlannedMessage
-from tests.e2e.conftest import ADMIN, CLUBS_SURVEY, DATA, fresh_postgres_database
+from tests.e2e.conftest import (
+    ADMIN,
+    CLUBS_SURVEY,
+    DATA,
+    RunningBot,
+    fresh_postgres_database,
+    import_school_roadmap,
+)
 from tests.e2e.processes import HANG_CEILING, RoundRobin, bot_env, spawn, wait_healthy
 from tests.e2e.test_webhook import free_port
 from tests.fakebot import FakeBotAPI, FakeUser, SentMessage
@@ -319,3 +327,44 @@ async def test_a_second_poller_is_refused_with_a_clear_line(
         first.send_signal(signal.SIGTERM)
         await asyncio.wait_for(first.communicate(), HANG_CEILING)
     assert first.returncode == 0
+
+
+async def test_taking_the_sender_lease_over_sends_what_the_dead_holder_had_claimed(
+    running_bot: RunningBot,
+) -> None:
+    """An instance killed while sending leaves its claims: the next holder sends them at once,
+    not after CLAIM_TIMEOUT."""
+    bot = running_bot
+    await import_school_roadmap(bot)
+    now = bot.clock.now()
+    chats = [8_200_000 + n for n in range(5)]
+    async with bot.app.database.transaction() as repositories:
+        (roadmap,) = await repositories.roadmaps.in_organisations(
+            [o.id for o in await repositories.organisations.list_all()]
+        )
+        task = (await repositories.tasks.in_roadmap(roadmap.id))[0]
+        await repositories.outbox.plan(
+            [
+                PlannedMessage(
+                    key=f"left:{chat}",
+                    kind="countdown",
+                    task_id=task.id,
+                    person_id=None,
+                    chat_id=chat,
+                    local_day=now.date(),
+                    planned_at=now,
+                )
+                for chat in chats
+            ],
+            now,
+        )
+        # The dead instance held the lease and had claimed them.
+        assert await repositories.leases.acquire("sender", "dead", now, now + SENDER_TTL)
+        assert len(await repositories.outbox.claim_due(now, 100)) >= len(chats)
+
+    report = await bot.app.tick.run()
+    assert report.claimed == 0  # its lease has not lapsed: this instance does not send
+    bot.clock.advance(SENDER_TTL + timedelta(seconds=1))
+    await bot.app.tick.run()
+    for chat in chats:
+        assert (await bot.api.next_message(chat)).plain_text

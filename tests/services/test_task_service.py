@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -162,3 +163,32 @@ async def test_only_executors_act_and_postponements_are_decided_once(
         await service.decide_postponement(coordinator, outcome.postponement.id, False, "нет")
     with pytest.raises(AccessDenied):
         await service.decide_postponement(bredna, outcome.postponement.id, True)
+
+
+async def test_two_presses_at_once_on_two_instances_change_the_task_once(
+    database: Database, clock: ManualClock
+) -> None:
+    """Two people (or one, twice) pressing «Выполнено» at the same moment, their updates handled
+    by two instances: one change, one event in the history, one set of notices."""
+    people = PeopleService(database, clock, timedelta(days=14))
+    school = await people.add_organisation(
+        ADMIN, name="МБОУ «СОШ №2»", kind=OrganisationKind.SCHOOL, timezone=TZ, parent_id=None
+    )
+    await _import(database, clock, "school-tech-cluster-2022.txt", school.id)
+    async with database.transaction() as repositories:
+        (shabanova,) = await repositories.people.find_by_name_key(
+            school.id, person_key("Шабанова Н.С.")
+        )
+        await repositories.people.link_telegram(shabanova.id, 5_001, "ru")
+        shabanova = await repositories.people.get(shabanova.id)
+    assert shabanova is not None
+    actor = Actor(5_001, shabanova, is_admin=False)
+    first, second = TaskService(database, clock), TaskService(database, clock)
+    task_id = (await first.my_open_tasks(actor))[0].task.id
+    outcomes = await asyncio.gather(
+        first.mark_done(actor, task_id), second.mark_done(actor, task_id)
+    )
+    assert all(outcome.card.status is TaskStatus.DONE for outcome in outcomes)
+    async with database.transaction() as repositories:
+        events = [e.event for e in await repositories.tasks.events(task_id)]
+    assert events.count("done") == 1
