@@ -24,8 +24,7 @@ from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from core.i18n import Catalogs
 from services.instances import PollingTaken
-from storage.database import Database
-from storage.migrate import current_revision, upgrade_to_head
+from storage.migrate import upgrade_url
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -70,12 +69,7 @@ async def _run(settings: Settings) -> None:
 
 
 async def _migrate(settings: Settings) -> None:
-    database = Database.from_url(settings.resolved_database_url)
-    try:
-        await upgrade_to_head(database.engine)
-        revision = await current_revision(database.engine)
-    finally:
-        await database.close()
+    revision = await upgrade_url(settings.resolved_database_url)
     print(_say("cli.migrated", revision=revision))
 
 

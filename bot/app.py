@@ -318,12 +318,9 @@ class Application:
         """Serves the webhook (and /healthz) until SIGINT/SIGTERM or `request_stop()`."""
         settings = self.settings
         assert settings.webhook_url is not None and settings.webhook_secret is not None
-        loop = asyncio.get_running_loop()
-        if handle_signals:
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signum, self.request_stop)
         runner: web.AppRunner | None = None
         try:
+            self._listen_for_signals(handle_signals)
             self.scheduler.start()
             if not await self._wait_for_telegram():
                 return
@@ -343,12 +340,23 @@ class Application:
             )
             await self._stopping.wait()
         finally:
-            if handle_signals:
-                for signum in (signal.SIGINT, signal.SIGTERM):
-                    loop.remove_signal_handler(signum)
+            self._stop_listening(handle_signals)
             if runner is not None:
                 await runner.cleanup()
             await self.aclose()
+
+    def _listen_for_signals(self, handle_signals: bool) -> None:
+        """SIGINT and SIGTERM stop the bot cleanly (a test drives `request_stop` instead)."""
+        if handle_signals:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, self.request_stop)
+
+    def _stop_listening(self, handle_signals: bool) -> None:
+        if handle_signals:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
 
     async def _register_commands(self) -> None:
         try:
@@ -359,13 +367,10 @@ class Application:
 
     async def run_polling(self, *, handle_signals: bool = True) -> None:
         """Until SIGINT/SIGTERM (or `request_stop()`); then everything is closed."""
-        loop = asyncio.get_running_loop()
-        if handle_signals:
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signum, self.request_stop)
         renewing: asyncio.Task[None] | None = None
         health: web.AppRunner | None = None
         try:
+            self._listen_for_signals(handle_signals)
             # Before anything else: a second poller of the same bot is refused here.
             await take_polling(self.polling_lease)
             renewing = asyncio.create_task(keep_renewing(self.polling_lease, POLLING_RENEW))
@@ -384,9 +389,7 @@ class Application:
                 allowed_updates=self.dispatcher.resolve_used_update_types(),
             )
         finally:
-            if handle_signals:
-                for signum in (signal.SIGINT, signal.SIGTERM):
-                    loop.remove_signal_handler(signum)
+            self._stop_listening(handle_signals)
             if health is not None:
                 await health.cleanup()
             if renewing is not None:

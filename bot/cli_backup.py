@@ -14,8 +14,8 @@ from core.clock import SystemClock
 from core.i18n import Translators
 from core.i18n import gettext as _
 from storage.backup import BackupError, backup_sqlite, restore_sqlite
-from storage.database import Database, sqlite_file
-from storage.migrate import current_revision, upgrade_to_head
+from storage.database import sqlite_file
+from storage.migrate import upgrade_url
 
 EXIT_REFUSED = 2
 
@@ -53,12 +53,7 @@ async def _restore(arguments: argparse.Namespace, settings: Settings, out: Print
     except BackupError as error:
         raise _refusal(error) from None
     # An older backup gets the migrations made since it was taken.
-    database = Database.from_url(settings.resolved_database_url)
-    try:
-        await upgrade_to_head(database.engine)
-        revision = await current_revision(database.engine)
-    finally:
-        await database.close()
+    revision = await upgrade_url(settings.resolved_database_url)
     if aside is None:
         out(_("cli.restore.done_fresh").format(source=arguments.file, revision=revision))
     else:

@@ -11,6 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.database import Database
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Instances sharing a schema (the first on the search path, where the tables are) must not
 # migrate at once, so the lock is that schema's: bots in other schemas of one server (a trial
@@ -61,3 +63,13 @@ def is_known_revision(revision: str) -> bool:
         script.revision == revision
         for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
     )
+
+
+async def upgrade_url(url: str) -> str | None:
+    """Brings the database at `url` to the newest schema; the revision it is at then."""
+    database = Database.from_url(url)
+    try:
+        await upgrade_to_head(database.engine)
+        return await current_revision(database.engine)
+    finally:
+        await database.close()

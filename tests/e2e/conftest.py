@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ from bot.settings import Settings
 from core.clock import ManualClock
 from core.models import Role
 from scheduler.pacing import Pacer
+from storage.database import Database
+from storage.records import PlannedMessage
 from surveys.model import Audience, Option, Question, QuestionKind, Segments, SurveyDefinition
 from tests import harness
 from tests.conftest import POSTGRES_URL_VARIABLE
@@ -51,6 +54,7 @@ __all__ = [
     "add_person",
     "bot_settings",
     "import_school_roadmap",
+    "plan_countdowns",
 ]
 
 
@@ -81,6 +85,33 @@ async def import_school_roadmap(bot: BotDriver) -> None:
     preview = await bot.api.next_message(COORDINATOR.id, timeout=15)
     await bot.press_label(COORDINATOR, preview, "Импортировать")
     await bot.api.wait_edit(preview)
+
+
+async def plan_countdowns(
+    database: Database, chats: Sequence[int], prefix: str, now: datetime
+) -> None:
+    """Reminders due `now`, one to each chat, about the first task of the only roadmap (what
+    a tick must send, without linking a thousand people)."""
+    async with database.transaction() as repositories:
+        (roadmap,) = await repositories.roadmaps.in_organisations(
+            [o.id for o in await repositories.organisations.list_all()]
+        )
+        task = (await repositories.tasks.in_roadmap(roadmap.id))[0]
+        await repositories.outbox.plan(
+            [
+                PlannedMessage(
+                    key=f"{prefix}:{chat}",
+                    kind="countdown",
+                    task_id=task.id,
+                    person_id=None,
+                    chat_id=chat,
+                    local_day=now.date(),
+                    planned_at=now,
+                )
+                for chat in chats
+            ],
+            now,
+        )
 
 
 class RunningBot(BotDriver):

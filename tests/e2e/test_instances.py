@@ -32,7 +32,6 @@ from services.roadmaps import RoadmapService
 from services.surveys import SurveyService
 from storage.database import Database
 from storage.migrate import upgrade_to_head
-from storage.records import PlannedMessage
 from tests.e2e.conftest import (
     ADMIN,
     CLUBS_SURVEY,
@@ -40,6 +39,7 @@ from tests.e2e.conftest import (
     RunningBot,
     fresh_postgres_database,
     import_school_roadmap,
+    plan_countdowns,
 )
 from tests.e2e.processes import HANG_CEILING, RoundRobin, bot_env, spawn, wait_healthy
 from tests.e2e.test_webhook import free_port
@@ -81,27 +81,7 @@ async def _plan_reminders(url: str) -> None:
     """1,000 reminders due now, to as many people: the instances' next tick sends them."""
     database = Database.from_url(url)
     try:
-        now = SystemClock().now()
-        async with database.transaction() as repositories:
-            (roadmap,) = await repositories.roadmaps.in_organisations(
-                [o.id for o in await repositories.organisations.list_all()]
-            )
-            task = (await repositories.tasks.in_roadmap(roadmap.id))[0]
-            await repositories.outbox.plan(
-                [
-                    PlannedMessage(
-                        key=f"many:{chat}",
-                        kind="countdown",
-                        task_id=task.id,
-                        person_id=None,
-                        chat_id=chat,
-                        local_day=now.astimezone(ZONE).date(),
-                        planned_at=now,
-                    )
-                    for chat in REMINDED
-                ],
-                now,
-            )
+        await plan_countdowns(database, REMINDED, "many", SystemClock().now())
     finally:
         await database.close()
 
@@ -338,26 +318,8 @@ async def test_taking_the_sender_lease_over_sends_what_the_dead_holder_had_claim
     await import_school_roadmap(bot)
     now = bot.clock.now()
     chats = [8_200_000 + n for n in range(5)]
+    await plan_countdowns(bot.app.database, chats, "left", now)
     async with bot.app.database.transaction() as repositories:
-        (roadmap,) = await repositories.roadmaps.in_organisations(
-            [o.id for o in await repositories.organisations.list_all()]
-        )
-        task = (await repositories.tasks.in_roadmap(roadmap.id))[0]
-        await repositories.outbox.plan(
-            [
-                PlannedMessage(
-                    key=f"left:{chat}",
-                    kind="countdown",
-                    task_id=task.id,
-                    person_id=None,
-                    chat_id=chat,
-                    local_day=now.date(),
-                    planned_at=now,
-                )
-                for chat in chats
-            ],
-            now,
-        )
         # The dead instance held the lease and had claimed them.
         assert await repositories.leases.acquire("sender", "dead", now, now + SENDER_TTL)
         assert len(await repositories.outbox.claim_due(now, 100)) >= len(chats)

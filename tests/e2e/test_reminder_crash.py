@@ -21,10 +21,9 @@ from scheduler.sender import Sender
 from scheduler.tick import ReminderTick
 from services.reminders import CLAIM_TIMEOUT
 from storage.database import Database
-from storage.records import PlannedMessage
 from storage.repositories import Repositories
 from storage.repositories.outbox import SENT
-from tests.e2e.conftest import DATA, RunningBot
+from tests.e2e.conftest import DATA, RunningBot, plan_countdowns
 from tests.fakebot import FakeUser
 from tests.fakebot.server import WAIT_CEILING
 
@@ -103,26 +102,7 @@ async def test_crash_in_the_middle_of_1000_reminders(running_bot: RunningBot) ->
     await bot.api.wait_answered(query)
     await bot.api.wait_edit(preview)
     now = bot.clock.now()
-    async with bot.app.database.transaction() as repositories:
-        (roadmap,) = await repositories.roadmaps.in_organisations(
-            [o.id for o in await repositories.organisations.list_all()]
-        )
-        task = (await repositories.tasks.in_roadmap(roadmap.id))[0]
-        await repositories.outbox.plan(
-            [
-                PlannedMessage(
-                    key=f"crash:{chat}",
-                    kind="countdown",
-                    task_id=task.id,
-                    person_id=None,
-                    chat_id=chat,
-                    local_day=now.date(),
-                    planned_at=now,
-                )
-                for chat in CHATS
-            ],
-            now,
-        )
+    await plan_countdowns(bot.app.database, CHATS, "crash", now)
 
     def make_tick(database: Database, telegram: Bot) -> ReminderTick:
         sender = Sender(telegram, Pacer(global_per_second=400), concurrency=CONCURRENCY)
