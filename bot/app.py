@@ -44,12 +44,15 @@ from scheduler.survey_closing import SurveyClosingJob
 from scheduler.tick import ReminderTick
 from services.access import ActorDirectory
 from services.instances import (
+    NIGHTLY_TTL,
     POLLING,
     POLLING_RENEW,
     POLLING_TTL,
+    RETENTION,
     SENDER,
     SENDER_TTL,
     Lease,
+    exclusive,
     instance_id,
     keep_renewing,
     take_polling,
@@ -267,7 +270,12 @@ class Application:
             i18n.translator(DEFAULT_LOCALE),
         )
         scheduler.add_job(
-            retention.run, "cron", hour=3, minute=30, id="retention", replace_existing=True
+            exclusive(Lease(database, clock, RETENTION, holder, NIGHTLY_TTL), retention.run),
+            "cron",
+            hour=3,
+            minute=30,
+            id="retention",
+            replace_existing=True,
         )
         database_file = sqlite_file(settings.resolved_database_url)
         if database_file is not None and settings.backup_keep > 0:

@@ -20,6 +20,7 @@ import secrets
 import socket
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from core.clock import Clock
 from core.errors import UserFacingError
@@ -27,8 +28,13 @@ from storage.database import Database
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 SENDER = "sender"
 POLLING = "polling"
+RETENTION = "retention"
+# A nightly job's lease outlives the job and lapses long before the next night.
+NIGHTLY_TTL = timedelta(hours=1)
 SENDER_TTL = timedelta(seconds=30)
 POLLING_TTL = timedelta(seconds=30)
 # A live poller renews this often: a newcomer that sees the lease renewed within this (and a
@@ -116,3 +122,15 @@ async def keep_renewing(
                 logger.error("lease %s was taken by another instance", lease.name)
         except Exception:
             logger.warning("could not renew lease %s; retrying", lease.name, exc_info=True)
+
+
+def exclusive(lease: Lease, job: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T | None]]:
+    """The job as a scheduler calls it on every instance, run by the one that gets the lease
+    (the nightly erasure must not write two acts); None where another instance has it."""
+
+    async def run() -> T | None:
+        if not await lease.take():
+            return None
+        return await job()
+
+    return run

@@ -4,6 +4,7 @@ second poller is refused, a restart after a crash waits the dead one's lease out
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from services.instances import (
     POLLING_RENEW,
     Lease,
     PollingTaken,
+    exclusive,
     keep_renewing,
     take_polling,
 )
@@ -104,3 +106,19 @@ async def test_renewing_keeps_the_lease_past_its_time(
     finally:
         renewing.cancel()
     assert not await other.take()
+
+
+async def test_a_nightly_job_runs_on_one_instance(database: Database, clock: ManualClock) -> None:
+    runs: list[str] = []
+
+    def job(name: str) -> Callable[[], Awaitable[str]]:
+        async def run() -> str:
+            runs.append(name)
+            return name
+
+        return run
+
+    first = exclusive(Lease(database, clock, "retention", "a", TTL), job("a"))
+    second = exclusive(Lease(database, clock, "retention", "b", TTL), job("b"))
+    assert sorted(map(str, await asyncio.gather(first(), second()))) == ["None", runs[0]]
+    assert len(runs) == 1
