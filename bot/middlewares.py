@@ -12,8 +12,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.i18n import gettext as _
 
+from handlers.privacy import ask_consent
 from handlers.states import SurveyAnswering
 from services.access import ActorDirectory, Permission, allows
+from services.privacy import needs_consent
 
 logger = logging.getLogger(__name__)
 CANCEL = "cancel"
@@ -52,6 +54,14 @@ class AccessMiddleware(BaseMiddleware):
         if not isinstance(permission, Permission):
             logger.error("handler %s declares no permission; refused", _handler_name(data))
         elif actor is not None and allows(permission, actor):
+            if (
+                permission is not Permission.ANYONE
+                and needs_consent(actor)
+                and isinstance(event, Message | CallbackQuery)
+            ):
+                # 152-ФЗ: nothing a person does as staff before their consent is on record.
+                await ask_consent(event, data["settings"])
+                return None
             return await handler(event, data)
         logger.info(
             "refused user %s: %s needs %s",

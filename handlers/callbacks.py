@@ -97,6 +97,12 @@ class InviteAnswerCallback(CallbackData, prefix="inv1"):
     accept: bool
 
 
+class ConsentAgainCallback(CallbackData, prefix="cns2"):
+    """Agreeing (or not) by a person already linked with no consent on record."""
+
+    agree: bool
+
+
 class ConsentCallback(CallbackData, prefix="cns1"):
     """Agreeing (or not) to the processing of personal data before an invite links."""
 

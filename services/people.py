@@ -222,6 +222,23 @@ class PeopleService:
             state = InviteState.REVOKED
         return InviteCheck(state, invite, person, organisation)
 
+    async def record_consent(self, actor: Actor, consent_version: str) -> None:
+        """A linked person with no consent on record agrees now (services.privacy)."""
+        if actor.person is None:
+            raise AccessDenied("access.denied")
+        async with self._database.transaction() as repositories:
+            await repositories.people.record_consent(
+                actor.person.id, consent_version, self._clock.now()
+            )
+
+    async def refuse_consent(self, actor: Actor) -> None:
+        """...or refuses: unlinked, as refusing at an invite leaves one unlinked; the
+        coordinator can invite them again."""
+        if actor.person is None:
+            raise AccessDenied("access.denied")
+        async with self._database.transaction() as repositories:
+            await repositories.people.unlink_telegram(actor.person.id)
+
     async def accept_invite(
         self,
         invite_id: int,

@@ -9,6 +9,7 @@ Either way a test reads the same: ``reply = await bot.ask(ADMIN, "/start")``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.app import Application
 from bot.settings import Settings
 from core.clock import ManualClock
 from core.models import Role
+from services.privacy import CONSENT_VERSION
 from services.roadmaps import RoadmapService
 from tests.fakebot import FakeBotAPI, FakeUser, SentMessage
 
@@ -27,6 +29,10 @@ COORDINATOR = FakeUser(4004, "Наталья", language_code="ru")
 EXECUTOR = FakeUser(5005, "Нина", language_code="ru")
 DATA = Path(__file__).resolve().parent / "data" / "roadmaps"
 SCHOOL = "МБОУ «СОШ №2»"
+
+
+# What a person linked in a test agreed to: the consent on record, as an invite records it.
+CONSENTED = (CONSENT_VERSION, datetime(2022, 9, 1, tzinfo=UTC))
 
 
 def bot_settings(tmp_path: Path, api_base: str | None = None, **overrides: Any) -> Settings:
@@ -103,7 +109,7 @@ async def add_person(
     service = RoadmapService(bot.app.database, bot.clock)
     org = await service.organisation_named(organisation, ZONE)
     async with bot.app.database.transaction() as repositories:
-        await repositories.people.add(
+        person = await repositories.people.add(
             full_name=user.first_name,
             name_key=user.first_name.lower(),
             role=role,
@@ -111,3 +117,4 @@ async def add_person(
             organisation_id=org.id,
             telegram_user_id=user.id,
         )
+        await repositories.people.record_consent(person.id, *CONSENTED)

@@ -180,6 +180,13 @@ class PersonRepository:
             update(people).where(people.c.id == person_id).values(is_active=active)
         )
 
+    async def record_consent(self, person_id: int, version: str, at: datetime) -> None:
+        await self._connection.execute(
+            update(people)
+            .where(people.c.id == person_id)
+            .values(consent_version=version, consent_at=at)
+        )
+
     async def unlink_telegram(self, person_id: int) -> None:
         await self._connection.execute(
             update(people).where(people.c.id == person_id).values(telegram_user_id=None)

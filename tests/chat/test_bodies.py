@@ -8,7 +8,7 @@ from core.models import Role
 from storage.schema import organisations, roadmaps
 from tests.chat.conftest import ChatBot
 from tests.fakebot import FakeUser, SentMessage
-from tests.harness import ADMIN, DATA
+from tests.harness import ADMIN, CONSENTED, DATA
 
 DISTRICT = DATA / "docx" / "effective-school-district-2022.docx"
 IVANOVA = FakeUser(7001, "Иванова И.И.")
@@ -40,7 +40,7 @@ async def _methodists(bot: ChatBot) -> None:
     async with bot.app.database.transaction() as repositories:
         (org,) = [o for o in await repositories.organisations.list_all() if o.name == name]
         for user in (IVANOVA, PETROVA):
-            await repositories.people.add(
+            person = await repositories.people.add(
                 full_name=user.first_name,
                 name_key=user.first_name.lower(),
                 role=Role.EXECUTOR,
@@ -48,6 +48,7 @@ async def _methodists(bot: ChatBot) -> None:
                 organisation_id=org.id,
                 telegram_user_id=user.id,
             )
+            await repositories.people.record_consent(person.id, *CONSENTED)
 
 
 async def test_the_preview_names_the_bodies_that_reach_nobody(bot: ChatBot) -> None:

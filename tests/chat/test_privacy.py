@@ -134,3 +134,45 @@ async def test_the_old_identity_button_cannot_skip_the_consent(bot: ChatBot) -> 
     answer = await bot.press(TEACHER, question, identity_yes)
     assert answer["show_alert"] is True
     assert not (await _stored(bot, person.id)).is_linked
+
+
+async def _linked_without_consent(bot: ChatBot) -> Person:
+    """Linked before consent was asked (or by `person add --telegram`): nothing on record."""
+    person = await _person(bot, "Шабанова Н.С.")
+    async with bot.app.database.transaction() as repositories:
+        await repositories.people.link_telegram(person.id, TEACHER.id, "ru")
+    return person
+
+
+async def test_a_person_linked_without_consent_is_asked_before_anything_else(
+    bot: ChatBot,
+) -> None:
+    person = await _linked_without_consent(bot)
+    asked = await bot.ask(TEACHER, "/tasks")
+    assert "Нужно ваше согласие" in asked.plain_text
+    assert OPERATOR in asked.plain_text
+    # /privacy is for anyone, consent or not.
+    assert "Персональные данные в этом боте" in (await bot.ask(TEACHER, "/privacy")).plain_text
+    await bot.press_label(TEACHER, asked, "Да, согласен")
+    done = await bot.api.wait_edit(asked)
+    assert "согласие записано" in done.plain_text
+    async with bot.app.database.transaction() as repositories:
+        kept = await repositories.people.get(person.id)
+    assert kept is not None and kept.consent_version == CONSENT_VERSION
+    assert kept.consent_at == bot.clock.now()
+    tasks = await bot.ask(TEACHER, "/tasks")
+    assert "Нужно ваше согласие" not in tasks.plain_text
+
+
+async def test_refusing_consent_later_unlinks_the_account(bot: ChatBot) -> None:
+    person = await _linked_without_consent(bot)
+    asked = await bot.ask(TEACHER, "/tasks")
+    await bot.press_label(TEACHER, asked, "Нет")
+    refused = await bot.api.wait_edit(asked)
+    assert "отключён от бота" in refused.plain_text
+    async with bot.app.database.transaction() as repositories:
+        kept = await repositories.people.get(person.id)
+    assert kept is not None and kept.telegram_user_id is None
+    assert kept.full_name == "Шабанова Н.С."
+    # A stranger now: the bot says how to get an invite.
+    assert "ссылку-приглашение" in (await bot.ask(TEACHER, "/start")).plain_text

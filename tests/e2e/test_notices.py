@@ -23,6 +23,7 @@ from storage.repositories.outbox import BLOCKED
 from tests.e2e.conftest import COORDINATOR, RunningBot
 from tests.e2e.test_tasks import SHABANOVA, _open, _setup
 from tests.fakebot import FakeUser
+from tests.harness import CONSENTED
 
 POLYAKOVA = FakeUser(6010, "Ольга", last_name="Полякова")
 
@@ -37,7 +38,7 @@ async def _person(bot: RunningBot, telegram_user_id: int) -> Person:
 async def _reads_english(bot: RunningBot, user: FakeUser) -> None:
     person = await _person(bot, user.id)
     async with bot.app.database.transaction() as repositories:
-        await repositories.people.link_telegram(person.id, user.id, "en")
+        await repositories.people.link_telegram(person.id, user.id, "en", CONSENTED)
 
 
 async def test_a_coordinator_reading_english_is_told_in_english(running_bot: RunningBot) -> None:

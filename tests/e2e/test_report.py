@@ -21,7 +21,7 @@ from services.access import Actor
 from services.tasks import TaskService
 from tests.e2e.conftest import COORDINATOR, RunningBot, import_school_roadmap
 from tests.fakebot import FakeUser, SentMessage
-from tests.harness import ZONE
+from tests.harness import CONSENTED, ZONE
 
 SHABANOVA = FakeUser(6006, "Наталья", language_code="ru", last_name="Шабанова")
 LINK = "https://school2.example/prikaz-koordinator"
@@ -36,7 +36,7 @@ async def _work(bot: RunningBot) -> dict[str, int]:
         people = await repositories.people.in_organisations([org.id])
         shabanova = next(p for p in people if p.full_name.startswith("Шабанова"))
         coordinator = next(p for p in people if p.telegram_user_id == COORDINATOR.id)
-        await repositories.people.link_telegram(shabanova.id, SHABANOVA.id, "ru")
+        await repositories.people.link_telegram(shabanova.id, SHABANOVA.id, "ru", CONSENTED)
         shabanova = (await repositories.people.by_ids([shabanova.id]))[shabanova.id]
     tasks = TaskService(bot.app.database, bot.clock)
     executor = Actor(SHABANOVA.id, shabanova, False)

@@ -14,6 +14,7 @@ from services.access import Actor
 from storage.schema import metadata
 from tests.e2e.conftest import COORDINATOR, RunningBot, import_school_roadmap
 from tests.fakebot import FakeUser
+from tests.harness import CONSENTED
 
 AKIMOVA = FakeUser(6016, "Наталья", language_code="ru", last_name="Акимова")
 
@@ -40,7 +41,7 @@ async def test_the_job_erases_an_inactive_person_and_sends_the_act(
         (akimova,) = await repositories.people.find_by_name_key(
             coordinator.organisation_id, person_key("Акимова Н.А.")
         )
-        await repositories.people.link_telegram(akimova.id, AKIMOVA.id, "ru")
+        await repositories.people.link_telegram(akimova.id, AKIMOVA.id, "ru", CONSENTED)
         akimova = await repositories.people.get(akimova.id)
         assert akimova is not None
         hers = await repositories.tasks.of_person(akimova.id)

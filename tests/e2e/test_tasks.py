@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     import_school_roadmap,
 )
 from tests.fakebot import FakeUser, SentMessage
+from tests.harness import CONSENTED
 
 SHABANOVA = FakeUser(6006, "Наталья", last_name="Шабанова")
 SHARIK = FakeUser(6007, "Нина", last_name="Шарик")
@@ -31,7 +32,7 @@ async def _setup(bot: RunningBot) -> None:
     async with bot.app.database.transaction() as repositories:
         for user, name in ((SHABANOVA, "Шабанова Н.С."), (SHARIK, "Шарик Н.Н.")):
             (person,) = await repositories.people.find_by_name_key(org.id, person_key(name))
-            await repositories.people.link_telegram(person.id, user.id, "ru")
+            await repositories.people.link_telegram(person.id, user.id, "ru", CONSENTED)
 
 
 async def _open(bot: RunningBot, user: FakeUser, title_start: str) -> SentMessage:

@@ -24,6 +24,7 @@ EXPECTED: dict[str, Permission] = {
     "handlers.invites.on_answer": Permission.ANYONE,
     "handlers.invites.on_consent": Permission.ANYONE,
     "handlers.privacy.privacy_command": Permission.ANYONE,
+    "handlers.privacy.on_consent_again": Permission.ANYONE,
     "handlers.survey_answering.answers.open_survey": Permission.RESPONDENT,
     "handlers.survey_answering.answers.on_text": Permission.RESPONDENT,
     "handlers.survey_answering.answers.on_submit": Permission.RESPONDENT,
