@@ -16,7 +16,7 @@ from bot.settings import Settings
 from core.deeplinks import DeepLink, DeepLinkKind
 from handlers.callbacks import ConsentCallback, InviteAnswerCallback
 from handlers.filters import PRIVATE, StartLink
-from handlers.privacy import consent_text
+from handlers.privacy import consent_keyboard, consent_text
 from handlers.render import quote
 from services.access import Actor, Permission
 from services.people import AcceptOutcome, InviteState, PeopleService
@@ -87,18 +87,13 @@ async def on_answer(
             await callback.message.edit_text(_("invite.declined"))
         return
     await state.update_data({_CONSENT_KEY: callback_data.invite_id})
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("invite.consent.yes"),
-        callback_data=ConsentCallback(invite_id=callback_data.invite_id, agree=True),
-    )
-    builder.button(
-        text=_("invite.consent.no"),
-        callback_data=ConsentCallback(invite_id=callback_data.invite_id, agree=False),
+    keyboard = consent_keyboard(
+        ConsentCallback(invite_id=callback_data.invite_id, agree=True),
+        ConsentCallback(invite_id=callback_data.invite_id, agree=False),
     )
     await callback.answer()
     if isinstance(callback.message, Message):
-        await callback.message.edit_text(consent_text(settings), reply_markup=builder.as_markup())
+        await callback.message.edit_text(consent_text(settings), reply_markup=keyboard)
 
 
 async def on_consent(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -35,10 +36,11 @@ def consent_text(settings: Settings) -> str:
     return _("privacy.consent.question").format(**_operator_fields(settings))
 
 
-def consent_again_keyboard() -> InlineKeyboardMarkup:
+def consent_keyboard(agree: CallbackData, refuse: CallbackData) -> InlineKeyboardMarkup:
+    """«Да, согласен» and «Нет», in one row: at an invite and for a person linked without."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("invite.consent.yes"), callback_data=ConsentAgainCallback(agree=True))
-    builder.button(text=_("invite.consent.no"), callback_data=ConsentAgainCallback(agree=False))
+    builder.button(text=_("invite.consent.yes"), callback_data=agree)
+    builder.button(text=_("invite.consent.no"), callback_data=refuse)
     builder.adjust(2)
     return builder.as_markup()
 
@@ -49,9 +51,13 @@ async def ask_consent(event: Message | CallbackQuery, settings: Settings) -> Non
     if isinstance(event, CallbackQuery):
         await event.answer(_("privacy.consent.again.first"), show_alert=True)
         if event.message is not None:
-            await event.message.answer(text, reply_markup=consent_again_keyboard())
+            await event.message.answer(text, reply_markup=_consent_again_keyboard())
         return
-    await event.answer(text, reply_markup=consent_again_keyboard())
+    await event.answer(text, reply_markup=_consent_again_keyboard())
+
+
+def _consent_again_keyboard() -> InlineKeyboardMarkup:
+    return consent_keyboard(ConsentAgainCallback(agree=True), ConsentAgainCallback(agree=False))
 
 
 async def on_consent_again(
