@@ -63,6 +63,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import functools
 import json
 import mimetypes
 import re
@@ -73,10 +74,12 @@ import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 from aiohttp import web
 from aiohttp.web_request import FileField
+
+from tests.fakeserver import ChangeWatch
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -99,7 +102,6 @@ __all__ = [
 ]
 
 JSON = dict[str, Any]
-T = TypeVar("T")
 MessageKind = Literal["text", "document", "photo"]
 
 BOT_USER: JSON = {
@@ -604,8 +606,10 @@ _Handler = Callable[[JSON, dict[str, UploadedFile]], Awaitable[Any]]
 # --------------------------------------------------------------------------- the server
 
 
-class FakeBotAPI:
+class FakeBotAPI(ChangeWatch):
     """The fake Bot API server.  Use ``async with FakeBotAPI() as server``."""
+
+    name = "fakebot"
 
     def __init__(
         self,
@@ -712,17 +716,7 @@ class FakeBotAPI:
     async def start(self) -> None:
         if self._runner is not None:
             return
-        self._changed = asyncio.Event()  # bound to the loop the server runs on
-        self._closing = asyncio.Event()
-        runner = web.AppRunner(
-            self.build_app(), access_log=None, handler_cancellation=True, shutdown_timeout=1.0
-        )
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
-        await site.start()
-        self._runner = runner
-        address = runner.addresses[0]
-        self.port = int(address[1])
+        self.port = await self._serve(self.build_app(), self.host, self.port)
 
     async def close(self) -> None:
         """Stop serving; waiting getUpdates and injected delays end at once."""
@@ -784,23 +778,6 @@ class FakeBotAPI:
                     task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-    # ----------------------------------------------------------------- change notification
-
-    def _notify(self) -> None:
-        event, self._changed = self._changed, asyncio.Event()
-        event.set()
-
-    async def _wait_change(self, event: asyncio.Event, deadline: float) -> None:
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
-
-    async def _sleep(self, seconds: float) -> None:
-        """Sleep that ends early when the server closes."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._closing.wait(), seconds)
 
     # ----------------------------------------------------------------- faults
 
@@ -991,32 +968,6 @@ class FakeBotAPI:
         return taken
 
     # ----------------------------------------------------------------- waiting
-
-    async def wait_for(
-        self,
-        predicate: Callable[[], T | None],
-        timeout: float | None = None,  # noqa: ASYNC109
-        *,
-        what: str | None = None,
-    ) -> T:
-        """Wait until ``predicate()`` is truthy (re-checked on every recorded change) and return
-        its value; on timeout (default ``wait_ceiling``) raise AssertionError with a dump of
-        recent activity."""
-        timeout = self.wait_ceiling if timeout is None else timeout
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            event = self._changed
-            value = predicate()
-            if value:
-                return value
-            if loop.time() >= deadline:
-                waited = f"timed out after {timeout}s waiting for" if timeout else "there is no"
-                raise AssertionError(
-                    f"fakebot: {waited} "
-                    f"{what or getattr(predicate, '__name__', 'predicate')}\n{self.dump()}"
-                )
-            await self._wait_change(event, deadline)
 
     async def next_message(self, chat_id: int, timeout: float | None = None) -> SentMessage:  # noqa: ASYNC109
         """The first message in the chat not yet returned by next_message/wait_for_messages."""
@@ -1563,12 +1514,17 @@ class FakeBotAPI:
                     sent.add(update["update_id"])
                     task = asyncio.create_task(self._post_update(session, webhook, update, sent))
                     in_flight[chat] = task
-                    task.add_done_callback(
-                        lambda _t, chat=chat: (in_flight.pop(chat, None), self._notify())
-                    )
+                    task.add_done_callback(functools.partial(self._delivered, in_flight, chat))
                 await self._wait_change(event, asyncio.get_running_loop().time() + 0.2)
             for task in in_flight.values():
                 task.cancel()
+
+    def _delivered(
+        self, in_flight: dict[int, asyncio.Task[None]], chat: int, _task: asyncio.Task[None]
+    ) -> None:
+        """A chat's delivery ended: its next update may go."""
+        in_flight.pop(chat, None)
+        self._notify()
 
     async def _post_update(
         self, session: Any, webhook: JSON, update: JSON, sent: set[int]

@@ -58,7 +58,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -68,6 +68,7 @@ from tests.fakemax.schema import (
     check_response,
     request_errors,
 )
+from tests.fakeserver import ChangeWatch
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -87,7 +88,6 @@ __all__ = [
 ]
 
 JSON = dict[str, Any]
-T = TypeVar("T")
 
 DEFAULT_TOKEN = "fake-max-token"
 BOT_ID = 900500
@@ -291,8 +291,10 @@ class _Call:
     record: ApiCall
 
 
-class FakeMaxAPI:
+class FakeMaxAPI(ChangeWatch):
     """The fake MAX Bot API server.  Use ``async with FakeMaxAPI() as server``."""
+
+    name = "fakemax"
 
     def __init__(
         self,
@@ -397,16 +399,7 @@ class FakeMaxAPI:
     async def start_server(self) -> None:
         if self._runner is not None:
             return
-        self._changed = asyncio.Event()
-        self._closing = asyncio.Event()
-        runner = web.AppRunner(
-            self.build_app(), access_log=None, handler_cancellation=True, shutdown_timeout=1.0
-        )
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
-        await site.start()
-        self._runner = runner
-        self.port = int(runner.addresses[0][1])
+        self.port = await self._serve(self.build_app(), self.host, self.port)
 
     async def close(self) -> None:
         runner, self._runner = self._runner, None
@@ -434,22 +427,6 @@ class FakeMaxAPI:
         await self.close()
         if exc is None and self.fake_bugs:
             raise self.fake_bugs[0]
-
-    # ----------------------------------------------------------------- change notification
-
-    def _notify(self) -> None:
-        event, self._changed = self._changed, asyncio.Event()
-        event.set()
-
-    async def _wait_change(self, event: asyncio.Event, deadline: float) -> None:
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._closing.wait(), seconds)
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -604,29 +581,6 @@ class FakeMaxAPI:
         return [update for _, update in self._pending]
 
     # ----------------------------------------------------------------- waiting
-
-    async def wait_for(
-        self,
-        predicate: Callable[[], T | None],
-        timeout: float | None = None,  # noqa: ASYNC109
-        *,
-        what: str | None = None,
-    ) -> T:
-        """Wait until ``predicate()`` is truthy (re-checked on every change); return it."""
-        timeout = self.wait_ceiling if timeout is None else timeout
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            event = self._changed
-            value = predicate()
-            if value:
-                return value
-            if loop.time() >= deadline:
-                raise AssertionError(
-                    f"fakemax: timed out after {timeout}s waiting for "
-                    f"{what or getattr(predicate, '__name__', 'predicate')}\n{self.dump()}"
-                )
-            await self._wait_change(event, deadline)
 
     @staticmethod
     def _chat_id(target: FakeUser | FakeChat | int) -> int:
