@@ -1,5 +1,6 @@
 """Fake MAX Bot API server for tests: see :mod:`tests.fakemax.server`."""
 
+from tests.fakemax.frontend import MaxFrontend
 from tests.fakemax.schema import SchemaViolation
 from tests.fakemax.server import (
     DEFAULT_TOKEN,
@@ -23,6 +24,7 @@ __all__ = [
     "FakeMaxAPI",
     "FakeUser",
     "InvalidRequest",
+    "MaxFrontend",
     "SchemaViolation",
     "SentMessage",
     "UploadedFile",

@@ -46,7 +46,14 @@ Choices where the document is silent (each marked "chosen" below):
 * answering a callback with a ``message`` replaces the pressed message's body in place;
   answering the same callback again is allowed (every answer is kept in ``callback_answers``);
 * an edit's ``text: null`` leaves the text; ``attachments: null`` leaves them, ``[]`` removes
-  them (the latter two as the document says).
+  them (the latter two as the document says);
+* a file or photo a user sends (``push_document``/``push_photo``) is kept like an upload: its
+  ``payload.url`` downloads the bytes and its ``payload.token`` can be attached again (the
+  document: "use ``token`` to reuse the same attachment in another message");
+* ``fail(..., retry_after=N)`` adds a ``Retry-After: N`` header (the document does not say
+  whether MAX sends one; the client reads it if it does);
+* ``SentMessage.plain_text`` of an ``html`` message drops every tag (the document: "all others
+  will be stripped") and unescapes entities; of ``markdown`` or plain text it is the text.
 """
 
 from __future__ import annotations
@@ -58,6 +65,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -122,11 +130,14 @@ DEFAULT_CODES = {
 
 
 class MaxApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
 
     @classmethod
     def of(cls, status: int, kind: str, message: str | None = None) -> MaxApiError:
@@ -236,6 +247,36 @@ class SentMessage:
     history: list[tuple[str | None, list[JSON]]] = field(default_factory=list, repr=False)
     files: list[UploadedFile] = field(default_factory=list, repr=False)
 
+    @property
+    def plain_text(self) -> str | None:
+        """The text as a MAX user sees it: for ``html`` the tags stripped and the entities
+        unescaped; otherwise (``markdown``, plain) the text itself."""
+        if self.text is None or self.format != "html":
+            return self.text
+        return html_text(self.text)
+
+    @property
+    def kind(self) -> str:
+        """``"document"`` with a file attached, ``"photo"`` with an image, else ``"text"``
+        (the names the Telegram fake's SentMessage uses)."""
+        for attachment in self.attachments:
+            kind = attachment.get("type")
+            if kind == "file":
+                return "document"
+            if kind == "image":
+                return "photo"
+        return "text"
+
+    @property
+    def file_name(self) -> str | None:
+        """The name of the first file (or image) attached, as uploaded."""
+        return self.files[0].filename if self.files else None
+
+    @property
+    def content(self) -> bytes | None:
+        """The bytes of the first file (or image) attached."""
+        return self.files[0].content if self.files else None
+
     def keyboard(self) -> list[list[JSON]]:
         for attachment in self.attachments:
             if attachment.get("type") == "inline_keyboard":
@@ -262,6 +303,7 @@ class SentMessage:
     def summary(self) -> JSON:
         return {
             "mid": self.mid,
+            "kind": self.kind,
             "text": self.text,
             "format": self.format,
             "buttons": self.buttons(),
@@ -271,12 +313,30 @@ class SentMessage:
         }
 
 
+class _TextOf(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_text(source: str) -> str:
+    """``source`` (format ``html``) as shown: every tag dropped, entities unescaped."""
+    parser = _TextOf()
+    parser.feed(source)
+    parser.close()
+    return "".join(parser.parts)
+
+
 @dataclass
 class _Fault:
     status: int
     remaining: int
     code: str
     message: str
+    retry_after: int | None = None
 
 
 # --------------------------------------------------------------------------- the server
@@ -441,9 +501,11 @@ class FakeMaxAPI(ChangeWatch):
         code: str | None = None,
         message: str | None = None,
         times: int = 1,
+        retry_after: int | None = None,
     ) -> None:
         """The next ``times`` calls of ``method_path`` (e.g. ``"POST /messages"``) answer
-        ``status`` with ``{"code", "message"}`` and do nothing else."""
+        ``status`` with ``{"code", "message"}`` (and a ``Retry-After`` header if
+        ``retry_after``) and do nothing else."""
         if status < 400 or times < 1:
             raise ValueError("status must be an HTTP error (>= 400) and times >= 1")
         method, _, path = method_path.partition(" ")
@@ -454,6 +516,7 @@ class FakeMaxAPI(ChangeWatch):
                 times,
                 code or DEFAULT_CODES.get(status, "error"),
                 message or f"injected {status}",
+                retry_after,
             )
         )
 
@@ -468,12 +531,13 @@ class FakeMaxAPI(ChangeWatch):
         self._rate_methods = None if methods is None else frozenset(methods)
         self._rate_window.clear()
 
-    def block(self, user: FakeUser) -> None:
-        """Sends to this user (by user_id or their dialog's chat_id) answer 403 chat.denied."""
-        self.blocked.add(user.user_id)
+    def block(self, user: FakeUser | int) -> None:
+        """Sends to this user (a FakeUser or a user_id; sent to by user_id or their dialog's
+        chat_id) answer 403 chat.denied."""
+        self.blocked.add(user.user_id if isinstance(user, FakeUser) else user)
 
-    def unblock(self, user: FakeUser) -> None:
-        self.blocked.discard(user.user_id)
+    def unblock(self, user: FakeUser | int) -> None:
+        self.blocked.discard(user.user_id if isinstance(user, FakeUser) else user)
 
     def not_ready(self, times: int) -> None:
         """Files uploaded from now on answer attachment.not.ready to their first ``times``
@@ -503,6 +567,60 @@ class FakeMaxAPI(ChangeWatch):
 
     def push_text(self, user: FakeUser, text: str, chat: FakeChat | None = None) -> JSON:
         """Queue ``message_created``: ``user`` writes ``text`` to the bot (or to ``chat``)."""
+        return self._push_message(user, text, None, chat)
+
+    def push_document(
+        self,
+        user: FakeUser,
+        file_name: str,
+        content: bytes,
+        caption: str | None = None,
+        chat: FakeChat | None = None,
+        *,
+        content_type: str = "application/octet-stream",
+    ) -> JSON:
+        """Queue ``message_created`` with a ``file`` attachment (and ``caption`` as its text):
+        its ``payload.url`` downloads ``content``, its ``payload.token`` can be sent again."""
+        received = self._store_received("file", content, file_name, content_type)
+        return self._push_message(user, caption, [self._uploaded_api(received)], chat)
+
+    def push_photo(
+        self,
+        user: FakeUser,
+        content: bytes,
+        caption: str | None = None,
+        chat: FakeChat | None = None,
+    ) -> JSON:
+        """Queue ``message_created`` with an ``image`` attachment (and ``caption`` as its
+        text); its ``payload.url`` downloads ``content``, its ``payload.token`` can be sent
+        again."""
+        received = self._store_received("image", content, None, "image/jpeg")
+        return self._push_message(user, caption, [self._uploaded_api(received)], chat)
+
+    def _store_received(
+        self, kind: str, content: bytes, filename: str | None, content_type: str
+    ) -> UploadedFile:
+        """A file a user sent, kept like an upload (so its url and token work)."""
+        self._next_upload += 1
+        upload_id = str(self._next_upload)
+        received = UploadedFile(
+            upload_id,
+            kind,
+            token=f"tok-{kind}-{upload_id}",
+            content=content,
+            filename=filename,
+            content_type=content_type,
+        )
+        self.uploads[upload_id] = received
+        return received
+
+    def _push_message(
+        self,
+        user: FakeUser,
+        text: str | None,
+        attachments: list[JSON] | None,
+        chat: FakeChat | None,
+    ) -> JSON:
         self.users[user.user_id] = user
         mid, seq = self._new_mid()
         message: JSON = {
@@ -513,7 +631,13 @@ class FakeMaxAPI(ChangeWatch):
                 "user_id": BOT_ID if chat is None else None,
             },
             "timestamp": self.now_ms(),
-            "body": {"mid": mid, "seq": seq, "text": text, "attachments": None, "link": None},
+            "body": {
+                "mid": mid,
+                "seq": seq,
+                "text": text,
+                "attachments": attachments,
+                "link": None,
+            },
         }
         return self._queue_update(
             {
@@ -595,16 +719,34 @@ class FakeMaxAPI(ChangeWatch):
         target: FakeUser | FakeChat | int,
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> SentMessage:
-        """The first message to the user/chat not yet returned by next_message."""
+        """The first message to the user/chat not yet returned by next_message or
+        wait_for_messages."""
+        return (await self.wait_for_messages(target, 1, timeout))[0]
+
+    async def wait_for_messages(
+        self,
+        target: FakeUser | FakeChat | int,
+        count: int = 1,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> list[SentMessage]:
+        """The next ``count`` messages to the user/chat (same cursor as next_message)."""
         chat_id = self._chat_id(target)
         start = self._cursors[chat_id]
         await self.wait_for(
-            lambda: len(self.chats[chat_id]) > start,
+            lambda: len(self.chats[chat_id]) >= start + count,
             timeout,
-            what=f"a new message in chat {chat_id} after the first {start}",
+            what=f"{count} new message(s) in chat {chat_id} after the first {start}",
         )
-        self._cursors[chat_id] = start + 1
-        return self.chats[chat_id][start]
+        self._cursors[chat_id] = start + count
+        return self.chats[chat_id][start : start + count]
+
+    def skip_unread(self, target: FakeUser | FakeChat | int) -> list[SentMessage]:
+        """Marks the chat's messages so far as read (next_message waits for a new one);
+        returns the ones skipped."""
+        chat_id = self._chat_id(target)
+        start = self._cursors[chat_id]
+        self._cursors[chat_id] = len(self.chats[chat_id])
+        return self.chats[chat_id][start:]
 
     async def wait_edit(self, message: SentMessage, timeout: float | None = None) -> SentMessage:  # noqa: ASYNC109
         await self.wait_for(
@@ -687,9 +829,9 @@ class FakeMaxAPI(ChangeWatch):
                 result = await self._run(
                     request, key, path, handler, raw, body, bad_json, _Call(query, body, record)
                 )
-                status, answer = 200, result
+                status, answer, headers = 200, result, {}
             except MaxApiError as error:
-                status, answer = error.status, error.body()
+                status, answer, headers = error.status, error.body(), error.headers
             try:
                 check_response(
                     method, path, request.path, dict(request.match_info), status, answer
@@ -701,7 +843,7 @@ class FakeMaxAPI(ChangeWatch):
                 raise
             record.status, record.response = status, answer
             self._notify()
-            return web.json_response(answer, status=status)
+            return web.json_response(answer, status=status, headers=headers)
 
         return handle
 
@@ -747,7 +889,8 @@ class FakeMaxAPI(ChangeWatch):
             fault.remaining -= 1
             if fault.remaining <= 0:
                 faults.popleft()
-            raise MaxApiError(fault.status, fault.code, fault.message)
+            headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+            raise MaxApiError(fault.status, fault.code, fault.message, headers)
         return await handler(request, call)
 
     async def _not_found(self, request: web.Request) -> web.Response:
@@ -784,10 +927,18 @@ class FakeMaxAPI(ChangeWatch):
         if kind == "inline_keyboard":
             return {"type": kind, "payload": {"buttons": payload.get("buttons") or []}}
         uploaded = self._uploaded_by_token(payload)
-        url = f"{self.base_url}/_files/{uploaded.upload_id}" if uploaded else payload.get("url")
-        token = uploaded.token if uploaded else str(payload.get("url", ""))
-        if kind == "file":
-            assert uploaded is not None
+        if uploaded is not None:
+            return self._uploaded_api(uploaded)
+        # An image by URL (nothing else passes _check_attachments without a known token).
+        url = str(payload.get("url", ""))
+        return {"type": "image", "payload": {"photo_id": 0, "url": url, "token": url}}
+
+    def _uploaded_api(self, uploaded: UploadedFile) -> JSON:
+        """An uploaded (or received) file as the document's FileAttachment or
+        PhotoAttachment."""
+        url = f"{self.base_url}/_files/{uploaded.upload_id}"
+        token = uploaded.token or ""
+        if uploaded.type == "file":
             return {
                 "type": "file",
                 "payload": {"url": url, "token": token},
@@ -796,14 +947,11 @@ class FakeMaxAPI(ChangeWatch):
             }
         return {
             "type": "image",
-            "payload": {
-                "photo_id": int(uploaded.upload_id) if uploaded else 0,
-                "url": url,
-                "token": token,
-            },
+            "payload": {"photo_id": int(uploaded.upload_id), "url": url, "token": token},
         }
 
     def _uploaded_by_token(self, payload: JSON) -> UploadedFile | None:
+        """The file (uploaded by the bot, or sent by a user) whose token the payload names."""
         tokens = [payload.get("token")]
         tokens += [p.get("token") for p in (payload.get("photos") or {}).values()]
         for upload in self.uploads.values():
@@ -1128,7 +1276,8 @@ class FakeMaxAPI(ChangeWatch):
         return web.json_response({"update": update, "callback_id": callback_id})
 
     async def _control_fail(self, request: web.Request) -> web.Response:
-        """{"method": "POST /messages", "status": 503, "code"?, "message"?, "times"?: 1}"""
+        """{"method": "POST /messages", "status": 503, "code"?, "message"?, "times"?: 1,
+        "retry_after"?: 2}"""
         body = await self._control_body(request)
         self.fail(
             str(body["method"]),
@@ -1136,6 +1285,7 @@ class FakeMaxAPI(ChangeWatch):
             code=body.get("code"),
             message=body.get("message"),
             times=int(body.get("times", 1)),
+            retry_after=body.get("retry_after"),
         )
         return web.json_response({"ok": True})
 

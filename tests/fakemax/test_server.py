@@ -232,6 +232,47 @@ async def test_two_step_upload_with_not_ready_retries(
     assert status == 400 and server.invalid_requests[-1].path == "/uploads"
 
 
+async def test_files_a_user_sends(server: FakeMaxAPI, http: aiohttp.ClientSession) -> None:
+    chat = FakeChat(-42, "Class 5A")
+    server.group_chats[chat.chat_id] = chat
+    document = server.push_document(ALICE, "plan.docx", b"plan", "my plan", chat)
+    photo = server.push_photo(BOB, b"\xff\xd8jpeg")
+    for update, name in ((document, "FileAttachment"), (photo, "PhotoAttachment")):
+        assert component_errors(update, "Update") == []
+        [attachment] = update["message"]["body"]["attachments"]
+        assert component_errors(attachment, name) == []
+    assert document["message"]["recipient"]["chat_id"] == chat.chat_id
+    assert document["message"]["body"]["text"] == "my plan"
+    assert photo["message"]["body"]["text"] is None
+    file = document["message"]["body"]["attachments"][0]
+    image = photo["message"]["body"]["attachments"][0]
+    assert (file["filename"], file["size"]) == ("plan.docx", 4)
+    async with aiohttp.ClientSession() as plain, plain.get(image["payload"]["url"]) as resp:
+        assert resp.content_type == "image/jpeg" and await resp.read() == b"\xff\xd8jpeg"
+
+    # Its token attaches it again; a file's token is no image's.
+    file_token = file["payload"]["token"]
+    status, error = await call(
+        http,
+        "POST",
+        "/messages",
+        params={"user_id": 1},
+        json=body(None, [{"type": "image", "payload": {"token": file_token}}]),
+    )
+    assert status == 400 and "unknown image token" in error["message"]
+    status, sent = await call(
+        http,
+        "POST",
+        "/messages",
+        params={"chat_id": chat.chat_id},
+        json=body("back", [{"type": "file", "payload": {"token": file_token}}]),
+    )
+    assert status == 200 and sent["message"]["body"]["attachments"][0] == file
+    record = await server.next_message(chat)
+    assert (record.kind, record.file_name, record.content) == ("document", "plan.docx", b"plan")
+    assert not server.invalid_requests
+
+
 async def test_webhook_delivery_with_secret_and_retry(
     server: FakeMaxAPI, http: aiohttp.ClientSession
 ) -> None:
