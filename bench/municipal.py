@@ -596,7 +596,7 @@ async def link_people(world: World) -> None:
             [i for i in below if i != world.municipality_id]
         )
         for head in heads:
-            await repositories.people.link_telegram(head.id, next_id, "ru")
+            await repositories.people.link_account(head.id, next_id, "ru")
             next_id += 1
         world.head_chat = TELEGRAM_IDS_FROM
         for name, position, role in SPECIALISTS:

@@ -25,14 +25,23 @@ from bot.commands import menu_permissions, register_commands
 from bot.data_dir import secure_data_dir
 from bot.fsm import create_fsm_storage
 from bot.i18n import DEFAULT_LOCALE, CatalogI18n, LanguageMiddleware, create_i18n
+from bot.maxbot import (
+    MaxPoller,
+    create_max_bot,
+    max_client,
+    max_feeder,
+    webhook_route,
+)
+from bot.maxbot.updates import USED_UPDATE_TYPES
 from bot.middlewares import AccessMiddleware, CommandsLeaveWaits
 from bot.planning import create_planning as create_planning
-from bot.settings import Settings, SettingsError, require_token
+from bot.settings import Settings, SettingsError, require_a_messenger
 from bot.survey_secret import load_survey_secret
 from bot.telegram import create_bot
 from bot.throttling import ThrottlingMiddleware, TokenBuckets
 from bot.webhook import health_app, serve, webhook_app
 from core.clock import Clock, SystemClock
+from core.messengers import Messenger
 from handlers import get_routers
 from scheduler.backup import BACKUP_HOUR, BACKUP_MINUTE, BackupJob
 from scheduler.notices import NoticeDelivery
@@ -113,7 +122,7 @@ def create_dispatcher(
         surveys=surveys,
         survey_definitions=SurveyDefinitions(database),
     )
-    actors = ActorDirectory(database, settings.admin_ids, clock)
+    actors = ActorDirectory(database, settings.administrators, clock)
     access = AccessMiddleware(actors)
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.middleware(access)
@@ -160,6 +169,7 @@ class Application:
     clock: Clock
     database: Database
     i18n: CatalogI18n
+    # The Telegram bot; without BOT_TOKEN, the MAX bot.
     bot: Bot
     dispatcher: Dispatcher
     scheduler: AsyncIOScheduler
@@ -168,7 +178,12 @@ class Application:
     surveys: SurveyService
     survey_closing: SurveyClosingJob
     polling_lease: Lease
+    # The MAX bot (an aiogram Bot speaking MAX: bot/maxbot) when MAX_TOKEN is set.
+    max_bot: Bot | None = None
     _closed: bool = field(default=False, init=False)
+    _max_tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+    _max_runner: web.AppRunner | None = field(default=None, init=False)
+    _max_poller: MaxPoller | None = field(default=None, init=False)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _stop_task: asyncio.Task[None] | None = field(default=None, init=False)
 
@@ -184,7 +199,7 @@ class Application:
         """``pacer``: how sends are spaced; Telegram's limits unless a test that is not about
         pacing passes a faster one. ``session``: how the bot reaches the Bot API; HTTP unless
         a test drives the bot in-process."""
-        token = require_token(settings)
+        require_a_messenger(settings)
         secure_data_dir(settings)
         # Before the database opens: a broken secret stops the start with nothing to undo.
         survey_secret = load_survey_secret(settings)
@@ -211,9 +226,28 @@ class Application:
             bell,
             MixingPolicy(window=timedelta(seconds=settings.survey_mix_seconds)),
         )
-        bot = create_bot(token.get_secret_value(), settings.telegram_api_base, session)
+        telegram_bot = (
+            create_bot(settings.bot_token.get_secret_value(), settings.telegram_api_base, session)
+            if settings.bot_token is not None
+            else None
+        )
+        max_bot = (
+            create_max_bot(settings.max_token.get_secret_value(), settings.max_api_base, database)
+            if settings.max_token is not None
+            else None
+        )
+        bot = telegram_bot or max_bot
+        assert bot is not None
         scheduler = create_scheduler(settings.zone)
-        sender = Sender(bot, pacer or Pacer(global_per_second=settings.send_rate))
+        sender = Sender(
+            bot,
+            pacer or Pacer(global_per_second=settings.send_rate),
+            messenger=Messenger.TELEGRAM if telegram_bot is not None else Messenger.MAX,
+        )
+        if telegram_bot is not None and max_bot is not None:
+            sender.add_messenger(
+                Messenger.MAX, max_bot, Pacer(global_per_second=settings.max_send_rate)
+            )
         tick = ReminderTick(
             database,
             clock,
@@ -297,6 +331,15 @@ class Application:
         dispatcher = create_dispatcher(
             settings, database, clock, i18n, planning, tasks, surveys, bell
         )
+        # Handlers that give out links (invites, surveys) give one for each messenger.
+        dispatcher["messengers"] = {
+            messenger: messenger_bot
+            for messenger, messenger_bot in (
+                (Messenger.TELEGRAM, telegram_bot),
+                (Messenger.MAX, max_bot),
+            )
+            if messenger_bot is not None
+        }
         # With polling (or whatever feeds updates): notices go while the bot takes updates.
         dispatcher.startup.register(notices.start)
         dispatcher.shutdown.register(notices.stop)
@@ -313,14 +356,84 @@ class Application:
             surveys=surveys,
             survey_closing=survey_closing,
             polling_lease=Lease(database, clock, POLLING, holder, POLLING_TTL),
+            max_bot=max_bot,
         )
 
+    @property
+    def telegram(self) -> bool:
+        return self.settings.bot_token is not None
+
     async def run(self) -> None:
-        """Webhook mode when WEBHOOK_URL is set, long polling otherwise."""
-        if self.settings.webhook_url is not None:
+        """Telegram: webhook mode when WEBHOOK_URL is set, long polling otherwise; MAX beside
+        it (webhook when MAX_WEBHOOK_URL is set, long polling otherwise); MAX alone without
+        BOT_TOKEN."""
+        if not self.telegram:
+            await self.run_max_only()
+        elif self.settings.webhook_url is not None:
             await self.run_webhook()
         else:
             await self.run_polling()
+
+    async def run_max_only(self, *, handle_signals: bool = True) -> None:
+        """Only MAX (no BOT_TOKEN): until SIGINT/SIGTERM or `request_stop()`."""
+        try:
+            self._listen_for_signals(handle_signals)
+            self.scheduler.start()
+            if not await self._start_max():
+                return
+            await self.dispatcher.emit_startup(bot=self.bot)
+            try:
+                await self._stopping.wait()
+            finally:
+                await self.dispatcher.emit_shutdown(bot=self.bot)
+        finally:
+            self._stop_listening(handle_signals)
+            await self._stop_max()
+            await self.aclose()
+
+    async def _start_max(self) -> bool:
+        """Connects to MAX and starts taking its updates (a webhook subscription or long
+        polling); False when asked to stop meanwhile. Nothing to do without MAX_TOKEN."""
+        if self.max_bot is None:
+            return True
+        if not await self._wait_for_messenger(self.max_bot, "MAX_TOKEN"):
+            return False
+        client = max_client(self.max_bot)
+        feeder = max_feeder(self.max_bot, self.dispatcher)
+        settings = self.settings
+        if settings.max_webhook_url is not None and settings.max_webhook_secret is not None:
+            app = web.Application()
+            app.add_routes([webhook_route(feeder, settings.max_webhook_secret.get_secret_value())])
+            self._max_runner = await serve(app, settings.webhook_host, settings.max_webhook_port)
+            await client.subscribe(
+                settings.max_webhook_url,
+                settings.max_webhook_secret.get_secret_value(),
+                USED_UPDATE_TYPES,
+            )
+            logger.info(
+                "MAX webhook: listening on %s:%s", settings.webhook_host, settings.max_webhook_port
+            )
+        else:
+            # Long polling answers nothing while a subscription (from webhook mode) exists.
+            for subscription in await client.subscriptions():
+                await client.unsubscribe(subscription.url)
+            poller = MaxPoller(client, feeder)
+            self._max_tasks.append(asyncio.create_task(poller.run()))
+            self._max_poller = poller
+        return True
+
+    async def _stop_max(self) -> None:
+        for task in self._max_tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._max_tasks.clear()
+        if self._max_poller is not None:
+            await self._max_poller.drain()
+            self._max_poller = None
+        if self._max_runner is not None:
+            await self._max_runner.cleanup()
+            self._max_runner = None
 
     async def run_webhook(self, *, handle_signals: bool = True) -> None:
         """Serves the webhook (and /healthz) until SIGINT/SIGTERM or `request_stop()`."""
@@ -333,6 +446,8 @@ class Application:
             if not await self._wait_for_telegram():
                 return
             await self._register_commands()
+            if not await self._start_max():
+                return
             app = webhook_app(self)
             setup_application(app, self.dispatcher, bot=self.bot)
             runner = await serve(app, settings.webhook_host, settings.webhook_port)
@@ -349,6 +464,7 @@ class Application:
             await self._stopping.wait()
         finally:
             self._stop_listening(handle_signals)
+            await self._stop_max()
             if runner is not None:
                 await runner.cleanup()
             await self.aclose()
@@ -388,6 +504,8 @@ class Application:
             await self._register_commands()
             # A webhook left from webhook mode would make Telegram refuse getUpdates.
             await self.bot.delete_webhook(drop_pending_updates=False)
+            if not await self._start_max():
+                return
             if self.settings.health_port is not None:
                 health = await serve(health_app(self), "127.0.0.1", self.settings.health_port)
             await self.dispatcher.start_polling(
@@ -398,6 +516,7 @@ class Application:
             )
         finally:
             self._stop_listening(handle_signals)
+            await self._stop_max()
             if health is not None:
                 await health.cleanup()
             if renewing is not None:
@@ -410,15 +529,20 @@ class Application:
 
     async def _wait_for_telegram(self) -> bool:
         """Retries getMe while Telegram is unreachable; False when asked to stop meanwhile."""
+        return await self._wait_for_messenger(self.bot, "BOT_TOKEN")
+
+    async def _wait_for_messenger(self, bot: Bot, variable: str) -> bool:
+        """Retries getMe while the messenger is unreachable; False when asked to stop
+        meanwhile. A refused token stops the start, naming its variable."""
         attempt = 0
         while not self._stopping.is_set():
             try:
-                me = await self.bot.me()
+                me = await bot.me()
             except TelegramUnauthorizedError:
-                raise SettingsError("BOT_TOKEN", "settings.rejected.bot_token") from None
+                raise SettingsError(variable, f"settings.rejected.{variable.lower()}") from None
             except TelegramAPIError as error:
                 delay = _CONNECT_BACKOFF_SECONDS[min(attempt, len(_CONNECT_BACKOFF_SECONDS) - 1)]
-                logger.warning("Telegram is unreachable (%s); retrying in %s s", error, delay)
+                logger.warning("%s is unreachable (%s); retrying in %s s", variable, error, delay)
                 attempt += 1
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=delay)
@@ -448,6 +572,8 @@ class Application:
             self.scheduler.shutdown(wait=False)
         await self.notices.stop()
         await self.bot.session.close()
+        if self.max_bot is not None and self.max_bot is not self.bot:
+            await self.max_bot.session.close()
         await self.dispatcher.storage.close()
         await self.database.close()
         logger.info("stopped")

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.messengers import max_user_account
+
 # What @BotFather issues: the bot's numeric id, a colon, then the secret part.
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
 _URL_RE = re.compile(r"^https?://[^\s/]+(/\S*)?$")
@@ -77,6 +79,20 @@ class Settings(BaseSettings):
     # DATA_DIR/backups), the newest BACKUP_KEEP of them kept; 0: no nightly backup.
     backup_dir: Path | None = None
     backup_keep: int = Field(default=14, ge=0, le=3650)
+    # MAX (max.ru): the token of a bot the organisation registered on MAX's platform for
+    # partners; Telegram, MAX or both run from one process on one database. MAX_API_BASE: another
+    # API server (tests). MAX_WEBHOOK_URL (https): MAX posts updates there (the bot listens on
+    # WEBHOOK_HOST:MAX_WEBHOOK_PORT, checking MAX_WEBHOOK_SECRET); empty: long polling.
+    max_token: SecretStr | None = None
+    max_api_base: str | None = None
+    max_webhook_url: str | None = None
+    max_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    max_webhook_port: int = Field(default=8081, ge=1, le=65535)
+    # MAX user ids of the bot's administrators (as ADMIN_IDS for Telegram).
+    max_admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    # Messages a second to MAX (its documented limit is about 30 requests a second, edits and
+    # answers included).
+    max_send_rate: float = Field(default=20.0, gt=0, le=30)
     # `json`: one JSON object per log line (level, logger, message, time), for log collectors.
     log_format: Literal["text", "json"] = "text"
 
@@ -87,14 +103,23 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("backup_dir", "health_port", "webhook_url", "webhook_secret", mode="before")
+    @field_validator(
+        "backup_dir",
+        "health_port",
+        "webhook_url",
+        "webhook_secret",
+        "max_token",
+        "max_webhook_url",
+        "max_webhook_secret",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
         return value
 
-    @field_validator("webhook_url")
+    @field_validator("webhook_url", "max_webhook_url")
     @classmethod
     def _webhook_url_shape(cls, value: str | None) -> str | None:
         if value is None:
@@ -105,14 +130,15 @@ class Settings(BaseSettings):
             raise ValueError("malformed")
         return value
 
-    @field_validator("webhook_secret")
+    @field_validator("webhook_secret", "max_webhook_secret")
     @classmethod
     def _webhook_secret_shape(
         cls, value: SecretStr | None, info: ValidationInfo
     ) -> SecretStr | None:
         if value is None:
             # A webhook without its secret would take updates from anyone who finds the URL.
-            if info.data.get("webhook_url") is not None:
+            url = "max_webhook_url" if info.field_name == "max_webhook_secret" else "webhook_url"
+            if info.data.get(url) is not None:
                 raise ValueError("missing")
             return None
         # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
@@ -134,7 +160,14 @@ class Settings(BaseSettings):
             raise ValueError("malformed")
         return value.strip()
 
-    @field_validator("telegram_api_base", mode="before")
+    @field_validator("max_token")
+    @classmethod
+    def _max_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and any(c.isspace() for c in value.get_secret_value().strip()):
+            raise ValueError("malformed")  # never echoed, as the Telegram token
+        return None if value is None else SecretStr(value.get_secret_value().strip())
+
+    @field_validator("telegram_api_base", "max_api_base", mode="before")
     @classmethod
     def _api_base_shape(cls, value: object) -> object:
         if value is None or value == "":
@@ -163,7 +196,7 @@ class Settings(BaseSettings):
             raise ValueError("too short")
         return value.strip()
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "max_admin_ids", mode="before")
     @classmethod
     def _split_admin_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -207,6 +240,11 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def administrators(self) -> frozenset[int]:
+        """The administrators' accounts on both messengers (core.messengers)."""
+        return self.admin_ids | {max_user_account(user_id) for user_id in self.max_admin_ids}
+
 
 class SettingsError(Exception):
     """One bad setting: which environment variable, and the catalog key that says how to fix it."""
@@ -226,7 +264,7 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(field.upper(), f"settings.invalid.{field}") from None
 
 
-def require_token(settings: Settings) -> SecretStr:
-    if settings.bot_token is None:
+def require_a_messenger(settings: Settings) -> None:
+    """Telegram (BOT_TOKEN), MAX (MAX_TOKEN) or both; neither: which to set."""
+    if settings.bot_token is None and settings.max_token is None:
         raise SettingsError("BOT_TOKEN", "settings.missing.bot_token")
-    return settings.bot_token

@@ -111,7 +111,7 @@ def _card_view(
         button("people.button.head", PeopleAction.MAKE_HEAD)
     if has_duplicates:
         button("people.button.merge", PeopleAction.MERGE_PICK)
-    if person.full_name != erased_name and person.telegram_user_id != actor.telegram_user_id:
+    if person.full_name != erased_name and not person.has_account(actor.telegram_user_id):
         button("people.button.erase", PeopleAction.ERASE_ASK)
     if actor.is_admin:
         if person.role is Role.COORDINATOR:

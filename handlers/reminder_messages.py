@@ -33,7 +33,7 @@ def reminder_card(
     headline: str, card: TaskCard, person: Person | None
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The headline over the card in brief (deadline first), with its executor's buttons."""
-    viewer = Actor(person.telegram_user_id or 0 if person else 0, person, is_admin=False)
+    viewer = Actor(person.account or 0 if person else 0, person, is_admin=False)
     return headline + "\n\n" + brief_text(card), brief_keyboard(card, viewer)
 
 

@@ -50,6 +50,7 @@ from aiogram.exceptions import (
 from aiogram.methods import SendDocument, SendMessage
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
+from core.messengers import Messenger, messenger_of
 from scheduler.pacing import Pacer
 
 logger = logging.getLogger(__name__)
@@ -114,7 +115,9 @@ class _Run:
     fed_all: bool = False
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     order: Iterator[int] = field(default_factory=itertools.count)
-    transient_in_a_row: int = 0  # messages given up on transient errors since the last success
+    # Per messenger: messages given up on transient errors since its last success.
+    transient_in_a_row: Counter[Messenger] = field(default_factory=Counter)
+    down: set[Messenger] = field(default_factory=set)  # not even tried for the rest of the run
     stopped: str | None = None  # why the rest of the run is not even tried
 
 
@@ -153,6 +156,7 @@ class Sender:
         bot: Bot,
         pacer: Pacer,
         *,
+        messenger: Messenger = Messenger.TELEGRAM,
         concurrency: int = 8,
         max_attempts_5xx: int = 3,
         max_attempts_429: int = 3,
@@ -168,6 +172,8 @@ class Sender:
             raise ValueError("backoff needs at least one delay")
         self._bot = bot
         self._pacer = pacer
+        # Each messenger its own bot and its own limits: a chat's account id says which.
+        self._routes: dict[Messenger, tuple[Bot, Pacer]] = {messenger: (bot, pacer)}
         self._concurrency = concurrency
         self._max_attempts_5xx = max_attempts_5xx
         self._max_attempts_429 = max_attempts_429
@@ -176,6 +182,14 @@ class Sender:
         self._give_up_after = give_up_after
         self._request_timeout = request_timeout
         self._sleep = sleep
+
+    def add_messenger(self, messenger: Messenger, bot: Bot, pacer: Pacer) -> None:
+        """Messages to this messenger's chats go through ``bot``, paced by ``pacer``."""
+        self._routes[messenger] = (bot, pacer)
+
+    def _pacer_for(self, chat_id: int) -> Pacer:
+        route = self._routes.get(messenger_of(chat_id))
+        return route[1] if route is not None else self._pacer
 
     async def send_all(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
         """One result per message, in order. Messages to one chat go in order, one at a time."""
@@ -283,7 +297,7 @@ class Sender:
 
     def _queue(self, run: _Run, lane: _Lane) -> None:
         if lane.items and not lane.queued and not lane.busy:
-            ready = self._pacer.chat_ready_at(lane.chat_id)
+            ready = self._pacer_for(lane.chat_id).chat_ready_at(lane.chat_id)
             heapq.heappush(run.ready, (ready, next(run.order), lane))
             lane.queued = True
 
@@ -323,23 +337,34 @@ class Sender:
             return self._shared(message, lane.closed)
         if run.stopped is not None:
             return SendResult(message.key, Delivery.RETRY, error=f"not sent: {run.stopped}")
+        messenger = messenger_of(message.chat_id)
+        if messenger in run.down:
+            return SendResult(
+                message.key, Delivery.RETRY, error=f"not sent: {messenger} looks unavailable"
+            )
         result = await self._deliver(message)
-        self._watch_outage(result, run)
+        self._watch_outage(result, run, messenger)
         if result.delivery in (Delivery.BLOCKED, Delivery.RETRY):
             lane.closed = result
         return result
 
-    def _watch_outage(self, result: SendResult, run: _Run) -> None:
+    def _watch_outage(self, result: SendResult, run: _Run, messenger: Messenger) -> None:
         if result.delivery is Delivery.SENT:
-            run.transient_in_a_row = 0
+            run.transient_in_a_row[messenger] = 0
         elif result.delivery is Delivery.RETRY and result.retry_after is None:
-            run.transient_in_a_row += 1
-            if run.transient_in_a_row >= self._give_up_after and run.stopped is None:
-                run.stopped = "Telegram looks unavailable"
+            run.transient_in_a_row[messenger] += 1
+            if (
+                run.transient_in_a_row[messenger] >= self._give_up_after
+                and messenger not in run.down
+            ):
+                run.down.add(messenger)
+                if run.down >= set(self._routes) and run.stopped is None:
+                    run.stopped = f"{messenger} looks unavailable"
                 logger.error(
-                    "%s messages in a row could not be sent, not trying the rest of this "
-                    "batch; last error: %s",
-                    run.transient_in_a_row,
+                    "%s messages in a row could not be sent to %s, not trying the rest of "
+                    "this batch there; last error: %s",
+                    run.transient_in_a_row[messenger],
+                    messenger,
                     result.error,
                 )
 
@@ -381,17 +406,23 @@ class Sender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=message.reply_markup,
             )
+        route = self._routes.get(messenger_of(message.chat_id))
+        if route is None:
+            # Linked on a messenger this instance has no token for: kept until it has one.
+            error = f"not sent: no bot for {messenger_of(message.chat_id)} is configured"
+            return SendResult(message.key, Delivery.RETRY, error=error)
+        bot, pacer = route
         seen = _Seen()
         while True:
-            if not await self._pacer.wait_turn(message.chat_id, max_pause=self._max_retry_after):
-                return self._paused(message, seen)
-            result = await self._attempt(message, method, seen)
+            if not await pacer.wait_turn(message.chat_id, max_pause=self._max_retry_after):
+                return self._paused(message, seen, pacer)
+            result = await self._attempt(message, method, seen, bot, pacer)
             if result is not None:
                 return result
 
-    def _paused(self, message: OutgoingMessage, seen: _Seen) -> SendResult:
+    def _paused(self, message: OutgoingMessage, seen: _Seen, pacer: Pacer) -> SendResult:
         """Someone's 429 asked for a long wait: leave the message to a later tick."""
-        paused = self._pacer.pause_remaining()
+        paused = pacer.pause_remaining()
         tried = "" if seen.any else "not sent: "
         return SendResult(
             message.key,
@@ -401,15 +432,18 @@ class Sender:
         )
 
     async def _attempt(
-        self, message: OutgoingMessage, method: SendMessage | SendDocument, seen: _Seen
+        self,
+        message: OutgoingMessage,
+        method: SendMessage | SendDocument,
+        seen: _Seen,
+        bot: Bot,
+        pacer: Pacer,
     ) -> SendResult | None:
-        """One call to Telegram: what came of it, or None when it is worth another."""
+        """One call to the messenger: what came of it, or None when it is worth another."""
         try:
-            sent = await self._bot.session.make_request(
-                self._bot, method, timeout=self._request_timeout
-            )
+            sent = await bot.session.make_request(bot, method, timeout=self._request_timeout)
         except TelegramRetryAfter as error:
-            return self._rate_limited(message, error, seen)
+            return self._rate_limited(message, error, seen, pacer)
         except TelegramForbiddenError as error:
             return SendResult(message.key, Delivery.BLOCKED, error=self._describe(error))
         except TelegramBadRequest as error:
@@ -424,12 +458,13 @@ class Sender:
         return SendResult(message.key, Delivery.SENT, message_id=sent.message_id)
 
     def _rate_limited(
-        self, message: OutgoingMessage, error: TelegramRetryAfter, seen: _Seen
+        self, message: OutgoingMessage, error: TelegramRetryAfter, seen: _Seen, pacer: Pacer
     ) -> SendResult | None:
-        """A 429 pauses everyone; the message waits its turn again unless it has had enough."""
+        """A 429 pauses everyone on that messenger; the message waits its turn again unless it
+        has had enough."""
         seen.rate_limited += 1
         wait = float(error.retry_after)
-        self._pacer.pause_all(wait)
+        pacer.pause_all(wait)
         logger.warning(
             "429 sending %s: everyone waits %s s (attempt %s)",
             message.key,
@@ -467,4 +502,6 @@ class Sender:
         """The error for the outbox row and the log, without the token (some network errors
         quote the request URL, and the URL holds the token)."""
         text = " ".join(str(getattr(error, "message", None) or error).split())
-        return f"{type(error).__name__}: {text}".replace(self._bot.token, "<token>")
+        for bot, _pacer in self._routes.values():
+            text = text.replace(bot.token, "<token>")
+        return f"{type(error).__name__}: {text}"

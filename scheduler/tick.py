@@ -328,7 +328,7 @@ class ReminderTick:
             people = await repositories.people.by_ids(
                 [row.person_id for row in rows if row.person_id is not None]
             )
-            recipients = await repositories.people.by_telegram_ids([row.chat_id for row in rows])
+            recipients = await repositories.people.by_accounts([row.chat_id for row in rows])
         return _Context(cards, people, recipients)
 
     async def _message(self, group: list[OutboxRow], context: _Context) -> OutgoingMessage | None:
@@ -411,10 +411,10 @@ class ReminderTick:
                 chats_of[organisation_id] = (
                     await coordinator_chats(repositories, roadmaps[0]) if roadmaps else []
                 )
-            # Keyed by person and their Telegram id: told once, again only after a new link.
+            # Keyed by person and their account: told once, again only after a new link.
             planned += [
                 PlannedMessage(
-                    key=f"{UNREACHABLE_KIND}:{person.id}:{person.telegram_user_id}:{chat}",
+                    key=f"{UNREACHABLE_KIND}:{person.id}:{person.account}:{chat}",
                     kind=UNREACHABLE_KIND,
                     task_id=None,
                     person_id=person.id,  # whom it is about; the chat says who reads it

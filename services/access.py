@@ -17,9 +17,17 @@ from storage.records import Person, Roadmap
 
 @dataclass(frozen=True)
 class Actor:
+    # The account the update came from: Telegram's user id, or a MAX user's account id
+    # (core.messengers); the name is older than MAX.
     telegram_user_id: int
     person: Person | None
     is_admin: bool
+
+    @property
+    def accounts(self) -> tuple[int, ...]:
+        """Every account of the acting person (the one acting included)."""
+        own = self.person.accounts if self.person is not None else ()
+        return own if self.telegram_user_id in own else (self.telegram_user_id, *own)
 
     @property
     def role(self) -> Role | None:
@@ -38,7 +46,7 @@ async def resolve_actor(
     database: Database, admin_ids: Collection[int], telegram_user_id: int
 ) -> Actor:
     async with database.transaction() as repositories:
-        person = await repositories.people.by_telegram_id(telegram_user_id)
+        person = await repositories.people.by_account(telegram_user_id)
     is_admin = telegram_user_id in admin_ids or (
         person is not None and person.is_active and person.is_admin
     )

@@ -65,7 +65,7 @@ async def plan_notices(
     if not chats:
         return chats
     event = event or secrets.token_hex(8)
-    people = await repositories.people.by_telegram_ids(chats)
+    people = await repositories.people.by_accounts(chats)
     await repositories.outbox.plan(
         [
             PlannedMessage(

@@ -237,7 +237,7 @@ class PeopleService:
         if actor.person is None:
             raise AccessDenied("access.denied")
         async with self._database.transaction() as repositories:
-            await repositories.people.unlink_telegram(actor.person.id)
+            await repositories.people.unlink(actor.person.id)
 
     async def accept_invite(
         self,
@@ -253,12 +253,12 @@ class PeopleService:
             invite = await repositories.invites.get(invite_id)
             if invite is None:
                 return AcceptResult(AcceptOutcome.INVALID)
-            taken = await repositories.people.by_telegram_id(telegram_user_id)
+            taken = await repositories.people.by_account(telegram_user_id)
             if taken is not None and taken.id != invite.person_id:
                 return AcceptResult(AcceptOutcome.ACCOUNT_TAKEN, person=taken)
             if not await repositories.invites.claim(invite_id, telegram_user_id, now):
                 return AcceptResult(AcceptOutcome.INVALID)
-            await repositories.people.link_telegram(
+            await repositories.people.link_account(
                 invite.person_id, telegram_user_id, language_code, (consent_version, now)
             )
             await self._replan_person(repositories, invite.person_id)
@@ -309,10 +309,10 @@ class PeopleService:
         """The person's messenger account is unlinked (they keep their tasks); not one's own:
         a coordinator would lock themselves out of the organisation they run."""
         person = await self.require_person(actor, person_id)
-        if person.telegram_user_id == actor.telegram_user_id:
+        if person.has_account(actor.telegram_user_id):
             raise AccessDenied("people.not_yourself_unlink")
         async with self._database.transaction() as repositories:
-            await repositories.people.unlink_telegram(person.id)
+            await repositories.people.unlink(person.id)
             await repositories.invites.revoke_open(person.id, self._clock.now())
             await self._replan_person(repositories, person.id)
             updated = await repositories.people.get(person.id)
@@ -321,7 +321,7 @@ class PeopleService:
 
     async def set_active(self, actor: Actor, person_id: int, active: bool) -> Person:
         person = await self.require_person(actor, person_id)
-        if person.telegram_user_id == actor.telegram_user_id:
+        if person.has_account(actor.telegram_user_id):
             raise AccessDenied("people.not_yourself")
         async with self._database.transaction() as repositories:
             await repositories.people.set_active(person.id, active)
@@ -373,19 +373,19 @@ class PeopleService:
         drop = await self.require_person(actor, drop_id)
         if keep.id == drop.id or keep.organisation_id != drop.organisation_id:
             raise AccessDenied("people.merge_refused")
-        if keep.telegram_user_id is not None and drop.telegram_user_id is not None:
+        if keep.is_linked and drop.is_linked:
             raise AccessDenied("people.merge_refused")
         async with self._database.transaction() as repositories:
-            telegram_user_id = drop.telegram_user_id
             await repositories.people.merge_into(keep.id, drop.id)
-            if telegram_user_id is not None:
-                consent = (
-                    (drop.consent_version, drop.consent_at)
-                    if drop.consent_version is not None and drop.consent_at is not None
-                    else None
-                )
-                await repositories.people.link_telegram(
-                    keep.id, telegram_user_id, drop.language_code, consent
+            consent = (
+                (drop.consent_version, drop.consent_at)
+                if drop.consent_version is not None and drop.consent_at is not None
+                else None
+            )
+            # The chosen messenger's account last: linking makes it the one messages go to.
+            for account in sorted(drop.accounts, key=lambda a: a == drop.account):
+                await repositories.people.link_account(
+                    keep.id, account, drop.language_code, consent
                 )
             updated = await repositories.people.get(keep.id)
         assert updated is not None

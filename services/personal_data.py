@@ -83,9 +83,7 @@ class PrivacyService:
             person = await repositories.people.get(person_id)
             if person is None or (scope is not None and person.organisation_id not in scope):
                 raise AccessDenied("access.denied")
-            if person.telegram_user_id is not None and person.telegram_user_id == (
-                actor.telegram_user_id
-            ):
+            if person.has_account(actor.telegram_user_id):
                 raise AccessDenied("people.not_yourself_erase")
             await repositories.privacy.erase_person(person_id, self.erased_name)
 
@@ -100,11 +98,7 @@ class PrivacyService:
             told = await plan_notices(
                 repositories,
                 NoticeKind.FORGET_ASKED,
-                (
-                    p.telegram_user_id
-                    for p in coordinators
-                    if p.telegram_user_id is not None and p.id != person.id
-                ),
+                (p.account for p in coordinators if p.account is not None and p.id != person.id),
                 now,
                 payload={"person_id": person.id, "name": person.full_name},
                 event=f"forget{person.id}:{now.date().isoformat()}",
@@ -148,9 +142,7 @@ class PrivacyService:
                         evidence=counts.evidence,
                         events=counts.events,
                         people=erased,
-                        chats=tuple(
-                            p.telegram_user_id for p in coordinators if p.telegram_user_id
-                        ),
+                        chats=tuple(p.account for p in coordinators if p.account is not None),
                     )
                 )
         return done

@@ -32,6 +32,6 @@ def needs_consent(actor: Actor | None) -> bool:
         actor is not None
         and not actor.is_admin
         and actor.person is not None
-        and actor.person.telegram_user_id is not None
+        and actor.person.is_linked
         and actor.person.consent_version is None
     )

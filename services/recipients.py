@@ -16,17 +16,14 @@ async def organisation_coordinators(
     return [
         p
         for p in people
-        if p.role is Role.COORDINATOR
-        and p.is_active
-        and p.is_reachable
-        and p.telegram_user_id is not None
+        if p.role is Role.COORDINATOR and p.is_active and p.is_reachable and p.account is not None
     ]
 
 
 async def coordinator_chats(repositories: Repositories, roadmap: Roadmap) -> list[int]:
     """Coordinators of the roadmap's organisation and those above; else its importer."""
     people = await organisation_coordinators(repositories, roadmap.organisation_id)
-    ids = [p.telegram_user_id for p in people if p.telegram_user_id is not None]
+    ids = [p.account for p in people if p.account is not None]
     if not ids and roadmap.imported_by_telegram_id is not None:
         ids = [roadmap.imported_by_telegram_id]
     return ids

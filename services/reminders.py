@@ -138,9 +138,9 @@ class _Batch:
     def recipients(self, task: Task) -> list[_Recipient]:
         """The task's executors who are active and have linked their chat."""
         return [
-            (f"p{person.id}", person.id, person.telegram_user_id)
+            (f"p{person.id}", person.id, person.account)
             for person in (self.people.get(person_id) for person_id in self.executors[task.id])
-            if person is not None and person.is_active and person.telegram_user_id is not None
+            if person is not None and person.is_active and person.account is not None
         ]
 
 
@@ -248,7 +248,7 @@ async def plan_digests(
             continue
         monday = today.weekday() == 0
         for person in await repositories.people.in_organisations([organisation.id]):
-            if person.telegram_user_id is None or not person.is_active:
+            if person.account is None or not person.is_active:
                 continue
             if not person.is_reachable:
                 continue
@@ -266,7 +266,7 @@ async def plan_digests(
                         kind=kind,
                         task_id=None,
                         person_id=person.id,
-                        chat_id=person.telegram_user_id,
+                        chat_id=person.account,
                         local_day=today,
                         planned_at=now,
                     )

@@ -105,7 +105,7 @@ async def plan_reports(repositories: Repositories, clock: Clock, planning: Plann
             if person.role is Role.COORDINATOR
             and person.is_active
             and person.is_reachable
-            and person.telegram_user_id is not None
+            and person.account is not None
         ]
         planned.extend(
             PlannedMessage(
@@ -113,7 +113,7 @@ async def plan_reports(repositories: Repositories, clock: Clock, planning: Plann
                 kind=REPORT_KIND,
                 task_id=None,
                 person_id=person.id,
-                chat_id=person.telegram_user_id,
+                chat_id=person.account,
                 local_day=today,
                 planned_at=now,
                 payload={
@@ -125,7 +125,7 @@ async def plan_reports(repositories: Repositories, clock: Clock, planning: Plann
             )
             for roadmap in roadmaps
             for person in coordinators
-            if person.telegram_user_id is not None
+            if person.account is not None
         )
     await repositories.outbox.plan(planned, now)
     return len(planned)

@@ -351,7 +351,7 @@ class SurveyService:
             else []
         )
         # Nobody to tell there (no organisation: an administrator made it): the administrators.
-        chats = [p.telegram_user_id for p in people if p.telegram_user_id is not None]
+        chats = [p.account for p in people if p.account is not None]
         await plan_notices(
             repositories,
             NoticeKind.SURVEY_CLOSED,

@@ -444,14 +444,14 @@ class TaskService:
                 chats = list(await coordinator_chats(repositories, card.roadmap))
                 if tell_executors:
                     chats += [
-                        p.telegram_user_id
+                        p.account
                         for p in card.executors
-                        if p.telegram_user_id is not None and p.id != person_id and p.is_reachable
+                        if p.account is not None and p.id != person_id and p.is_reachable
                     ]
                 notify = await plan_notices(
                     repositories,
                     notice,
-                    (chat for chat in chats if chat != actor.telegram_user_id),
+                    (chat for chat in chats if chat not in actor.accounts),
                     now,
                     task_id=task_id,
                     payload={"who": _who(actor), **(details or {}), **_evidence_of(notice, fresh)},
@@ -624,7 +624,7 @@ class TaskService:
             notify = await plan_notices(
                 repositories,
                 NoticeKind.POSTPONE_APPROVED if approve else NoticeKind.POSTPONE_REJECTED,
-                (p.telegram_user_id for p in card.executors if p.telegram_user_id is not None),
+                (p.account for p in card.executors if p.account is not None),
                 now,
                 task_id=postponement.task_id,
                 payload={"new": postponement.new_due_on.isoformat(), "reason": reason or ""},
@@ -660,11 +660,7 @@ class TaskService:
             notify = await plan_notices(
                 repositories,
                 NoticeKind.TASK_NUDGE,
-                (
-                    p.telegram_user_id
-                    for p in card.executors
-                    if p.telegram_user_id is not None and p.is_reachable
-                ),
+                (p.account for p in card.executors if p.account is not None and p.is_reachable),
                 now,
                 task_id=task_id,
                 payload={},

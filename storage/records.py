@@ -42,10 +42,29 @@ class Person:
     # The consent text (its version) the person agreed to on linking, and when.
     consent_version: str | None = None
     consent_at: datetime | None = None
+    # The MAX account (core.messengers) and the messenger chosen for reminders, if any.
+    max_account_id: int | None = None
+    messenger: str | None = None
 
     @property
     def is_linked(self) -> bool:
-        return self.telegram_user_id is not None
+        return self.telegram_user_id is not None or self.max_account_id is not None
+
+    @property
+    def account(self) -> int | None:
+        """The account messages to this person go to: the chosen messenger's, else the one
+        linked (Telegram when both and none chosen)."""
+        if self.messenger == "max" and self.max_account_id is not None:
+            return self.max_account_id
+        return self.telegram_user_id if self.telegram_user_id is not None else self.max_account_id
+
+    @property
+    def accounts(self) -> tuple[int, ...]:
+        """Every account linked to this person (Telegram first)."""
+        return tuple(a for a in (self.telegram_user_id, self.max_account_id) if a is not None)
+
+    def has_account(self, account: int) -> bool:
+        return account in self.accounts
 
 
 @dataclass(frozen=True)

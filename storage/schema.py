@@ -74,6 +74,10 @@ people = Table(
     Column("position", String(500), nullable=True),
     Column("role", String(20), nullable=False),
     Column("telegram_user_id", BigInteger, nullable=True, unique=True),
+    # The MAX account (core.messengers.max_user_account), and the messenger reminders go to
+    # when both are linked: "telegram" or "max" (empty: the one linked, Telegram if both).
+    Column("max_account_id", BigInteger, nullable=True, unique=True),
+    Column("messenger", String(10), nullable=True),
     Column("language_code", String(10), nullable=True),
     Column("is_reachable", Boolean, nullable=False, server_default=true()),
     Column("is_active", Boolean, nullable=False, server_default=true()),
@@ -456,4 +460,15 @@ leases = Table(
     Column("name", String(50), primary_key=True),
     Column("holder", String(100), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+
+# MAX names messages by strings ("mid"); the bot's handlers and the outbox by integers, as
+# Telegram does. Each MAX message the bot sent or was sent gets a number here, kept across
+# restarts so a reminder card can still be edited (bot/max/ids.py).
+max_messages = Table(
+    "max_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("mid", String(200), nullable=False, unique=True),
 )

@@ -65,6 +65,11 @@ class BotDriver:
     api: FakeBotAPI
     clock: ManualClock
 
+    def account(self, user: FakeUser) -> int:
+        """The account id the bot knows this user by (core.messengers): on Telegram their
+        Telegram id."""
+        return user.id
+
     async def deliver(self) -> None:
         """Hand the updates pushed so far to the bot."""
         raise NotImplementedError
@@ -115,6 +120,6 @@ async def add_person(
             role=role,
             created_at=bot.clock.now(),
             organisation_id=org.id,
-            telegram_user_id=user.id,
         )
+        await repositories.people.link_account(person.id, bot.account(user), user.language_code)
         await repositories.people.record_consent(person.id, *CONSENTED)

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.repositories.invites import InviteRepository
 from storage.repositories.leases import LeaseRepository
+from storage.repositories.max_messages import MaxMessageRepository
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.people import PersonRepository
@@ -31,12 +32,14 @@ class Repositories:
         self.responsibles = ResponsibleRepository(connection)
         self.privacy = PrivacyRepository(connection)
         self.leases = LeaseRepository(connection)
+        self.max_messages = MaxMessageRepository(connection)
 
 
 __all__ = [
     "ActivityRepository",
     "InviteRepository",
     "LeaseRepository",
+    "MaxMessageRepository",
     "OrganisationRepository",
     "OutboxRepository",
     "PersonRepository",

@@ -3,10 +3,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, delete, select, update
+from sqlalchemy import ColumnElement, RowMapping, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.messengers import Messenger, messenger_of
 from core.models import Role
 from storage.chunks import chunked, rows_per_statement
 from storage.records import Person
@@ -31,11 +33,23 @@ def _person(row: RowMapping) -> Person:
         created_at=row["created_at"],
         consent_version=row["consent_version"],
         consent_at=row["consent_at"],
+        max_account_id=row["max_account_id"],
+        messenger=row["messenger"],
     )
 
 
-# Built once: asked on every first update of a Telegram id (survey respondents, mostly).
-_BY_TELEGRAM_ID = select(people).where(people.c.telegram_user_id == bindparam("telegram_user_id"))
+def _account_column(account: int) -> ColumnElement[Any]:
+    """The column holding accounts of this one's messenger."""
+    if messenger_of(account) is Messenger.MAX:
+        return people.c.max_account_id
+    return people.c.telegram_user_id
+
+
+# Built once: asked on every first update of an account (survey respondents, mostly).
+_BY_ACCOUNT = {
+    column.name: select(people).where(column == bindparam("account"))
+    for column in (people.c.telegram_user_id, people.c.max_account_id)
+}
 
 
 class PersonRepository:
@@ -75,9 +89,10 @@ class PersonRepository:
         row = result.mappings().one_or_none()
         return None if row is None else _person(row)
 
-    async def by_telegram_id(self, telegram_user_id: int) -> Person | None:
+    async def by_account(self, account: int) -> Person | None:
+        """The person linked to this account (Telegram or MAX: core.messengers)."""
         result = await self._connection.execute(
-            _BY_TELEGRAM_ID, {"telegram_user_id": telegram_user_id}
+            _BY_ACCOUNT[_account_column(account).name], {"account": account}
         )
         row = result.mappings().one_or_none()
         return None if row is None else _person(row)
@@ -146,16 +161,18 @@ class PersonRepository:
         )
         return [_person(row) for row in result.mappings()]
 
-    async def link_telegram(
+    async def link_account(
         self,
         person_id: int,
-        telegram_user_id: int,
+        account: int,
         language_code: str | None,
         consent: tuple[str, datetime] | None = None,
     ) -> None:
-        """``consent``: the version of the consent text the person agreed to, and when."""
+        """Links a Telegram or MAX account; messages go there from now on (the last linked).
+        ``consent``: the version of the consent text the person agreed to, and when."""
         values: dict[str, object] = {
-            "telegram_user_id": telegram_user_id,
+            _account_column(account).name: account,
+            "messenger": messenger_of(account).value,
             "language_code": language_code,
             "is_reachable": True,
         }
@@ -187,9 +204,17 @@ class PersonRepository:
             .values(consent_version=version, consent_at=at)
         )
 
-    async def unlink_telegram(self, person_id: int) -> None:
+    async def unlink(self, person_id: int) -> None:
+        """Every account of this person (Telegram and MAX) is unlinked."""
         await self._connection.execute(
-            update(people).where(people.c.id == person_id).values(telegram_user_id=None)
+            update(people)
+            .where(people.c.id == person_id)
+            .values(telegram_user_id=None, max_account_id=None, messenger=None)
+        )
+
+    async def choose_messenger(self, person_id: int, messenger: Messenger) -> None:
+        await self._connection.execute(
+            update(people).where(people.c.id == person_id).values(messenger=messenger.value)
         )
 
     async def set_head(self, person_id: int, organisation_id: int) -> None:
@@ -227,26 +252,35 @@ class PersonRepository:
         )
         await self._connection.execute(delete(people).where(people.c.id == drop_id))
 
-    async def by_telegram_ids(self, telegram_user_ids: Sequence[int]) -> dict[int, Person]:
-        """The people linked to these Telegram ids (a private chat's id is its user's), by
-        Telegram id: one statement per few thousand ids."""
+    async def by_accounts(self, accounts: Sequence[int]) -> dict[int, Person]:
+        """The people linked to these accounts (a private chat's id is its user's), by
+        account: one statement per few thousand accounts."""
         found: dict[int, Person] = {}
-        for part in chunked(sorted(set(telegram_user_ids))):
+        wanted = set(accounts)
+        for part in chunked(sorted(wanted)):
             result = await self._connection.execute(
-                select(people).where(people.c.telegram_user_id.in_(part))
+                select(people).where(
+                    or_(people.c.telegram_user_id.in_(part), people.c.max_account_id.in_(part))
+                )
             )
             for row in result.mappings():
-                found[row["telegram_user_id"]] = _person(row)
+                person = _person(row)
+                for account in person.accounts:
+                    if account in wanted:
+                        found[account] = person
         return found
 
-    async def set_unreachable(self, telegram_user_ids: Sequence[int]) -> list[int]:
-        """These accounts blocked the bot (or left Telegram); the ids of the people who had been
-        reachable until now. One statement per few thousand ids."""
+    async def set_unreachable(self, accounts: Sequence[int]) -> list[int]:
+        """These accounts blocked the bot (or left the messenger); the ids of the people who
+        had been reachable until now. One statement per few thousand accounts."""
         changed: list[int] = []
-        for chunk in chunked(sorted(set(telegram_user_ids))):
+        for chunk in chunked(sorted(set(accounts))):
             result = await self._connection.execute(
                 update(people)
-                .where(people.c.telegram_user_id.in_(chunk), people.c.is_reachable)
+                .where(
+                    or_(people.c.telegram_user_id.in_(chunk), people.c.max_account_id.in_(chunk)),
+                    people.c.is_reachable,
+                )
                 .values(is_reachable=False)
                 .returning(people.c.id)
             )

@@ -89,6 +89,7 @@ class PrivacyRepository:
                     people.c.role,
                     people.c.organisation_id,
                     people.c.telegram_user_id,
+                    people.c.max_account_id,
                     people.c.language_code,
                     people.c.is_active,
                     people.c.is_head,
@@ -172,9 +173,9 @@ class PrivacyRepository:
         found = (
             (
                 await execute(
-                    select(people.c.full_name, people.c.telegram_user_id).where(
-                        people.c.id == person_id
-                    )
+                    select(
+                        people.c.full_name, people.c.telegram_user_id, people.c.max_account_id
+                    ).where(people.c.id == person_id)
                 )
             )
             .mappings()
@@ -182,7 +183,10 @@ class PrivacyRepository:
         )
         if found is None:
             return False
-        name, telegram_id = found["full_name"], found["telegram_user_id"]
+        name = found["full_name"]
+        accounts = [
+            found[c] for c in ("telegram_user_id", "max_account_id") if found[c] is not None
+        ]
         await execute(
             update(people)
             .where(people.c.id == person_id)
@@ -190,6 +194,8 @@ class PrivacyRepository:
                 full_name=label,
                 name_key=f"{label} #{person_id}",
                 telegram_user_id=None,
+                max_account_id=None,
+                messenger=None,
                 language_code=None,
                 position=None,
                 is_active=False,
@@ -222,17 +228,18 @@ class PrivacyRepository:
                 .values(responsible_text=func.replace(activities.c.responsible_text, name, label))
             )
             await self._scrub_json_mentions(name, label)
-        if telegram_id is not None:
-            await self._forget_telegram_id(telegram_id)
+        if accounts:
+            await self._forget_accounts(accounts)
         return True
 
-    async def _forget_telegram_id(self, telegram_id: int) -> None:
+    async def _forget_accounts(self, accounts: list[int]) -> None:
+        """Telegram and MAX accounts alike (the columns' names are older than MAX)."""
         execute = self._connection.execute
         for column in _TELEGRAM_ID_COLUMNS:
             await execute(
-                update(column.table).where(column == telegram_id).values({column.name: None})
+                update(column.table).where(column.in_(accounts)).values({column.name: None})
             )
-        await execute(delete(outbox).where(outbox.c.chat_id == telegram_id))
+        await execute(delete(outbox).where(outbox.c.chat_id.in_(accounts)))
 
     async def _scrub_json_mentions(self, name: str, label: str) -> None:
         """Notices told to others («Шабанова Н.С. выполнила…») and history details carry the

@@ -44,7 +44,7 @@ async def _invite(bot: ChatBot) -> tuple[Person, str]:
     await add_person(bot, COORDINATOR, Role.COORDINATOR)
     person = await _person(bot, "Шабанова Н.С.")
     async with bot.app.database.transaction() as repositories:
-        coordinator = await repositories.people.by_telegram_id(COORDINATOR.id)
+        coordinator = await repositories.people.by_account(COORDINATOR.id)
     actor = Actor(COORDINATOR.id, coordinator, is_admin=False)
     people = PeopleService(bot.app.database, bot.clock, timedelta(days=14))
     issued = await people.issue_invite(actor, person.id)
@@ -140,7 +140,7 @@ async def _linked_without_consent(bot: ChatBot) -> Person:
     """Linked before consent was asked (or by `person add --telegram`): nothing on record."""
     person = await _person(bot, "Шабанова Н.С.")
     async with bot.app.database.transaction() as repositories:
-        await repositories.people.link_telegram(person.id, TEACHER.id, "ru")
+        await repositories.people.link_account(person.id, TEACHER.id, "ru")
     return person
 
 

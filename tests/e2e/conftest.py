@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import Application
 from bot.settings import Settings
 from core.clock import ManualClock
+from core.messengers import max_user_account
 from core.models import Role
 from scheduler.pacing import Pacer
 from storage.database import Database
@@ -31,6 +33,8 @@ from surveys.model import Audience, Option, Question, QuestionKind, Segments, Su
 from tests import harness
 from tests.conftest import POSTGRES_URL_VARIABLE
 from tests.fakebot import FakeBotAPI
+from tests.fakemax import FakeMaxAPI, MaxFrontend
+from tests.fakemax.server import DEFAULT_TOKEN as DEFAULT_MAX_TOKEN
 from tests.harness import (
     ADMIN,
     COORDINATOR,
@@ -44,6 +48,7 @@ from tests.harness import (
 
 __all__ = [
     "ADMIN",
+    "BOTH_MESSENGERS",
     "CLUBS_SURVEY",
     "COORDINATOR",
     "DATA",
@@ -52,6 +57,7 @@ __all__ = [
     "TOKEN",
     "RunningBot",
     "add_person",
+    "alerted",
     "bot_settings",
     "import_school_roadmap",
     "plan_countdowns",
@@ -114,20 +120,67 @@ async def plan_countdowns(
         )
 
 
+# A journey module runs on both messengers with ``pytestmark = BOTH_MESSENGERS`` (test ids
+# then end in [telegram] or [max]: ``pytest -k max`` selects the MAX side).
+BOTH_MESSENGERS = pytest.mark.parametrize("messenger", ["telegram", "max"])
+MAX_TOKEN = DEFAULT_MAX_TOKEN
+
+
 class RunningBot(BotDriver):
     """The bot polling over HTTP: a pushed update is on its way once it is queued."""
+
+    messenger: str = "telegram"
 
     async def deliver(self) -> None:
         """Nothing to do: the bot's getUpdates takes what was pushed."""
 
+    def account(self, user: harness.FakeUser) -> int:
+        if self.messenger == "max":
+            return max_user_account(user.id)
+        return user.id
+
+    @property
+    def on_max(self) -> bool:
+        return self.messenger == "max"
+
+
+def alerted(bot: RunningBot, answer: dict[str, Any]) -> bool:
+    """The press was answered as an alert: Telegram's show_alert; MAX has no alerts, its
+    answer is a notification, so any answer with text counts."""
+    if bot.on_max:
+        return bool(answer.get("text"))
+    return answer.get("show_alert") is True
+
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
+def messenger() -> str:
+    """Which fake the bot talks to: Telegram's unless a module runs on both."""
+    return "telegram"
+
+
+@pytest.fixture
+async def api(messenger: str) -> AsyncIterator[Any]:
+    """The fake messenger: the Bot API, or MAX behind the same test-facing calls."""
+    if messenger == "max":
+        async with FakeMaxAPI() as server:
+            yield MaxFrontend(server)
+            assert not server.invalid_requests, server.invalid_requests
+        return
     async with FakeBotAPI() as server:
         yield server
 
 
-def bot_settings(api: FakeBotAPI, tmp_path: Path, **overrides: object) -> Settings:
+def bot_settings(api: Any, tmp_path: Path, **overrides: object) -> Settings:
+    if isinstance(api, MaxFrontend):
+        values: dict[str, object] = {
+            "bot_token": None,
+            "max_token": MAX_TOKEN,
+            "max_api_base": api.base_url,
+            "admin_ids": frozenset(),
+            "max_admin_ids": frozenset({ADMIN.id}),
+            **overrides,
+        }
+        return harness.bot_settings(tmp_path, None, **values)
     return harness.bot_settings(tmp_path, api.base_url, **overrides)
 
 
@@ -188,10 +241,15 @@ async def running_bot(
     app.scheduler.remove_job("reminder-tick")
     app.scheduler.remove_job("survey-closing")
     app.scheduler.remove_job("survey-mixing")
-    polling = asyncio.create_task(app.run_polling(handle_signals=False))
+    if app.telegram:
+        polling = asyncio.create_task(app.run_polling(handle_signals=False))
+    else:
+        polling = asyncio.create_task(app.run_max_only(handle_signals=False))
     try:
         await api.wait_for(lambda: api.calls_to("getUpdates"), what="the bot to start polling")
-        yield RunningBot(app=app, api=api, clock=clock)
+        running = RunningBot(app=app, api=api, clock=clock)
+        running.messenger = "max" if isinstance(api, MaxFrontend) else "telegram"
+        yield running
     finally:
         app.request_stop()
         await asyncio.wait_for(polling, timeout=15)

@@ -30,7 +30,7 @@ POLYAKOVA = FakeUser(6010, "Ольга", last_name="Полякова")
 
 async def _person(bot: RunningBot, telegram_user_id: int) -> Person:
     async with bot.app.database.transaction() as repositories:
-        person = await repositories.people.by_telegram_id(telegram_user_id)
+        person = await repositories.people.by_account(telegram_user_id)
     assert person is not None
     return person
 
@@ -38,7 +38,7 @@ async def _person(bot: RunningBot, telegram_user_id: int) -> Person:
 async def _reads_english(bot: RunningBot, user: FakeUser) -> None:
     person = await _person(bot, user.id)
     async with bot.app.database.transaction() as repositories:
-        await repositories.people.link_telegram(person.id, user.id, "en", CONSENTED)
+        await repositories.people.link_account(person.id, user.id, "en", CONSENTED)
 
 
 async def test_a_coordinator_reading_english_is_told_in_english(running_bot: RunningBot) -> None:

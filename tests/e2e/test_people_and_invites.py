@@ -10,6 +10,7 @@ from tests.e2e.conftest import (
     STRANGER,
     RunningBot,
     add_person,
+    alerted,
     import_school_roadmap,
 )
 from tests.fakebot import FakeUser, SentMessage
@@ -106,11 +107,11 @@ async def test_someone_elses_confirm_button_is_refused(running_bot: RunningBot) 
     link, _card = await _invite_link(bot, "Бредня")
     question = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
     answer = await bot.press_label(STRANGER, question, "Да")  # replayed by another user
-    assert answer["show_alert"] is True
+    assert alerted(bot, answer)
     await bot.press_label(SHABANOVA, question, "Да, это я")
     consent = await bot.api.wait_edit(question)
     answer = await bot.press_label(STRANGER, consent, "Да, согласен")
-    assert answer["show_alert"] is True
+    assert alerted(bot, answer)
     listing = await bot.ask(COORDINATOR, "/people")
     assert "✅ Бредня" not in listing.plain_text
 
@@ -154,7 +155,7 @@ async def test_sibling_coordinator_cannot_touch_other_schools_people(
     card = await bot.api.wait_edit(listing)
     for label in ("Пригласить", "Отключить", "руководителем"):
         answer = await bot.press_label(SIBLING_COORDINATOR, card, label)
-        assert answer["show_alert"] is True
+        assert alerted(bot, answer)
         assert "недоступно" in answer["text"]
     assert not [m for m in bot.api.chats[SIBLING_COORDINATOR.id] if "t.me/" in m.plain_text]
 

@@ -31,7 +31,7 @@ async def _setup(bot: RunningBot) -> None:
         linked = []
         for user, name in ((SHABANOVA, "Шабанова Н.С."), (BREDNA, "Бредня М.В.")):
             (person,) = await repositories.people.find_by_name_key(org.id, person_key(name))
-            await repositories.people.link_telegram(person.id, user.id, "ru", CONSENTED)
+            await repositories.people.link_account(person.id, user.id, "ru", CONSENTED)
             linked.append(person.id)
         tasks = [t for p in linked for t in await repositories.tasks.of_person(p)]
         await plan_reminders(repositories, tasks, bot.clock, create_planning(bot.app.settings))

@@ -36,7 +36,7 @@ async def _work(bot: RunningBot) -> dict[str, int]:
         people = await repositories.people.in_organisations([org.id])
         shabanova = next(p for p in people if p.full_name.startswith("Шабанова"))
         coordinator = next(p for p in people if p.telegram_user_id == COORDINATOR.id)
-        await repositories.people.link_telegram(shabanova.id, SHABANOVA.id, "ru", CONSENTED)
+        await repositories.people.link_account(shabanova.id, SHABANOVA.id, "ru", CONSENTED)
         shabanova = (await repositories.people.by_ids([shabanova.id]))[shabanova.id]
     tasks = TaskService(bot.app.database, bot.clock)
     executor = Actor(SHABANOVA.id, shabanova, False)

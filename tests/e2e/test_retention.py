@@ -36,12 +36,12 @@ async def test_the_job_erases_an_inactive_person_and_sends_the_act(
 
     # Акимова links, does all her tasks with a link as evidence, and leaves: switched off.
     async with bot.app.database.transaction() as repositories:
-        coordinator = await repositories.people.by_telegram_id(COORDINATOR.id)
+        coordinator = await repositories.people.by_account(COORDINATOR.id)
         assert coordinator is not None and coordinator.organisation_id is not None
         (akimova,) = await repositories.people.find_by_name_key(
             coordinator.organisation_id, person_key("Акимова Н.А.")
         )
-        await repositories.people.link_telegram(akimova.id, AKIMOVA.id, "ru", CONSENTED)
+        await repositories.people.link_account(akimova.id, AKIMOVA.id, "ru", CONSENTED)
         akimova = await repositories.people.get(akimova.id)
         assert akimova is not None
         hers = await repositories.tasks.of_person(akimova.id)

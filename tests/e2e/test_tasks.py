@@ -10,14 +10,18 @@ from roadmap.responsible import person_key
 from services.roadmaps import RoadmapService
 from storage.schema import tasks
 from tests.e2e.conftest import (
+    BOTH_MESSENGERS,
     COORDINATOR,
     DATA,
     STRANGER,
     RunningBot,
+    alerted,
     import_school_roadmap,
 )
 from tests.fakebot import FakeUser, SentMessage
 from tests.harness import CONSENTED
+
+pytestmark = BOTH_MESSENGERS
 
 SHABANOVA = FakeUser(6006, "Наталья", last_name="Шабанова")
 SHARIK = FakeUser(6007, "Нина", last_name="Шарик")
@@ -32,7 +36,7 @@ async def _setup(bot: RunningBot) -> None:
     async with bot.app.database.transaction() as repositories:
         for user, name in ((SHABANOVA, "Шабанова Н.С."), (SHARIK, "Шарик Н.Н.")):
             (person,) = await repositories.people.find_by_name_key(org.id, person_key(name))
-            await repositories.people.link_telegram(person.id, user.id, "ru", CONSENTED)
+            await repositories.people.link_account(person.id, bot.account(user), "ru", CONSENTED)
 
 
 async def _open(bot: RunningBot, user: FakeUser, title_start: str) -> SentMessage:
@@ -85,11 +89,11 @@ async def test_executor_day(running_bot: RunningBot) -> None:
     await bot.api.next_message(COORDINATOR.id)
     bot.clock.advance(timedelta(minutes=11))
     late = await bot.press_label(SHABANOVA, done_again, "Отменить")
-    assert late["show_alert"] is True and "10 минут" in late["text"]
+    assert alerted(bot, late) and "10 минут" in late["text"]
 
     # Another executor replaying her buttons is refused.
     stolen = await bot.press_label(SHARIK, done_again, "Отменить")
-    assert stolen["show_alert"] is True
+    assert alerted(bot, stolen)
     assert "другого сотрудника" in stolen["text"]
 
     # A move approved: the due date changes.

@@ -113,7 +113,7 @@ async def test_a_write_straight_through_the_repositories_is_seen_too(
     person = await _person(people)
     assert (await actors.resolve(OTHER_USER)).person is None
     async with database.transaction() as repositories:
-        await repositories.people.link_telegram(person.id, OTHER_USER, "ru")
+        await repositories.people.link_account(person.id, OTHER_USER, "ru")
     assert (await actors.resolve(OTHER_USER)).role is Role.EXECUTOR
 
 
@@ -127,7 +127,7 @@ async def test_a_rolled_back_write_changes_nothing_and_forgets_nothing(
     generation = database.generation("people")
     try:
         async with database.transaction() as repositories:
-            await repositories.people.link_telegram(person.id, USER, "ru")
+            await repositories.people.link_account(person.id, USER, "ru")
             raise RuntimeError("rolled back")
     except RuntimeError:
         pass

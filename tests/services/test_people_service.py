@@ -188,7 +188,7 @@ async def test_unlink_switch_off_and_merge(database: Database, clock: ManualCloc
     # Not oneself: a coordinator unlinking their own account would lock themselves out.
     me = people["coordinator"]
     async with database.transaction() as repositories:
-        await repositories.people.link_telegram(me.id, actor.telegram_user_id, "ru")
+        await repositories.people.link_account(me.id, actor.telegram_user_id, "ru")
     with pytest.raises(AccessDenied) as refused:
         await service.unlink(actor, me.id)
     assert refused.value.key == "people.not_yourself_unlink"

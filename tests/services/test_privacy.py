@@ -63,8 +63,8 @@ async def _world(database: Database, clock: ManualClock) -> tuple[Actor, Actor, 
         (shabanova,) = await repositories.people.find_by_name_key(
             org.id, person_key("Шабанова Н.С.")
         )
-        await repositories.people.link_telegram(shabanova.id, SHABANOVA_TG, "ru")
-        await repositories.people.link_telegram(coordinator.id, COORDINATOR_TG, "ru")
+        await repositories.people.link_account(shabanova.id, SHABANOVA_TG, "ru")
+        await repositories.people.link_account(coordinator.id, COORDINATOR_TG, "ru")
         shabanova = await repositories.people.get(shabanova.id)
         coordinator = await repositories.people.get(coordinator.id)
     assert shabanova is not None and coordinator is not None

@@ -97,7 +97,7 @@ async def test_reimport_keeps_status_and_a_new_date_replans(
         (shabanova,) = await repositories.people.find_by_name_key(
             org.id, person_key("Шабанова Н.С.")
         )
-        await repositories.people.link_telegram(shabanova.id, 77, "ru")
+        await repositories.people.link_account(shabanova.id, 77, "ru")
         shabanova = await repositories.people.get(shabanova.id)
     assert shabanova is not None
     actor = Actor(77, shabanova, is_admin=False)
@@ -179,7 +179,7 @@ async def test_two_presses_at_once_on_two_instances_change_the_task_once(
         (shabanova,) = await repositories.people.find_by_name_key(
             school.id, person_key("Шабанова Н.С.")
         )
-        await repositories.people.link_telegram(shabanova.id, 5_001, "ru")
+        await repositories.people.link_account(shabanova.id, 5_001, "ru")
         shabanova = await repositories.people.get(shabanova.id)
     assert shabanova is not None
     actor = Actor(5_001, shabanova, is_admin=False)

@@ -111,7 +111,7 @@ async def test_people_by_ids_and_marked_unreachable_together(database: Database)
         # Marked once: the second time names nobody new.
         again = await repositories.people.set_unreachable([700])
         found = await repositories.people.by_ids([p.id for p in people] + [people[0].id, 9999])
-        by_chat = await repositories.people.by_telegram_ids([700, 701, 9999])
+        by_chat = await repositories.people.by_accounts([700, 701, 9999])
     assert sorted(changed) == [people[0].id, people[2].id] and again == []
     assert sorted(found) == sorted(p.id for p in people)
     assert [found[p.id].is_reachable for p in people] == [False, True, False]

@@ -97,8 +97,8 @@ async def test_people_link_and_lookup(database: Database, clock: ManualClock) ->
         )
     assert not person.is_linked
     async with database.transaction() as repositories:
-        await repositories.people.link_telegram(person.id, 5_000_000_001, "ru")
-        linked = await repositories.people.by_telegram_id(5_000_000_001)
+        await repositories.people.link_account(person.id, 5_000_000_001, "ru")
+        linked = await repositories.people.by_account(5_000_000_001)
         same_name = await repositories.people.find_by_name_key(tree["school"].id, "шабанова н с")
         at_district = await repositories.people.in_organisations(
             await repositories.organisations.descendant_ids(tree["district"].id)
