@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
@@ -9,10 +11,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.deeplinks import DeepLink, DeepLinkKind
+from core.messengers import Messenger
 from core.models import Role
 from core.qr import qr_png
 from handlers.callbacks import PeopleAction, PeopleCallback
 from handlers.filters import PRIVATE
+from handlers.links import deep_link, other_links
 from handlers.render import day, finish_paged_keyboard, fit, page_of, quote, short
 from services.access import Actor, Permission
 from services.people import LinkStatus, PeopleService, PersonEntry
@@ -99,7 +103,8 @@ def _card_view(
             callback_data=PeopleCallback(action=action, person_id=person.id, page=page),
         )
 
-    if person.is_active and not person.is_linked:
+    if person.is_active:
+        # A linked person too: to link their other messenger (Telegram and MAX), or a new phone.
         button("people.button.invite", PeopleAction.INVITE)
     if person.is_linked:
         button("people.button.unlink", PeopleAction.UNLINK)
@@ -141,6 +146,7 @@ async def on_people_button(
     people: PeopleService,
     privacy: PrivacyService,
     bot: Bot,
+    messengers: Mapping[Messenger, Bot] | None = None,
 ) -> None:
     """Every button of the list and the card; each re-checks access at press time."""
     action, person_id, page = callback_data.action, callback_data.person_id, callback_data.page
@@ -149,7 +155,7 @@ async def on_people_button(
         await _edit(callback, *_list_view(await people.people(actor), page))
         return
     if action is PeopleAction.INVITE:
-        await _send_invite(callback, actor, people, bot, person_id)
+        await _send_invite(callback, actor, people, bot, person_id, messengers)
         return
     if action is PeopleAction.MERGE_PICK:
         await callback.answer()
@@ -224,18 +230,23 @@ def _merge_view(
 
 
 async def _send_invite(
-    callback: CallbackQuery, actor: Actor, people: PeopleService, bot: Bot, person_id: int
+    callback: CallbackQuery,
+    actor: Actor,
+    people: PeopleService,
+    bot: Bot,
+    person_id: int,
+    messengers: Mapping[Messenger, Bot] | None,
 ) -> None:
     issued = await people.issue_invite(actor, person_id)
-    me = await bot.me()
-    link = (
-        f"https://t.me/{me.username}?start={DeepLink(DeepLinkKind.INVITE, issued.code).payload()}"
-    )
+    payload = DeepLink(DeepLinkKind.INVITE, issued.code).payload()
+    link = await deep_link(bot, payload)
     text = _("people.invite.text").format(
         name=quote(issued.person.full_name),
         link=quote(link),
         until=day(issued.invite.expires_at),
     )
+    for name, other in await other_links(bot, messengers, payload):
+        text += "\n" + _("people.invite.also").format(messenger=name, link=quote(other))
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.answer(text)

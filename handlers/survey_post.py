@@ -16,6 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from core.deeplinks import DeepLink, DeepLinkKind
 from handlers.callbacks import SurveyPostCallback
 from handlers.filters import Magic
+from handlers.links import deep_link
 from handlers.render import day, quote, short
 from services.access import Actor, Permission
 from services.surveys import SurveyService
@@ -30,10 +31,8 @@ GROUP_CHATS = frozenset({"group", "supergroup"})
 
 
 async def survey_link(bot: Bot, survey: Survey) -> str:
-    """The deep link respondents open: https://t.me/<bot>?start=s_<code>."""
-    me = await bot.me()
-    payload = DeepLink(DeepLinkKind.SURVEY, survey.code).payload()
-    return f"https://t.me/{me.username}?start={payload}"
+    """The deep link respondents open: https://t.me/<bot>?start=s_<code> (or max.ru)."""
+    return await deep_link(bot, DeepLink(DeepLinkKind.SURVEY, survey.code).payload())
 
 
 def _greeting(audience: Audience) -> str:

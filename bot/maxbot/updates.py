@@ -164,9 +164,12 @@ class MaxFeeder:
         try:
             await self.dispatcher.feed_update(self.bot, converted)
         finally:
-            if mid is not None and callback_id is not None:
-                if self.pending.finish(mid, callback_id):
-                    await self._answer_unchanged(callback_id)
+            if (
+                mid is not None
+                and callback_id is not None
+                and self.pending.finish(mid, callback_id)
+            ):
+                await self._answer_unchanged(callback_id)
 
     async def _answer_unchanged(self, callback_id: str) -> None:
         """A press the handler neither edited for nor answered with words (it sent a file, or
@@ -180,14 +183,46 @@ class MaxFeeder:
             logger.warning("could not answer a MAX press: %s", error)
 
 
+def _turn_key(update: MaxUpdate) -> int | None:
+    """Whose update this is: the user who pressed, wrote or opened the bot."""
+    raw = update.raw
+    callback = raw.get("callback") or {}
+    message = raw.get("message") or {}
+    sender = message.get("sender") if update.type == "message_created" else None
+    for user in (callback.get("user"), sender, raw.get("user")):
+        if isinstance(user, dict) and user.get("user_id") is not None:
+            return int(user["user_id"])
+    return None
+
+
 class MaxPoller:
-    """Long polling of ``GET /updates``: each update handled in its own task, as aiogram's
-    polling does; MAX's errors and outages waited out with a growing pause."""
+    """Long polling of ``GET /updates``; MAX's errors and outages waited out with a growing
+    pause. Updates are handled each in its own task, as aiogram's polling does, but one
+    person's in the order they came: a press right after «/start» finds what «/start» left."""
 
     def __init__(self, client: MaxClient, feeder: MaxFeeder) -> None:
         self._client = client
         self._feeder = feeder
         self._tasks: set[asyncio.Task[None]] = set()
+        # A lock per person with updates in hand, and how many of theirs wait for it.
+        self._turns: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def _in_turn(self, update: MaxUpdate) -> None:
+        key = _turn_key(update)
+        if key is None:
+            await self._feeder.feed(update)
+            return
+        lock, users = self._turns.get(key, (asyncio.Lock(), 0))
+        self._turns[key] = (lock, users + 1)
+        try:
+            async with lock:  # FIFO: tasks start in the order the updates came
+                await self._feeder.feed(update)
+        finally:
+            lock, users = self._turns[key]
+            if users == 1:
+                del self._turns[key]
+            else:
+                self._turns[key] = (lock, users - 1)
 
     async def run(self) -> None:
         """Until cancelled (the application's stop)."""
@@ -208,7 +243,7 @@ class MaxPoller:
             if next_marker is not None:
                 marker = next_marker
             for update in updates:
-                task = asyncio.create_task(self._feeder.feed(update))
+                task = asyncio.create_task(self._in_turn(update))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
 

@@ -143,6 +143,27 @@ class RunningBot(BotDriver):
     def on_max(self) -> bool:
         return self.messenger == "max"
 
+    @property
+    def link_prefix(self) -> str:
+        """How the bot's deep links begin (both fakes name the bot roadmap_test_bot)."""
+        site = "https://max.ru/" if self.on_max else "https://t.me/"
+        return f"{site}roadmap_test_bot?start="
+
+    def sends_to(self, user: harness.FakeUser) -> list[Any]:
+        """The bot's attempts to send a message to this user (answered or refused)."""
+        if self.on_max:
+            calls = self.api.calls_to("POST /messages")
+            return [c for c in calls if c.query.get("user_id") == str(user.id)]
+        return [c for c in self.api.calls_to("sendMessage") if c.params["chat_id"] == user.id]
+
+    async def open_link(self, user: harness.FakeUser, payload: str) -> Any:
+        """The user opens a deep link: Telegram sends «/start <payload>», MAX a bot_started
+        update with the payload; the bot's next message to them."""
+        if not self.on_max:
+            return await self.ask(user, f"/start {payload}")
+        self.api.start(user, payload)
+        return await self.api.next_message(user.id)
+
 
 def alerted(bot: RunningBot, answer: dict[str, Any]) -> bool:
     """The press was answered as an alert: Telegram's show_alert; MAX has no alerts, its

@@ -20,25 +20,27 @@ from services.people import PeopleService
 from services.roadmaps import RoadmapService
 from storage.records import Person
 from storage.repositories.outbox import BLOCKED
-from tests.e2e.conftest import COORDINATOR, RunningBot
+from tests.e2e.conftest import BOTH_MESSENGERS, COORDINATOR, RunningBot
 from tests.e2e.test_tasks import SHABANOVA, _open, _setup
 from tests.fakebot import FakeUser
 from tests.harness import CONSENTED
 
+pytestmark = BOTH_MESSENGERS
+
 POLYAKOVA = FakeUser(6010, "Ольга", last_name="Полякова")
 
 
-async def _person(bot: RunningBot, telegram_user_id: int) -> Person:
+async def _person(bot: RunningBot, user: FakeUser) -> Person:
     async with bot.app.database.transaction() as repositories:
-        person = await repositories.people.by_account(telegram_user_id)
+        person = await repositories.people.by_account(bot.account(user))
     assert person is not None
     return person
 
 
 async def _reads_english(bot: RunningBot, user: FakeUser) -> None:
-    person = await _person(bot, user.id)
+    person = await _person(bot, user)
     async with bot.app.database.transaction() as repositories:
-        await repositories.people.link_account(person.id, user.id, "en", CONSENTED)
+        await repositories.people.link_account(person.id, bot.account(user), "en", CONSENTED)
 
 
 async def test_a_coordinator_reading_english_is_told_in_english(running_bot: RunningBot) -> None:
@@ -100,7 +102,7 @@ async def _accept_invite(bot: RunningBot) -> None:
         (polyakova,) = await repositories.people.find_by_name_key(
             org.id, person_key("Полякова В.А.")
         )
-    coordinator = Actor(COORDINATOR.id, await _person(bot, COORDINATOR.id), is_admin=False)
+    coordinator = Actor(bot.account(COORDINATOR), await _person(bot, COORDINATOR), is_admin=False)
     people = PeopleService(bot.app.database, bot.clock, timedelta(days=7))
     issued = await people.issue_invite(coordinator, polyakova.id)
     payload = DeepLink(DeepLinkKind.INVITE, issued.code).payload()
@@ -129,14 +131,14 @@ async def test_a_reader_who_blocked_the_bot_is_marked_unreachable_whatever_the_n
 ) -> None:
     bot = running_bot
     await _setup(bot)
-    assert (await _person(bot, reader.id)).is_reachable
+    assert (await _person(bot, reader)).is_reachable
     bot.api.block(reader.id)
 
     await action(bot)
     await bot.app.notices.settled()
 
-    assert not (await _person(bot, reader.id)).is_reachable
+    assert not (await _person(bot, reader)).is_reachable
     async with bot.app.database.transaction() as repositories:
         rows = await repositories.outbox.all_rows()
-    (notice,) = [row for row in rows if row.kind == kind and row.chat_id == reader.id]
+    (notice,) = [row for row in rows if row.kind == kind and row.chat_id == bot.account(reader)]
     assert notice.status == BLOCKED

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from core.models import Role
 from tests.e2e.conftest import (
+    BOTH_MESSENGERS,
     COORDINATOR,
     STRANGER,
     RunningBot,
@@ -14,6 +15,8 @@ from tests.e2e.conftest import (
     import_school_roadmap,
 )
 from tests.fakebot import FakeUser, SentMessage
+
+pytestmark = BOTH_MESSENGERS
 
 SHABANOVA = FakeUser(6006, "Наталья", language_code="ru", last_name="Шабанова")
 SIBLING_COORDINATOR = FakeUser(7007, "Олег", language_code="ru")
@@ -28,7 +31,7 @@ async def _invite_link(bot: RunningBot, name: str) -> tuple[str, SentMessage]:
     invite = await bot.api.next_message(COORDINATOR.id)
     qr = await bot.api.next_message(COORDINATOR.id)
     assert qr.kind == "photo" and qr.content and qr.content.startswith(b"\x89PNG")
-    link = next(word for word in invite.plain_text.split() if word.startswith("https://t.me/"))
+    link = next(word for word in invite.plain_text.split() if word.startswith(bot.link_prefix))
     return link, card
 
 
@@ -40,10 +43,10 @@ async def test_invite_link_confirm_and_people_shows_linked(running_bot: RunningB
     bot = running_bot
     await import_school_roadmap(bot)
     link, _card = await _invite_link(bot, "Шабанова")
-    assert link.startswith("https://t.me/roadmap_test_bot?start=i_")
+    assert link.startswith(f"{bot.link_prefix}i_")
     assert len(_payload(link)) <= 64
 
-    question = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
+    question = await bot.open_link(SHABANOVA, _payload(link))
     assert "Вы — Шабанова Н.С., заместитель директора по УВР, МБОУ «СОШ №2»?" in (
         question.plain_text
     )
@@ -65,7 +68,7 @@ async def test_invite_link_confirm_and_people_shows_linked(running_bot: RunningB
     welcome = await bot.ask(SHABANOVA, "/start")
     assert welcome.plain_text.startswith("Здравствуйте, Шабанова Н.С.!")
 
-    reuse = await bot.ask(STRANGER, f"/start {_payload(link)}")
+    reuse = await bot.open_link(STRANGER, _payload(link))
     assert "уже использована" in reuse.plain_text
 
 
@@ -76,14 +79,14 @@ async def test_expired_unknown_and_revoked_links_are_refused(running_bot: Runnin
     await bot.press_label(COORDINATOR, card, "Пригласить")  # a new invite revokes the first
     second_text = await bot.api.next_message(COORDINATOR.id)
     await bot.api.next_message(COORDINATOR.id)  # its QR code
-    second = next(w for w in second_text.plain_text.split() if w.startswith("https://t.me/"))
+    second = next(w for w in second_text.plain_text.split() if w.startswith(bot.link_prefix))
 
-    revoked = await bot.ask(SHABANOVA, f"/start {_payload(first)}")
+    revoked = await bot.open_link(SHABANOVA, _payload(first))
     assert "отменена" in revoked.plain_text
     unknown = await bot.ask(SHABANOVA, "/start i_AAAAAAAAAAAAAAAAAAAAAA")
     assert "не найдена" in unknown.plain_text
     bot.clock.advance(timedelta(days=15))
-    expired = await bot.ask(SHABANOVA, f"/start {_payload(second)}")
+    expired = await bot.open_link(SHABANOVA, _payload(second))
     assert "истёк" in expired.plain_text
 
 
@@ -91,13 +94,13 @@ async def test_not_me_reaches_the_coordinator_and_kills_the_link(running_bot: Ru
     bot = running_bot
     await import_school_roadmap(bot)
     link, _card = await _invite_link(bot, "Полякова")
-    question = await bot.ask(STRANGER, f"/start {_payload(link)}")
+    question = await bot.open_link(STRANGER, _payload(link))
     await bot.press_label(STRANGER, question, "Нет")
     answered = await bot.api.wait_edit(question)
     assert "координатор получит сообщение" in answered.plain_text
     warning = await bot.api.next_message(COORDINATOR.id)
     assert "Полякова В.А." in warning.plain_text and "Пётр" in warning.plain_text
-    again = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
+    again = await bot.open_link(SHABANOVA, _payload(link))
     assert "отменена" in again.plain_text
 
 
@@ -105,7 +108,7 @@ async def test_someone_elses_confirm_button_is_refused(running_bot: RunningBot) 
     bot = running_bot
     await import_school_roadmap(bot)
     link, _card = await _invite_link(bot, "Бредня")
-    question = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
+    question = await bot.open_link(SHABANOVA, _payload(link))
     answer = await bot.press_label(STRANGER, question, "Да")  # replayed by another user
     assert alerted(bot, answer)
     await bot.press_label(SHABANOVA, question, "Да, это я")
@@ -120,7 +123,7 @@ async def test_refused_consent_leaves_the_person_unlinked(running_bot: RunningBo
     bot = running_bot
     await import_school_roadmap(bot)
     link, _card = await _invite_link(bot, "Шабанова")
-    question = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
+    question = await bot.open_link(SHABANOVA, _payload(link))
     await bot.press_label(SHABANOVA, question, "Да, это я")
     consent = await bot.api.wait_edit(question)
     await bot.press_label(SHABANOVA, consent, "Нет")
@@ -130,7 +133,7 @@ async def test_refused_consent_leaves_the_person_unlinked(running_bot: RunningBo
     assert "✅ Шабанова" not in listing.plain_text
     stranger = await bot.ask(SHABANOVA, "/start")
     assert "ссылку-приглашение" in stranger.plain_text
-    again = await bot.ask(SHABANOVA, f"/start {_payload(link)}")
+    again = await bot.open_link(SHABANOVA, _payload(link))
     assert "Вы — Шабанова Н.С." in again.plain_text  # the link still works
 
 
@@ -157,7 +160,9 @@ async def test_sibling_coordinator_cannot_touch_other_schools_people(
         answer = await bot.press_label(SIBLING_COORDINATOR, card, label)
         assert alerted(bot, answer)
         assert "недоступно" in answer["text"]
-    assert not [m for m in bot.api.chats[SIBLING_COORDINATOR.id] if "t.me/" in m.plain_text]
+    assert not [
+        m for m in bot.api.chats[SIBLING_COORDINATOR.id] if bot.link_prefix in m.plain_text
+    ]
 
 
 async def test_coordinator_switches_a_person_off_and_on(running_bot: RunningBot) -> None:

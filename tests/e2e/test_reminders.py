@@ -14,9 +14,11 @@ from services.reminders import plan_reminders
 from services.roadmaps import RoadmapService
 from storage.repositories.outbox import SENT
 from tests.conftest import VLADIVOSTOK
-from tests.e2e.conftest import COORDINATOR, RunningBot, import_school_roadmap
+from tests.e2e.conftest import BOTH_MESSENGERS, COORDINATOR, RunningBot, import_school_roadmap
 from tests.fakebot import FakeUser, SentMessage
 from tests.harness import CONSENTED
+
+pytestmark = BOTH_MESSENGERS
 
 SHABANOVA = FakeUser(6006, "Наталья", last_name="Шабанова")
 BREDNA = FakeUser(6008, "Марина", last_name="Бредня")
@@ -31,7 +33,7 @@ async def _setup(bot: RunningBot) -> None:
         linked = []
         for user, name in ((SHABANOVA, "Шабанова Н.С."), (BREDNA, "Бредня М.В.")):
             (person,) = await repositories.people.find_by_name_key(org.id, person_key(name))
-            await repositories.people.link_account(person.id, user.id, "ru", CONSENTED)
+            await repositories.people.link_account(person.id, bot.account(user), "ru", CONSENTED)
             linked.append(person.id)
         tasks = [t for p in linked for t in await repositories.tasks.of_person(p)]
         await plan_reminders(repositories, tasks, bot.clock, create_planning(bot.app.settings))
@@ -126,8 +128,9 @@ async def test_september_and_october_day_by_day(running_bot: RunningBot) -> None
     # A morning of more than three reminders to one person went as one message: its rows
     # share that message's id.
     per_chat = Counter(chat for chat, _message_id in {(r.chat_id, r.message_id) for r in sent})
-    for chat in (SHABANOVA.id, BREDNA.id):
-        assert per_chat[chat] == sum(len(texts) for texts in received[chat].values())
+    for user in (SHABANOVA, BREDNA):
+        texts = received[user.id].values()
+        assert per_chat[bot.account(user)] == sum(len(day) for day in texts)
     for row in sent:
         local = row.planned_at.astimezone(VLADIVOSTOK)
         assert 8 <= local.hour < 21 and local.weekday() < 5
@@ -157,7 +160,7 @@ async def test_blocked_executor_is_marked_and_the_coordinator_told_once(
         await bot.app.tick.run()
     told = [m.plain_text for m in bot.api.chats[COORDINATOR.id] if "заблокировал" in m.plain_text]
     assert len(told) == 1 and "Бредня М.В." in told[0]
-    attempts = [c for c in bot.api.calls_to("sendMessage") if c.params["chat_id"] == BREDNA.id]
+    attempts = bot.sends_to(BREDNA)
     assert len(attempts) == 1  # not knocked on again after the first 403
     listing = await bot.ask(COORDINATOR, "/people")
     assert "⚠️ Бредня М.В." in listing.plain_text

@@ -19,9 +19,11 @@ from bot.catalogs import load_catalogs
 from bot.cli_report import run_report
 from services.access import Actor
 from services.tasks import TaskService
-from tests.e2e.conftest import COORDINATOR, RunningBot, import_school_roadmap
+from tests.e2e.conftest import BOTH_MESSENGERS, COORDINATOR, RunningBot, import_school_roadmap
 from tests.fakebot import FakeUser, SentMessage
 from tests.harness import CONSENTED, ZONE
+
+pytestmark = BOTH_MESSENGERS
 
 SHABANOVA = FakeUser(6006, "Наталья", language_code="ru", last_name="Шабанова")
 LINK = "https://school2.example/prikaz-koordinator"
@@ -35,12 +37,14 @@ async def _work(bot: RunningBot) -> dict[str, int]:
         (org,) = await repositories.organisations.list_all()
         people = await repositories.people.in_organisations([org.id])
         shabanova = next(p for p in people if p.full_name.startswith("Шабанова"))
-        coordinator = next(p for p in people if p.telegram_user_id == COORDINATOR.id)
-        await repositories.people.link_account(shabanova.id, SHABANOVA.id, "ru", CONSENTED)
+        coordinator = next(p for p in people if p.has_account(bot.account(COORDINATOR)))
+        await repositories.people.link_account(
+            shabanova.id, bot.account(SHABANOVA), "ru", CONSENTED
+        )
         shabanova = (await repositories.people.by_ids([shabanova.id]))[shabanova.id]
     tasks = TaskService(bot.app.database, bot.clock)
-    executor = Actor(SHABANOVA.id, shabanova, False)
-    boss = Actor(COORDINATOR.id, coordinator, False)
+    executor = Actor(bot.account(SHABANOVA), shabanova, False)
+    boss = Actor(bot.account(COORDINATOR), coordinator, False)
     mine = sorted(await tasks.my_open_tasks(executor), key=lambda c: (c.task.due_on, c.task.id))
     on_time, postponed, late = (card.task.id for card in mine[:3])
     cannot = mine[-1].task.id  # due after the report date: still «не могу» then
@@ -267,9 +271,9 @@ async def test_status_lists_requests_and_cannot_with_their_buttons(
     async with bot.app.database.transaction() as repositories:
         (org,) = await repositories.organisations.list_all()
         people = await repositories.people.in_organisations([org.id])
-    shabanova = next(p for p in people if p.telegram_user_id == SHABANOVA.id)
+    shabanova = next(p for p in people if p.has_account(bot.account(SHABANOVA)))
     tasks = TaskService(bot.app.database, bot.clock)
-    executor = Actor(SHABANOVA.id, shabanova, False)
+    executor = Actor(bot.account(SHABANOVA), shabanova, False)
     mine = sorted(await tasks.my_open_tasks(executor), key=lambda c: (c.task.due_on, c.task.id))
     waiting = next(
         c for c in mine if c.task.due_on > bot.clock.now().date() and c.status != "cannot_do"

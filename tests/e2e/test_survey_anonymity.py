@@ -37,8 +37,10 @@ from tests.e2e.anonymity import (
     sqlite_candidates,
     stale_copies,
 )
-from tests.e2e.conftest import ADMIN, CLUBS_SURVEY, RunningBot
+from tests.e2e.conftest import ADMIN, BOTH_MESSENGERS, CLUBS_SURVEY, RunningBot
 from tests.fakebot import FakeUser
+
+pytestmark = BOTH_MESSENGERS
 
 MIX_SECONDS = 60
 K = 5
@@ -118,14 +120,14 @@ async def test_after_the_window_a_copy_links_nobody_closer_than_five(
     debug_log: list[tuple[int, str]], running_bot: RunningBot, own_database_url: str
 ) -> None:
     bot = running_bot
-    admin = Actor(ADMIN.id, None, is_admin=True)
+    admin = Actor(bot.account(ADMIN), None, is_admin=True)
     survey = await bot.app.surveys.create(admin, CLUBS_SURVEY)
     survey = await bot.app.surveys.open(admin, survey.id, date(2022, 9, 30))
     link = "/start " + DeepLink(DeepLinkKind.SURVEY, survey.code).payload()
     secret = load_survey_secret(bot.app.settings)
 
     def token(user: FakeUser) -> str:
-        return participation_token(secret, survey.id, user.id)
+        return participation_token(secret, survey.id, bot.account(user))
 
     # Three answer, one after another, before anything is mixed: within the window a copy
     # does link them (the analysis can tell, and the README says so).

@@ -13,9 +13,8 @@ calls over a :class:`~tests.fakemax.server.FakeMaxAPI`; it only maps, the fake d
 
 Identity: the harness user ``FakeUser(id=N, ...)`` is the MAX user with ``user_id`` N (same
 first name, last name and username; ``locale`` is its ``language_code``).  A Telegram-style
-chat id N > 0 is that user's dialog with the bot (MAX chat id ``DIALOG_BASE + N``); a negative
-chat id C is the MAX group chat C (a FakeChat made on first use).  An id that already is a
-dialog's MAX chat id (> DIALOG_BASE) is taken as it is.
+chat id N > 0 is that user's dialog with the bot (MAX chat id ``DIALOG_BASE + N``, whatever
+the size of N); a negative chat id C is the MAX group chat C (a FakeChat made on first use).
 
 Telegram method names map to MAX paths (``METHOD_PATHS``) for ``fail``, ``rate_limit`` and
 ``calls_to``; a MAX path (``"POST /messages"``) passes through.  Several names share a path:
@@ -120,7 +119,7 @@ class MaxFrontend:
         """The MAX chat id of a Telegram-style chat id (a user id, or a negative group id)."""
         if chat_id < 0:
             return chat_id
-        if 0 < chat_id <= DIALOG_BASE:
+        if chat_id > 0:
             return DIALOG_BASE + chat_id
         return chat_id
 
