@@ -123,6 +123,9 @@ async def on_consent(
     )
     if result.outcome is AcceptOutcome.LINKED and result.person is not None:
         text = _("invite.linked").format(name=quote(result.person.full_name))
+        if len(result.person.accounts) > 1:
+            # Linked on both messengers now: messages come here, the last linked.
+            text += "\n\n" + _("invite.linked_both")
     elif result.outcome is AcceptOutcome.ACCOUNT_TAKEN and result.person is not None:
         text = _("invite.account_taken").format(name=quote(result.person.full_name))
     else:

@@ -10,6 +10,7 @@ from datetime import time, timedelta
 from enum import StrEnum
 
 from core.clock import Clock
+from core.messengers import messenger_of
 from core.models import OrganisationKind, Role
 from core.organisation_names import clean_name, name_fits
 from services.access import AccessDenied, Actor, organisation_scope
@@ -230,6 +231,21 @@ class PeopleService:
             await repositories.people.record_consent(
                 actor.person.id, consent_version, self._clock.now()
             )
+
+    async def deliver_here(self, actor: Actor) -> Person:
+        """Messages to this person go to the messenger they write from now (Telegram or MAX,
+        when both are linked), reminders already planned included."""
+        person = actor.person
+        if person is None or not person.has_account(actor.telegram_user_id):
+            raise AccessDenied("access.denied")
+        async with self._database.transaction() as repositories:
+            await repositories.people.choose_messenger(
+                person.id, messenger_of(actor.telegram_user_id)
+            )
+            await self._replan_person(repositories, person.id)
+            updated = await repositories.people.get(person.id)
+        assert updated is not None
+        return updated
 
     async def refuse_consent(self, actor: Actor) -> None:
         """...or refuses: unlinked, as refusing at an invite leaves one unlinked; the

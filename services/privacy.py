@@ -9,7 +9,7 @@ from services.access import Actor
 # The version of the consent text (docs/consent.md and the «privacy.consent.*» catalog texts),
 # kept with each person who agrees. Change it together with the text: a later version is a new
 # text, and whoever agreed to an earlier one is known by the version they agreed to.
-CONSENT_VERSION = "2026-12"
+CONSENT_VERSION = "2026-12.2"
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ async def test_privacy_answers_a_stranger_with_the_operator(bot: ChatBot) -> Non
     text = reply.plain_text or ""
     assert f"Оператор (кто отвечает за данные): {OPERATOR}" in text  # escaped, not parsed
     assert "Контакты оператора: не указано — спросите координатора" in text
-    for part in ("Telegram id", "анонимны", "Зачем", "Сколько", "координаторы", "/forgetme"):
+    for part in ("id в мессенджере", "анонимны", "Зачем", "Сколько", "координаторы", "/forgetme"):
         assert part in text
     assert "/mydata" in text and CONSENT_VERSION in text
     english = await bot.ask(FakeUser(3003, "Anna", language_code="en"), "/privacy")

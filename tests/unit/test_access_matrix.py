@@ -33,6 +33,7 @@ EXPECTED: dict[str, Permission] = {
     "handlers.people.people_command": Permission.MANAGE,
     "handlers.people.on_people_button": Permission.MANAGE,
     "handlers.personal_data.mydata_command": Permission.STAFF,
+    "handlers.messenger.here_command": Permission.STAFF,
     "handlers.personal_data.forgetme_command": Permission.STAFF,
     "handlers.roadmap_view.roadmap_command": Permission.VIEW,
     "handlers.roadmap_view.on_date_text": Permission.MANAGE,

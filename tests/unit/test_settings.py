@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import create_i18n
-from bot.settings import Settings, SettingsError, load_settings, require_token
+from bot.settings import Settings, SettingsError, load_settings, require_a_messenger
+from core.messengers import max_user_account
 from storage.migrate import head_revision
 from tests.cli import CliResult, run_cli
 
@@ -21,6 +22,9 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name in {
             "BOT_TOKEN",
+            "MAX_TOKEN",
+            "MAX_ADMIN_IDS",
+            "MAX_WEBHOOK_URL",
             "DATABASE_URL",
             "DATA_DIR",
             "TELEGRAM_API_BASE",
@@ -49,7 +53,8 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     monkeypatch.setenv("TELEGRAM_API_BASE", "http://127.0.0.1:8081/")
     monkeypatch.setenv("LOG_LEVEL", "debug")
     settings = load_settings()
-    assert require_token(settings).get_secret_value() == SECRET
+    require_a_messenger(settings)
+    assert settings.bot_token is not None and settings.bot_token.get_secret_value() == SECRET
     assert settings.admin_ids == {111, 222, 333}
     assert settings.timezone == "Asia/Magadan"  # the environment wins over .env
     assert settings.telegram_api_base == "http://127.0.0.1:8081"
@@ -79,14 +84,34 @@ def test_malformed_setting_names_itself(
 
 def test_missing_token_is_reported_only_when_running() -> None:
     with pytest.raises(SettingsError) as raised:
-        require_token(load_settings())
+        require_a_messenger(load_settings())
     assert raised.value.variable == "BOT_TOKEN"
+    i18n = create_i18n()
+    words = i18n.gettext(raised.value.key, locale="ru")
+    assert "BOT_TOKEN" in words and "MAX_TOKEN" in words  # either messenger, or both
+
+
+def test_max_alone_is_enough_and_its_admins_are_accounts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAX_TOKEN", " max-token ")
+    monkeypatch.setenv("MAX_ADMIN_IDS", "12, 34")
+    settings = load_settings()
+    require_a_messenger(settings)
+    assert settings.max_token is not None and settings.max_token.get_secret_value() == "max-token"
+    assert settings.administrators == {max_user_account(12), max_user_account(34)}
+
+
+def test_a_max_webhook_needs_its_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAX_WEBHOOK_URL", "https://bot.school.ru/max")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert raised.value.variable == "MAX_WEBHOOK_SECRET"
 
 
 def test_every_setting_error_has_words_in_both_languages() -> None:
     i18n = create_i18n()
     keys = {f"settings.invalid.{name}" for name in Settings.model_fields}
     keys |= {"settings.missing.bot_token", "settings.rejected.bot_token"}
+    keys |= {"settings.rejected.max_token"}
     for key in keys:
         for locale in ("ru", "en"):
             assert i18n.gettext(key, locale=locale) != key, (key, locale)
