@@ -15,7 +15,8 @@ from services.views import RowView
 # bot) fails to unpack, so the press is answered as a stale button, never reaches a query.
 RowId = Annotated[int, Field(ge=0, le=2**31 - 1)]  # a database id (0: none)
 Page = Annotated[int, Field(ge=0, le=100_000)]
-TelegramId = Annotated[int, Field(ge=1, le=2**53)]
+# A person's account (core.messengers): a Telegram user id, or a MAX user's account id.
+AccountId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Small = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]  # an index or a number on a scale
 
 
@@ -259,7 +260,7 @@ class SurveyPostCallback(CallbackData, prefix="svmp1"):
     """The group picker: only the coordinator who sent /survey (user_id) may pick."""
 
     survey_id: RowId
-    user_id: TelegramId
+    user_id: AccountId
 
 
 class AnswerAction(StrEnum):
