@@ -1,10 +1,11 @@
-"""`python -m bot check`: the settings, the token, the database, Redis and the webhook address,
-one line each (✓, ✗ or – when not used), before the bot is started or after it was moved.
+"""`python -m bot check`: the settings, the Telegram and MAX tokens, the database, Redis and the
+webhook addresses, one line each (✓, ✗ or – when not used), before the bot is started or after
+it was moved.
 
 Each check waits CHECK_TIMEOUT seconds at most and reports a failure as a line saying what to
 do, never as a traceback. Nothing is changed: the database is only read (a SQLite file that is
-not there yet is reported, not created), Telegram is asked getMe, Redis PING, and the webhook
-address one GET.
+not there yet is reported, not created), Telegram is asked getMe, MAX GET /me, Redis PING, and
+each webhook address one GET.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.logs import configure_logging
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, require_a_messenger
 from core.i18n import Catalogs
+from maxapi_client import DEFAULT_BASE_URL as MAX_DEFAULT_BASE_URL
+from maxapi_client import MaxApiError, MaxClient, MaxNetworkError
 from storage.database import Database
 from storage.migrate import current_revision, head_revision, is_known_revision
 
@@ -74,6 +77,8 @@ def _detail(error: BaseException) -> str:
 
 async def check_token(settings: Settings, seconds: float) -> CheckLine:
     if settings.bot_token is None:
+        if settings.max_token is not None:
+            return CheckLine(Outcome.SKIPPED, "check.token.unused")
         return CheckLine(Outcome.FAILED, "check.token.missing")
     server = settings.telegram_api_base or _OFFICIAL_API
     # Not create_bot: its retries would stretch an unreachable server to many seconds.
@@ -99,6 +104,40 @@ async def check_token(settings: Settings, seconds: float) -> CheckLine:
     finally:
         await bot.session.close()
     return CheckLine(Outcome.PASSED, "check.token.ok", {"username": me.username or me.id})
+
+
+async def check_max_token(settings: Settings, seconds: float) -> CheckLine:
+    if settings.max_token is None:
+        return CheckLine(Outcome.SKIPPED, "check.max_token.unused")
+    server = settings.max_api_base or urlsplit(MAX_DEFAULT_BASE_URL).netloc
+    client = MaxClient(
+        settings.max_token.get_secret_value(),
+        settings.max_api_base or MAX_DEFAULT_BASE_URL,
+        request_timeout=seconds,
+    )
+    try:
+        me = await asyncio.wait_for(client.me(), seconds + 1)
+    except MaxApiError as error:
+        if error.status == 401:
+            return CheckLine(Outcome.FAILED, "check.max_token.rejected", {"server": server})
+        return CheckLine(
+            Outcome.FAILED, "check.max_token.error", {"server": server, "error": _detail(error)}
+        )
+    except (MaxNetworkError, TimeoutError, OSError) as error:
+        # The token goes in a header: the client's errors name the method and host, not it.
+        return CheckLine(
+            Outcome.FAILED,
+            "check.max_token.unreachable",
+            {"server": server, "error": _detail(error)},
+        )
+    finally:
+        await client.close()
+    name = me.name or str(me.user_id)
+    return CheckLine(
+        Outcome.PASSED,
+        "check.max_token.ok",
+        {"bot": f"{name} (@{me.username})" if me.username else name},
+    )
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -188,10 +227,10 @@ async def check_redis(settings: Settings, seconds: float) -> CheckLine:
     return CheckLine(Outcome.PASSED, "check.redis.ok")
 
 
-async def check_webhook(settings: Settings, seconds: float) -> CheckLine:
-    if settings.webhook_url is None:
-        return CheckLine(Outcome.SKIPPED, "check.webhook.unused")
-    parts = urlsplit(settings.webhook_url)
+async def check_address(url: str, seconds: float, keys: str) -> CheckLine:
+    """Whether a webhook address answers from here: its name in DNS, then one GET (any HTTP
+    answer will do). `keys`: the catalog keys' prefix, `check.webhook` for Telegram's."""
+    parts = urlsplit(url)
     host = parts.hostname or ""
     # The origin only: a path may be meant to stay unguessable.
     origin = f"{parts.scheme}://{parts.netloc}"
@@ -201,36 +240,54 @@ async def check_webhook(settings: Settings, seconds: float) -> CheckLine:
             asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM), seconds
         )
     except (TimeoutError, OSError):
-        return CheckLine(Outcome.FAILED, "check.webhook.unresolved", {"host": host})
+        return CheckLine(Outcome.FAILED, f"{keys}.unresolved", {"host": host})
     client_timeout = aiohttp.ClientTimeout(total=seconds)
     try:
         async with (
             aiohttp.ClientSession(timeout=client_timeout) as session,
-            session.get(settings.webhook_url, allow_redirects=False) as response,
+            session.get(url, allow_redirects=False) as response,
         ):
             status = response.status
     except (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch) as error:
         return CheckLine(
-            Outcome.FAILED, "check.webhook.tls", {"origin": origin, "error": _detail(error)}
+            Outcome.FAILED, f"{keys}.tls", {"origin": origin, "error": _detail(error)}
         )
     except (TimeoutError, OSError, aiohttp.ClientError) as error:
         return CheckLine(
             Outcome.FAILED,
-            "check.webhook.unreachable",
+            f"{keys}.unreachable",
             {"origin": origin, "error": _detail(error)},
         )
-    return CheckLine(Outcome.PASSED, "check.webhook.ok", {"origin": origin, "status": status})
+    return CheckLine(Outcome.PASSED, f"{keys}.ok", {"origin": origin, "status": status})
+
+
+async def check_webhook(settings: Settings, seconds: float) -> CheckLine:
+    if settings.webhook_url is None:
+        return CheckLine(Outcome.SKIPPED, "check.webhook.unused")
+    return await check_address(settings.webhook_url, seconds, "check.webhook")
+
+
+async def check_max_webhook(settings: Settings, seconds: float) -> CheckLine | None:
+    """The MAX webhook's line; None (no line) when MAX is not used at all."""
+    if settings.max_token is None:
+        return None
+    if settings.max_webhook_url is None:
+        return CheckLine(Outcome.SKIPPED, "check.max_webhook.unused")
+    return await check_address(settings.max_webhook_url, seconds, "check.max_webhook")
 
 
 async def run_checks(settings: Settings, *, seconds: float = CHECK_TIMEOUT) -> list[CheckLine]:
     """Every check at once (the slowest sets the pace), in the order they are reported."""
     lines = await asyncio.gather(
         check_token(settings, seconds),
+        check_max_token(settings, seconds),
         check_database(settings, seconds),
         check_redis(settings, seconds),
         check_webhook(settings, seconds),
+        check_max_webhook(settings, seconds),
     )
-    return [CheckLine(Outcome.PASSED, "check.settings.ok"), *lines]
+    shown = [line for line in lines if line is not None]
+    return [CheckLine(Outcome.PASSED, "check.settings.ok"), *shown]
 
 
 def settings_line(error: SettingsError, catalogs: Catalogs, locale: str) -> CheckLine:
@@ -245,6 +302,8 @@ def run_check(catalogs: Catalogs, locale: str, out: Print) -> int:
     """The report, line by line on `out`: 0 when nothing failed, 2 otherwise."""
     try:
         settings = load_settings()
+        # Neither BOT_TOKEN nor MAX_TOKEN: the text that names both, as `run` says it.
+        require_a_messenger(settings)
     except SettingsError as error:
         out(settings_line(error, catalogs, locale).render(catalogs, locale))
         return EXIT_FAILED

@@ -21,6 +21,8 @@ from storage.migrate import alembic_config, head_revision, upgrade_to_head
 from tests.cli import run_cli
 from tests.fakebot import FakeBotAPI
 from tests.fakebot.server import DEFAULT_TOKEN
+from tests.fakemax import FakeMaxAPI
+from tests.fakemax.server import DEFAULT_TOKEN as MAX_TOKEN
 
 CLOSED = "http://127.0.0.1:1"  # nothing listens on port 1: refused at once
 TIMEOUT = 3.0
@@ -36,6 +38,10 @@ def _settings(tmp_path: Path, api_base: str, **overrides: object) -> Settings:
         "redis_url": None,
         "webhook_url": None,
         "webhook_secret": None,
+        "max_token": None,
+        "max_api_base": None,
+        "max_webhook_url": None,
+        "max_webhook_secret": None,
     }
     return load_settings(**{**fields, **overrides})
 
@@ -91,6 +97,7 @@ async def test_all_good(tmp_path: Path) -> None:
     assert _by_key(lines) == {
         "check.settings.ok": Outcome.PASSED,
         "check.token.ok": Outcome.PASSED,
+        "check.max_token.unused": Outcome.SKIPPED,
         "check.database.ok": Outcome.PASSED,
         "check.redis.unused": Outcome.SKIPPED,
         "check.webhook.ok": Outcome.PASSED,
@@ -157,6 +164,97 @@ async def test_an_unreachable_webhook_address(tmp_path: Path) -> None:
     assert "/tg/hook" not in line
 
 
+# ------------------------------------------------------------------ MAX
+
+
+async def test_max_alone_all_good(tmp_path: Path) -> None:
+    async with FakeMaxAPI() as server:
+        settings = _settings(
+            tmp_path,
+            CLOSED,  # never asked: without BOT_TOKEN, Telegram is not used
+            bot_token=None,
+            max_token=MAX_TOKEN,
+            max_api_base=server.base_url,
+            # Any HTTP answer will do: the fake server says 404 to this path.
+            max_webhook_url=f"{server.base_url}/max",
+            max_webhook_secret="s3cret",
+        )
+        await _migrate(settings)
+        lines = await run_checks(settings, seconds=TIMEOUT)
+        base_url = server.base_url
+    assert _by_key(lines) == {
+        "check.settings.ok": Outcome.PASSED,
+        "check.token.unused": Outcome.SKIPPED,
+        "check.max_token.ok": Outcome.PASSED,
+        "check.database.ok": Outcome.PASSED,
+        "check.redis.unused": Outcome.SKIPPED,
+        "check.webhook.unused": Outcome.SKIPPED,
+        "check.max_webhook.ok": Outcome.PASSED,
+    }
+    texts = _rendered(lines)
+    assert "✓ MAX принял MAX_TOKEN: это бот Roadmap (@roadmap_test_bot)." in texts
+    assert "– BOT_TOKEN не задан: Telegram не используется, бот работает только в MAX." in texts
+    assert f"✓ Адрес вебхука MAX {base_url} отвечает (HTTP 404)." in texts
+
+
+async def test_both_messengers_and_max_by_long_polling(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api, FakeMaxAPI() as server:
+        settings = _settings(
+            tmp_path, api.base_url, max_token=MAX_TOKEN, max_api_base=server.base_url
+        )
+        await _migrate(settings)
+        lines = await run_checks(settings, seconds=TIMEOUT)
+    keys = _by_key(lines)
+    assert keys["check.token.ok"] is Outcome.PASSED
+    assert keys["check.max_token.ok"] is Outcome.PASSED
+    assert keys["check.max_webhook.unused"] is Outcome.SKIPPED
+    assert not any(line.failed for line in lines)
+
+
+async def test_a_token_max_rejects(tmp_path: Path) -> None:
+    async with FakeMaxAPI() as server:
+        settings = _settings(
+            tmp_path, CLOSED, bot_token=None, max_token="revoked", max_api_base=server.base_url
+        )
+        await _migrate(settings)
+        lines = await run_checks(settings, seconds=TIMEOUT)
+    assert _by_key(lines)["check.max_token.rejected"] is Outcome.FAILED
+    [line] = [text for text in _rendered(lines) if text.startswith("✗")]
+    assert "не принял MAX_TOKEN" in line and "business.max.ru" in line
+    assert "revoked" not in line
+
+
+async def test_an_unreachable_max_api_server(tmp_path: Path) -> None:
+    settings = _settings(
+        tmp_path, CLOSED, bot_token=None, max_token=MAX_TOKEN, max_api_base=CLOSED
+    )
+    await _migrate(settings)
+    lines = await run_checks(settings, seconds=TIMEOUT)
+    assert _by_key(lines)["check.max_token.unreachable"] is Outcome.FAILED
+    [line] = [text for text in _rendered(lines) if text.startswith("✗")]
+    assert line.startswith(f"✗ Сервер MAX API {CLOSED} недоступен с этой машины")
+    assert MAX_TOKEN not in line
+
+
+async def test_an_unreachable_max_webhook_address(tmp_path: Path) -> None:
+    async with FakeMaxAPI() as server:
+        settings = _settings(
+            tmp_path,
+            CLOSED,
+            bot_token=None,
+            max_token=MAX_TOKEN,
+            max_api_base=server.base_url,
+            max_webhook_url=f"{CLOSED}/secret-path/max",
+            max_webhook_secret="s3cret",
+        )
+        await _migrate(settings)
+        lines = await run_checks(settings, seconds=TIMEOUT)
+    assert _by_key(lines)["check.max_webhook.unreachable"] is Outcome.FAILED
+    [line] = [text for text in _rendered(lines) if text.startswith("✗")]
+    assert line.startswith(f"✗ Адрес вебхука MAX {CLOSED} недоступен с этой машины")
+    assert "secret-path" not in line
+
+
 # ------------------------------------------------------------------ the command line
 
 
@@ -184,7 +282,8 @@ def test_the_command_exits_0_when_all_pass(tmp_path: Path) -> None:
         result = run_cli(tmp_path, "check", env=env)
     assert result.returncode == 0, result
     lines = result.stdout.splitlines()
-    assert [line[0] for line in lines] == ["✓", "✓", "✓", "–", "–"]
+    # settings, Telegram, MAX (not used), database, Redis, webhook; no MAX webhook line
+    assert [line[0] for line in lines] == ["✓", "✓", "–", "✓", "–", "–"]
     assert "Traceback" not in result.stderr
 
 
@@ -195,7 +294,8 @@ def test_the_command_exits_2_with_a_line_per_check(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "✓ Settings read."
     assert lines[1].startswith(f"✗ The Bot API server {CLOSED} cannot be reached")
-    assert lines[2].startswith("✗ The database file data/roadmap.sqlite3 does not exist yet")
+    assert lines[2] == "– MAX_TOKEN is not set: MAX is not used."
+    assert lines[3].startswith("✗ The database file data/roadmap.sqlite3 does not exist yet")
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "data" / "roadmap.sqlite3").exists()  # a check creates nothing
 
@@ -203,7 +303,8 @@ def test_the_command_exits_2_with_a_line_per_check(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("env", "first"),
     [
-        ({}, "✗ BOT_TOKEN не задан: получите токен у @BotFather"),
+        # Neither messenger: the text that names both, as `python -m bot run` says it.
+        ({}, "✗ Настройка BOT_TOKEN неверна: не задан токен бота. Для Telegram получите"),
         ({"BOT_TOKEN": "not a token"}, "✗ Настройка BOT_TOKEN неверна: токен бота"),
         ({"BOT_TOKEN": DEFAULT_TOKEN, "REDIS_URL": "http://x"}, "✗ Настройка REDIS_URL неверна"),
     ],
@@ -216,3 +317,40 @@ def test_a_missing_or_malformed_setting_is_a_clear_first_failure(
     failures = [line for line in result.stdout.splitlines() if line.startswith("✗")]
     assert failures[0].startswith(first), result.stdout
     assert "not a token" not in result.stdout
+
+
+def test_no_token_at_all_names_both_messengers(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "check", env={})
+    assert result.returncode == 2
+    [line] = result.stdout.splitlines()
+    assert "BOT_TOKEN" in line and "MAX_TOKEN" in line and "@BotFather" in line
+
+
+@contextlib.contextmanager
+def _fake_max_in_a_thread() -> Iterator[FakeMaxAPI]:
+    """The fake MAX server on its own loop, as `_fake_api_in_a_thread`."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = FakeMaxAPI()
+    try:
+        asyncio.run_coroutine_threadsafe(server.start_server(), loop).result(TIMEOUT * 10)
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(TIMEOUT * 10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(TIMEOUT * 10)
+        loop.close()
+
+
+def test_the_command_with_max_alone(tmp_path: Path) -> None:
+    with _fake_max_in_a_thread() as server:
+        env = {"MAX_TOKEN": MAX_TOKEN, "MAX_API_BASE": server.base_url}
+        assert run_cli(tmp_path, "migrate", env=env).returncode == 0
+        result = run_cli(tmp_path, "check", env=env)
+    assert result.returncode == 0, result
+    lines = result.stdout.splitlines()
+    # settings, Telegram (not used), MAX, database, Redis, webhook, MAX webhook (long polling)
+    assert [line[0] for line in lines] == ["✓", "–", "✓", "✓", "–", "–", "–"]
+    assert lines[2] == "✓ MAX принял MAX_TOKEN: это бот Roadmap (@roadmap_test_bot)."
+    assert "Traceback" not in result.stderr
