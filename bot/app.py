@@ -39,7 +39,7 @@ from bot.settings import Settings, SettingsError, require_a_messenger
 from bot.survey_secret import load_survey_secret
 from bot.telegram import create_bot
 from bot.throttling import ThrottlingMiddleware, TokenBuckets
-from bot.webhook import health_app, serve, webhook_app
+from bot.webhook import health_app, health_routes, serve, webhook_app
 from core.clock import Clock, SystemClock
 from core.messengers import Messenger
 from handlers import get_routers
@@ -375,12 +375,16 @@ class Application:
             await self.run_polling()
 
     async def run_max_only(self, *, handle_signals: bool = True) -> None:
-        """Only MAX (no BOT_TOKEN): until SIGINT/SIGTERM or `request_stop()`."""
+        """Only MAX (no BOT_TOKEN): until SIGINT/SIGTERM or `request_stop()`. /healthz is on
+        MAX's webhook port in webhook mode, on 127.0.0.1:HEALTH_PORT otherwise (if set)."""
+        health: web.AppRunner | None = None
         try:
             self._listen_for_signals(handle_signals)
             self.scheduler.start()
             if not await self._start_max():
                 return
+            if self.settings.max_webhook_url is None and self.settings.health_port is not None:
+                health = await serve(health_app(self), "127.0.0.1", self.settings.health_port)
             await self.dispatcher.emit_startup(bot=self.bot)
             try:
                 await self._stopping.wait()
@@ -389,6 +393,8 @@ class Application:
         finally:
             self._stop_listening(handle_signals)
             await self._stop_max()
+            if health is not None:
+                await health.cleanup()
             await self.aclose()
 
     async def _start_max(self) -> bool:
@@ -404,6 +410,7 @@ class Application:
         if settings.max_webhook_url is not None and settings.max_webhook_secret is not None:
             app = web.Application()
             app.add_routes([webhook_route(feeder, settings.max_webhook_secret.get_secret_value())])
+            app.add_routes(health_routes(self))
             self._max_runner = await serve(app, settings.webhook_host, settings.max_webhook_port)
             await client.subscribe(
                 settings.max_webhook_url,

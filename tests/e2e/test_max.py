@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -280,3 +282,43 @@ async def test_a_person_on_both_messengers_gets_messages_where_she_chose(
         for m in on_telegram.api.chats[SHABANOVA.id][before:]
     )
     assert len(on_max.api.chats[SHABANOVA.id]) == seen_on_max
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_max_webhook_mode_takes_updates_with_the_secret_only(
+    api: MaxFrontend, tmp_path: Path, clock: ManualClock
+) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/max"
+    settings = bot_settings(
+        api,
+        tmp_path,
+        max_webhook_url=url,
+        max_webhook_secret="max-hook-secret",
+        max_webhook_port=port,
+    )
+    app = await Application.create(settings, clock, pacer=FAST)
+    running = asyncio.create_task(app.run_max_only(handle_signals=False))
+    try:
+        await api.wait_for(lambda: api.server.subscriptions, what="the bot to subscribe")
+        assert api.server.subscriptions[url]["secret"] == "max-hook-secret"
+        bot = RunningBot(app=app, api=api, clock=clock)  # type: ignore[arg-type]
+        bot.messenger = "max"
+        await add_person(bot, COORDINATOR, Role.COORDINATOR)
+        help_text = await bot.ask(COORDINATOR, "/help")
+        assert "/tasks" in help_text.plain_text
+        assert not api.calls_to("GET /updates")  # no polling while subscribed
+        async with aiohttp.ClientSession() as session:
+            forged = {"update_type": "bot_started", "timestamp": 0, "chat_id": 1, "user": {}}
+            async with session.post(url, json=forged) as response:
+                assert response.status == 401  # no secret: refused, not handled
+            async with session.get(url.replace("/max", "/healthz")) as response:
+                assert response.status == 200
+    finally:
+        app.request_stop()
+        await asyncio.wait_for(running, timeout=15)
