@@ -43,7 +43,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_BASE_URL", "MaxClient"]
 
-DEFAULT_BASE_URL = "https://platform-api.max.ru"
+# MAX asks bots to use platform-api2 (its certificate is issued by the Russian Ministry of Digital
+# Development's root CA, which the server must trust: see the README's «Бот в MAX»).
+DEFAULT_BASE_URL = "https://platform-api2.max.ru"
 REQUEST_TIMEOUT = 30.0  # seconds for a call; a long poll gets its own timeout on top
 UPLOAD_TIMEOUT = 300.0
 _SECRET = re.compile(r"^[a-zA-Z0-9_-]{5,256}$")  # SubscriptionRequestBody.secret's pattern

@@ -110,7 +110,11 @@ class _Lane:
 @dataclass
 class _Run:
     lanes: dict[int, _Lane] = field(default_factory=dict)
-    ready: list[tuple[float, int, _Lane]] = field(default_factory=list)  # a heap
+    # Per messenger, a heap of the lanes that may send, by when: each messenger has its own
+    # workers, so one waiting out its pace holds back no other.
+    ready: dict[Messenger, list[tuple[float, int, _Lane]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     waiting: int = 0  # messages fed and not yet taken by a worker
     fed_all: bool = False
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -134,21 +138,24 @@ class _Seen:
 
 
 class Sender:
-    """Sends messages through one Bot, paced by a Pacer shared by the whole bot.
+    """Sends messages through one Bot per messenger, each paced by its own Pacer shared by
+    the whole bot (a chat's account id says its messenger: core.messengers).
 
-    Messages are kept in one queue per chat, and a free worker takes the chat that may send
-    first (by the Pacer's per-chat limits): a chat sitting out its second does not hold back
-    the others, so a batch over many chats runs at the Pacer's global rate. Messages to one
-    chat go one at a time, in the order they came.
+    Messages are kept in one queue per chat, and a free worker of the chat's messenger takes
+    the chat that may send first (by the Pacer's per-chat limits): a chat sitting out its
+    second does not hold back the others, so a batch over many chats runs at the Pacer's
+    global rate, and one messenger's pace or outage holds back no other. Messages to one chat
+    go one at a time, in the order they came.
 
-    ``concurrency``: messages in flight at once (to different chats).
+    ``concurrency``: messages in flight at once per messenger (to different chats).
     ``max_attempts_5xx``: calls of one message ending in a 5xx or a network error (timeouts
     included) before it comes back RETRY; ``backoff`` holds the waits after the 1st, 2nd, ...
     ``max_attempts_429``: calls of one message answered 429 before it comes back RETRY.
     ``max_retry_after``: a 429 asking to wait longer than this ends the batch at once (the rest
     come back RETRY with retry_after) instead of holding the tick that long.
     ``give_up_after``: that many messages in a row given up on 5xx or network errors, with no
-    success between them, mean Telegram is down: the rest of the batch is not tried.
+    success between them, mean that messenger is down: the rest of the batch is not tried
+    there.
     """
 
     def __init__(
@@ -242,8 +249,11 @@ class Sender:
         try:
             async with asyncio.TaskGroup() as workers:
                 workers.create_task(self._feed(run, feed, max(1, low_water)))
-                for _ in range(self._concurrency):
-                    workers.create_task(self._work(run, on_result))
+                for messenger in Messenger:
+                    # One worker where there is no bot: it only says the messages wait.
+                    count = self._concurrency if messenger in self._routes else 1
+                    for _ in range(count):
+                        workers.create_task(self._work(run, on_result, messenger))
         except Exception:  # a bug here: never take the tick down with it
             logger.exception("the sender failed; unfinished messages will be retried")
 
@@ -280,10 +290,12 @@ class Sender:
             return True
         if run.waiting >= BACKLOG_CAP * low_water:
             return False
-        if len(run.ready) < 2 * self._pacer.global_per_second:
+        lanes = [entry for heap in run.ready.values() for entry in heap]
+        rate = sum(pacer.global_per_second for _bot, pacer in self._routes.values())
+        if len(lanes) < 2 * rate:
             return True
         now = self._pacer.now()
-        ready_now = sum(1 for ready, _order, _lane in run.ready if ready <= now)
+        ready_now = sum(1 for ready, _order, _lane in lanes if ready <= now)
         return ready_now < self._concurrency
 
     def _add(self, run: _Run, messages: Sequence[OutgoingMessage]) -> None:
@@ -298,21 +310,23 @@ class Sender:
     def _queue(self, run: _Run, lane: _Lane) -> None:
         if lane.items and not lane.queued and not lane.busy:
             ready = self._pacer_for(lane.chat_id).chat_ready_at(lane.chat_id)
-            heapq.heappush(run.ready, (ready, next(run.order), lane))
+            heap = run.ready[messenger_of(lane.chat_id)]
+            heapq.heappush(heap, (ready, next(run.order), lane))
             lane.queued = True
 
-    async def _next(self, run: _Run) -> _Lane | None:
+    async def _next(self, run: _Run, messenger: Messenger) -> _Lane | None:
         async with run.changed:
-            await run.changed.wait_for(lambda: bool(run.ready) or run.fed_all)
-            if not run.ready:
+            heap = run.ready[messenger]
+            await run.changed.wait_for(lambda: bool(heap) or run.fed_all)
+            if not heap:
                 return None
-            _ready, _order, lane = heapq.heappop(run.ready)
+            _ready, _order, lane = heapq.heappop(heap)
             lane.queued = False
             lane.busy = True
             return lane
 
-    async def _work(self, run: _Run, on_result: OnResult) -> None:
-        while (lane := await self._next(run)) is not None:
+    async def _work(self, run: _Run, on_result: OnResult, messenger: Messenger) -> None:
+        while (lane := await self._next(run, messenger)) is not None:
             message = lane.items.popleft()
             run.waiting -= 1
             outcomes = [(message, await self._outcome(message, lane, run))]

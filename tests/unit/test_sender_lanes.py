@@ -15,6 +15,7 @@ import pytest
 from aiogram import Bot
 from aiogram.methods import SendMessage
 
+from core.messengers import Messenger, max_user_account
 from scheduler.sender import Delivery, OutgoingMessage, Sender, SendResult
 from tests.unit.test_pacing import VirtualTime, busiest_second
 
@@ -154,3 +155,43 @@ async def test_send_all_keeps_order_and_results_in_place(clock: Clock) -> None:
     assert [r.key for r in results] == [m.key for m in messages]
     assert len(session.sent) == 12
     check_limits(session.sent)
+
+
+async def test_each_messenger_has_its_own_bot_and_pace(clock: Clock) -> None:
+    """Telegram's chats through Telegram's bot at its rate, MAX accounts through MAX's at its
+    own: a batch to both takes as long as the slower share, not as the sum."""
+    telegram, max_bot = FakeBot(clock), FakeBot(clock)
+    sender = Sender(
+        cast(Bot, telegram),
+        clock.pacer(global_per_second=RATE, per_chat_interval=1.0),
+        sleep=clock.sleep,
+    )
+    max_rate = 10
+    sender.add_messenger(
+        Messenger.MAX,
+        cast(Bot, max_bot),
+        clock.pacer(global_per_second=max_rate, per_chat_interval=1.0),
+    )
+    to_telegram = [message(chat, 0) for chat in range(1, 30)]
+    to_max = [message(max_user_account(chat), 0) for chat in range(1, 21)]
+
+    (results,) = await clock.run(sender.send_all([*to_telegram, *to_max]))
+
+    assert [r.delivery for r in results] == [Delivery.SENT] * 49
+    assert {chat for _m, chat, _t in telegram.session.sent} == set(range(1, 30))
+    assert {chat for _m, chat, _t in max_bot.session.sent} == {
+        max_user_account(chat) for chat in range(1, 21)
+    }
+    assert busiest_second([m for m, _c, _t in max_bot.session.sent]) <= max_rate
+    check_limits(telegram.session.sent)
+    # Side by side: twenty MAX sends at 10/s end about when twenty-nine at 29/s would twice over.
+    assert max(m for m, _c, _t in telegram.session.sent) < 29 / RATE + 0.1
+    assert max(m for m, _c, _t in max_bot.session.sent) < 20 / max_rate + 0.1
+
+
+async def test_a_messenger_without_a_bot_keeps_its_messages_for_later(clock: Clock) -> None:
+    sender, session = make_sender(clock)
+    (results,) = await clock.run(sender.send_all([message(max_user_account(7), 0), message(7, 0)]))
+    assert [r.delivery for r in results] == [Delivery.RETRY, Delivery.SENT]
+    assert "no bot for max" in (results[0].error or "")
+    assert [chat for _m, chat, _t in session.sent] == [7]
