@@ -222,10 +222,12 @@ class MaxClient:
         text: str | None,
         format: TextFormat | None = "html",
         keyboard: Keyboard | None = None,
+        attachments: Sequence[Attachment] | None = None,
     ) -> None:
-        """``PUT /messages``: new text (None: left as it is) and keyboard.  ``keyboard=None``
-        leaves the message's attachments (its keyboard) as they are; ``[]`` removes them."""
-        body = MessageBody(text, format, keyboard)
+        """``PUT /messages``: new text (None: left as it is), attachments and keyboard.  Both
+        None leave the message's attachments (its keyboard included) as they are; otherwise
+        they replace them all (``keyboard=[]`` alone removes them)."""
+        body = MessageBody(text, format, keyboard, attachments)
         await self._simple("PUT", "/messages", query={"message_id": mid}, body=body.to_api())
 
     async def delete_message(self, mid: str) -> None:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot
@@ -156,6 +158,23 @@ class MaxSession(BaseSession):
         self.numbers = numbers
         self.pending = pending
         self._me: dict[str, Any] | None = None
+        # What the bot last put in each recent message: MAX's edits and press answers replace
+        # the whole body, while Telegram's change only the keyboard, or only the text.
+        self._bodies: OrderedDict[str, _Body] = OrderedDict()
+
+    def _remember(self, mid: str, body: _Body) -> None:
+        self._bodies[mid] = body
+        self._bodies.move_to_end(mid)
+        while len(self._bodies) > _BODIES_KEPT:
+            self._bodies.popitem(last=False)
+
+    def unchanged(self, mid: str) -> MessageBody:
+        """The message as it is, for answering a press that changed nothing: its text when
+        remembered (else null, which MAX's fake and MAX leave as it is), attachments null."""
+        known = self._bodies.get(mid)
+        if known is None:
+            return MessageBody(None, None)
+        return MessageBody(known.text, known.format)
 
     async def close(self) -> None:
         await self.client.close()
@@ -213,6 +232,7 @@ class MaxSession(BaseSession):
                 format=_format(method.parse_mode),
                 keyboard=_keyboard(method.reply_markup),
             )
+            self._remember(sent.mid, _Body(method.text, _format(method.parse_mode), ()))
             return await self._message(sent, method.chat_id)
         if isinstance(method, EditMessageText | EditMessageReplyMarkup):
             return await self._edit(method)
@@ -260,20 +280,23 @@ class MaxSession(BaseSession):
         if method.chat_id is None or method.message_id is None:
             raise TelegramBadRequest(method, "Bad Request: inline messages are not on MAX")
         mid = await self._mid(method, method.message_id)
-        keyboard = _keyboard(method.reply_markup)
-        text = method.text if isinstance(method, EditMessageText) else None
-        body = MessageBody(
-            text,
-            _format(method.parse_mode) if isinstance(method, EditMessageText) else "html",
-            # An edit without a keyboard removes the old one, as in Telegram.
-            keyboard if keyboard is not None else [],
-        )
+        keyboard = _keyboard(method.reply_markup) or []  # none given: the old one goes
+        known = self._bodies.get(mid)
+        if isinstance(method, EditMessageText):
+            text, text_format = method.text, _format(method.parse_mode)
+        elif known is not None:
+            text, text_format = known.text, known.format
+        else:
+            text, text_format = None, None  # not remembered (a restart): left as it is
+        files = known.files if known is not None else ()
+        body = MessageBody(text, text_format, keyboard, files)
+        self._remember(mid, _Body(text, text_format, files))
         callback_id = self.pending.take(mid)
         if callback_id is not None:
             # MAX wants a press answered; an edit of the pressed message is the answer.
             await self.client.answer_callback(callback_id, message=body)
         else:
-            await self.client.edit_message(mid, body.text, body.format, body.keyboard)
+            await self.client.edit_message(mid, body.text, body.format, body.keyboard, files)
         return {
             "message_id": method.message_id,
             "date": 0,
@@ -317,6 +340,7 @@ class MaxSession(BaseSession):
             format=_format(method.parse_mode),
             keyboard=_keyboard(method.reply_markup),
         )
+        self._remember(sent.mid, _Body(method.caption, _format(method.parse_mode), (attachment,)))
         return await self._message(sent, method.chat_id)
 
     async def _send_album(self, method: SendMediaGroup) -> list[Any]:
@@ -342,6 +366,16 @@ class MaxSession(BaseSession):
         if sent.text:
             data["text"] = sent.text
         return data
+
+
+@dataclass(frozen=True)
+class _Body:
+    text: str | None
+    format: Any
+    files: tuple[Attachment, ...]
+
+
+_BODIES_KEPT = 5_000
 
 
 def _chat(account: int) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from aiohttp import web
 from bot.maxbot.ids import MessageNumbers, PendingCallbacks
 from bot.maxbot.session import MaxSession, chat_account, encode_file_id
 from core.messengers import is_group, max_user_account
-from maxapi_client import MaxApiError, MaxClient, MaxNetworkError, MessageBody
+from maxapi_client import MaxApiError, MaxClient, MaxNetworkError
 from maxapi_client import Message as MaxMessage
 from maxapi_client import Update as MaxUpdate
 
@@ -169,16 +169,15 @@ class MaxFeeder:
                 and callback_id is not None
                 and self.pending.finish(mid, callback_id)
             ):
-                await self._answer_unchanged(callback_id)
+                await self._answer_unchanged(callback_id, mid)
 
-    async def _answer_unchanged(self, callback_id: str) -> None:
+    async def _answer_unchanged(self, callback_id: str, mid: str) -> None:
         """A press the handler neither edited for nor answered with words (it sent a file, or
-        nothing): MAX wants an answer, so the pressed message itself, unchanged (a null text
-        and null attachments leave a message as it is)."""
+        nothing): MAX wants an answer, so the pressed message itself, unchanged."""
         session = self.bot.session
         assert isinstance(session, MaxSession)
         try:
-            await session.client.answer_callback(callback_id, message=MessageBody(None, None))
+            await session.client.answer_callback(callback_id, message=session.unchanged(mid))
         except (MaxApiError, MaxNetworkError) as error:
             logger.warning("could not answer a MAX press: %s", error)
 
