@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from handlers.roadmap_import import reading
 from storage.schema import activities, roadmaps
-from tests.e2e.conftest import ADMIN, DATA, RunningBot
+from tests.e2e.conftest import ADMIN, BOTH_MESSENGERS, DATA, RunningBot
 from tests.roadmap.hostile import bomb_docx, bomb_xlsx, nested_docx, rows_csv, rows_docx, rows_xlsx
+
+pytestmark = BOTH_MESSENGERS
 
 T = TypeVar("T")
 SCHOOL_DOCX = DATA / "docx" / "school-tech-cluster-2022.docx"
