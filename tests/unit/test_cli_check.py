@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from alembic import command
@@ -23,6 +24,9 @@ from tests.fakebot import FakeBotAPI
 from tests.fakebot.server import DEFAULT_TOKEN
 from tests.fakemax import FakeMaxAPI
 from tests.fakemax.server import DEFAULT_TOKEN as MAX_TOKEN
+from tests.fakeserver import ChangeWatch
+
+Served = TypeVar("Served", bound=ChangeWatch)
 
 CLOSED = "http://127.0.0.1:1"  # nothing listens on port 1: refused at once
 TIMEOUT = 3.0
@@ -259,20 +263,24 @@ async def test_an_unreachable_max_webhook_address(tmp_path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _fake_api_in_a_thread() -> Iterator[FakeBotAPI]:
-    """The fake Bot API on its own loop: `run_cli` runs the command's loop in this thread."""
+def _in_a_thread(server: Served, start: Callable[[], Awaitable[None]]) -> Iterator[Served]:
+    """A fake server on its own loop: `run_cli` runs the command's loop in this thread."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    api = FakeBotAPI()
     try:
-        asyncio.run_coroutine_threadsafe(api.start(), loop).result(TIMEOUT * 10)
-        yield api
+        asyncio.run_coroutine_threadsafe(start(), loop).result(TIMEOUT * 10)
+        yield server
     finally:
-        asyncio.run_coroutine_threadsafe(api.close(), loop).result(TIMEOUT * 10)
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(TIMEOUT * 10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(TIMEOUT * 10)
         loop.close()
+
+
+def _fake_api_in_a_thread() -> contextlib.AbstractContextManager[FakeBotAPI]:
+    api = FakeBotAPI()
+    return _in_a_thread(api, api.start)
 
 
 def test_the_command_exits_0_when_all_pass(tmp_path: Path) -> None:
@@ -326,21 +334,9 @@ def test_no_token_at_all_names_both_messengers(tmp_path: Path) -> None:
     assert "BOT_TOKEN" in line and "MAX_TOKEN" in line and "@BotFather" in line
 
 
-@contextlib.contextmanager
-def _fake_max_in_a_thread() -> Iterator[FakeMaxAPI]:
-    """The fake MAX server on its own loop, as `_fake_api_in_a_thread`."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
+def _fake_max_in_a_thread() -> contextlib.AbstractContextManager[FakeMaxAPI]:
     server = FakeMaxAPI()
-    try:
-        asyncio.run_coroutine_threadsafe(server.start_server(), loop).result(TIMEOUT * 10)
-        yield server
-    finally:
-        asyncio.run_coroutine_threadsafe(server.close(), loop).result(TIMEOUT * 10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(TIMEOUT * 10)
-        loop.close()
+    return _in_a_thread(server, server.start_server)
 
 
 def test_the_command_with_max_alone(tmp_path: Path) -> None:
