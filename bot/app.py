@@ -181,9 +181,9 @@ class Application:
     # The MAX bot (an aiogram Bot speaking MAX: bot/maxbot) when MAX_TOKEN is set.
     max_bot: Bot | None = None
     _closed: bool = field(default=False, init=False)
-    _max_tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
-    _max_runner: web.AppRunner | None = field(default=None, init=False)
+    _max_runner: web.AppRunner | None = field(default=None, init=False)  # its webhook
     _max_poller: MaxPoller | None = field(default=None, init=False)
+    _max_polling: asyncio.Task[None] | None = field(default=None, init=False)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _stop_task: asyncio.Task[None] | None = field(default=None, init=False)
 
@@ -424,17 +424,16 @@ class Application:
             # Long polling answers nothing while a subscription (from webhook mode) exists.
             for subscription in await client.subscriptions():
                 await client.unsubscribe(subscription.url)
-            poller = MaxPoller(client, feeder)
-            self._max_tasks.append(asyncio.create_task(poller.run()))
-            self._max_poller = poller
+            self._max_poller = MaxPoller(client, feeder)
+            self._max_polling = asyncio.create_task(self._max_poller.run())
         return True
 
     async def _stop_max(self) -> None:
-        for task in self._max_tasks:
-            task.cancel()
+        if self._max_polling is not None:
+            self._max_polling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._max_tasks.clear()
+                await self._max_polling
+            self._max_polling = None
         if self._max_poller is not None:
             await self._max_poller.drain()
             self._max_poller = None

@@ -300,7 +300,7 @@ class MaxSession(BaseSession):
         return {
             "message_id": method.message_id,
             "date": 0,
-            "chat": _chat(int(method.chat_id)),
+            "chat": telegram_chat(int(method.chat_id)),
             **({"text": text} if text is not None else {}),
         }
 
@@ -360,7 +360,7 @@ class MaxSession(BaseSession):
         data: dict[str, Any] = {
             "message_id": number,
             "date": int((sent.raw.get("timestamp") or 0) // 1000),
-            "chat": _chat(int(chat_id)),
+            "chat": telegram_chat(int(chat_id)),
             "from": await self._get_me(),
         }
         if sent.text:
@@ -378,7 +378,8 @@ class _Body:
 _BODIES_KEPT = 5_000
 
 
-def _chat(account: int) -> dict[str, Any]:
+def telegram_chat(account: int) -> dict[str, Any]:
+    """The Bot API's Chat of an account: a person's private chat, or a group."""
     return {"id": account, "type": "group" if is_group(account) else "private"}
 
 

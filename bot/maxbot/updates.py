@@ -22,8 +22,8 @@ from aiogram.types import Update as TelegramUpdate
 from aiohttp import web
 
 from bot.maxbot.ids import MessageNumbers, PendingCallbacks
-from bot.maxbot.session import MaxSession, chat_account, encode_file_id
-from core.messengers import is_group, max_user_account
+from bot.maxbot.session import MaxSession, chat_account, encode_file_id, telegram_chat
+from core.messengers import max_user_account
 from maxapi_client import MaxApiError, MaxClient, MaxNetworkError
 from maxapi_client import Message as MaxMessage
 from maxapi_client import Update as MaxUpdate
@@ -50,10 +50,6 @@ def _user(raw: dict[str, Any], locale: str | None) -> dict[str, Any]:
     if locale:
         user["language_code"] = locale
     return user
-
-
-def _chat(account: int) -> dict[str, Any]:
-    return {"id": account, "type": "group" if is_group(account) else "private"}
 
 
 def _media(message: MaxMessage, text: str | None) -> dict[str, Any]:
@@ -121,7 +117,7 @@ class MaxFeeder:
             data["message"] = {
                 "message_id": 0,  # no message of the user's: nothing refers to it
                 "date": int(raw.get("timestamp") or 0) // 1000,
-                "chat": _chat(user["id"]),
+                "chat": telegram_chat(user["id"]),
                 "from": user,
                 "text": f"/start {payload}" if payload else "/start",
                 "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
@@ -138,7 +134,7 @@ class MaxFeeder:
         data: dict[str, Any] = {
             "message_id": number,
             "date": int(message.raw.get("timestamp") or 0) // 1000,
-            "chat": _chat(chat_account(message)),
+            "chat": telegram_chat(chat_account(message)),
             **_media(message, text),
         }
         if sender.get("user_id") is not None:
@@ -149,7 +145,8 @@ class MaxFeeder:
         return data
 
     async def feed(self, update: MaxUpdate) -> None:
-        """One update, handled to the end (a press unanswered by then stays so)."""
+        """One update, handled to the end; a press the handlers left unanswered is answered
+        with its message unchanged (MAX wants every press answered)."""
         try:
             converted = await self.convert(update)
         except Exception:
@@ -255,10 +252,16 @@ class MaxPoller:
 SECRET_HEADER = "X-Max-Bot-Api-Secret"
 
 
+# MAX's webhook is answered once its update is handled (a killed instance never answered, so
+# MAX delivers the update again), or after this long, the handling going on behind: MAX would
+# otherwise take a long import for a failed delivery and send it again.
+ANSWER_WITHIN = 20.0
+
+
 def webhook_route(feeder: MaxFeeder, secret: str) -> web.RouteDef:
     """``POST`` handler for MAX's webhook: a request without the secret is refused (401) and
-    not handled; an update is answered 200 once handled, so one that a killed instance never
-    answered is delivered again by MAX."""
+    not handled; an update is answered 200 once handled (or after ANSWER_WITHIN seconds)."""
+    running: set[asyncio.Task[None]] = set()
 
     async def handle(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -270,7 +273,10 @@ def webhook_route(feeder: MaxFeeder, secret: str) -> web.RouteDef:
             return web.Response(status=400)
         if not isinstance(raw, dict):
             return web.Response(status=400)
-        await feeder.feed(MaxUpdate.from_api(raw))
+        task = asyncio.create_task(feeder.feed(MaxUpdate.from_api(raw)))
+        running.add(task)
+        task.add_done_callback(running.discard)
+        await asyncio.wait({task}, timeout=ANSWER_WITHIN)
         return web.json_response({"ok": True})
 
     return web.post(MAX_WEBHOOK_PATH, handle)
