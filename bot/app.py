@@ -53,6 +53,8 @@ from scheduler.survey_closing import SurveyClosingJob
 from scheduler.tick import ReminderTick
 from services.access import ActorDirectory
 from services.instances import (
+    MAX_POLLING,
+    MAX_POLLING_TTL,
     NIGHTLY_TTL,
     POLLING,
     POLLING_RENEW,
@@ -424,7 +426,8 @@ class Application:
             # Long polling answers nothing while a subscription (from webhook mode) exists.
             for subscription in await client.subscriptions():
                 await client.unsubscribe(subscription.url)
-            self._max_poller = MaxPoller(client, feeder)
+            lease = Lease(self.database, self.clock, MAX_POLLING, instance_id(), MAX_POLLING_TTL)
+            self._max_poller = MaxPoller(client, feeder, lease)
             self._max_polling = asyncio.create_task(self._max_poller.run())
         return True
 

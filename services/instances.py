@@ -32,11 +32,14 @@ T = TypeVar("T")
 
 SENDER = "sender"
 POLLING = "polling"
+MAX_POLLING = "polling-max"
 RETENTION = "retention"
 # A nightly job's lease outlives the job and lapses long before the next night.
 NIGHTLY_TTL = timedelta(hours=1)
 SENDER_TTL = timedelta(seconds=30)
 POLLING_TTL = timedelta(seconds=30)
+# Renewed before each long poll of MAX (up to 30 s), so it outlives one.
+MAX_POLLING_TTL = timedelta(seconds=75)
 # A live poller renews this often: a newcomer that sees the lease renewed within this (and a
 # little) knows another instance is polling, and does not wait for it to lapse.
 POLLING_RENEW = timedelta(seconds=10)

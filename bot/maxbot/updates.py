@@ -27,6 +27,7 @@ from core.messengers import max_user_account
 from maxapi_client import MaxApiError, MaxClient, MaxNetworkError
 from maxapi_client import Message as MaxMessage
 from maxapi_client import Update as MaxUpdate
+from services.instances import Lease
 
 logger = logging.getLogger(__name__)
 
@@ -196,9 +197,20 @@ class MaxPoller:
     pause. Updates are handled each in its own task, as aiogram's polling does, but one
     person's in the order they came: a press right after «/start» finds what «/start» left."""
 
-    def __init__(self, client: MaxClient, feeder: MaxFeeder) -> None:
+    def __init__(
+        self,
+        client: MaxClient,
+        feeder: MaxFeeder,
+        lease: Lease | None = None,
+        *,
+        lease_retry: float = 10.0,
+    ) -> None:
         self._client = client
         self._feeder = feeder
+        # Several instances: only the lease's holder polls (MAX would split the updates
+        # between pollers); the others wait to take over if it stops renewing.
+        self._lease = lease
+        self._lease_retry = lease_retry
         self._tasks: set[asyncio.Task[None]] = set()
         # A lock per person with updates in hand, and how many of theirs wait for it.
         self._turns: dict[int, tuple[asyncio.Lock, int]] = {}
@@ -225,6 +237,9 @@ class MaxPoller:
         marker: int | None = None
         failures = 0
         while True:
+            if self._lease is not None and not await self._lease.take():
+                await asyncio.sleep(self._lease_retry)
+                continue
             try:
                 updates, next_marker = await self._client.get_updates(
                     marker, timeout=_POLL_TIMEOUT, types=USED_UPDATE_TYPES
@@ -244,9 +259,14 @@ class MaxPoller:
                 task.add_done_callback(self._tasks.discard)
 
     async def drain(self) -> None:
-        """Waits for the updates being handled (at a stop)."""
+        """Waits for the updates being handled and gives the lease up (at a stop)."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._lease is not None:
+            try:
+                await self._lease.release()
+            except Exception:  # the database gone at a stop: the lease lapses on its own
+                logger.warning("could not release the MAX polling lease", exc_info=True)
 
 
 SECRET_HEADER = "X-Max-Bot-Api-Secret"

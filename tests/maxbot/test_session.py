@@ -3,18 +3,22 @@ against MAX's pinned document), MAX's answers and errors become aiogram's."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.maxbot import create_max_bot
+from bot.maxbot import MaxPoller, create_max_bot, max_feeder
 from bot.maxbot.session import MaxSession, decode_file_id, encode_file_id
+from core.clock import SystemClock
 from core.messengers import max_user_account
+from services.instances import MAX_POLLING, MAX_POLLING_TTL, Lease
 from storage.database import Database
 from storage.migrate import upgrade_to_head
 from tests.fakemax import DEFAULT_TOKEN, FakeMaxAPI, FakeUser
@@ -117,3 +121,30 @@ def _send(account: int) -> object:
     from aiogram.methods import SendMessage
 
     return SendMessage(chat_id=account, text="x")
+
+
+async def test_only_the_lease_holder_polls_max(
+    bot: Bot, server: FakeMaxAPI, tmp_path: Path
+) -> None:
+    """Several instances: one polls MAX; another takes over once the first lets go."""
+    database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'ids.sqlite3'}")
+    clock = SystemClock()
+    other = Lease(database, clock, MAX_POLLING, "other-instance", MAX_POLLING_TTL)
+    assert await other.take()
+    session = bot.session
+    assert isinstance(session, MaxSession)
+    mine = Lease(database, clock, MAX_POLLING, "this-instance", MAX_POLLING_TTL)
+    poller = MaxPoller(session.client, max_feeder(bot, Dispatcher()), mine, lease_retry=0.05)
+    polling = asyncio.create_task(poller.run())
+    try:
+        await asyncio.sleep(0.3)
+        assert not server.calls_to("GET /updates")  # the other instance polls
+        await other.release()
+        await server.wait_for(lambda: server.calls_to("GET /updates"), what="the take-over")
+    finally:
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+        await poller.drain()
+        assert await other.take()  # given up at the stop
+        await database.close()
