@@ -825,6 +825,7 @@ class FakeMaxAPI(ChangeWatch):
                     bad_json = True
             record = ApiCall(key, query, body, time.monotonic())
             self.calls.append(record)
+            self._notify()  # a test may wait for the call itself (the bot started polling)
             try:
                 result = await self._run(
                     request, key, path, handler, raw, body, bad_json, _Call(query, body, record)
