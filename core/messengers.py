@@ -13,6 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "MAX_FILE_PREFIX",
     "Messenger",
     "is_group",
     "max_chat_account",
@@ -20,6 +21,7 @@ __all__ = [
     "max_user_account",
     "max_user_of",
     "messenger_of",
+    "messenger_of_file",
 ]
 
 
@@ -32,6 +34,15 @@ _MAX_USERS = 2**60
 _MAX_CHATS = -(2**60)
 _SPAN = 2**62  # MAX user ids 0 .. 2**62 - 1; MAX chat ids -2**62 + 1 .. 2**59 - 1
 _TELEGRAM_FLOOR = -(2**59)  # below: a MAX chat
+
+
+# A MAX file as the bot keeps it (evidence) starts so; Telegram's file ids never do.
+MAX_FILE_PREFIX = "max:"
+
+
+def messenger_of_file(file_id: str) -> Messenger:
+    """Which messenger keeps a file the bot was sent (a file id works only there)."""
+    return Messenger.MAX if file_id.startswith(MAX_FILE_PREFIX) else Messenger.TELEGRAM
 
 
 def max_user_account(user_id: int) -> int:

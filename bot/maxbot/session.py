@@ -54,6 +54,7 @@ from aiogram.types import InlineKeyboardMarkup, InputFile
 
 from bot.maxbot.ids import MessageNumbers, PendingCallbacks
 from core.messengers import (
+    MAX_FILE_PREFIX,
     is_group,
     max_chat_account,
     max_chat_of,
@@ -79,7 +80,7 @@ __all__ = ["MAX_TOKEN_STAND_IN", "MaxSession", "decode_file_id", "encode_file_id
 
 # aiogram's Bot wants a Telegram-shaped token; MAX's real one lives in the MaxClient.
 MAX_TOKEN_STAND_IN = "0:max"
-_FILE_PREFIX = "max:"
+_FILE_PREFIX = MAX_FILE_PREFIX
 _NO_SUCH_METHOD = "this method is not available on MAX"
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
+from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.clock import Clock
+from core.messengers import Messenger, messenger_of, messenger_of_file
 from handlers.callbacks import (
     TaskAction,
     TaskCallback,
@@ -88,19 +91,39 @@ async def on_open(
 
 
 async def on_show_evidence(
-    callback: CallbackQuery, callback_data: TaskCallback, actor: Actor, tasks: TaskService
+    callback: CallbackQuery,
+    callback_data: TaskCallback,
+    actor: Actor,
+    tasks: TaskService,
+    bot: Bot,
+    messengers: Mapping[Messenger, Bot] | None = None,
 ) -> None:
-    """The files and photos sent as evidence, each with the task's title."""
+    """The files and photos sent as evidence, each with the task's title; one sent in the
+    other messenger (an executor in MAX, a coordinator in Telegram) is fetched from there."""
     card = await tasks.card(actor, callback_data.task_id)
     await callback.answer()
     if (message := _card_message(callback)) is None:
         return
     caption = _("tasks.evidence.caption").format(title=quote(short(task_title(card), 200)))
+    own = messenger_of((await bot.me()).id)
     for item in card.evidence:
+        if item.kind not in ("document", "photo"):
+            continue
+        file: str | BufferedInputFile = item.value
+        source = messenger_of_file(item.value)
+        if source is not own:
+            if messengers is None or source not in messengers:
+                await message.answer(
+                    _("tasks.evidence.elsewhere").format(name=quote(item.file_name or "—"))
+                )
+                continue
+            fetched = await messengers[source].download(item.value)
+            assert fetched is not None
+            file = BufferedInputFile(fetched.read(), filename=item.file_name or "file")
         if item.kind == "document":
-            await message.answer_document(item.value, caption=caption)
-        elif item.kind == "photo":
-            await message.answer_photo(item.value, caption=caption)
+            await message.answer_document(file, caption=caption)
+        else:
+            await message.answer_photo(file, caption=caption)
 
 
 async def on_remind(

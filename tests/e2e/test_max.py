@@ -322,3 +322,30 @@ async def test_max_webhook_mode_takes_updates_with_the_secret_only(
     finally:
         app.request_stop()
         await asyncio.wait_for(running, timeout=15)
+
+
+async def test_a_file_sent_in_max_reaches_a_coordinator_in_telegram(
+    both: tuple[RunningBot, RunningBot], messenger: str
+) -> None:
+    on_telegram, on_max = both
+    await import_school_roadmap(on_telegram)
+    await _link(on_max, SHABANOVA, "Шабанова Н.С.")
+    listing = await on_max.ask(SHABANOVA, "/tasks")
+    await on_max.press_label(SHABANOVA, listing, "Утверждение школьного")
+    card = await on_max.api.wait_edit(listing)
+    await on_max.press_label(SHABANOVA, card, "Выполнено")
+    await on_max.api.wait_edit(card)
+    on_max.api.push_document(SHABANOVA, "prikaz-123.pdf", b"%PDF-1.4 order")
+    done = await on_max.api.next_message(SHABANOVA.id)
+    assert "prikaz-123.pdf" in done.plain_text
+    told = await on_telegram.api.next_message(COORDINATOR.id)
+    assert "prikaz-123.pdf" in told.plain_text
+
+    status = await on_telegram.ask(COORDINATOR, "/status")
+    await on_telegram.press_label(COORDINATOR, status, "✅1")
+    opened = await on_telegram.api.wait_edit(status)
+    await on_telegram.press_label(COORDINATOR, opened, "Показать файлы")
+    file = await on_telegram.api.next_message(COORDINATOR.id)
+    # Fetched from MAX and sent again in Telegram: the same bytes under the same name.
+    assert file.kind == "document" and file.content == b"%PDF-1.4 order"
+    assert file.file_name == "prikaz-123.pdf"
