@@ -25,7 +25,7 @@ from storage.repositories import Repositories
 from storage.repositories.outbox import SENT
 from tests.e2e.conftest import DATA, RunningBot, plan_countdowns
 from tests.fakebot import FakeUser
-from tests.fakebot.server import WAIT_CEILING
+from fakes.telegram import WAIT_CEILING
 
 
 class DyingDatabase(Database):

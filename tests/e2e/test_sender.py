@@ -21,7 +21,7 @@ from bot.telegram import create_bot
 from scheduler.pacing import Pacer
 from scheduler.sender import Delivery, OutgoingMessage, Sender
 from tests.fakebot import DEFAULT_TOKEN, ApiCall, FakeBotAPI
-from tests.fakebot.server import JSON, UploadedFile, _ApiError
+from fakes.telegram import JSON, UploadedFile, _ApiError
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ from storage.database import Database
 from storage.migrate import alembic_config, head_revision, upgrade_to_head
 from tests.cli import run_cli
 from tests.fakebot import FakeBotAPI
-from tests.fakebot.server import DEFAULT_TOKEN
+from fakes.telegram import DEFAULT_TOKEN
 from tests.fakemax import FakeMaxAPI
 from tests.fakemax.server import DEFAULT_TOKEN as MAX_TOKEN
-from tests.fakeserver import ChangeWatch
+from fakes.watch import ChangeWatch
 
 Served = TypeVar("Served", bound=ChangeWatch)
 
