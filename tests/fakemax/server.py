@@ -70,13 +70,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from fakes.watch import ChangeWatch
 from tests.fakemax.schema import (
     SchemaViolation,
     check_component,
     check_response,
     request_errors,
 )
-from fakes.watch import ChangeWatch
 
 if TYPE_CHECKING:
     from types import TracebackType
