@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help=_say("cli.run"))
     commands.add_parser("migrate", help=_say("cli.migrate"))
     commands.add_parser("check", help=_say("cli.check"))
+    demo = commands.add_parser("demo", help=_say("cli.demo"))
+    demo.add_argument("--port", type=int, default=8080, help=_say("cli.demo.port"))
+    demo.add_argument("--fresh", action="store_true", help=_say("cli.demo.fresh"))
     add_import_arguments(commands.add_parser("import", help=_say("cli.import")), _say)
     add_org_arguments(commands, _say)
     add_survey_arguments(commands, _say)
@@ -66,6 +69,21 @@ async def _run(settings: Settings) -> None:
     # Here, not in run_polling: tests start many applications in one process.
     freeze_start_up_objects()
     await application.run()
+
+
+def _demo(arguments: argparse.Namespace, settings: Settings) -> None:
+    """The demo's own settings and data (DATA_DIR/demo): the real ones are never touched."""
+    from demo.main import run_demo
+
+    data_dir = settings.data_dir / "demo"
+    asyncio.run(
+        run_demo(
+            data_dir,
+            arguments.port,
+            fresh=arguments.fresh,
+            say=lambda url: print(_say("cli.demo.started", url=url, data_dir=data_dir)),
+        )
+    )
 
 
 async def _migrate(settings: Settings) -> None:
@@ -86,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         secure_data_dir(settings)
         if arguments.command == "migrate":
             asyncio.run(_migrate(settings))
+        elif arguments.command == "demo":
+            _demo(arguments, settings)
         elif arguments.command == "import":
             return run_import(
                 arguments,

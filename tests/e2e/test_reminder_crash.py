@@ -16,6 +16,7 @@ from aiogram.methods import TelegramMethod
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.telegram import create_bot
+from fakes.telegram import WAIT_CEILING
 from scheduler.pacing import Pacer
 from scheduler.sender import Sender
 from scheduler.tick import ReminderTick
@@ -25,7 +26,6 @@ from storage.repositories import Repositories
 from storage.repositories.outbox import SENT
 from tests.e2e.conftest import DATA, RunningBot, plan_countdowns
 from tests.fakebot import FakeUser
-from tests.fakebot.server import WAIT_CEILING
 
 
 class DyingDatabase(Database):

@@ -18,10 +18,10 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.telegram import create_bot
+from fakes.telegram import JSON, UploadedFile, _ApiError
 from scheduler.pacing import Pacer
 from scheduler.sender import Delivery, OutgoingMessage, Sender
 from tests.fakebot import DEFAULT_TOKEN, ApiCall, FakeBotAPI
-from tests.fakebot.server import JSON, UploadedFile, _ApiError
 
 
 @pytest.fixture

@@ -1,14 +1,7 @@
-"""Fake Telegram Bot API server for tests: see :mod:`tests.fakebot.server`."""
+"""Fake Telegram Bot API server for tests: it lives in :mod:`fakes.telegram` (the demo ships it);
+this package re-exports it and adds the in-process session (:mod:`tests.fakebot.session`)."""
 
-import warnings
-
-# `python -m tests.fakebot.server` imports this package (and so the module) before running the
-# module as __main__; runpy then warns about the double import, which is harmless here.
-warnings.filterwarnings(
-    "ignore", message=r"'tests\.fakebot\.server' found in sys\.modules", category=RuntimeWarning
-)
-
-from tests.fakebot.server import (  # noqa: E402
+from fakes.telegram import (
     BOT_USER,
     DEFAULT_TOKEN,
     ApiCall,

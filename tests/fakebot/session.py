@@ -25,7 +25,7 @@ from aiohttp import ClientResponseError, RequestInfo
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from tests.fakebot.server import FakeBotAPI, StoredFile, UploadedFile, form_params
+from fakes.telegram import FakeBotAPI, StoredFile, UploadedFile, form_params
 
 if TYPE_CHECKING:
     from aiogram import Bot

@@ -600,7 +600,7 @@ async def test_module_runs_standalone() -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.fakebot.server",
+        "fakes.telegram",
         "--port",
         "0",
         "--no-stdin",

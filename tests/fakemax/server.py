@@ -1,4 +1,4 @@
-"""A fake MAX Bot API server for tests, in the style of :mod:`tests.fakebot.server`.
+"""A fake MAX Bot API server for tests, in the style of :mod:`fakes.telegram`.
 
 Every request it receives and every answer it gives is validated against the pinned OpenAPI
 document ``tests/data/max/openapi-0.0.32-2026-07-01.json`` (see :mod:`tests.fakemax.schema`)::
@@ -70,13 +70,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from fakes.watch import ChangeWatch
 from tests.fakemax.schema import (
     SchemaViolation,
     check_component,
     check_response,
     request_errors,
 )
-from tests.fakeserver import ChangeWatch
 
 if TYPE_CHECKING:
     from types import TracebackType

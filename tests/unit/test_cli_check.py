@@ -17,14 +17,14 @@ from sqlalchemy import Connection
 from bot.catalogs import load_catalogs
 from bot.cli_check import CheckLine, Outcome, run_checks
 from bot.settings import Settings, load_settings
+from fakes.telegram import DEFAULT_TOKEN
+from fakes.watch import ChangeWatch
 from storage.database import Database
 from storage.migrate import alembic_config, head_revision, upgrade_to_head
 from tests.cli import run_cli
 from tests.fakebot import FakeBotAPI
-from tests.fakebot.server import DEFAULT_TOKEN
 from tests.fakemax import FakeMaxAPI
 from tests.fakemax.server import DEFAULT_TOKEN as MAX_TOKEN
-from tests.fakeserver import ChangeWatch
 
 Served = TypeVar("Served", bound=ChangeWatch)
 

@@ -1,4 +1,5 @@
-"""A fake Telegram Bot API server for tests (and for running the real bot by hand).
+"""A fake Telegram Bot API server: for tests, for running the real bot by hand, and for the
+browser demo (``roadmap-bot demo``, which plays three users through its control side).
 
 A real aiogram ``Bot`` talks to it over HTTP exactly as it talks to api.telegram.org::
 
@@ -31,7 +32,7 @@ is an aiogram session whose requests go straight to ``server.call_method`` and w
 
 Standalone (a human runs the real bot against it)::
 
-    python -m tests.fakebot.server --port 8081      # prints http://127.0.0.1:8081
+    python -m fakes.telegram --port 8081           # prints http://127.0.0.1:8081
     TELEGRAM_API_BASE=http://127.0.0.1:8081 BOT_TOKEN=100500:FAKE <run the bot>   # any token
 
 Every message the bot sends, edits or deletes is printed.  Stdin lines (unless ``--no-stdin``):
@@ -79,7 +80,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from tests.fakeserver import ChangeWatch
+from fakes.watch import ChangeWatch
 
 if TYPE_CHECKING:
     from types import TracebackType
