@@ -73,17 +73,20 @@ async def _run(settings: Settings) -> None:
 
 def _demo(arguments: argparse.Namespace, settings: Settings) -> None:
     """The demo's own settings and data (DATA_DIR/demo): the real ones are never touched."""
-    from demo.main import run_demo
+    from demo.main import PortBusy, run_demo
 
     data_dir = settings.data_dir / "demo"
-    asyncio.run(
-        run_demo(
-            data_dir,
-            arguments.port,
-            fresh=arguments.fresh,
-            say=lambda url: print(_say("cli.demo.started", url=url, data_dir=data_dir)),
+    try:
+        asyncio.run(
+            run_demo(
+                data_dir,
+                arguments.port,
+                fresh=arguments.fresh,
+                say=lambda url: print(_say("cli.demo.started", url=url, data_dir=data_dir)),
+            )
         )
-    )
+    except PortBusy as busy:
+        raise SettingsError("--port", "cli.demo.port_busy") from busy
 
 
 async def _migrate(settings: Settings) -> None:

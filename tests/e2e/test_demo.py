@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from demo.web import serve
 from demo.world import DemoWorld
+from tests.cli import run_cli
 
 Message = dict[str, Any]
 
@@ -207,3 +209,14 @@ async def test_the_page_and_its_files_are_served(
         assert response.status == 404
     async with http.post("/api/send", json={"phone": "nobody", "text": "x"}) as response:
         assert response.status == 400
+
+
+def test_a_busy_port_is_one_clear_line_before_anything_starts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli(tmp_path, "demo", "--port", str(port))
+    assert result.returncode == 2
+    assert "--port: порт занят" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "data" / "demo" / "demo.json").exists()  # nothing was seeded
