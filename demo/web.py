@@ -31,6 +31,9 @@ MAX_WAIT = 25.0
 STATIC = {"index.html", "demo.js", "demo.css"}
 
 
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
@@ -161,7 +164,13 @@ async def post_upload(request: web.Request) -> web.Response:
         elif part.name == "file":
             name = part.filename or "file"
             mime = part.headers.get("Content-Type") or mimetypes.guess_type(name)[0]
-            upload = (name, bytes(await part.read()), mime or "application/octet-stream")
+            # Read in chunks up to the cap: a multipart part is not bound by client_max_size.
+            data = bytearray()
+            while chunk := await part.read_chunk():
+                data.extend(chunk)
+                if len(data) > MAX_UPLOAD_BYTES:
+                    return _error(413, "file: at most 20 MB (as Telegram lets bots download)")
+            upload = (name, bytes(data), mime or "application/octet-stream")
     phone = _phone({"phone": phone})
     if upload is None or not upload[1]:
         return _error(400, "file: a non-empty file")
@@ -214,7 +223,7 @@ async def get_static(request: web.Request) -> web.Response:
 
 
 def build_app(world: DemoWorld) -> web.Application:
-    app = web.Application(client_max_size=20 * 1024 * 1024)
+    app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
     app[WORLD] = world
     app.router.add_get("/", get_page)
     app.router.add_get("/static/{name}", get_static)

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from demo.web import serve
+from demo.web import MAX_UPLOAD_BYTES, serve
 from demo.world import DemoWorld
 from tests.cli import run_cli
 
@@ -220,3 +220,15 @@ def test_a_busy_port_is_one_clear_line_before_anything_starts(tmp_path: Path) ->
     assert result.returncode == 2
     assert "--port: порт занят" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "data" / "demo" / "demo.json").exists()  # nothing was seeded
+
+
+async def test_an_upload_over_the_cap_is_refused_not_read_whole(
+    page: tuple[aiohttp.ClientSession, DemoWorld],
+) -> None:
+    http, _world = page
+    form = aiohttp.FormData()
+    form.add_field("phone", "coordinator")
+    form.add_field("file", b"x" * (MAX_UPLOAD_BYTES + 1), filename="plan.docx")
+    async with http.post("/api/upload", data=form) as response:
+        assert response.status == 413
+        assert "20 MB" in (await response.json())["error"]
