@@ -80,7 +80,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from fakes.watch import ChangeWatch
+from fakes.watch import ChatWaits
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -607,7 +607,7 @@ _Handler = Callable[[JSON, dict[str, UploadedFile]], Awaitable[Any]]
 # --------------------------------------------------------------------------- the server
 
 
-class FakeBotAPI(ChangeWatch):
+class FakeBotAPI(ChatWaits["SentMessage"]):
     """The fake Bot API server.  Use ``async with FakeBotAPI() as server``."""
 
     name = "fakebot"
@@ -970,60 +970,10 @@ class FakeBotAPI(ChangeWatch):
 
     # ----------------------------------------------------------------- waiting
 
-    async def next_message(self, chat_id: int, timeout: float | None = None) -> SentMessage:  # noqa: ASYNC109
-        """The first message in the chat not yet returned by next_message/wait_for_messages."""
-        return (await self.wait_for_messages(chat_id, 1, timeout))[0]
+    answer_name = "answerCallbackQuery"
 
-    def skip_unread(self, chat_id: int) -> list[SentMessage]:
-        """Marks the chat's messages so far as read (next_message waits for a new one)."""
-        start = self._cursors[chat_id]
-        self._cursors[chat_id] = len(self.chats[chat_id])
-        return self.chats[chat_id][start:]
-
-    async def wait_for_messages(
-        self,
-        chat_id: int,
-        count: int = 1,
-        timeout: float | None = None,  # noqa: ASYNC109
-    ) -> list[SentMessage]:
-        """The next ``count`` messages of the chat (same per-chat cursor as next_message)."""
-        start = self._cursors[chat_id]
-        await self.wait_for(
-            lambda: len(self.chats[chat_id]) >= start + count,
-            timeout,
-            what=f"{count} new message(s) in chat {chat_id} after the first {start}",
-        )
-        self._cursors[chat_id] = start + count
-        return self.chats[chat_id][start : start + count]
-
-    async def wait_edit(self, message: SentMessage, timeout: float | None = None) -> SentMessage:  # noqa: ASYNC109
-        """Wait until ``message`` has an edit not yet seen by wait_edit; return it."""
-        await self.wait_for(
-            lambda: message.edits > message.seen_edits,
-            timeout,
-            what=f"an edit of message {message.message_id} in chat {message.chat_id} "
-            f"(edits seen: {message.seen_edits})",
-        )
-        message.seen_edits = message.edits
-        return message
-
-    async def wait_deleted(
-        self,
-        message: SentMessage,
-        timeout: float | None = None,  # noqa: ASYNC109
-    ) -> SentMessage:
-        await self.wait_for(
-            lambda: message.deleted, timeout, what=f"deletion of message {message.message_id}"
-        )
-        return message
-
-    async def wait_answered(self, callback_id: str, timeout: float | None = None) -> JSON:  # noqa: ASYNC109
-        """The answerCallbackQuery params once the bot has answered that query."""
-        return await self.wait_for(
-            lambda: self.answered_callbacks.get(callback_id),
-            timeout,
-            what=f"answerCallbackQuery for {callback_id}",
-        )
+    def _label(self, message: SentMessage) -> str:
+        return f"message {message.message_id} in chat {message.chat_id}"
 
     def calls_to(self, method: str) -> list[ApiCall]:
         wanted = method.lower()

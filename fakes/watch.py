@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from aiohttp import web
 
@@ -80,3 +80,89 @@ class ChangeWatch:
                     f"{what or getattr(predicate, '__name__', 'predicate')}\n{self.dump()}"
                 )
             await self._wait_change(event, deadline)
+
+
+class _Sent(Protocol):
+    """A message a fake records the bot sending: edits and deletion applied in place."""
+
+    edits: int
+    seen_edits: int
+    deleted: bool
+
+
+M = TypeVar("M", bound=_Sent)
+
+
+class ChatWaits(ChangeWatch, Generic[M]):
+    """What a test reads of the chats a fake records: each chat's messages in order with a
+    read cursor, edits, deletions and answers to presses. The fake sets `chats`, `_cursors`
+    (a defaultdict(int)) and `answered_callbacks` in its __init__."""
+
+    chats: dict[int, list[M]]
+    _cursors: dict[int, int]
+    answered_callbacks: dict[str, dict[str, Any]]
+    answer_name = "an answer"  # how the messenger calls answering a press, for failures
+
+    def _chat_of(self, target: Any) -> int:
+        """The chat a test names (a chat id here; a fake may accept more)."""
+        return int(target)
+
+    def _label(self, message: M) -> str:
+        return repr(message)
+
+    async def next_message(self, target: Any, timeout: float | None = None) -> M:  # noqa: ASYNC109
+        """The first message in the chat not yet returned by next_message/wait_for_messages."""
+        return (await self.wait_for_messages(target, 1, timeout))[0]
+
+    async def wait_for_messages(
+        self,
+        target: Any,
+        count: int = 1,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> list[M]:
+        """The next ``count`` messages of the chat (same per-chat cursor as next_message)."""
+        chat_id = self._chat_of(target)
+        start = self._cursors[chat_id]
+        await self.wait_for(
+            lambda: len(self.chats[chat_id]) >= start + count,
+            timeout,
+            what=f"{count} new message(s) in chat {chat_id} after the first {start}",
+        )
+        self._cursors[chat_id] = start + count
+        return self.chats[chat_id][start : start + count]
+
+    def skip_unread(self, target: Any) -> list[M]:
+        """Marks the chat's messages so far as read (next_message waits for a new one);
+        returns the ones skipped."""
+        chat_id = self._chat_of(target)
+        start = self._cursors[chat_id]
+        self._cursors[chat_id] = len(self.chats[chat_id])
+        return self.chats[chat_id][start:]
+
+    async def wait_edit(self, message: M, timeout: float | None = None) -> M:  # noqa: ASYNC109
+        """Wait until ``message`` has an edit not yet seen by wait_edit; return it."""
+        await self.wait_for(
+            lambda: message.edits > message.seen_edits,
+            timeout,
+            what=f"an edit of {self._label(message)} (edits seen: {message.seen_edits})",
+        )
+        message.seen_edits = message.edits
+        return message
+
+    async def wait_deleted(self, message: M, timeout: float | None = None) -> M:  # noqa: ASYNC109
+        await self.wait_for(
+            lambda: message.deleted, timeout, what=f"deletion of {self._label(message)}"
+        )
+        return message
+
+    async def wait_answered(
+        self,
+        callback_id: str,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> dict[str, Any]:
+        """What the bot answered to that press, once it has."""
+        return await self.wait_for(
+            lambda: self.answered_callbacks.get(callback_id),
+            timeout,
+            what=f"{self.answer_name} for {callback_id}",
+        )

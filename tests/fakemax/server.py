@@ -70,7 +70,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from fakes.watch import ChangeWatch
+from fakes.watch import ChatWaits
 from tests.fakemax.schema import (
     SchemaViolation,
     check_component,
@@ -351,7 +351,7 @@ class _Call:
     record: ApiCall
 
 
-class FakeMaxAPI(ChangeWatch):
+class FakeMaxAPI(ChatWaits["SentMessage"]):
     """The fake MAX Bot API server.  Use ``async with FakeMaxAPI() as server``."""
 
     name = "fakemax"
@@ -706,6 +706,14 @@ class FakeMaxAPI(ChangeWatch):
 
     # ----------------------------------------------------------------- waiting
 
+    answer_name = "POST /answers"
+
+    def _label(self, message: SentMessage) -> str:
+        return message.mid
+
+    def _chat_of(self, target: FakeUser | FakeChat | int) -> int:
+        return self._chat_id(target)
+
     @staticmethod
     def _chat_id(target: FakeUser | FakeChat | int) -> int:
         if isinstance(target, FakeUser):
@@ -713,65 +721,6 @@ class FakeMaxAPI(ChangeWatch):
         if isinstance(target, FakeChat):
             return target.chat_id
         return target
-
-    async def next_message(
-        self,
-        target: FakeUser | FakeChat | int,
-        timeout: float | None = None,  # noqa: ASYNC109
-    ) -> SentMessage:
-        """The first message to the user/chat not yet returned by next_message or
-        wait_for_messages."""
-        return (await self.wait_for_messages(target, 1, timeout))[0]
-
-    async def wait_for_messages(
-        self,
-        target: FakeUser | FakeChat | int,
-        count: int = 1,
-        timeout: float | None = None,  # noqa: ASYNC109
-    ) -> list[SentMessage]:
-        """The next ``count`` messages to the user/chat (same cursor as next_message)."""
-        chat_id = self._chat_id(target)
-        start = self._cursors[chat_id]
-        await self.wait_for(
-            lambda: len(self.chats[chat_id]) >= start + count,
-            timeout,
-            what=f"{count} new message(s) in chat {chat_id} after the first {start}",
-        )
-        self._cursors[chat_id] = start + count
-        return self.chats[chat_id][start : start + count]
-
-    def skip_unread(self, target: FakeUser | FakeChat | int) -> list[SentMessage]:
-        """Marks the chat's messages so far as read (next_message waits for a new one);
-        returns the ones skipped."""
-        chat_id = self._chat_id(target)
-        start = self._cursors[chat_id]
-        self._cursors[chat_id] = len(self.chats[chat_id])
-        return self.chats[chat_id][start:]
-
-    async def wait_edit(self, message: SentMessage, timeout: float | None = None) -> SentMessage:  # noqa: ASYNC109
-        await self.wait_for(
-            lambda: message.edits > message.seen_edits,
-            timeout,
-            what=f"an edit of {message.mid} (edits seen: {message.seen_edits})",
-        )
-        message.seen_edits = message.edits
-        return message
-
-    async def wait_deleted(
-        self,
-        message: SentMessage,
-        timeout: float | None = None,  # noqa: ASYNC109
-    ) -> SentMessage:
-        await self.wait_for(lambda: message.deleted, timeout, what=f"deletion of {message.mid}")
-        return message
-
-    async def wait_answered(self, callback_id: str, timeout: float | None = None) -> JSON:  # noqa: ASYNC109
-        """The body of the bot's POST /answers for that callback."""
-        return await self.wait_for(
-            lambda: self.answered_callbacks.get(callback_id),
-            timeout,
-            what=f"POST /answers for {callback_id}",
-        )
 
     def calls_to(self, method_path: str) -> list[ApiCall]:
         return [call for call in self.calls if call.method == method_path]
